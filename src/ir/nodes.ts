@@ -1,0 +1,252 @@
+/**
+ * One IR node type per construct of SEMANTICS.md, each with its inference equation.
+ * Activations are NHWC without the batch axis: [H, W, C] after conv/pool, [F] after dense/flatten.
+ * Parameters are float64 Tensors (see tensor.ts for broadcasting of neuron parameters).
+ * `inputs` name the producing nodes; `shape` is the output shape filled in by inferShapes.
+ */
+import type { Tensor } from "./tensor.ts";
+
+export type FireMode = "gt" | "ge";
+export type ResetMode = "hard" | "soft";
+/** Explicit zero padding [top, bottom, left, right]. */
+export type Pads = [number, number, number, number];
+
+interface Base {
+  id: string;
+  inputs: string[];
+  /** Output shape, without batch. Filled in by inferShapes. */
+  shape?: number[];
+  /** Free-form provenance (source layer names, notes written by passes). */
+  origin?: string[];
+}
+
+/** Network input: the analog image (direct encoding) or spikes, presented every step. */
+export interface InputNode extends Base {
+  op: "input";
+  inputShape: number[];
+}
+
+/** c = conv(x, W) + b. kernel HWIO [kh, kw, Cin/groups, Cout], cross-correlation as Keras. */
+export interface Conv2DNode extends Base {
+  op: "conv2d";
+  kernel: Tensor;
+  bias?: Tensor;
+  strides: [number, number];
+  /** "same" / "valid" as Keras resolves them, or explicit pads. */
+  padding: "same" | "valid" | Pads;
+  dilation: [number, number];
+  groups: number;
+}
+
+/** c = x W + b, kernel [in, out]. */
+export interface DenseNode extends Base {
+  op: "dense";
+  kernel: Tensor;
+  bias?: Tensor;
+}
+
+/**
+ * Pooling over H, W per channel. avg: mean over the cells inside the input (TF "same" semantics);
+ * max: maximum; sum: plain sum over the window (a lowering target for avg).
+ */
+export interface PoolNode extends Base {
+  op: "avgpool" | "maxpool" | "sumpool";
+  pool: [number, number];
+  strides: [number, number];
+  padding: "same" | "valid";
+}
+
+export interface FlattenNode extends Base {
+  op: "flatten";
+}
+
+export interface ReshapeNode extends Base {
+  op: "reshape";
+  target: number[];
+}
+
+/** Zero padding of H and W. */
+export interface PadNode extends Base {
+  op: "pad";
+  pads: Pads;
+}
+
+/** Element-wise sum of all inputs (same shapes). */
+export interface AddNode extends Base {
+  op: "add";
+}
+
+/** y = scale ⊙ x + shift; scale/shift broadcast ([] / [C] / full). Written by passes. */
+export interface AffineNode extends Base {
+  op: "affine";
+  scale: Tensor;
+  shift: Tensor;
+}
+
+/** Batch norm (inference): y = γ (x − μ) / sqrt(σ² + ε) + β, per channel (last axis). */
+export interface BatchNormNode extends Base {
+  op: "bn";
+  gamma: Tensor;
+  beta: Tensor;
+  mean: Tensor;
+  variance: Tensor;
+  epsilon: number;
+}
+
+/** tdBN: y = γ α V_th (x − μ) / sqrt(σ² + ε) + β. */
+export interface TdBNNode extends Base {
+  op: "tdbn";
+  alpha: number;
+  vth: number;
+  gamma: Tensor;
+  beta: Tensor;
+  mean: Tensor;
+  variance: Tensor;
+  epsilon: number;
+}
+
+/** BNTT: y_t = γ_t (x − μ_t) / sqrt(σ_t² + ε); params [T, C], no β. */
+export interface BNTTNode extends Base {
+  op: "bntt";
+  timesteps: number;
+  gamma: Tensor;
+  mean: Tensor;
+  variance: Tensor;
+  epsilon: number;
+}
+
+/** TEBN: y_t = p_t (γ (x − μ)/sqrt(σ² + ε) + β); γ, β, μ, σ² [C]; p [T] or [T, C]. */
+export interface TEBNNode extends Base {
+  op: "tebn";
+  timesteps: number;
+  gamma: Tensor;
+  beta: Tensor;
+  mean: Tensor;
+  variance: Tensor;
+  p: Tensor;
+  epsilon: number;
+}
+
+/** TAB: y_t = γ̂_t (x − μ_{1:t}) / sqrt(σ²_{1:t} + ε) + β̂_t; all [T, C] (already accumulated). */
+export interface TABNode extends Base {
+  op: "tab";
+  timesteps: number;
+  gammaHat: Tensor;
+  betaHat: Tensor;
+  meanAcc: Tensor;
+  varAcc: Tensor;
+  epsilon: number;
+}
+
+/**
+ * PSP normalisation. bn: â = γ a / sqrt(E[a²] + λ) per channel of its input.
+ * ln: statistics of the sample itself over C×H×W×T: not an inference-time layer (refused).
+ */
+export interface PSPNormNode extends Base {
+  op: "pspnorm";
+  mode: "bn" | "ln";
+  lambda: number;
+  gamma?: Tensor;
+  sqMean?: Tensor;
+}
+
+/** Membrane-potential BN owned by a neuron (MPBN Eq. 7-10, 13): fire iff k(h − μ) + β ⋈ θ. */
+export interface MPBN {
+  mode: "channel" | "element";
+  gamma: Tensor;
+  beta: Tensor;
+  mean: Tensor;
+  variance: Tensor;
+  epsilon: number;
+}
+
+/**
+ * Per-step neuron parameter schedule (BNTT/TEBN/TAB lowered by state rescaling, SEMANTICS §3).
+ * Entry t (0-based) applies at step t+1: decay replaces `decay`, bias is added to the current,
+ * thresholdScale multiplies every compare threshold, the soft-reset amount and v_reset.
+ */
+export interface NeuronSchedule {
+  decay: Tensor[];
+  bias: Tensor[];
+  thresholdScale: Tensor[];
+}
+
+/**
+ * Spiking neuron population (SEMANTICS §1). With c the input current:
+ *   h = decay·v[t-1] + gain·c + bias          (IF: decay 1; LIF: decay τ;
+ *                                              PLIF unfolded: plifA set, decay = 1−1/τ_m, gain = 1/τ_m)
+ *   s_0 = m(h) ⋈ threshold,  s_i = m(h) ⋈ planeThresholds[i]   (m = MPBN normalisation, or identity)
+ *   hard reset: v = h(1−s_0) + vReset·s_0;  soft reset: v = h − resetAmount·s_0
+ *   output: s_0 (binary), or s_sum = s_0 + Σ s_i for MT layers.
+ * threshold / planeThresholds / vReset / resetAmount / gain / bias broadcast ([] / [C] / full).
+ */
+export interface NeuronNode extends Base {
+  op: "neuron";
+  /** The source neuron type (kept for reports): IF, LIF, PLIF, or MT over LIF/PLIF. */
+  model: "IF" | "LIF" | "PLIF" | "MT-LIF" | "MT-PLIF";
+  decay: number;
+  gain: Tensor;
+  bias: Tensor;
+  /** PLIF's learnt `a` (τ_m = 1 + exp(−a)) while unfolded; absent after fold-plif. */
+  plifA?: number;
+  fire: FireMode;
+  reset: ResetMode;
+  threshold: Tensor;
+  /** MT-LIF planes 1..n: the compare thresholds (θ + Δ_i before any fold). */
+  planeThresholds?: Tensor[];
+  /** MT-LIF Δ_i as written by the model (reports only). */
+  deltas?: number[];
+  vReset: Tensor;
+  resetAmount: Tensor;
+  /** The configured v_threshold θ (reports only; semantics use threshold/resetAmount). */
+  vThreshold: number;
+  mpbn?: MPBN;
+  schedule?: NeuronSchedule;
+}
+
+/** Non-spiking output: o = (1/T) Σ_t x[t] (mean) or Σ_t x[t] (sum). Its input is a current. */
+export interface ReadoutNode extends Base {
+  op: "readout";
+  mode: "mean" | "sum";
+}
+
+export type IRNode =
+  | InputNode
+  | Conv2DNode
+  | DenseNode
+  | PoolNode
+  | FlattenNode
+  | ReshapeNode
+  | PadNode
+  | AddNode
+  | AffineNode
+  | BatchNormNode
+  | TdBNNode
+  | BNTTNode
+  | TEBNNode
+  | TABNode
+  | PSPNormNode
+  | NeuronNode
+  | ReadoutNode;
+
+export type Op = IRNode["op"];
+
+export interface ModelMeta {
+  /** Number of time steps T the model was trained for. */
+  timesteps: number;
+  /** "direct": the analog input is presented at every step; "spikes": inputs are spike trains. */
+  encoding: "direct" | "spikes";
+  /** Where the model came from (file name, format); informational. */
+  source?: string;
+}
+
+/**
+ * A model: nodes in topological order (every input defined before use), one input node,
+ * `outputs` the ids whose values are the model's result (readouts, or the last spiking layer).
+ */
+export interface Graph {
+  name: string;
+  meta: ModelMeta;
+  nodes: IRNode[];
+  outputs: string[];
+}
