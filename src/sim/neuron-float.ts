@@ -1,0 +1,106 @@
+/**
+ * The float64 neuron step: the one place where SEMANTICS.md §1 (with MPBN, MT planes and
+ * per-step schedules) is computed. Used by the reference executor for unfolded and folded IR.
+ */
+import type { NeuronNode } from "../ir/nodes.ts";
+import { broadcastTo, size, type Tensor } from "../ir/tensor.ts";
+
+/** Parameters expanded to one value per neuron, computed once per run. */
+export interface NeuronParams {
+  n: number;
+  fireGe: boolean;
+  soft: boolean;
+  decay: number;
+  gain: Float64Array;
+  bias: Float64Array;
+  threshold: Float64Array;
+  planes: Float64Array[];
+  vReset: Float64Array;
+  resetAmount: Float64Array;
+  /** MPBN as k = γ/sqrt(σ²+ε), μ, β per neuron (absent: identity). */
+  mpbn?: { k: Float64Array; mean: Float64Array; beta: Float64Array };
+  schedule?: { decay: Float64Array[]; bias: Float64Array[]; scale: Float64Array[] };
+}
+
+export interface NeuronState {
+  v: Float64Array;
+}
+
+/** What one step produced; `h` and `margin` are filled only when asked for. */
+export interface NeuronStepOut {
+  /** s_0 (binary) or s_sum for MT layers. */
+  out: Float64Array;
+  /** Membrane after charge, before reset (in the neuron's own state space). */
+  h?: Float64Array;
+  /** min over planes of |m(h) − threshold| (the compare margin). */
+  margin?: Float64Array;
+}
+
+export function expandNeuron(node: NeuronNode, shape: readonly number[]): NeuronParams {
+  const ex = (t: Tensor) => broadcastTo(t, shape);
+  const p: NeuronParams = {
+    n: size(shape),
+    fireGe: node.fire === "ge",
+    soft: node.reset === "soft",
+    decay: node.decay,
+    gain: ex(node.gain),
+    bias: ex(node.bias),
+    threshold: ex(node.threshold),
+    planes: (node.planeThresholds ?? []).map(ex),
+    vReset: ex(node.vReset),
+    resetAmount: ex(node.resetAmount),
+  };
+  if (node.mpbn) {
+    const m = node.mpbn;
+    const k = new Float64Array(m.gamma.data.length);
+    for (let i = 0; i < k.length; i++) k[i] = m.gamma.data[i]! / Math.sqrt(m.variance.data[i]! + m.epsilon);
+    p.mpbn = { k: ex({ shape: m.gamma.shape, data: k }), mean: ex(m.mean), beta: ex(m.beta) };
+  }
+  if (node.schedule) {
+    p.schedule = { decay: node.schedule.decay.map(ex), bias: node.schedule.bias.map(ex), scale: node.schedule.thresholdScale.map(ex) };
+  }
+  return p;
+}
+
+export function initNeuronState(p: NeuronParams): NeuronState {
+  return { v: new Float64Array(p.n) };
+}
+
+/**
+ * One step at 0-based step index t with input current c. Mutates state.v.
+ *   h = decay_t·v + gain·c + bias (+ schedule bias_t)
+ *   m = k(h − μ) + β with MPBN, else h
+ *   s_0 = m ⋈ θ·scale_t, planes likewise; reset driven by s_0 only.
+ */
+export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t: number, want: { h?: boolean; margin?: boolean } = {}): NeuronStepOut {
+  const out = new Float64Array(p.n);
+  const hOut = want.h ? new Float64Array(p.n) : undefined;
+  const margin = want.margin ? new Float64Array(p.n) : undefined;
+  const sd = p.schedule ? p.schedule.decay[t]! : undefined;
+  const sb = p.schedule ? p.schedule.bias[t]! : undefined;
+  const ss = p.schedule ? p.schedule.scale[t]! : undefined;
+  const v = st.v;
+  const mp = p.mpbn;
+  for (let i = 0; i < p.n; i++) {
+    const decay = sd ? sd[i]! : p.decay;
+    let h = decay * v[i]! + p.gain[i]! * c[i]! + p.bias[i]!;
+    if (sb) h += sb[i]!;
+    const m = mp ? mp.k[i]! * (h - mp.mean[i]!) + mp.beta[i]! : h;
+    const scale = ss ? ss[i]! : 1;
+    const thr = p.threshold[i]! * scale;
+    const s0 = p.fireGe ? m >= thr : m > thr;
+    let count = s0 ? 1 : 0;
+    let mg = Math.abs(m - thr);
+    for (const plane of p.planes) {
+      const pt = plane[i]! * scale;
+      if (p.fireGe ? m >= pt : m > pt) count++;
+      if (margin) mg = Math.min(mg, Math.abs(m - pt));
+    }
+    out[i] = count;
+    if (hOut) hOut[i] = h;
+    if (margin) margin[i] = mg;
+    if (s0) v[i] = p.soft ? h - p.resetAmount[i]! * scale : p.vReset[i]! * scale;
+    else v[i] = h;
+  }
+  return { out, h: hOut, margin };
+}

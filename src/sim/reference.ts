@@ -1,0 +1,157 @@
+/**
+ * Time-stepped float64 executor for any IR graph (unfolded or folded). All nodes update in
+ * topological order within a step, so the input of step t reaches the readout at step t
+ * (SEMANTICS.md §1). This is the reference every verification compares against.
+ */
+import { SnncError } from "../ir/errors.ts";
+import type { Graph, IRNode, NeuronNode } from "../ir/nodes.ts";
+import { inferShapes } from "../ir/shapes.ts";
+import { broadcastTo, size } from "../ir/tensor.ts";
+import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
+import { expandNeuron, initNeuronState, neuronStep, type NeuronParams, type NeuronState } from "./neuron-float.ts";
+import { normStep } from "./norm-float.ts";
+
+export interface RunOptions {
+  /** Steps to run (default: the model's timesteps). */
+  timesteps?: number;
+  /** Record h (membrane after charge) of neuron layers. */
+  membrane?: boolean;
+  /** Record the compare margin |m(h) − θ| of neuron layers. */
+  margin?: boolean;
+  /** Record every node's output per step, not only neurons'. */
+  all?: boolean;
+}
+
+export interface NodeTrace {
+  id: string;
+  op: IRNode["op"];
+  shape: number[];
+  /** Output per step (spikes, s_sum, or the node's value). */
+  out: Float64Array[];
+  h?: Float64Array[];
+  margin?: Float64Array[];
+}
+
+export interface RunResult {
+  timesteps: number;
+  /** Neuron layers (and every node with `all`) in graph order. */
+  traces: Map<string, NodeTrace>;
+  /** Readout values after the last step. */
+  readouts: Map<string, Float64Array>;
+}
+
+/** Input per step: one array (presented at every step) or one per step. */
+export type StepInput = Float64Array | Float64Array[];
+
+export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}): RunResult {
+  const g = graph.nodes.every((n) => n.shape) ? graph : inferShapes(graph);
+  const T = opts.timesteps ?? g.meta.timesteps;
+  if (!Number.isInteger(T) || T < 1) throw new SnncError("E_USAGE", `timesteps must be a positive integer, got ${T}`);
+  for (const n of g.nodes) {
+    if ((n.op === "bntt" || n.op === "tebn" || n.op === "tab") && T > n.timesteps) {
+      throw new SnncError("E_VALUE", `per-step norm holds ${n.timesteps} steps, cannot run ${T}`, { layer: n.id, param: "timesteps" });
+    }
+    if (n.op === "neuron" && n.schedule && T > n.schedule.decay.length) {
+      throw new SnncError("E_VALUE", `neuron schedule holds ${n.schedule.decay.length} steps, cannot run ${T}`, { layer: n.id, param: "schedule" });
+    }
+  }
+  const inNode = g.nodes.find((n) => n.op === "input")!;
+  const inSize = size(inNode.shape!);
+  const perStep = Array.isArray(input);
+  if (perStep && input.length < T) throw new SnncError("E_USAGE", `input has ${input.length} steps, the run needs ${T}`);
+  for (const x of perStep ? input.slice(0, T) : [input]) {
+    if (x.length !== inSize) throw new SnncError("E_USAGE", `input has ${x.length} values, the model's input ${JSON.stringify(inNode.shape)} needs ${inSize}`);
+  }
+
+  const neurons = new Map<string, { p: NeuronParams; st: NeuronState }>();
+  const readoutAcc = new Map<string, Float64Array>();
+  const traces = new Map<string, NodeTrace>();
+  const affine = new Map<string, { scale: Float64Array; shift: Float64Array }>();
+  for (const n of g.nodes) {
+    if (n.op === "neuron") {
+      const p = expandNeuron(n, n.shape!);
+      neurons.set(n.id, { p, st: initNeuronState(p) });
+    }
+    if (n.op === "readout") readoutAcc.set(n.id, new Float64Array(size(n.shape!)));
+    if (n.op === "affine") affine.set(n.id, { scale: broadcastTo(n.scale, n.shape!), shift: broadcastTo(n.shift, n.shape!) });
+    if (n.op === "neuron" || opts.all) {
+      const tr: NodeTrace = { id: n.id, op: n.op, shape: n.shape!, out: [] };
+      if (n.op === "neuron" && opts.membrane) tr.h = [];
+      if (n.op === "neuron" && opts.margin) tr.margin = [];
+      traces.set(n.id, tr);
+    }
+  }
+
+  const shapeOf = new Map(g.nodes.map((n) => [n.id, n.shape!] as const));
+  for (let t = 0; t < T; t++) {
+    const vals = new Map<string, Float64Array>();
+    for (const n of g.nodes) {
+      const xs = n.inputs.map((i) => vals.get(i)!);
+      const inShape = n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [];
+      let y: Float64Array;
+      if (n.op === "input") {
+        y = perStep ? (input as Float64Array[])[t]! : (input as Float64Array);
+      } else if (n.op === "neuron") {
+        const { p, st } = neurons.get(n.id)!;
+        const r = neuronStep(p, st, xs[0]!, t, { h: opts.membrane, margin: opts.margin });
+        y = r.out;
+        const tr = traces.get(n.id)!;
+        if (tr.h) tr.h.push(r.h!);
+        if (tr.margin) tr.margin.push(r.margin!);
+      } else if (n.op === "readout") {
+        const acc = readoutAcc.get(n.id)!;
+        const x = xs[0]!;
+        for (let i = 0; i < acc.length; i++) acc[i] += x[i]!;
+        y = x;
+      } else if (n.op === "affine") {
+        const a = affine.get(n.id)!;
+        const x = xs[0]!;
+        y = new Float64Array(x.length);
+        for (let i = 0; i < x.length; i++) y[i] = a.scale[i]! * x[i]! + a.shift[i]!;
+      } else {
+        y = linearStep(n, xs, inShape, t);
+      }
+      vals.set(n.id, y);
+      const tr = traces.get(n.id);
+      if (tr) tr.out.push(n.op === "input" ? new Float64Array(y) : y);
+    }
+  }
+
+  const readouts = new Map<string, Float64Array>();
+  for (const n of g.nodes) {
+    if (n.op !== "readout") continue;
+    const acc = readoutAcc.get(n.id)!;
+    readouts.set(n.id, n.mode === "mean" ? acc.map((v) => v / T) : acc);
+  }
+  return { timesteps: T, traces, readouts };
+}
+
+/** Stateless nodes (linear ops and norms) at 0-based step t. */
+function linearStep(n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" }>, xs: Float64Array[], inShape: number[], t: number): Float64Array {
+  switch (n.op) {
+    case "conv2d":
+      return conv2d(xs[0]!, inShape, n);
+    case "dense":
+      return dense(xs[0]!, n.kernel, n.bias);
+    case "avgpool":
+      return pool(xs[0]!, inShape, "avg", n.pool, n.strides, n.padding);
+    case "maxpool":
+      return pool(xs[0]!, inShape, "max", n.pool, n.strides, n.padding);
+    case "sumpool":
+      return pool(xs[0]!, inShape, "sum", n.pool, n.strides, n.padding);
+    case "flatten":
+    case "reshape":
+      return xs[0]!;
+    case "pad":
+      return pad2d(xs[0]!, inShape, n.pads);
+    case "add":
+      return addAll(xs);
+    case "bn":
+    case "tdbn":
+    case "bntt":
+    case "tebn":
+    case "tab":
+    case "pspnorm":
+      return normStep(n, xs[0]!, inShape[inShape.length - 1]!, t);
+  }
+}
