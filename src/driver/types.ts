@@ -1,0 +1,57 @@
+/**
+ * The library-level contract between the CLI and the per-target compile/verify flows.
+ * A target driver turns an (unfolded) IR graph into output files held in memory; the CLI writes
+ * them atomically. Nothing here touches the file system.
+ */
+import type { Graph } from "../ir/nodes.ts";
+import type { PassLogEntry } from "../passes/pass.ts";
+import type { StepInput } from "../sim/reference.ts";
+
+export interface CompileOptions {
+  /** Target name as given by the user ("float", "loihi", "loihi2", ...). */
+  target: string;
+  /** Called with the graph after the named pass (for --dump-ir-after). */
+  dumpIrAfter?: string;
+  onDump?: (pass: string, g: Graph) => void;
+  /** Per-step norm handling on targets without schedules. */
+  temporalNorm?: "exact" | "approx";
+  /** BNTT early exit: γ threshold. */
+  earlyExit?: number;
+  /** Inputs used by the compile report to measure agreement figures (optional). */
+  calibration?: StepInput[];
+  /** Source file name for messages. */
+  file?: string;
+}
+
+export interface CompileResult {
+  target: string;
+  /** The compiled graph (float targets) or the lowered graph the target's files describe. */
+  graph: Graph;
+  log: PassLogEntry[];
+  /** Output file name → contents, in the order they should be listed. */
+  files: Map<string, string | Uint8Array>;
+  /** Lines of report.txt / the CLI summary. */
+  report: string[];
+  warnings: string[];
+}
+
+export interface VerifyOptions {
+  target: string;
+  inputs: StepInput[];
+  /** Steps to run (default: model's timesteps). */
+  timesteps?: number;
+  /** How many divergences to list. */
+  maxDivergences?: number;
+  temporalNorm?: "exact" | "approx";
+  earlyExit?: number;
+  file?: string;
+}
+
+export interface TargetDriver {
+  /** Names this driver answers to. */
+  names: string[];
+  description: string;
+  compile(g: Graph, opts: CompileOptions): Promise<CompileResult>;
+  /** Returns a JSON-serialisable report with at least { ok: boolean }. */
+  verify(g: Graph, opts: VerifyOptions): Promise<{ ok: boolean; [k: string]: unknown }>;
+}
