@@ -1,0 +1,159 @@
+/**
+ * SNN layers of FORMATS.md §1 (custom class names) → IR nodes, with the defaults of
+ * SEMANTICS.md §1-§2: fire "gt", reset "hard", v_reset 0, Readout "mean", ε 1e-5.
+ */
+import { SnncError } from "../../ir/errors.ts";
+import type { MPBN, NeuronNode } from "../../ir/nodes.ts";
+import { scalar } from "../../ir/tensor.ts";
+import { Config } from "./config.ts";
+import type { Converted, LayerCtx } from "./layer-context.ts";
+
+const SNN_EPS = 1e-5;
+
+const base = (c: LayerCtx) => ({ id: c.name, inputs: [...c.inputs], origin: [`tfjs:${c.spec.className} '${c.name}'`] });
+
+/** `mpbn: {mode, epsilon}` on a neuron layer, with its weights `mpbn_*`. */
+function mpbn(c: LayerCtx): MPBN | undefined {
+  const raw = c.cfg.object("mpbn");
+  if (!raw) return undefined;
+  const m = new Config(raw, "mpbn.");
+  return {
+    mode: m.oneOf("mode", ["channel", "element"]),
+    gamma: c.weight("mpbn_gamma"),
+    beta: c.weight("mpbn_beta"),
+    mean: c.weight("mpbn_moving_mean"),
+    variance: c.weight("mpbn_moving_variance"),
+    epsilon: m.number("epsilon", SNN_EPS),
+  };
+}
+
+/** PLIF's learnt `a`, shape [] or [1]. */
+function plifA(c: LayerCtx): number {
+  const a = c.weight("a");
+  if (!(a.shape.length === 0 || (a.shape.length === 1 && a.shape[0] === 1))) {
+    throw new SnncError("E_WEIGHT", `weight 'a' has shape [${a.shape.join(",")}], expected [] or [1] (one learnt time constant per layer)`, { param: "a" });
+  }
+  return a.data[0]!;
+}
+
+interface Dynamics {
+  model: "IF" | "LIF" | "PLIF";
+  decay: number;
+  gain: number;
+  bias: number;
+  plifA?: number;
+}
+
+function dynamics(c: LayerCtx, kind: "IF" | "LIF" | "PLIF", vReset: number): Dynamics {
+  if (kind === "IF") return { model: "IF", decay: 1, gain: 1, bias: 0 };
+  if (kind === "LIF") return { model: "LIF", decay: c.cfg.number("tau"), gain: 1, bias: 0 };
+  // PLIF (MT-SNN Eq. 6/8): h = (1-1/τm) v + (1/τm) c + v_reset/τm, τm = 1 + exp(-a).
+  const a = plifA(c);
+  const tauM = 1 + Math.exp(-a);
+  return { model: "PLIF", decay: 1 - 1 / tauM, gain: 1 / tauM, bias: vReset / tauM, plifA: a };
+}
+
+function neuron(c: LayerCtx, kind: "IF" | "LIF" | "PLIF", deltas?: number[]): NeuronNode {
+  const theta = c.cfg.number("v_threshold");
+  const reset = c.cfg.oneOf("reset", ["hard", "soft"], "hard");
+  const vReset = c.cfg.number("v_reset", 0);
+  const fire = c.cfg.oneOf("fire", ["gt", "ge"], "gt");
+  const d = dynamics(c, kind, vReset);
+  const node: NeuronNode = {
+    ...base(c),
+    op: "neuron",
+    model: deltas ? (d.model === "PLIF" ? "MT-PLIF" : "MT-LIF") : d.model,
+    decay: d.decay,
+    gain: scalar(d.gain),
+    bias: scalar(d.bias),
+    fire,
+    reset,
+    threshold: scalar(theta),
+    vReset: scalar(vReset),
+    resetAmount: scalar(theta),
+    vThreshold: theta,
+  };
+  if (d.plifA !== undefined) node.plifA = d.plifA;
+  if (deltas) {
+    node.deltas = [...deltas];
+    node.planeThresholds = deltas.map((delta) => scalar(theta + delta));
+  }
+  const m = mpbn(c);
+  if (m) node.mpbn = m;
+  return node;
+}
+
+export const lif = (c: LayerCtx): Converted => neuron(c, "LIF");
+export const ifNeuron = (c: LayerCtx): Converted => neuron(c, "IF");
+export const plif = (c: LayerCtx): Converted => neuron(c, "PLIF");
+
+export function multiThreshold(c: LayerCtx): Converted {
+  const kind = c.cfg.oneOf("neuron", ["LIF", "PLIF"], "LIF");
+  const deltas = c.cfg.numberList("deltas");
+  if (deltas.length === 0) throw new SnncError("E_FORMAT", `config 'deltas' is empty (a multi-threshold layer needs at least one extra plane)`, { param: "deltas" });
+  return neuron(c, kind, deltas);
+}
+
+export function tdbn(c: LayerCtx): Converted {
+  return {
+    ...base(c),
+    op: "tdbn",
+    alpha: c.cfg.number("alpha"),
+    vth: c.cfg.number("v_threshold"),
+    epsilon: c.cfg.number("epsilon", SNN_EPS),
+    gamma: c.weight("gamma"),
+    beta: c.weight("beta"),
+    mean: c.weight("moving_mean"),
+    variance: c.weight("moving_variance"),
+  };
+}
+
+export function bntt(c: LayerCtx): Converted {
+  return {
+    ...base(c),
+    op: "bntt",
+    timesteps: c.cfg.int("timesteps"),
+    epsilon: c.cfg.number("epsilon", SNN_EPS),
+    gamma: c.weight("gamma"),
+    mean: c.weight("moving_mean"),
+    variance: c.weight("moving_variance"),
+  };
+}
+
+export function tebn(c: LayerCtx): Converted {
+  return {
+    ...base(c),
+    op: "tebn",
+    timesteps: c.cfg.int("timesteps"),
+    epsilon: c.cfg.number("epsilon", SNN_EPS),
+    gamma: c.weight("gamma"),
+    beta: c.weight("beta"),
+    mean: c.weight("moving_mean"),
+    variance: c.weight("moving_variance"),
+    p: c.weight("p"),
+  };
+}
+
+export function tab(c: LayerCtx): Converted {
+  return {
+    ...base(c),
+    op: "tab",
+    timesteps: c.cfg.int("timesteps"),
+    epsilon: c.cfg.number("epsilon", SNN_EPS),
+    gammaHat: c.weight("gamma_hat"),
+    betaHat: c.weight("beta_hat"),
+    meanAcc: c.weight("moving_mean_acc"),
+    varAcc: c.weight("moving_var_acc"),
+  };
+}
+
+export function pspNorm(c: LayerCtx): Converted {
+  const mode = c.cfg.oneOf("mode", ["bn", "ln"]);
+  const lambda = c.cfg.number("lambda");
+  if (mode === "ln") return { ...base(c), op: "pspnorm", mode, lambda };
+  return { ...base(c), op: "pspnorm", mode, lambda, gamma: c.weight("gamma"), sqMean: c.weight("moving_sq_mean") };
+}
+
+export function readout(c: LayerCtx): Converted {
+  return { ...base(c), op: "readout", mode: c.cfg.oneOf("mode", ["mean", "sum"], "mean") };
+}

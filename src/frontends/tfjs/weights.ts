@@ -1,0 +1,129 @@
+/**
+ * Weight shards → named float64 tensors, decoded by TF.js itself (`tf.io.decodeWeights`), so
+ * float32, float16 and uint8/uint16-quantised weights mean exactly what they mean to TF.js.
+ * Checks the manifest, the shard files and their lengths before decoding.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { SnncError } from "../../ir/errors.ts";
+import { size, type Tensor } from "../../ir/tensor.ts";
+import { describe, isObject, type Json } from "./config.ts";
+import { tf } from "./tf.ts";
+
+export interface StoredWeight extends Tensor {
+  /** The name in the manifest. */
+  name: string;
+  /** "float32", or the quantisation ("float16", "uint8", "uint16") the values were stored in. */
+  storedAs: string;
+}
+
+type Spec = tf.io.WeightsManifestEntry;
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+const wfmt = (detail: string, param?: string) => new SnncError("E_FORMAT", detail, { param });
+
+function checkSpec(v: Json, where: string): Spec {
+  if (!isObject(v)) throw wfmt(`${where} is ${describe(v)}, not a weight entry`);
+  const name = v["name"];
+  if (typeof name !== "string" || name === "") throw wfmt(`${where} has no name`);
+  const shape = v["shape"];
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
+    throw wfmt(`weightsManifest: weight '${name}' has shape ${describe(shape)}, not a list of sizes`);
+  }
+  const dtype = v["dtype"];
+  if (dtype !== "float32" && dtype !== "int32" && dtype !== "bool") {
+    throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' has dtype ${describe(dtype)} (supported: float32, int32, bool, optionally quantised)`);
+  }
+  const spec: Spec = { name, shape: shape as number[], dtype };
+  const q = v["quantization"];
+  if (q !== undefined && q !== null) {
+    if (!isObject(q)) throw wfmt(`weightsManifest: weight '${name}' has quantization ${describe(q)}, not an object`);
+    const qd = q["dtype"];
+    if (qd === "float16") {
+      if (dtype !== "float32") throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' is float16-quantised but has dtype ${dtype} (TF.js allows float16 for float32 only)`);
+      spec.quantization = { dtype: qd };
+    } else if (qd === "uint8" || qd === "uint16") {
+      const { min, scale } = q;
+      if (typeof min !== "number" || typeof scale !== "number" || !Number.isFinite(min) || !Number.isFinite(scale)) {
+        throw wfmt(`weightsManifest: weight '${name}' is ${qd}-quantised without finite 'min' and 'scale' (got min ${describe(min)}, scale ${describe(scale)})`);
+      }
+      if (dtype === "bool") throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' of dtype bool cannot be quantised`);
+      spec.quantization = { dtype: qd, min, scale };
+    } else {
+      throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' has quantization dtype ${describe(qd)} (supported: uint8, uint16, float16)`);
+    }
+  }
+  return spec;
+}
+
+function byteLength(s: Spec): number {
+  return size(s.shape) * BYTES[s.quantization ? s.quantization.dtype : s.dtype]!;
+}
+
+async function readShard(dir: string, p: Json, group: number): Promise<{ path: string; buf: ArrayBuffer }> {
+  if (typeof p !== "string" || p === "") throw wfmt(`weightsManifest[${group}].paths holds ${describe(p)}, not a file name`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) throw new SnncError("E_UNSUPPORTED", `weight shard '${p}' is a URL; snnc reads shards from files next to model.json`);
+  let data: Buffer;
+  try {
+    data = await readFile(resolve(dir, p));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? "I/O error"})`;
+    throw new SnncError("E_IO", `weight shard '${p}' ${why}`);
+  }
+  return { path: p, buf: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
+}
+
+/**
+ * Read and decode every weight of `weightsManifest` (shard paths relative to `modelPath`'s folder).
+ * Values are float64 copies of what TF.js decodes (exact: every float32 is a float64).
+ */
+export async function readWeights(manifest: unknown, modelPath: string): Promise<Map<string, StoredWeight>> {
+  const out = new Map<string, StoredWeight>();
+  if (manifest === undefined || manifest === null) return out;
+  if (!Array.isArray(manifest)) throw wfmt(`'weightsManifest' must be a list of {paths, weights} groups, got ${describe(manifest)}`);
+  const dir = dirname(modelPath);
+  for (const [g, group] of (manifest as Json[]).entries()) {
+    if (!isObject(group) || !Array.isArray(group["paths"]) || !Array.isArray(group["weights"])) {
+      throw wfmt(`weightsManifest[${g}] is not a {paths, weights} group`);
+    }
+    const specs = group["weights"].map((w, i) => checkSpec(w, `weightsManifest[${g}].weights[${i}]`));
+    for (const s of specs) if (out.has(s.name)) throw wfmt(`weightsManifest: weight '${s.name}' appears twice`);
+    const shards = [];
+    for (const p of group["paths"]) shards.push(await readShard(dir, p, g));
+
+    // The group's shards are one byte stream; every weight must lie inside it.
+    const have = shards.reduce((a, s) => a + s.buf.byteLength, 0);
+    let need = 0;
+    for (const s of specs) {
+      const end = need + byteLength(s);
+      if (end > have) {
+        const files = shards.map((x) => `'${x.path}'`).join(" + ") || "(no shard files)";
+        throw new SnncError("E_WEIGHT", `weight shards ${files} hold ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}: weight '${s.name}' (bytes ${need}..${end}) is cut off (truncated shard?)`);
+      }
+      need = end;
+    }
+    if (specs.length === 0) continue;
+
+    const joined = tf.io.CompositeArrayBuffer.join(shards.map((s) => s.buf));
+    let decoded: tf.NamedTensorMap;
+    try {
+      decoded = tf.io.decodeWeights(joined, specs);
+    } catch (e) {
+      throw new SnncError("E_WEIGHT", `TF.js cannot decode weightsManifest[${g}]: ${(e as Error).message}`);
+    }
+    for (const s of specs) {
+      const t = decoded[s.name]!;
+      const values = t.dataSync();
+      t.dispose();
+      out.set(s.name, {
+        name: s.name,
+        shape: [...s.shape],
+        data: Float64Array.from(values as ArrayLike<number>),
+        storedAs: s.quantization ? s.quantization.dtype : s.dtype,
+      });
+    }
+  }
+  return out;
+}
