@@ -1,0 +1,16 @@
+/** Plain, borderless, aligned tables for terminal output. */
+import Table from "cli-table3";
+
+export function formatTable(head: string[], rows: (string | number)[][]): string {
+  const t = new Table({
+    head,
+    chars: {
+      top: "", "top-mid": "", "top-left": "", "top-right": "",
+      bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
+      left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  ",
+    },
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+  });
+  for (const r of rows) t.push(r.map(String));
+  return t.toString().split("\n").map((l) => l.trimEnd()).join("\n");
+}

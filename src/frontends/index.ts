@@ -1,0 +1,48 @@
+/**
+ * Picks the reader for a model file by its name and content. Every reader returns the same IR.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { SnncError } from "../ir/errors.ts";
+import type { Graph } from "../ir/nodes.ts";
+import { graphFromJson } from "../ir/serialize.ts";
+
+export type ModelFormat = "tfjs" | "snnc" | "onnx" | "nir";
+
+export function detectFormat(path: string): ModelFormat {
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".snnc.json")) return "snnc";
+  if (lower.endsWith(".onnx")) return "onnx";
+  if (lower.endsWith(".nir") || lower.endsWith(".h5") || lower.endsWith(".hdf5")) return "nir";
+  if (lower.endsWith(".json")) {
+    // A .json that is a serialised snnc graph is read as one; anything else as TF.js.
+    let head = "";
+    try {
+      head = readFileSync(path, "utf8").slice(0, 200);
+    } catch {
+      return "tfjs";
+    }
+    return /"format"\s*:\s*"snnc-graph"/.test(head) ? "snnc" : "tfjs";
+  }
+  throw new SnncError("E_USAGE", "unknown model format (expected model.json, .snnc.json, .onnx or .nir)", { file: path });
+}
+
+export async function loadModel(path: string): Promise<Graph> {
+  try {
+    statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SnncError("E_IO", code === "ENOENT" ? "no such file" : `cannot read file (${code})`, { file: path });
+  }
+  const fmt = detectFormat(path);
+  switch (fmt) {
+    case "snnc":
+      return graphFromJson(readFileSync(path, "utf8"), path);
+    case "tfjs": {
+      const { loadTfjsModel } = await import("./tfjs/load.ts");
+      return loadTfjsModel(path);
+    }
+    case "onnx":
+    case "nir":
+      throw new SnncError("E_UNSUPPORTED", `${fmt.toUpperCase()} import is not available in this version`, { file: path });
+  }
+}

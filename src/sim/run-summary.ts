@@ -1,0 +1,55 @@
+/**
+ * The result of running a model on samples, in the shape of FORMATS.md §5 (`snnc run --json`).
+ */
+import type { Graph } from "../ir/nodes.ts";
+import type { RunResult } from "./reference.ts";
+
+export interface LayerRun {
+  name: string;
+  spikes_per_step: number[];
+  total: number;
+  raster?: number[][];
+  latency?: number;
+}
+
+export interface SampleRun {
+  readout: number[];
+  layers: LayerRun[];
+}
+
+/** Flat indices of neurons that fired, an index repeated once per spike (graded / MT outputs). */
+export function rasterOf(out: Float64Array): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < out.length; i++) for (let k = 0; k < out[i]!; k++) idx.push(i);
+  return idx;
+}
+
+export function summarizeRun(g: Graph, r: RunResult, raster = false): SampleRun {
+  const layers: LayerRun[] = [];
+  for (const tr of r.traces.values()) {
+    if (tr.op !== "neuron") continue;
+    const per = tr.out.map((o) => o.reduce((a, b) => a + b, 0));
+    const row: LayerRun = { name: tr.id, spikes_per_step: per, total: per.reduce((a, b) => a + b, 0) };
+    if (raster) row.raster = tr.out.map(rasterOf);
+    layers.push(row);
+  }
+  const out = g.outputs.find((o) => r.readouts.has(o)) ?? [...r.readouts.keys()][0];
+  let readout: number[] = [];
+  if (out !== undefined) readout = Array.from(r.readouts.get(out)!);
+  else {
+    // No readout: the output layer's spike counts per neuron.
+    const last = r.traces.get(g.outputs[0] ?? "");
+    if (last) {
+      const acc = new Float64Array(last.out[0]?.length ?? 0);
+      for (const o of last.out) for (let i = 0; i < acc.length; i++) acc[i] += o[i]!;
+      readout = Array.from(acc);
+    }
+  }
+  return { readout, layers };
+}
+
+export function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
