@@ -4,7 +4,7 @@
  * them atomically. Nothing here touches the file system.
  */
 import type { Graph } from "../ir/nodes.ts";
-import type { PassLogEntry } from "../passes/pass.ts";
+import type { Pass, PassLogEntry } from "../passes/pass.ts";
 import type { StepInput } from "../sim/reference.ts";
 
 export interface CompileOptions {
@@ -51,6 +51,8 @@ export interface TargetDriver {
   /** Names this driver answers to. */
   names: string[];
   description: string;
+  /** The passes `compile` runs, in order (for --list-passes and --dump-ir-after checks). */
+  passes?(opts: CompileOptions): Pass[];
   compile(g: Graph, opts: CompileOptions): Promise<CompileResult>;
   /** Returns a JSON-serialisable report with at least { ok: boolean }. */
   verify(g: Graph, opts: VerifyOptions): Promise<{ ok: boolean; [k: string]: unknown }>;
