@@ -154,6 +154,8 @@ function evalNode(
       return x;
     case "neuron":
       return neuronStep(n, x, t, state.get(n.id)!, traces.get(n.id)!);
+    case "plane":
+      throw new Error("spike planes are written by split-mt, never by a frontend");
   }
 }
 

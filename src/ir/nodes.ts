@@ -204,6 +204,19 @@ export interface NeuronNode extends Base {
   schedule?: NeuronSchedule;
 }
 
+/**
+ * One binary spike plane of a neuron (MT-SNN Eq. 10-12), written by split-mt. Its only input is a
+ * neuron node; with m the neuron's compared membrane (after MPBN and its schedule, SEMANTICS §1):
+ *   index 0:  y = s_0 = m ⋈ threshold           (the plane that drives the reset)
+ *   index i:  y = s_i = m ⋈ planeThresholds[i−1] (i = 1..n; a negative Δ fires below θ, never resets)
+ * so the neuron's s_sum = Σ_{i=0..n} plane_i. The plane is a view: it adds no state and the
+ * neuron keeps its one membrane. Output shape = the neuron's shape, values 0/1.
+ */
+export interface PlaneNode extends Base {
+  op: "plane";
+  index: number;
+}
+
 /** Non-spiking output: o = (1/T) Σ_t x[t] (mean) or Σ_t x[t] (sum). Its input is a current. */
 export interface ReadoutNode extends Base {
   op: "readout";
@@ -227,6 +240,7 @@ export type IRNode =
   | TABNode
   | PSPNormNode
   | NeuronNode
+  | PlaneNode
   | ReadoutNode;
 
 export type Op = IRNode["op"];

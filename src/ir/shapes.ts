@@ -5,7 +5,7 @@
 import { SnncError } from "./errors.ts";
 import { checkStructure } from "./graph.ts";
 import { windowGeometry } from "./conv-geometry.ts";
-import type { Graph, IRNode, NeuronNode } from "./nodes.ts";
+import type { Graph, IRNode, NeuronNode, PlaneNode } from "./nodes.ts";
 import { broadcastable, firstNonFinite, sameShape, shapeStr, size, type Tensor } from "./tensor.ts";
 
 export function inferShapes(g: Graph): Graph {
@@ -14,11 +14,12 @@ export function inferShapes(g: Graph): Graph {
     throw new SnncError("E_FORMAT", `timesteps must be a positive integer, got ${g.meta.timesteps}`);
   }
   const shapes = new Map<string, number[]>();
+  const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
   const nodes = g.nodes.map((n) => {
     const ins = n.inputs.map((i) => shapes.get(i)!);
     let out: number[];
     try {
-      out = nodeShape(n, ins, g.meta.timesteps);
+      out = n.op === "plane" ? planeShape(n, ins, byId) : nodeShape(n, ins, g.meta.timesteps);
     } catch (e) {
       if (e instanceof SnncError) throw e.withLocation({ layer: n.id });
       throw e;
@@ -74,7 +75,17 @@ function positive(s: number[], what: string): number[] {
   return s;
 }
 
-function nodeShape(n: IRNode, ins: number[][], T: number): number[] {
+/** A plane reads one spike plane of a neuron: index 0 (s_0) .. n (the neuron's planeThresholds). */
+function planeShape(n: PlaneNode, ins: number[][], byId: ReadonlyMap<string, IRNode>): number[] {
+  arity(n, ins, 1);
+  const src = byId.get(n.inputs[0]!)!;
+  need(src.op === "neuron", `plane reads '${src.id}' (${src.op}); its input must be a neuron`);
+  const planes = (src as NeuronNode).planeThresholds?.length ?? 0;
+  need(Number.isInteger(n.index) && n.index >= 0 && n.index <= planes, `plane index ${n.index} is outside 0..${planes} (neuron '${src.id}' has ${planes + 1} spike plane${planes ? "s" : ""})`, "index");
+  return [...ins[0]!];
+}
+
+function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): number[] {
   switch (n.op) {
     case "input":
       arity(n, ins, 0);

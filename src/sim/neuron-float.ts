@@ -34,6 +34,8 @@ export interface NeuronStepOut {
   h?: Float64Array;
   /** min over planes of |m(h) − threshold| (the compare margin). */
   margin?: Float64Array;
+  /** The binary spike planes: [0] = s_0, [i] = s_i of planeThresholds[i−1] (when asked for). */
+  planes?: Float64Array[];
 }
 
 export function expandNeuron(node: NeuronNode, shape: readonly number[]): NeuronParams {
@@ -72,10 +74,11 @@ export function initNeuronState(p: NeuronParams): NeuronState {
  *   m = k(h − μ) + β with MPBN, else h
  *   s_0 = m ⋈ θ·scale_t, planes likewise; reset driven by s_0 only.
  */
-export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t: number, want: { h?: boolean; margin?: boolean } = {}): NeuronStepOut {
+export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t: number, want: { h?: boolean; margin?: boolean; planes?: boolean } = {}): NeuronStepOut {
   const out = new Float64Array(p.n);
   const hOut = want.h ? new Float64Array(p.n) : undefined;
   const margin = want.margin ? new Float64Array(p.n) : undefined;
+  const planesOut = want.planes ? Array.from({ length: p.planes.length + 1 }, () => new Float64Array(p.n)) : undefined;
   const sd = p.schedule ? p.schedule.decay[t]! : undefined;
   const sb = p.schedule ? p.schedule.bias[t]! : undefined;
   const ss = p.schedule ? p.schedule.scale[t]! : undefined;
@@ -90,10 +93,14 @@ export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t:
     const thr = p.threshold[i]! * scale;
     const s0 = p.fireGe ? m >= thr : m > thr;
     let count = s0 ? 1 : 0;
+    if (planesOut && s0) planesOut[0]![i] = 1;
     let mg = Math.abs(m - thr);
-    for (const plane of p.planes) {
-      const pt = plane[i]! * scale;
-      if (p.fireGe ? m >= pt : m > pt) count++;
+    for (let j = 0; j < p.planes.length; j++) {
+      const pt = p.planes[j]![i]! * scale;
+      if (p.fireGe ? m >= pt : m > pt) {
+        count++;
+        if (planesOut) planesOut[j + 1]![i] = 1;
+      }
       if (margin) mg = Math.min(mg, Math.abs(m - pt));
     }
     out[i] = count;
@@ -102,5 +109,5 @@ export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t:
     if (s0) v[i] = p.soft ? h - p.resetAmount[i]! * scale : p.vReset[i]! * scale;
     else v[i] = h;
   }
-  return { out, h: hOut, margin };
+  return { out, h: hOut, margin, planes: planesOut };
 }

@@ -82,9 +82,12 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
     }
   }
 
+  // Neurons read by a `plane` node also hand out their binary spike planes each step.
+  const planeSources = new Set(g.nodes.filter((n) => n.op === "plane").map((n) => n.inputs[0]!));
   const shapeOf = new Map(g.nodes.map((n) => [n.id, n.shape!] as const));
   for (let t = 0; t < T; t++) {
     const vals = new Map<string, Float64Array>();
+    const planeVals = new Map<string, Float64Array[]>();
     for (const n of g.nodes) {
       const xs = n.inputs.map((i) => vals.get(i)!);
       const inShape = n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [];
@@ -93,11 +96,14 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
         y = perStep ? (input as Float64Array[])[t]! : (input as Float64Array);
       } else if (n.op === "neuron") {
         const { p, st } = neurons.get(n.id)!;
-        const r = neuronStep(p, st, xs[0]!, t, { h: opts.membrane, margin: opts.margin });
+        const r = neuronStep(p, st, xs[0]!, t, { h: opts.membrane, margin: opts.margin, planes: planeSources.has(n.id) });
         y = r.out;
+        if (r.planes) planeVals.set(n.id, r.planes);
         const tr = traces.get(n.id)!;
         if (tr.h) tr.h.push(r.h!);
         if (tr.margin) tr.margin.push(r.margin!);
+      } else if (n.op === "plane") {
+        y = planeVals.get(n.inputs[0]!)![n.index]!;
       } else if (n.op === "readout") {
         const acc = readoutAcc.get(n.id)!;
         const x = xs[0]!;
@@ -127,7 +133,7 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
 }
 
 /** Stateless nodes (linear ops and norms) at 0-based step t. */
-function linearStep(n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" }>, xs: Float64Array[], inShape: number[], t: number): Float64Array {
+function linearStep(n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" | "plane" }>, xs: Float64Array[], inShape: number[], t: number): Float64Array {
   switch (n.op) {
     case "conv2d":
       return conv2d(xs[0]!, inShape, n);
