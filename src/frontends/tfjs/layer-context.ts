@@ -57,7 +57,7 @@ export class LayerCtx {
   /** A weight whose shape must match `want` (null = any size on that axis). */
   shapedWeight(w: string, want: (number | null)[], why = ""): Tensor {
     const t = this.weight(w);
-    expectShape(t, w, want, why);
+    expectShape(t, w, want, why, `${this.spec.name}/${w}`);
     return t;
   }
 
@@ -66,10 +66,10 @@ export class LayerCtx {
   }
 }
 
-export function expectShape(t: Tensor, param: string, want: (number | null)[], why = ""): void {
+function expectShape(t: Tensor, param: string, want: (number | null)[], why = "", label = param): void {
   const ok = t.shape.length === want.length && want.every((d, i) => d === null || d === t.shape[i]);
   if (!ok) {
     const w = `[${want.map((d) => (d === null ? "?" : String(d))).join(",")}]`;
-    throw new SnncError("E_WEIGHT", `weight '${param}' has shape ${shapeStr(t.shape)}, expected ${w}${why ? ` (${why})` : ""}`, { param });
+    throw new SnncError("E_WEIGHT", `weight '${label}' has shape ${shapeStr(t.shape)}, expected ${w}${why ? ` (${why})` : ""}`, { param });
   }
 }

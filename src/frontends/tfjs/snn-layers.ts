@@ -31,7 +31,7 @@ function mpbn(c: LayerCtx): MPBN | undefined {
 function plifA(c: LayerCtx): number {
   const a = c.weight("a");
   if (!(a.shape.length === 0 || (a.shape.length === 1 && a.shape[0] === 1))) {
-    throw new SnncError("E_WEIGHT", `weight 'a' has shape [${a.shape.join(",")}], expected [] or [1] (one learnt time constant per layer)`, { param: "a" });
+    throw new SnncError("E_WEIGHT", `weight '${c.name}/a' has shape [${a.shape.join(",")}], expected [] or [1] (one learnt time constant per layer)`, { param: "a" });
   }
   return a.data[0]!;
 }

@@ -57,6 +57,12 @@ function checkSpec(v: Json, where: string): Spec {
   return spec;
 }
 
+/** The layer a weight name belongs to: the scope just before the weight's own name. */
+function ownerLayer(name: string): string | undefined {
+  const parts = name.replace(/:0$/, "").split("/");
+  return parts.length >= 2 ? parts[parts.length - 2] : undefined;
+}
+
 function byteLength(s: Spec): number {
   return size(s.shape) * BYTES[s.quantization ? s.quantization.dtype : s.dtype]!;
 }
@@ -100,7 +106,7 @@ export async function readWeights(manifest: unknown, modelPath: string): Promise
       const end = need + byteLength(s);
       if (end > have) {
         const files = shards.map((x) => `'${x.path}'`).join(" + ") || "(no shard files)";
-        throw new SnncError("E_WEIGHT", `weight shards ${files} hold ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}: weight '${s.name}' (bytes ${need}..${end}) is cut off (truncated shard?)`);
+        throw new SnncError("E_WEIGHT", `truncated weights: shard${shards.length === 1 ? "" : "s"} ${files} hold${shards.length === 1 ? "s" : ""} ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}; weight '${s.name}' (bytes ${need}..${end}) is cut off`, { layer: ownerLayer(s.name) });
       }
       need = end;
     }
