@@ -15,7 +15,12 @@ const base = (c: LayerCtx) => ({ id: c.name, inputs: [...c.inputs], origin: [`tf
 /** `mpbn: {mode, epsilon}` on a neuron layer, with its weights `mpbn_*`. */
 function mpbn(c: LayerCtx): MPBN | undefined {
   const raw = c.cfg.object("mpbn");
-  if (!raw) return undefined;
+  if (!raw) {
+    if (c.optionalWeight("mpbn_gamma")) {
+      throw new SnncError("E_FORMAT", `the layer has MPBN weights ('mpbn_gamma', ...) but its config has no 'mpbn' {mode, epsilon}`, { param: "mpbn" });
+    }
+    return undefined;
+  }
   const m = new Config(raw, "mpbn.");
   return {
     mode: m.oneOf("mode", ["channel", "element"]),
@@ -46,7 +51,14 @@ interface Dynamics {
 
 function dynamics(c: LayerCtx, kind: "IF" | "LIF" | "PLIF", vReset: number): Dynamics {
   if (kind === "IF") return { model: "IF", decay: 1, gain: 1, bias: 0 };
-  if (kind === "LIF") return { model: "LIF", decay: c.cfg.number("tau"), gain: 1, bias: 0 };
+  if (kind === "LIF") {
+    const tau = c.cfg.number("tau");
+    if (!(tau > 0 && tau <= 1)) {
+      const hint = tau > 1 ? ` (a membrane time constant τ_m is written as tau = 1-1/τ_m = ${1 - 1 / tau})` : "";
+      throw new SnncError("E_VALUE", `tau ${tau} is not a decay factor in (0, 1]${hint}`, { param: "tau" });
+    }
+    return { model: "LIF", decay: tau, gain: 1, bias: 0 };
+  }
   // PLIF (MT-SNN Eq. 6/8): h = (1-1/τm) v + (1/τm) c + v_reset/τm, τm = 1 + exp(-a).
   const a = plifA(c);
   const tauM = 1 + Math.exp(-a);

@@ -254,7 +254,15 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "lif2").tau = 2;
     });
-    await rejects(loadTfjsModel(p), { code: "E_SHAPE", file: p, layer: "lif2", param: "tau", parts: ["decay factor 2 is outside (0, 1]"] });
+    await rejects(loadTfjsModel(p), { code: "E_VALUE", file: p, layer: "lif2", param: "tau", parts: ["tau 2 is not a decay factor in (0, 1]", "tau = 1-1/τ_m = 0.5"] });
+  });
+
+  test("MPBN weights without an mpbn config", async () => {
+    const p = await fixtureCopy("mpbn-channel");
+    await editJson(p, (j) => {
+      delete layerConfig(j, "if2").mpbn;
+    });
+    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "if2", param: "mpbn", parts: ["MPBN weights ('mpbn_gamma', ...) but its config has no 'mpbn'"] });
   });
 
   test("MultiThresholdLIF without deltas", async () => {
