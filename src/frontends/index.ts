@@ -9,6 +9,11 @@ import { graphFromJson } from "../ir/serialize.ts";
 export type ModelFormat = "tfjs" | "snnc" | "onnx" | "nir";
 
 export function detectFormat(path: string): ModelFormat {
+  try {
+    if (statSync(path).isDirectory()) return "tfjs"; // a TF.js model folder: <dir>/model.json
+  } catch {
+    // not there: decided by name below, the reader reports the missing file
+  }
   const lower = path.toLowerCase();
   if (lower.endsWith(".snnc.json")) return "snnc";
   if (lower.endsWith(".onnx")) return "onnx";
