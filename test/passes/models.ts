@@ -72,3 +72,164 @@ export function mpbnModel(s: Src): Graph {
   if (next === "maxpool" && S.length === 3) outputs.push(m.neuron(m.conv(m.pool(n, "maxpool"))));
   return m.build(outputs);
 }
+
+/** PLIF neurons (plifA set; decay 1 − 1/τ_m, gain 1/τ_m, bias v_reset/τ_m) behind absorbable and non-absorbable producers. */
+export function plifModel(s: Src): Graph {
+  const m = new ModelBuilder(s);
+  const x = m.input();
+  const plif = (inp: string) => {
+    const a = s.tier === "exact" ? 0 : s.range(-3, 3);
+    const tauM = 1 + Math.exp(-a);
+    const o = s.neuronOpts(m.shape(inp), { mt: true });
+    const vReset = o.reset === "hard" && s.bool(0.5) ? s.real(0.5) : 0;
+    return m.add(
+      b.neuron(m.id("p"), inp, {
+        ...o,
+        model: o.planeThresholds ? "MT-PLIF" : "PLIF",
+        plifA: a,
+        decay: 1 - 1 / tauM,
+        gain: scalar(1 / tauM),
+        bias: scalar(vReset / tauM),
+        vReset: scalar(vReset),
+      }),
+    );
+  };
+  const outputs: string[] = [];
+  switch (s.pick(["linear", "add", "shared", "stack"] as const)) {
+    case "linear":
+      outputs.push(plif(m.linear(x)));
+      break;
+    case "add": {
+      const C = s.int(1, 3);
+      outputs.push(plif(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true })))));
+      break;
+    }
+    case "shared": {
+      const l = m.linear(x);
+      outputs.push(plif(l), m.readout(l));
+      break;
+    }
+    case "stack":
+      outputs.push(m.readout(m.linear(plif(m.linear(plif(m.linear(x)))))));
+      break;
+  }
+  return m.build(outputs);
+}
+
+/** PSP-BN on spikes (or on the analog input) reaching conv/dense/neuron through flatten, pad, pooling. */
+export function pspModel(s: Src): Graph {
+  const m = new ModelBuilder(s);
+  const x = m.input();
+  const src = s.bool(0.2) ? x : m.neuron(m.conv(x));
+  const C = m.shape(src)[2]!;
+  const path = s.pick(["conv", "pad", "avgpool", "sumpool", "maxpool", "flatten", "poolflatten", "branch", "neuron"] as const);
+  const gamma = new Float64Array(C);
+  const sq = new Float64Array(C);
+  const lambda = s.tier === "exact" ? 1 / 16 : s.pick([0.1, 1e-3]);
+  for (let c = 0; c < C; c++) {
+    if (s.tier === "exact") {
+      gamma[c] = s.pick([0, 0.5, -0.5, 1, -1, 2, -2]);
+      const r = s.pick([0.5, 1, 2]);
+      sq[c] = r * r - lambda;
+    } else {
+      gamma[c] = s.bool(0.15) ? 0 : s.real(2);
+      sq[c] = s.range(0, 2);
+    }
+    if (path === "maxpool") gamma[c] = Math.abs(gamma[c]!);
+  }
+  const p = m.add(b.psp(m.id("psp"), src, tensor([C], gamma), tensor([C], sq), lambda));
+  const outputs: string[] = [];
+  const after = (l: string) => outputs.push(s.bool() ? m.neuron(l) : m.readout(l));
+  switch (path) {
+    case "conv":
+      after(m.conv(p));
+      break;
+    case "pad":
+      after(m.conv(m.add(b.pad(m.id("pad"), p, [s.int(0, 1), s.int(0, 1), s.int(0, 1), s.int(0, 1)]))));
+      break;
+    case "avgpool":
+    case "sumpool":
+    case "maxpool":
+      after(m.conv(m.pool(p, path)));
+      break;
+    case "flatten":
+      after(m.dense(m.add(b.flatten(m.id("flat"), p))));
+      break;
+    case "poolflatten":
+      after(m.dense(m.add(b.flatten(m.id("flat"), m.pool(p, "avgpool")))));
+      break;
+    case "branch":
+      after(m.conv(p));
+      after(m.conv(m.pool(p, "avgpool")));
+      break;
+    case "neuron":
+      outputs.push(m.neuron(p));
+      break;
+  }
+  return m.build(outputs);
+}
+
+/** Affine nodes (per channel or per element) after single-consumer, shared, add and pooled producers. */
+export function affineModel(s: Src): Graph {
+  const m = new ModelBuilder(s);
+  const x = m.input();
+  const aff = (inp: string, full = s.bool(0.3)) => {
+    const S = m.shape(inp);
+    const shape = full ? S : [S[S.length - 1]!];
+    return m.add(b.affine(m.id("aff"), inp, s.tensor(shape, 2), s.tensor(shape, 1)));
+  };
+  const outputs: string[] = [];
+  switch (s.pick(["single", "add", "pool", "shared", "readout"] as const)) {
+    case "single":
+      outputs.push(m.neuron(aff(m.linear(x))));
+      break;
+    case "add": {
+      const C = s.int(1, 3);
+      outputs.push(m.neuron(aff(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true }))))));
+      break;
+    }
+    case "pool":
+      outputs.push(m.neuron(aff(m.pool(m.conv(x), s.pick(["avgpool", "maxpool", "sumpool"] as const)))));
+      break;
+    case "shared": {
+      const l = m.linear(x);
+      outputs.push(m.neuron(aff(l)), m.readout(l));
+      break;
+    }
+    case "readout": {
+      const l = m.linear(x);
+      outputs.push(m.readout(aff(l, false)), m.neuron(l));
+      break;
+    }
+  }
+  return m.build(outputs);
+}
+
+/** Neurons with scalar / per-channel / per-element gain and bias behind absorbable and other producers. */
+export function gainModel(s: Src): Graph {
+  const m = new ModelBuilder(s);
+  const x = m.input();
+  const withGain = (inp: string) => {
+    const S = m.shape(inp);
+    const shape = () => s.pick([[], [S[S.length - 1]!], S]);
+    const gs = shape();
+    return m.neuron(inp, { gain: tensor(gs, s.array(size(gs), 2)), bias: s.bool() ? s.tensor(shape(), 0.5) : scalar(0) });
+  };
+  const outputs: string[] = [];
+  switch (s.pick(["linear", "linear", "add", "shared"] as const)) {
+    case "linear":
+      outputs.push(withGain(m.linear(x)));
+      break;
+    case "add": {
+      const C = s.int(1, 3);
+      outputs.push(withGain(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true })))));
+      break;
+    }
+    case "shared": {
+      const l = m.linear(x);
+      outputs.push(withGain(l), m.readout(l));
+      break;
+    }
+  }
+  return m.build(outputs);
+}
