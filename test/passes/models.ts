@@ -233,3 +233,41 @@ export function gainModel(s: Src): Graph {
   }
   return m.build(outputs);
 }
+
+/** A stack of 1-3 blocks mixing every fold: linear → [BN | tdBN] → LIF / PLIF / MPBN neuron → [PSP-BN], then a readout. */
+export function fullModel(s: Src): Graph {
+  const m = new ModelBuilder(s);
+  let cur = m.input();
+  const blocks = s.int(1, 3);
+  for (let i = 0; i < blocks; i++) {
+    let l = m.linear(cur);
+    const S = m.shape(l);
+    const C = S[S.length - 1]!;
+    const norm = s.pick(["none", "bn", "tdbn"] as const);
+    if (norm === "bn") l = m.add(b.bn(m.id("bn"), l, s.norm(C)));
+    if (norm === "tdbn") l = m.add(b.tdbn(m.id("tdbn"), l, { ...s.norm(C), alpha: s.pick([0.5, 1]), vth: s.pick([0.5, 1, 2]) }));
+    const o = s.neuronOpts(S, { mt: true });
+    const kind = s.pick(["LIF", "PLIF", "MPBN"] as const);
+    if (kind === "PLIF") {
+      const a = s.tier === "exact" ? 0 : s.range(-3, 3);
+      const tauM = 1 + Math.exp(-a);
+      Object.assign(o, { model: o.planeThresholds ? "MT-PLIF" : "PLIF", plifA: a, decay: 1 - 1 / tauM, gain: scalar(1 / tauM), bias: scalar(0) });
+    }
+    if (kind === "MPBN") {
+      const mode = s.pick(["channel", "element"] as const);
+      const count = mode === "channel" ? C : size(S);
+      const shape = mode === "channel" ? [C] : S;
+      const p = s.norm(count, { pow2: true });
+      o.mpbn = { mode, gamma: tensor(shape, p.gamma.data), beta: tensor(shape, p.beta.data), mean: tensor(shape, p.mean.data), variance: tensor(shape, p.variance.data), epsilon: p.epsilon };
+    }
+    cur = m.add(b.neuron(m.id("n"), l, o));
+    if (i < blocks - 1 && m.shape(cur).length === 3 && s.bool(0.3)) {
+      const C2 = m.shape(cur)[2]!;
+      const gamma = Float64Array.from({ length: C2 }, () => s.pick([0, 0.5, -0.5, 1, -1, 2]));
+      cur = m.add(b.psp(m.id("psp"), cur, tensor([C2], gamma), b.t([C2], 1 - 1 / 16), 1 / 16));
+    }
+  }
+  const outputs = [cur];
+  if (s.bool()) outputs.push(m.readout(m.linear(cur)));
+  return m.build(outputs);
+}
