@@ -1,0 +1,213 @@
+/**
+ * The lowered integer model of a Loihi-family target: populations of fixed-point CUBA LIF neurons
+ * (Lava `PyLifModelBitAcc` / `PyLifResetModelBitAcc` arithmetic, LOIHI.md §1) joined by integer
+ * synapses (Lava `PyDenseModelBitAcc`, `PyConvModelFixed`, LOIHI.md §2). IR-level data only: no
+ * file format lives here (the netx / Lava process-graph / hwconfig writers are in backends/).
+ *
+ * Layout: every activation is the IR's flat row-major NHWC order without batch ([H, W, C] or [F]).
+ *
+ * Time (Lava steps n = 1, 2, …): the input presents column n−1 at step n (columns 0..T−1, then
+ * zeros). A connection delivers at step n what its source emitted at step n − 1 − delay (every
+ * synaptic layer adds one step). A population at depth d (synaptic hops from the input along its
+ * longest path) first sees input column 0 at step d + 1: it lags the float reference by d steps.
+ *
+ * One step of a population, with a = Σ over incoming connections of their accumulation:
+ *   if (n − resetOffset) mod resetInterval = 0:  u = v = 0            (LIFReset, before the update)
+ *   u = sgn(p)·(|p| >> 12), p = u·(4096 − (du + 1));  u += a << 6;  u wraps to signed 24 bit
+ *   v = sgn(q)·(|q| >> 12) + u + (biasMant << biasExp), q = v·(4096 − dv);  v saturates at ±(2^23 − 1)
+ *   spike = v > vth << 6;  v = 0 where it spiked
+ * Dense accumulation: acc = Σ_i W[i][o]·s_i (s binary, or the integer payload of graded spikes),
+ * then acc << weightExp (weightExp > 0) or acc >> −weightExp (floor). Conv accumulation: the
+ * cross-correlation of the source with the HWIO kernel, wrapped to signed 24 bit (weightExp is 0:
+ * Lava's conv model does not apply it).
+ */
+export type FixedPopulationKind =
+  /** A spiking CUBA LIF population. */
+  | "lif"
+  /** A non-spiking integrator (a readout): du = 4095, dv = 0, vth at its maximum, never fires. */
+  | "integrator";
+
+export interface FixedInput {
+  id: string;
+  /** NHWC shape without batch. */
+  shape: number[];
+  /** "binary": 0/1 spikes; "graded": integer payloads of `messageBits` bits (Loihi 2). */
+  kind: "binary" | "graded";
+  messageBits: number;
+  /** Payload = round-half-away-from-zero(x · scale), clipped to [min, max] (1 for binary input). */
+  scale: number;
+  min: number;
+  max: number;
+  /** "direct": the same analog sample every step; "spikes": one column per step. */
+  encoding: "direct" | "spikes";
+}
+
+export interface FixedPopulation {
+  id: string;
+  kind: FixedPopulationKind;
+  /** NHWC shape without batch. */
+  shape: number[];
+  /** Current decay 0..4095 (Lava adds 1: 4095 clears the current every step). */
+  du: number;
+  /** Voltage decay 0..4095. */
+  dv: number;
+  /** Threshold mantissa: spike iff v > vth << 6. */
+  vth: number;
+  /** One bias mantissa per neuron (bias = biasMant << biasExp). */
+  biasMant: Int32Array;
+  biasExp: number;
+  /** Synaptic hops from the input (longest path); the population lags the reference by `depth` steps. */
+  depth: number;
+  /** LIFReset: zero u and v before the update at steps n with (n − resetOffset) mod resetInterval = 0. */
+  resetInterval: number;
+  resetOffset: number;
+  /**
+   * Integer voltage units per unit of the float membrane, per neuron: v_int ≈ vScale · h.
+   * Readouts decode as h = v / vScale.
+   */
+  vScale: Float64Array;
+  /** The IR node this population implements (neuron or readout id). */
+  source: string;
+  /** Integrators only: how the host turns v into the readout value. */
+  readout?: { mode: "mean" | "sum" };
+}
+
+export interface DenseSynapse {
+  kind: "dense";
+  inSize: number;
+  outSize: number;
+  /** Row-major [in, out] (the IR's dense kernel layout): W[i][o] at i·outSize + o. */
+  weights: Int32Array;
+}
+
+export interface ConvSynapse {
+  kind: "conv";
+  /** Source shape [H, W, C] and target shape [H', W', C']. */
+  inShape: [number, number, number];
+  outShape: [number, number, number];
+  /** HWIO [kh, kw, C/groups, C'] row-major, cross-correlation (as Keras / the IR). */
+  kernelShape: [number, number, number, number];
+  kernel: Int32Array;
+  strides: [number, number];
+  /** [top, bottom, left, right] zero padding. */
+  pads: [number, number, number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+export interface FixedConnection {
+  id: string;
+  /** Source: the input's id or a population id. */
+  from: string;
+  /** Target population id. */
+  to: string;
+  /** Steps beyond the one every synaptic layer adds. */
+  delay: number;
+  weightExp: number;
+  synapse: DenseSynapse | ConvSynapse;
+  /** The IR nodes the connection was built from (reports). */
+  origin: string[];
+}
+
+export interface FixedModel {
+  name: string;
+  /** Target name the model was quantised for (e.g. "loihi2"). */
+  target: string;
+  /** Reference time steps T (input columns presented). */
+  timesteps: number;
+  /** Lava steps to run one sample: T + the deepest population's depth. */
+  runSteps: number;
+  input: FixedInput;
+  /** In topological order. */
+  populations: FixedPopulation[];
+  connections: FixedConnection[];
+  /** Population ids whose values are the model's result (integrators, or spiking layers). */
+  outputs: string[];
+}
+
+/** Arithmetic constants of Lava's bit-accurate models. */
+export const LAVA = {
+  decayShift: 12,
+  decayUnity: 4096,
+  vthShift: 6,
+  actShift: 6,
+  stateBits: 24,
+  /** u wraps when > 2^23 or <= −2^23. */
+  uWrap: 2 ** 23,
+  /** v saturates at ±(2^23 − 1). */
+  vMax: 2 ** 23 - 1,
+  vthMax: 2 ** 17 - 1,
+  decayMax: 4095,
+  biasMantMax: 4095,
+  biasExpMax: 7,
+} as const;
+
+export function populationSize(p: Pick<FixedPopulation, "shape">): number {
+  let n = 1;
+  for (const d of p.shape) n *= d;
+  return n;
+}
+
+/** Id → population. */
+export function populationMap(m: FixedModel): Map<string, FixedPopulation> {
+  return new Map(m.populations.map((p) => [p.id, p]));
+}
+
+/** Size of a connection's source (the input or a population). */
+export function sourceSize(m: FixedModel, id: string): number {
+  if (id === m.input.id) return m.input.shape.reduce((a, b) => a * b, 1);
+  const p = m.populations.find((x) => x.id === id);
+  if (!p) throw new RangeError(`fixed model: no source '${id}'`);
+  return populationSize(p);
+}
+
+/** Incoming connections per population id (in model order). */
+export function incoming(m: FixedModel): Map<string, FixedConnection[]> {
+  const r = new Map<string, FixedConnection[]>(m.populations.map((p) => [p.id, []]));
+  for (const c of m.connections) r.get(c.to)?.push(c);
+  return r;
+}
+
+/** Structural checks: ids, shapes, parameter ranges of Lava's models. Throws RangeError naming the part. */
+export function checkFixedModel(m: FixedModel): void {
+  const ids = new Set<string>([m.input.id]);
+  const sizes = new Map<string, number>([[m.input.id, m.input.shape.reduce((a, b) => a * b, 1)]]);
+  const intIn = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  for (const p of m.populations) {
+    if (ids.has(p.id)) throw new RangeError(`fixed model: duplicate id '${p.id}'`);
+    ids.add(p.id);
+    const n = populationSize(p);
+    sizes.set(p.id, n);
+    if (!intIn(p.du, 0, LAVA.decayMax)) throw new RangeError(`population '${p.id}': du ${p.du} outside 0..4095`);
+    if (!intIn(p.dv, 0, LAVA.decayMax)) throw new RangeError(`population '${p.id}': dv ${p.dv} outside 0..4095`);
+    if (!intIn(p.vth, 0, LAVA.vthMax)) throw new RangeError(`population '${p.id}': vth ${p.vth} outside 0..${LAVA.vthMax}`);
+    if (!intIn(p.biasExp, 0, LAVA.biasExpMax)) throw new RangeError(`population '${p.id}': biasExp ${p.biasExp} outside 0..7`);
+    if (p.biasMant.length !== n) throw new RangeError(`population '${p.id}': ${p.biasMant.length} bias values for ${n} neurons`);
+    if (p.vScale.length !== n) throw new RangeError(`population '${p.id}': ${p.vScale.length} scales for ${n} neurons`);
+    for (const b of p.biasMant) if (Math.abs(b) > LAVA.biasMantMax) throw new RangeError(`population '${p.id}': bias mantissa ${b} outside ±4095`);
+    if (!(p.resetInterval >= 1) || !Number.isInteger(p.resetOffset)) throw new RangeError(`population '${p.id}': bad reset schedule`);
+  }
+  for (const c of m.connections) {
+    const from = sizes.get(c.from);
+    const to = sizes.get(c.to);
+    if (from === undefined) throw new RangeError(`connection '${c.id}': unknown source '${c.from}'`);
+    if (to === undefined || c.to === m.input.id) throw new RangeError(`connection '${c.id}': unknown target '${c.to}'`);
+    if (!Number.isInteger(c.delay) || c.delay < 0) throw new RangeError(`connection '${c.id}': delay ${c.delay}`);
+    const s = c.synapse;
+    if (s.kind === "dense") {
+      if (s.inSize !== from || s.outSize !== to || s.weights.length !== from * to) {
+        throw new RangeError(`connection '${c.id}': dense ${s.inSize}→${s.outSize} (${s.weights.length} weights) between sizes ${from} and ${to}`);
+      }
+    } else {
+      const [kh, kw, ki, ko] = s.kernelShape;
+      if (s.inShape[0] * s.inShape[1] * s.inShape[2] !== from || s.outShape[0] * s.outShape[1] * s.outShape[2] !== to) {
+        throw new RangeError(`connection '${c.id}': conv shapes do not match its populations`);
+      }
+      if (ko !== s.outShape[2] || ki * s.groups !== s.inShape[2] || s.kernel.length !== kh * kw * ki * ko) {
+        throw new RangeError(`connection '${c.id}': conv kernel [${s.kernelShape.join(",")}] does not match ${s.inShape[2]} → ${s.outShape[2]} channels`);
+      }
+      if (c.weightExp !== 0) throw new RangeError(`connection '${c.id}': Lava's conv model ignores weightExp; it must be 0`);
+    }
+  }
+  for (const o of m.outputs) if (!sizes.has(o) || o === m.input.id) throw new RangeError(`fixed model: output '${o}' is not a population`);
+}
