@@ -1,4 +1,7 @@
-/** Running the fold properties: fixed seed (override with SNNC_FC_SEED), runs per tier (scale with SNNC_FC_RUNS). */
+/**
+ * Running the fold properties: fixed seed (override with SNNC_FC_SEED), runs per tier (scale with
+ * SNNC_FC_RUNS), tallies printed with SNNC_FC_VERBOSE=1.
+ */
 import fc from "fast-check";
 import { newTally, Src, type Tally, type Tier } from "./gen.ts";
 
@@ -14,5 +17,6 @@ export function checkProperty(tier: Tier, body: (s: Src, tally: Tally) => void):
     fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed: number) => body(new Src(seed, tier), tally)),
     { numRuns: RUNS[tier], seed: SEED, maxSkipsPerRun: 100 },
   );
+  if (process.env.SNNC_FC_VERBOSE) console.log(`${tier} tier: ${JSON.stringify(tally)}`);
   return tally;
 }
