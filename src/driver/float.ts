@@ -80,13 +80,16 @@ export function makeFloatDriver(pipeline: () => Pass[] = floatPipeline): TargetD
     async verify(g, opts: VerifyOptions) {
       if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
       const { graph, log } = compileGraph(g, { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit, file: opts.file });
-      const T = opts.timesteps ?? g.meta.timesteps;
+      // A pass may cut T (BNTT early exit): both models then run the compiled model's steps.
+      const T = opts.timesteps ?? graph.meta.timesteps;
+      const notes = log.flatMap((e) => e.notes.map((n) => `${e.pass}: ${n}`));
+      if (T !== g.meta.timesteps) notes.push(`compared over ${T} steps (the model as written runs ${g.meta.timesteps})`);
       const comps = opts.inputs.map((x, sample) => {
         const ref = simulate(g, x, { timesteps: T, margin: true });
         const got = simulate(graph, x, { timesteps: T });
         return compareTraces(ref, got, { sample, maxDivergences: opts.maxDivergences });
       });
-      return { ...buildVerifyReport("float", comps, { maxDivergences: opts.maxDivergences, notes: log.flatMap((e) => e.notes.map((n) => `${e.pass}: ${n}`)) }) };
+      return { ...buildVerifyReport("float", comps, { maxDivergences: opts.maxDivergences, notes }) };
     },
   };
 }
