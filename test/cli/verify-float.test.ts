@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
+import type { VerifyReport } from "../../src/verify/report.ts";
 import { ROOT, snnc } from "../helpers/cli.ts";
 
 const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(fileURLToPath(new URL("../../src/verify/verify-report.schema.json", import.meta.url)), "utf8")));
@@ -26,7 +27,7 @@ describe("snnc verify --target float", () => {
   it("--json prints a report that follows verify-report.schema.json", () => {
     const r = snnc(["verify", "fixtures/tdbn/model.json", "--json", "--random", "2"]);
     assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
+    const doc = JSON.parse(r.stdout) as VerifyReport;
     assert.ok(validate(doc), JSON.stringify(validate.errors));
     assert.equal(doc.ok, true);
     assert.equal(doc.samples, 2);
@@ -48,7 +49,7 @@ describe("snnc verify --target float", () => {
     assert.equal(listed?.length, 3, r.stdout);
     const json = snncBroken(["verify", "fixtures/conv-bn-pool/model.json", "--json", "--random", "2"]);
     assert.equal(json.code, 1);
-    const doc = JSON.parse(json.stdout);
+    const doc = JSON.parse(json.stdout) as VerifyReport;
     assert.ok(validate(doc));
     assert.equal(doc.ok, false);
     assert.ok(doc.divergences.length > 0 && doc.divergences.length <= 10);
