@@ -234,7 +234,7 @@ export function gainModel(s: Src): Graph {
   return m.build(outputs);
 }
 
-/** A stack of 1-3 blocks mixing every fold: linear → [BN | tdBN] → LIF / PLIF / MPBN neuron → [PSP-BN], then a readout. */
+/** A stack of 1-3 blocks mixing every fold: linear → [BN | tdBN] → LIF / PLIF / MPBN / PLIF+MPBN neuron → [PSP-BN], then a readout. */
 export function fullModel(s: Src): Graph {
   const m = new ModelBuilder(s);
   let cur = m.input();
@@ -247,13 +247,13 @@ export function fullModel(s: Src): Graph {
     if (norm === "bn") l = m.add(b.bn(m.id("bn"), l, s.norm(C)));
     if (norm === "tdbn") l = m.add(b.tdbn(m.id("tdbn"), l, { ...s.norm(C), alpha: s.pick([0.5, 1]), vth: s.pick([0.5, 1, 2]) }));
     const o = s.neuronOpts(S, { mt: true });
-    const kind = s.pick(["LIF", "PLIF", "MPBN"] as const);
-    if (kind === "PLIF") {
+    const kind = s.pick(["LIF", "PLIF", "MPBN", "PLIF+MPBN"] as const);
+    if (kind.startsWith("PLIF")) {
       const a = s.tier === "exact" ? 0 : s.range(-3, 3);
       const tauM = 1 + Math.exp(-a);
       Object.assign(o, { model: o.planeThresholds ? "MT-PLIF" : "PLIF", plifA: a, decay: 1 - 1 / tauM, gain: scalar(1 / tauM), bias: scalar(0) });
     }
-    if (kind === "MPBN") {
+    if (kind.endsWith("MPBN")) {
       const mode = s.pick(["channel", "element"] as const);
       const count = mode === "channel" ? C : size(S);
       const shape = mode === "channel" ? [C] : S;
