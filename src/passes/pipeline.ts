@@ -29,12 +29,16 @@
 import { SnncError } from "../ir/errors.ts";
 import { absorbAffine } from "./absorb-affine.ts";
 import { absorbGain } from "./absorb-gain.ts";
+import { approxTemporalNorm } from "./approx-temporal-norm.ts";
+import { bnttEarlyExitPass } from "./bntt-early-exit.ts";
 import { foldBn } from "./fold-bn.ts";
 import { foldMpbn } from "./fold-mpbn.ts";
 import { foldPlif } from "./fold-plif.ts";
 import { foldPspBn } from "./fold-psp-bn.ts";
 import { foldTdbn } from "./fold-tdbn.ts";
 import type { Pass } from "./pass.ts";
+import { scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
+import { splitMt } from "./split-mt.ts";
 
 /** Every known pass by name. */
 export const PASSES = new Map<string, Pass>();
@@ -76,3 +80,15 @@ for (const p of [foldBn, foldTdbn, foldPspBn, absorbAffine, foldMpbn, foldPlif, 
   registerPass(p);
   FLOAT_PIPELINE.push(p.name);
 }
+
+// Per-step norms go after every fold (schedule-temporal-norm needs MPBN folded); BNTT early exit
+// runs just before, while the BNTT γ table is still there (a no-op without --early-exit).
+// split-mt (binary-only targets) and approx-temporal-norm (targets without schedules, on request)
+// are target lowerings: registered, not in the float pipeline (see split-mt.ts mtLoweringPasses,
+// approx-temporal-norm.ts temporalNormPasses).
+for (const p of [bnttEarlyExitPass, scheduleTemporalNorm]) {
+  registerPass(p);
+  FLOAT_PIPELINE.push(p.name);
+}
+registerPass(splitMt);
+registerPass(approxTemporalNorm);
