@@ -100,12 +100,11 @@ export function foldNeuron(n: NeuronNode): { node: NeuronNode; notes: string[] }
       reset[i] = -reset[i]!;
     }
   }
+  const { mpbn: _folded, ...rest } = n;
   const node: NeuronNode = withOrigin(
     {
-      ...n,
-      mpbn: undefined,
+      ...rest,
       threshold: compactTensor(thr, S),
-      planeThresholds: n.planeThresholds ? planes.map((p) => compactTensor(p, S)) : undefined,
       gain: compactTensor(gain, S),
       bias: compactTensor(bias, S),
       vReset: compactTensor(vReset, S),
@@ -113,8 +112,7 @@ export function foldNeuron(n: NeuronNode): { node: NeuronNode; notes: string[] }
     },
     `mpbn:${m.mode}`,
   );
-  delete node.mpbn;
-  if (!n.planeThresholds) delete node.planeThresholds;
+  if (n.planeThresholds) node.planeThresholds = planes.map((p) => compactTensor(p, S));
   const unit = perElement ? "element" : "channel";
   const where = `${perElement ? "per-neuron" : "per-channel"} threshold${planes.length ? `s (${planes.length + 1} per neuron: one per MT plane)` : "s"}`;
   const notes = [`neuron '${n.id}': MPBN (${m.mode}) folded into ${where} θ̃ = (θ − β)/k + μ`];
