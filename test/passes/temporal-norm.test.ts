@@ -319,8 +319,8 @@ describe("approx-temporal-norm", () => {
 
   it("measures the agreement on the BNTT fixture (a real, < 100 % figure) and reports it", async () => {
     const g = await loadTfjsModel("fixtures/bntt/model.json");
-    const folded = runPasses(g, FLOAT_PIPELINE.filter((p) => p !== "schedule-temporal-norm").map((p) => PASSES.get(p)!), { target: "t" }).graph;
-    const r = runPasses(folded, [approxTemporalNorm], { target: "t" });
+    // What a driver for a target without schedules does: the float pipeline, then this pass.
+    const r = runPasses(g, [...floatPipeline(), approxTemporalNorm], { target: "t" });
     assert.ok(!r.graph.nodes.some((n) => n.op === "bntt" || (n.op === "neuron" && n.schedule)));
     const inputs = randomInputs(g, 6, 7);
     const a = measureSpikeAgreement(g, r.graph, inputs);
@@ -334,6 +334,28 @@ describe("approx-temporal-norm", () => {
     const lines = formatSpikeAgreement(a);
     assert.match(lines[0]!, /^--temporal-norm approx: spike agreement with the exact model \d+\.\d\d% \(\d+ of 8040 layer×neuron×step outputs differ; 6 samples, 5 steps\)$/);
     assert.equal(lines.length, 1 + neurons + 1);
+  });
+
+  it("gives the same static neurons from the norm nodes and from the exact schedules (after the float pipeline)", async () => {
+    for (const name of ["bntt", "tebn", "tab"]) {
+      const g = await loadTfjsModel(`fixtures/${name}/model.json`);
+      const folds = FLOAT_PIPELINE.filter((p) => p !== "schedule-temporal-norm").map((p) => PASSES.get(p)!);
+      const fromNorms = runPasses(g, [...folds, approxTemporalNorm], { target: "t" });
+      const fromSchedules = runPasses(g, [...floatPipeline(), approxTemporalNorm], { target: "t" });
+      const notes = fromSchedules.log.at(-1)!.notes;
+      assert.equal(notes.length, 2);
+      assert.match(notes[0]!, /^neuron 'lif1': per-step schedule \(\d steps\) → STATIC approximation \(averaged over the \d steps run\)/);
+      for (const id of ["lif1", "lif2"]) {
+        const a = fromNorms.graph.nodes.find((n) => n.id === id) as NeuronNode;
+        const b = fromSchedules.graph.nodes.find((n) => n.id === id) as NeuronNode;
+        assert.equal(b.schedule, undefined);
+        for (const k of ["threshold", "bias", "resetAmount", "vReset", "gain"] as const) {
+          assert.deepEqual(b[k].shape, a[k].shape, `${name}/${id}.${k}`);
+          a[k].data.forEach((v, i) => assert.ok(Math.abs(v - b[k].data[i]!) <= 1e-12 * Math.max(1, Math.abs(v)), `${name}/${id}.${k}[${i}]: ${v} vs ${b[k].data[i]}`));
+        }
+        assert.equal(a.decay, b.decay);
+      }
+    }
   });
 
   it("refuses a_t ≤ 0 within the steps run", () => {
