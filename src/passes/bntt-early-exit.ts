@@ -78,10 +78,10 @@ export function formatEarlyExit(e: EarlyExit): string[] {
   const cut = e.exitStep < e.originalT ? `T cut from ${e.originalT} to ${e.exitStep}` : `no step can be cut (T stays ${e.originalT})`;
   const lines = [`BNTT early exit at γ threshold ${fmt(e.threshold)}: exit step ${e.exitStep} of ${e.originalT}, ${cut}`];
   const w = Math.max(5, ...e.layers.map((r) => r.layer.length));
-  lines.push(`  ${"layer".padEnd(w)}  ${Array.from({ length: e.originalT }, (_, t) => `t=${t + 1}`.padStart(8)).join("")}   (mean γ_t over channels)`);
-  for (const r of e.layers) {
-    lines.push(`  ${r.layer.padEnd(w)}  ${r.meanGamma.map((v) => fmt(v).padStart(8)).join("")}`);
-  }
+  const cells = e.layers.map((r) => r.meanGamma.map((v) => fmt(Number(v.toPrecision(4)))));
+  const cw = 2 + Math.max(`t=${e.originalT}`.length, ...cells.flat().map((c) => c.length));
+  lines.push(`  ${"layer".padEnd(w)}${Array.from({ length: e.originalT }, (_, t) => `t=${t + 1}`.padStart(cw)).join("")}   (mean γ_t over channels)`);
+  e.layers.forEach((r, i) => lines.push(`  ${r.layer.padEnd(w)}${cells[i]!.map((c) => c.padStart(cw)).join("")}`));
   return lines;
 }
 
