@@ -6,6 +6,7 @@ import { readInputs } from "../../src/inputs/read-inputs.ts";
 import { SnncError } from "../../src/ir/errors.ts";
 import type { Graph, IRNode, NeuronNode } from "../../src/ir/nodes.ts";
 import { graphFromJson, graphToJson } from "../../src/ir/serialize.ts";
+import { inferShapes } from "../../src/ir/shapes.ts";
 import { scalar, tensor } from "../../src/ir/tensor.ts";
 import { runPasses } from "../../src/passes/pass.ts";
 import { floatPipeline, PASSES } from "../../src/passes/pipeline.ts";
@@ -251,6 +252,28 @@ describe("split-mt: refusals", () => {
   it("refuses a reader behind a structural op, naming the path", () => {
     const g = graph([...base, { id: "flat", op: "flatten", inputs: ["mt"] }, { id: "r", op: "readout", inputs: ["flat"], mode: "sum" }], ["r"]);
     refuses(() => splitMultiThreshold(g), "E_UNSUPPORTED", "mt", "feeds 'r' (readout) through 'flat'");
+  });
+});
+
+describe("plane node validation", () => {
+  const base: IRNode[] = [{ id: "x", op: "input", inputs: [], inputShape: [2] }, mt("mt", "x", { deltas: [0.5, -0.5] })];
+  it("refuses an index outside 0..n, naming the node and the parameter", () => {
+    const e = (() => {
+      try {
+        inferShapes(graph([...base, { id: "p", op: "plane", inputs: ["mt"], index: 3 }], ["p"]));
+      } catch (err) {
+        return err;
+      }
+    })();
+    assert.ok(e instanceof SnncError);
+    assert.equal(e.code, "E_SHAPE");
+    assert.equal(e.layer, "p");
+    assert.equal(e.param, "index");
+    assert.match(e.message, /plane index 3 is outside 0\.\.2 \(neuron 'mt' has 3 spike planes\)/);
+  });
+
+  it("refuses a plane that does not read a neuron", () => {
+    assert.throws(() => inferShapes(graph([...base, { id: "p", op: "plane", inputs: ["x"], index: 0 }], ["p"])), (e: unknown) => e instanceof SnncError && e.layer === "p" && /plane reads 'x' \(input\); its input must be a neuron/.test(e.message));
   });
 });
 

@@ -358,6 +358,13 @@ describe("approx-temporal-norm", () => {
     }
   });
 
+  it("refuses to collapse a schedule whose threshold scale is not positive", () => {
+    const sched = { decay: [scalar(0.5), scalar(0.5)], bias: [scalar(0), scalar(0)], thresholdScale: [scalar(1), scalar(-2)] };
+    const g = graph([{ id: "x", op: "input", inputs: [], inputShape: [2] }, dense("d", "x", 2, 1), lif("n", "d", { schedule: sched })], ["n"], 2);
+    const e = refuses(() => approximateTemporalNorms(g), "E_FOLD", "n", "schedule threshold scale -2 ≤ 0 at step 2, neuron 0");
+    assert.equal(e.param, "schedule");
+  });
+
   it("refuses a_t ≤ 0 within the steps run", () => {
     const g = handGraph();
     const bad = { ...(g.nodes[2] as BNTTNode), gamma: tensor([3, 1], [2, 1, 0]) };
