@@ -414,8 +414,7 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     if (!(range > 0) || !Number.isFinite(range)) throw new SnncError("E_USAGE", `input range ${range} must be a positive number`);
     const signed = opts.inputSigned ?? false;
     const qmax = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-    input = { id: sf.inputId, shape: sf.inputShape, kind: "graded", messageBits: bits, scale: qmax / range, min: signed ? -(2 ** (bits - 1)) : 0, max: qmax, encoding: "direct" };
-    notes.push(`input '${sf.inputId}': analog, as ${bits}-bit graded spikes q = round(x·${fmt(input.scale)}) for x in [${signed ? fmt(-range) : 0}, ${fmt(range)}] (values outside clip), the same sample at each of the ${T} steps`);
+    input = { id: sf.inputId, shape: sf.inputShape, kind: "graded", messageBits: bits, scale: qmax / range, min: signed ? -qmax : 0, max: qmax, encoding: "direct" };
   }
   const payloadScale = (id: string) => (id === sf.inputId ? input.scale : 1);
   const payloadMax = (id: string) => (id === sf.inputId ? Math.max(Math.abs(input.min), input.max) : 1);
@@ -429,14 +428,14 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
   const [eMin, eMax] = A.weightExponentRange;
   const biasMantMax = 2 ** (A.biasMantissaBits - 1) - 1;
 
-  for (const p of sf.populations) {
+  const fixedExp = (c: RealConnection) => c.synapse.kind === "conv" || opts.netx;
+
+  /** The scale g of population p: the largest the limits allow that makes the threshold an integer. */
+  const chooseG = (p: RealPopulation, conns: RealConnection[], skipWeightsOf?: string) => {
     const n = size(p.shape);
-    const conns = inc.get(p.id)!;
-    const fixedExp = (c: RealConnection) => c.synapse.kind === "conv" || opts.netx;
-    // --- choose g
     const limits: [string, number][] = [];
     for (const c of conns) {
-      if (!fixedExp(c)) continue;
+      if (!fixedExp(c) || c.id === skipWeightsOf) continue;
       const w = c.synapse.kind === "dense" ? c.synapse.weights : c.synapse.kernel;
       const [lo, hi] = minMax(w);
       limits.push([`weights of '${c.id}'`, gLimit(lo, hi, payloadScale(c.from), rangeFor(lo, hi, t))]);
@@ -458,6 +457,7 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     if (aAbs > 0) limits.push(["one step's input (u must not wrap)", (LAVA.uWrap / 2 ** A.activationShift - 1) / aAbs]);
     let g: number;
     let vth: number;
+    let warning: string | undefined;
     if (p.kind === "integrator") {
       // v = Σ (a·64 + bias) over the run must stay below vth_max·64: never fires, never saturates
       const perStep = aAbs + bmax;
@@ -479,11 +479,48 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       vth = Math.floor(gmax * p.threshold - ge);
       if (vth < 1) {
         vth = 1;
-        warnings.push(`layer '${p.id}': the weights are large against the threshold (θ = ${fmt(p.threshold)}): even vth = 1 needs g = ${fmt((1 + ge) / p.threshold)} > ${fmt(gmax)} allowed by ${limits.reduce((a, b) => (b[1] < a[1] ? b : a))[0]}; weights beyond the range are clipped`);
+        warning = `layer '${p.id}': the weights are large against the threshold (θ = ${fmt(p.threshold)}): even vth = 1 needs g = ${fmt((1 + ge) / p.threshold)} > ${fmt(gmax)} allowed by ${limits.reduce((a, b) => (b[1] < a[1] ? b : a))[0]}; weights beyond the range are clipped`;
       }
       g = (vth + ge) / p.threshold;
     }
     const limitedBy = limits.length ? limits.reduce((a, b) => (b[1] < a[1] ? b : a))[0] : "nothing";
+    return { g, vth, limitedBy, warning };
+  };
+
+  // Analog input: when the one layer reading it is limited by something other than those weights
+  // (typically its bias, 13 bits at exponent 6 under netx), split the precision between payload
+  // levels L and weight levels K/L evenly (L ≈ √K), instead of 8-bit payloads and coarse weights.
+  const inputReaders = sf.connections.filter((c) => c.from === sf.inputId);
+  if (input.kind === "graded" && inputReaders.length === 1) {
+    const c = inputReaders[0]!;
+    const p = sf.populations.find((x) => x.id === c.to)!;
+    const first = chooseG(p, inc.get(p.id)!);
+    if (first.g > 0 && first.limitedBy !== `weights of '${c.id}'`) {
+      const free = chooseG(p, inc.get(p.id)!, c.id);
+      const w = c.synapse.kind === "dense" ? c.synapse.weights : c.synapse.kernel;
+      const [lo, hi] = minMax(w);
+      const range = rangeFor(lo, hi, t);
+      const qmax = Math.max(input.max, -input.min);
+      const xr = qmax / input.scale; // the analog range
+      // payload levels L give weights w_int = g·w·xr/L: L ≥ Lmin keeps them in range; L = √(g·xr·max|w|) balances both
+      const Lmin = Math.ceil(free.g * xr * Math.max(hi > 0 ? hi / range[1] : 0, lo < 0 ? lo / range[0] : 0));
+      const L = Math.min(qmax, Math.max(Lmin, 1, Math.floor(Math.sqrt(free.g * xr * Math.max(hi, -lo)))));
+      if (L < qmax) {
+        input.scale = L / xr;
+        input.max = L;
+        if (input.min < 0) input.min = -L;
+      }
+    }
+  }
+  if (input.kind === "graded") {
+    notes.push(`input '${sf.inputId}': analog, as ${input.messageBits}-bit graded spikes q = round(x·${fmt(input.scale)}), clipped to [${input.min}, ${input.max}] (${input.max - input.min + 1} levels), the same sample at each of the ${T} steps`);
+  }
+
+  for (const p of sf.populations) {
+    const n = size(p.shape);
+    const conns = inc.get(p.id)!;
+    const { g, vth, limitedBy, warning } = chooseG(p, conns);
+    if (warning) warnings.push(warning);
     // --- weights
     const cstats: PopulationQuant["connections"] = [];
     for (const c of conns) {
