@@ -5,8 +5,9 @@
  *
  *   population → lava.proc.lif.process.LIFReset(shape, du, dv, vth, bias_mant, bias_exp,
  *                reset_interval, reset_offset)             (PyLifResetModelBitAcc under fixed_pt)
- *   dense      → lava.proc.dense.process.Dense(weights (out, in), weight_exp, num_message_bits)
- *                (DelayDense with `delays` where delay > 0)
+ *   dense      → lava.proc.dense.process.Dense(weights (out, in), weight_exp, num_weight_bits,
+ *                num_message_bits) (DelayDense with `delays` where delay > 0); num_weight_bits is 9
+ *                for mixed-sign weights (with 8, Lava's Dense drops their lowest bit)
  *   conv       → lava.proc.conv.process.Conv(weight (out, kW, kH, in/groups), input_shape,
  *                stride (x, y), padding (x, y), dilation (x, y), groups)
  *
@@ -120,7 +121,22 @@ function connJson(m: FixedModel, c: FixedConnection) {
       const li = lavaIndex(src, i);
       for (let o = 0; o < s.outSize; o++) w[lavaIndex(dst, o) * s.inSize + li] = s.weights[i * s.outSize + o]!;
     }
-    return { ...base, kind: "dense", process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense", weights: { shape: [s.outSize, s.inSize], data: w } };
+    // Lava's Dense clips and truncates by sign mode: mixed signs keep every bit only with 9 weight bits.
+    let neg = false;
+    let pos = false;
+    for (const v of s.weights) {
+      if (v < 0) neg = true;
+      else if (v > 0) pos = true;
+    }
+    const signMode = neg && pos ? "mixed" : neg ? "inhibitory" : "excitatory";
+    return {
+      ...base,
+      kind: "dense",
+      process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
+      sign_mode: signMode,
+      num_weight_bits: signMode === "mixed" ? 9 : 8,
+      weights: { shape: [s.outSize, s.inSize], data: w },
+    };
   }
   return { ...base, kind: "conv", process: "lava.proc.conv.process.Conv", ...(c.delay ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" } : {}), ...convJson(c.synapse) };
 }

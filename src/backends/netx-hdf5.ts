@@ -79,11 +79,10 @@ function torchShape(shape: number[]): number[] {
 }
 
 /** Dense (out, in) with `in` in the order netx feeds it (torch CHW after flatten, else flat). */
-function denseWeights(s: DenseSynapse, srcShape: number[]): Int32Array {
+function denseWeights(s: DenseSynapse, srcShape: number[], chw: boolean): Int32Array {
   const I = s.inSize;
   const O = s.outSize;
   const out = new Int32Array(O * I);
-  const chw = srcShape.length === 3;
   const [H, W, C] = srcShape as [number, number, number];
   for (let i = 0; i < I; i++) {
     let j = i;
@@ -108,11 +107,14 @@ function convWeights(s: ConvSynapse): Int32Array {
   return out;
 }
 
-/** Bias mantissa: per channel when uniform over space (conv), else per neuron ((W,H,C) for conv). */
-function biasData(p: FixedPopulation): { data: Int32Array; shape: number[] } | undefined {
+/**
+ * Bias mantissa: a dense layer is flat (F,) in its own output order; a conv layer per channel (C,)
+ * when uniform over space, else per neuron in netx's (W,H,C) order.
+ */
+function biasData(p: FixedPopulation, conv: boolean): { data: Int32Array; shape: number[] } | undefined {
   const b = p.biasMant;
   if (b.every((v) => v === 0)) return undefined;
-  if (p.shape.length !== 3) return { data: new Int32Array(b), shape: [b.length] };
+  if (!conv || p.shape.length !== 3) return { data: new Int32Array(b), shape: [b.length] };
   const [H, W, C] = p.shape as [number, number, number];
   let uniform = true;
   for (let i = C; i < b.length && uniform; i++) if (b[i] !== b[i % C]) uniform = false;
@@ -138,9 +140,11 @@ function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
   writeType(l0, "type", "input");
   l0.create_dataset({ name: "shape", data: i64(torchShape(m.input.shape)), shape: [torchShape(m.input.shape).length] });
   let srcShape = m.input.shape;
+  // Is the previous netx layer spatial ((C,H,W): the input or a conv)? A dense layer's output is flat.
+  let src3d = m.input.shape.length === 3;
   for (const p of m.populations) {
     const c = m.connections.find((x) => x.to === p.id) as FixedConnection;
-    if (c.synapse.kind === "dense" && srcShape.length === 3) {
+    if (c.synapse.kind === "dense" && src3d) {
       const fl = next();
       writeType(fl, "type", "flatten");
       fl.create_dataset({ name: "shape", data: i64([srcShape.reduce((a, b) => a * b, 1), 1, 1]), shape: [3] });
@@ -160,7 +164,7 @@ function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
     n.create_dataset({ name: "iDecay", data: i64([p.du + 1]), shape: [] });
     n.create_dataset({ name: "vDecay", data: i64([p.dv]), shape: [] });
     if (c.synapse.kind === "dense") {
-      l.create_dataset({ name: "weight", data: denseWeights(c.synapse, srcShape), shape: [c.synapse.outSize, c.synapse.inSize] });
+      l.create_dataset({ name: "weight", data: denseWeights(c.synapse, srcShape, src3d), shape: [c.synapse.outSize, c.synapse.inSize] });
     } else {
       const s = c.synapse;
       const [KH, KW, KI, CO] = s.kernelShape;
@@ -170,9 +174,10 @@ function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
       l.create_dataset({ name: "dilation", data: i64(s.dilation), shape: [2] });
       l.create_dataset({ name: "groups", data: i64([s.groups]), shape: [] });
     }
-    const b = biasData(p);
+    const b = biasData(p, c.synapse.kind === "conv");
     if (b) l.create_dataset({ name: "bias", data: b.data, shape: b.shape });
     srcShape = p.shape;
+    src3d = c.synapse.kind === "conv";
   }
 }
 
