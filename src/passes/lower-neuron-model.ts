@@ -97,7 +97,7 @@ export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
     for (const i of neg) lowest = Math.min(lowest, th[i]!);
     throw new SnncError(
       "E_TARGET",
-      `${where}: folded threshold${neg.length > 1 ? "s down to" : ""} ${fmt(lowest)} < 0 (MPBN's β above θ, or a negated state): such a neuron fires at rest, and ${t.name}'s LIF compares v > vth·64 with an unsigned vth and resets to 0, so no scaling or state shift expresses it; compile for --target float`,
+      `${where}: folded threshold${(perChannel ? chans.length : neg.length) > 1 ? "s down to" : ""} ${fmt(lowest)} < 0 (MPBN's β above θ, or a negated state): such a neuron fires at rest, and ${t.name}'s LIF compares v > vth·64 with an unsigned vth and resets to 0, so no scaling or state shift expresses it; compile for --target float`,
       { ...loc, param: "v_threshold" },
     );
   }

@@ -69,7 +69,8 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
     const cur = r.graph.nodes.find((x) => x.id === n.id) as NeuronNode;
     g = inferShapes(editGraph(r.graph, new Map([[n.id, { ...cur, threshold: scalar(ref), bias: compactTensor(bias, S) }]])));
     const kind = n.threshold.shape.length === 1 && S.length > 1 ? "per channel" : "per neuron";
-    const edge = [never ? `${never} never fire (+∞: current and bias 0)` : "", always ? `${always} fire every step (−∞: bias 2θ)` : ""].filter(Boolean).join(", ");
+    const nrn = (k: number) => `${k} neuron${k === 1 ? "" : "s"}`;
+    const edge = [never ? `${nrn(never)} never fire (+∞: current and bias 0)` : "", always ? `${nrn(always)} fire every step (−∞: bias 2θ)` : ""].filter(Boolean).join(", ");
     notes.push(
       `thresholds of '${n.id}' (${kind}, ${distinct} distinct${edge ? `; ${edge}` : ""}) → one threshold ${fmt(ref)}: state × θ/θ̃ per ${kind === "per channel" ? "channel" : "neuron"} ` +
         (r.expandedSynapses ? `(+${r.expandedSynapses} synapses from expanding a conv)` : "(no extra synapse)") +

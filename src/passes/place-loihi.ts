@@ -135,30 +135,54 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     }
   }
   const caps = new Map<string, number>();
-  for (let attempt = 0; attempt < 12; attempt++) {
+  for (let attempt = 0; attempt < 64; attempt++) {
     const r = pack();
     const over = r.cores.find((c) => c.outputAxons > outAx);
     if (!over) return finish(r);
-    // cap the neurons per core of the first population on the offending core, and redo
-    const s = over.slices[0]!;
-    const cur = s.end - s.start;
-    const cap = Math.max(1, Math.floor((cur * outAx) / over.outputAxons));
-    if (cap >= cur && cur === 1) {
-      throw new SnncError("E_TARGET", `neuron ${s.start} of '${s.population}' projects to more cores than a ${t.name} core has output axons (${outAx})`, { layer: s.population });
+    // cap the neurons per core of the population that contributes most output axons there, and redo
+    let worst = over.slices[0]!;
+    let worstAx = -1;
+    for (const sl of over.slices) {
+      const ax = r.outAx.get(sl.population)!;
+      let sum = 0;
+      for (let i = sl.start; i < sl.end; i++) sum += ax[i]!;
+      if (sum > worstAx) {
+        worst = sl;
+        worstAx = sum;
+      }
     }
-    caps.set(s.population, Math.min(caps.get(s.population) ?? Infinity, cap < cur ? cap : cur - 1));
+    const len = worst.end - worst.start;
+    if (over.neurons === 1) {
+      throw new SnncError("E_TARGET", `neuron ${worst.start} of '${worst.population}' projects to ${over.outputAxons} cores; a ${t.name} core has ${outAx} output axons`, { layer: worst.population });
+    }
+    const excess = over.outputAxons - outAx;
+    const cap = Math.max(1, Math.min(len - 1, Math.floor((len * Math.max(0, worstAx - excess)) / Math.max(1, worstAx))));
+    caps.set(worst.population, Math.min(caps.get(worst.population) ?? Infinity, cap));
   }
   throw new SnncError("E_TARGET", `no placement within ${outAx} output axons per core was found`);
 
-  function pack(): { cores: CoreUse[]; coreOf: Map<string, Int32Array> } {
+  function pack(): { cores: CoreUse[]; coreOf: Map<string, Int32Array>; outAx: Map<string, Int32Array> } {
     const cores: CoreUse[] = [];
     const coreOf = new Map<string, Int32Array>();
     let cur: CoreUse | undefined;
     // marks[key] = Uint8Array over that source's neurons, for the current core's input axons
     let marks = new Map<number, Uint8Array>();
-    const open = (): CoreUse => {
-      const idx = cores.length;
-      const c: CoreUse = { core: idx, chip: Math.floor(idx / t.chip.cores), coreInChip: idx % t.chip.cores, slices: [], neurons: 0, synapses: 0, synapseMemoryBytes: 0, inputAxons: 0, outputAxons: 0, profiles: 0 };
+    // running totals of the current chip (per-chip neuron / synapse limits)
+    let chipNeurons = 0;
+    let chipSynapses = 0;
+    const chipN = limitOf(t.chip.neurons);
+    const chipS = limitOf(t.chip.synapses);
+    /** The next core; on a fresh chip when the current one is full or cannot take `needSyn` more synapses. */
+    const open = (needSyn: number): CoreUse => {
+      let idx = cur ? cur.core + 1 : 0;
+      const sameChip = cur !== undefined && Math.floor(idx / t.chip.cores) === cur.chip;
+      if (sameChip && (chipNeurons + 1 > chipN || chipSynapses + needSyn > chipS)) idx = (cur!.chip + 1) * t.chip.cores;
+      const chip = Math.floor(idx / t.chip.cores);
+      if (!cur || chip !== cur.chip) {
+        chipNeurons = 0;
+        chipSynapses = 0;
+      }
+      const c: CoreUse = { core: idx, chip, coreInChip: idx % t.chip.cores, slices: [], neurons: 0, synapses: 0, synapseMemoryBytes: 0, inputAxons: 0, outputAxons: 0, profiles: 0 };
       cores.push(c);
       marks = new Map();
       return c;
@@ -174,6 +198,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         const fits = (c: CoreUse): boolean => {
           const newProfile = c.slices.length === 0 || c.slices[c.slices.length - 1]!.population !== p.id;
           if (c.neurons + 1 > maxNeurons) return false;
+          if (chipNeurons + 1 > chipN || chipSynapses + f.synapses[i]! > chipS) return false;
           if (c.synapses + f.synapses[i]! > synPerCore) return false;
           if (newProfile && c.profiles + 1 > profiles) return false;
           if (!newProfile && onThis + 1 > cap) return false;
@@ -188,7 +213,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
           return true;
         };
         if (!cur || !fits(cur)) {
-          cur = open();
+          cur = open(f.synapses[i]!);
           onThis = 0;
         }
         const c = cur;
@@ -201,6 +226,8 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         onThis++;
         c.neurons++;
         c.synapses += f.synapses[i]!;
+        chipNeurons++;
+        chipSynapses += f.synapses[i]!;
         for (const s of f.sources) {
           let mk = marks.get(s.key);
           if (!mk) {
@@ -236,12 +263,18 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         }
       }
     }
+    const byIndex = new Map(cores.map((c) => [c.core, c] as const));
+    const outAxOf = new Map(m.populations.map((p) => [p.id, new Int32Array(populationSize(p))] as const));
     for (const [srcId, per] of seen) {
       const at = coreOf.get(srcId)!;
-      for (const [j, set] of per) cores[at[j]!]!.outputAxons += set.size;
+      const ax = outAxOf.get(srcId)!;
+      for (const [j, set] of per) {
+        byIndex.get(at[j]!)!.outputAxons += set.size;
+        ax[j] = ax[j]! + set.size;
+      }
     }
     for (const c of cores) c.synapseMemoryBytes = Math.ceil((c.synapses * L.synapseBits) / 8);
-    return { cores, coreOf };
+    return { cores, coreOf, outAx: outAxOf };
   }
 
   function finish(r: { cores: CoreUse[]; coreOf: Map<string, Int32Array> }): Placement {
@@ -254,7 +287,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
       synapses += c.synapses;
     }
     const available = board.chips * t.chip.cores;
-    if (cores.length > available) {
+    if (chips > board.chips) {
       throw new SnncError(
         "E_TARGET",
         `the network does not fit board '${board.name}': it needs ${cores.length} cores (${chips} chips of ${t.chip.cores}) for ${neurons} neurons and ${synapses} synapses; the board has ${board.chips} chip${board.chips > 1 ? "s" : ""} (${available} cores of ${maxNeurons} neurons and ${memBytes} synapse bytes)`,
