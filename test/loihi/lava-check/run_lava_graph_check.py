@@ -8,6 +8,7 @@ A conv synapse with a delay (Lava's Conv has none) is built as a DelayDense whos
 Lava's own expansion of the conv (lava.proc.conv.utils.conv_to_sparse).
 Prints one JSON object; exit 0 when everything matches.
 """
+import hashlib
 import json
 import os
 import sys
@@ -23,6 +24,12 @@ def expand(value, shape):
     if "perChannel" in value:
         return np.broadcast_to(np.array(value["perChannel"], dtype=np.int32), shape).copy()
     return np.array(value["perNeuron"], dtype=np.int32).reshape(shape)
+
+
+def vectors(spikes, u, v):
+    """Lava's own run, compactly: the raster (indices that spiked per step) and SHA-256 of u and v."""
+    h = lambda x: hashlib.sha256(json.dumps(x, separators=(",", ":")).encode()).hexdigest()  # noqa: E731
+    return {"raster": [[j for j, s in enumerate(row) if s] for row in spikes], "u_sha256": h(u), "v_sha256": h(v)}
 
 
 def main(out_dir):
@@ -111,7 +118,8 @@ def main(out_dir):
         k = want["id"]
         sp = spikes[k].reshape(-1, T).T.astype(int).tolist()
         r = {"id": k, "neurons": len(want["spikes"][0]), "spikes_lava": int(np.sum(sp)), "spikes_snnc": int(np.sum(want["spikes"])),
-             "spikes_equal": sp == want["spikes"], "u_equal": us[k] == want["u"], "v_equal": vs[k] == want["v"]}
+             "spikes_equal": sp == want["spikes"], "u_equal": us[k] == want["u"], "v_equal": vs[k] == want["v"],
+             "lava": vectors(sp, us[k], vs[k])}
         if not (r["spikes_equal"] and r["u_equal"] and r["v_equal"]):
             ok = False
             for name, got, exp_ in (("u", us[k], want["u"]), ("v", vs[k], want["v"]), ("spikes", sp, want["spikes"])):

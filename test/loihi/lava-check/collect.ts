@@ -1,0 +1,31 @@
+/**
+ * Gather the Lava runs of run-all.sh into test/loihi/lava-vectors.json: per case, Lava's raster
+ * (indices that spiked at each step) and SHA-256 of its u and v tables per layer. The unit test
+ * lava-vectors.test.ts reproduces them with snnc's simulator, so CI carries Lava's integer vectors
+ * without Lava.
+ * Usage: node --import tsx test/loihi/lava-check/collect.ts OUT_DIR VECTORS.json
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [out, dest] = process.argv.slice(2);
+if (!out || !dest) {
+  process.stderr.write("usage: collect.ts OUT_DIR VECTORS.json\n");
+  process.exit(2);
+}
+const cases = [];
+for (const d of readdirSync(out).sort()) {
+  let chk;
+  let res;
+  try {
+    chk = JSON.parse(readFileSync(join(out, d, "check.json"), "utf8"));
+    res = JSON.parse(readFileSync(join(out, d, "result.json"), "utf8"));
+  } catch {
+    continue;
+  }
+  if (!res.match) continue;
+  const layers = (res.layers ?? res.populations).map((l: { id: string; lava: { raster: number[][]; u_sha256: string; v_sha256: string } }) => ({ id: l.id, raster: l.lava.raster, u_sha256: l.lava.u_sha256, v_sha256: l.lava.v_sha256 }));
+  cases.push({ model: chk.model, input: chk.input_file, form: chk.form, temporalNorm: chk.temporal_norm, target: chk.target, steps: chk.steps, layers });
+}
+writeFileSync(dest, JSON.stringify({ source: "Lava fixed_pt runs (lava-nc/lava, lava-nc/lava-dl netx); see docs/LOIHI-CHECK.md", cases }, null, 1) + "\n");
+process.stdout.write(`${cases.length} matching cases → ${dest}\n`);

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The Lava check of docs/LOIHI-CHECK.md: every case is compiled by snnc, run by snnc's integer
+# simulator, and run in Lava (netx.hdf5.Network, or the network.lava.json process graph) on
+# Lava's fixed_pt models; spikes, u and v must be equal at every step.
+# Usage: test/loihi/lava-check/run-all.sh OUT_DIR     (from the repository root)
+# Needs LAVA_CHECK pointing at the lava-check tools (lava_compat.py) and /usr/bin/python3 with Lava's
+# dependencies; results: OUT_DIR/<case>/result.json, and test/loihi/lava-vectors.json is rewritten.
+set -u
+OUT=${1:?usage: run-all.sh OUT_DIR}
+: "${LAVA_CHECK:?set LAVA_CHECK to the lava-check tools directory}"
+HERE=$(cd "$(dirname "$0")" && pwd)
+CASES=(
+  "netx|fixtures/tdbn/model.json|fixtures/tdbn/input.json"
+  "netx|fixtures/tdbn/model.json|seed:1"
+  "netx|fixtures/time-distributed/model.json|fixtures/time-distributed/input.json"
+  "netx|fixtures/keras-misc/model.json|fixtures/keras-misc/input.json"
+  "netx|fixtures/pspnorm/model.json|fixtures/pspnorm/input.json"
+  "netx-approx|fixtures/tebn/model.json|fixtures/tebn/input.json"
+  "netx|builtin:spike-features|seed:5"
+  "netx|builtin:expanded-conv|seed:5"
+  "graph|fixtures/residual-add/model.json|fixtures/residual-add/input.json"
+  "graph|fixtures/residual-add/model.json|seed:2"
+  "graph|fixtures/tdbn/model.json|fixtures/tdbn/input.json"
+  "graph|builtin:spike-features|seed:7"
+  "graph|builtin:expanded-conv|seed:7"
+)
+fail=0
+for c in "${CASES[@]}"; do
+  IFS='|' read -r form model input <<<"$c"
+  name=$(echo "$form-$model-$input" | tr '/:.' '___')
+  dir="$OUT/$name"
+  rm -rf "$dir"
+  flags=()
+  runner=run_netx_check.py
+  [ "$form" = graph ] && flags+=(--lava-graph) && runner=run_lava_graph_check.py
+  [ "$form" = netx-approx ] && flags+=(--temporal-norm-approx)
+  node --import tsx "$HERE/export.ts" "$model" "$input" "$dir" "${flags[@]}" || { echo "FAIL export $c"; fail=1; continue; }
+  (cd "$dir" && PYTHONPATH="$LAVA_CHECK" timeout 300 /usr/bin/python3 "$HERE/$runner" "$dir" >"$dir/result.json" 2>"$dir/lava.log")
+  rc=$?
+  echo "$c -> exit $rc: $(python3 -c "import json,sys; d=json.load(open('$dir/result.json')); print('match' if d['match'] else 'MISMATCH', [(l['id'], l['spikes_lava'], l['spikes_snnc']) for l in d.get('layers', d.get('populations', []))])" 2>/dev/null)"
+  [ $rc = 0 ] || fail=1
+done
+node --import tsx "$HERE/collect.ts" "$OUT" "$HERE/../lava-vectors.json"
+exit $fail

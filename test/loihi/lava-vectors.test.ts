@@ -1,0 +1,48 @@
+/**
+ * Lava's own integer vectors, carried into CI: test/loihi/lava-vectors.json holds, for every case
+ * of the Lava check (docs/LOIHI-CHECK.md), the spikes (raster) and SHA-256 of u and v per layer
+ * that Lava's fixed_pt models produced. snnc's simulator must reproduce every one of them.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { buildLoihi } from "../../src/driver/loihi.ts";
+import { loadModel } from "../../src/frontends/index.ts";
+import { randomInputs } from "../../src/inputs/random-inputs.ts";
+import { readInputs } from "../../src/inputs/read-inputs.ts";
+import { checkData, raster, tableHash } from "./lava-check/check-data.ts";
+import { BUILTIN } from "./models.ts";
+
+interface Case {
+  model: string;
+  input: string;
+  form: "netx" | "lava-graph";
+  temporalNorm: "exact" | "approx";
+  target: string;
+  steps: number;
+  layers: { id: string; raster: number[][]; u_sha256: string; v_sha256: string }[];
+}
+
+const doc = JSON.parse(readFileSync(new URL("./lava-vectors.json", import.meta.url), "utf8")) as { cases: Case[] };
+
+test("the Lava check covers netx files with conv layers and the process-graph form", () => {
+  assert.ok(doc.cases.filter((c) => c.form === "netx" && c.model.startsWith("fixtures/")).map((c) => c.model).length >= 3);
+  assert.ok(doc.cases.some((c) => c.form === "lava-graph" && c.model.includes("residual-add")));
+});
+
+for (const c of doc.cases) {
+  test(`Lava's vectors reproduced: ${c.form} ${c.model} on ${c.input}`, async () => {
+    const g = c.model.startsWith("builtin:") ? BUILTIN[c.model.slice(8)]!() : await loadModel(c.model);
+    const x = c.input.startsWith("seed:") ? randomInputs(g, 1, Number(c.input.slice(5)))[0]! : readInputs(c.input, g)[0]!;
+    const m = buildLoihi(g, { target: c.target, temporalNorm: c.temporalNorm }).quant.model;
+    assert.equal(m.runSteps, c.steps);
+    const { layers } = checkData(m, x, c.form === "lava-graph");
+    assert.deepEqual(layers.map((l) => l.id), c.layers.map((l) => l.id));
+    for (const [i, l] of layers.entries()) {
+      const want = c.layers[i]!;
+      assert.deepEqual(raster(l.spikes), want.raster, `spikes of ${l.id}`);
+      assert.equal(tableHash(l.u), want.u_sha256, `u of ${l.id}`);
+      assert.equal(tableHash(l.v), want.v_sha256, `v of ${l.id}`);
+    }
+  });
+}
