@@ -47,7 +47,7 @@ export function netxDenseRangeProblem(w: Int32Array): string | undefined {
   return lo < -256 || hi > 254 ? `mixed-sign weights in [${lo}, ${hi}], outside [−256, 254]` : undefined;
 }
 
-/** Can network.net express `m` exactly? */
+/** Can network.net express `m` exactly? Structure first (a chain), then the parameters netx can carry. */
 export function netxCheck(m: FixedModel): NetxCheck {
   let prev = m.input.id;
   let prevFlat = m.input.shape.length === 1;
@@ -57,18 +57,22 @@ export function netxCheck(m: FixedModel): NetxCheck {
     const c = cs[0]!;
     if (c.from !== prev) return { ok: false, reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)` };
     if (c.delay) return { ok: false, reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)` };
-    if (c.weightExp !== 0) return { ok: false, reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost` };
-    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0)) return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
     if (c.synapse.kind === "conv") {
       const s = c.synapse;
       if (prevFlat) return { ok: false, reason: `conv '${c.id}' reads a flat layer (netx dense layers are flat)` };
       if (s.pads[0] !== s.pads[1] || s.pads[2] !== s.pads[3]) return { ok: false, reason: `conv '${c.id}' pads [${s.pads.join(", ")}] asymmetrically; Lava's conv pads symmetrically` };
-    } else {
-      const problem = netxDenseRangeProblem(c.synapse.weights);
-      if (problem) return { ok: false, reason: `dense '${c.id}': ${problem}` };
     }
     prevFlat = c.synapse.kind === "dense";
     prev = p.id;
+  }
+  for (const p of m.populations) {
+    const c = m.connections.find((x) => x.to === p.id)!;
+    if (c.weightExp !== 0) return { ok: false, reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost` };
+    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0)) return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
+    if (c.synapse.kind === "dense") {
+      const problem = netxDenseRangeProblem(c.synapse.weights);
+      if (problem) return { ok: false, reason: `dense '${c.id}': ${problem}` };
+    }
   }
   return { ok: true };
 }

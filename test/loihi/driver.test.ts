@@ -1,0 +1,144 @@
+/**
+ * The Loihi driver on every fixture: compiles (network.net where netx can carry it) or is refused
+ * with the construct and the reason; verify agrees on both integer engines; an injected
+ * fixed-point bug makes `snnc verify --target loihi` exit 1.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { driverFor } from "../../src/driver/index.ts";
+import { makeLoihiDriver } from "../../src/driver/loihi.ts";
+import { SnncError } from "../../src/ir/errors.ts";
+import { loadModel } from "../../src/frontends/index.ts";
+import { readInputs } from "../../src/inputs/read-inputs.ts";
+import { randomInputs } from "../../src/inputs/random-inputs.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** What loihi2 does with each fixture: the files it writes, or the refusal (layer, reason). */
+const EXPECT: Record<string, { files: string[] } | { layer: string; reason: RegExp }> = {
+  bntt: { layer: "bntt1", reason: /static neuron parameters .* BNTT 'bntt1', BNTT 'bntt2' .* --temporal-norm approx/ },
+  "conv-bn-pool": { layer: "lif2", reason: /soft reset \(v = h − θ·s\) is not expressible on loihi2/ },
+  "conv-bn-pool-f16": { layer: "lif2", reason: /soft reset/ },
+  "conv-bn-pool-u8": { layer: "lif2", reason: /soft reset/ },
+  "keras-misc": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
+  "mlp-dense": { layer: "if1", reason: /soft reset/ },
+  "mpbn-channel": { layer: "lif1", reason: /channel 1: folded threshold -0\.353492 < 0 .* fires at rest/ },
+  "mpbn-element": { layer: "lif1", reason: /neurons .* folded thresholds down to -[\d.]+ < 0/ },
+  "mt-lif": { layer: "mt1", reason: /MT-LIF neuron with 3 thresholds .* cannot share one membrane/ },
+  plif: { layer: "plif2", reason: /v_reset = -0\.2 is not expressible on loihi2/ },
+  pspnorm: { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
+  "pspnorm-ln": { layer: "psp1", reason: /PSPNorm mode "ln" .* not an inference-time layer/ },
+  "residual-add": { files: ["network.lava.json", "hwconfig.json", "report.txt"] },
+  tab: { layer: "tab1", reason: /static neuron parameters .* TAB 'tab1'/ },
+  tdbn: { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
+  tebn: { layer: "tebn1", reason: /static neuron parameters .* TEBN 'tebn1'/ },
+  "time-distributed": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
+};
+
+const FIXTURES = readdirSync(new URL("../../fixtures/", import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+test("the table covers every fixture", () => {
+  assert.deepEqual(Object.keys(EXPECT).sort(), FIXTURES);
+});
+
+test("loihi, loihi2 and loihi1 are registered; --target loihi is loihi2", async () => {
+  const d = driverFor("loihi");
+  assert.equal(driverFor("loihi2"), d);
+  assert.equal(driverFor("loihi1"), d);
+  const names = d.passes!({ target: "loihi" }).map((p) => p.name);
+  assert.deepEqual(names.slice(-5), ["lower-neuron-model", "lower-pad", "lower-pooling", "lower-gain", "lower-thresholds"]);
+  assert.ok(names.includes("refuse-temporal-norm"));
+  assert.ok(d.passes!({ target: "loihi", temporalNorm: "approx" }).some((p) => p.name === "approx-temporal-norm"));
+});
+
+for (const f of FIXTURES) {
+  test(`fixture ${f} on loihi2: ${"files" in EXPECT[f]! ? "compiles" : "refused with the reason"}`, async () => {
+    const e = EXPECT[f]!;
+    const file = `fixtures/${f}/model.json`;
+    let g;
+    try {
+      g = await loadModel(file);
+    } catch (err) {
+      assert.ok("reason" in e && err instanceof SnncError, String(err));
+      assert.match(err.message, e.reason);
+      return;
+    }
+    const d = driverFor("loihi2");
+    if ("files" in e) {
+      const r = await d.compile(g, { target: "loihi2", file });
+      assert.deepEqual([...r.files.keys()], e.files);
+      assert.equal(r.target, "loihi2");
+      if (!e.files.includes("network.net")) assert.match(r.files.get("report.txt") as string, /network\.net: not written: 'lif_c' has 2 incoming synapse groups/);
+    } else {
+      await assert.rejects(d.compile(g, { target: "loihi2", file }), (err: unknown) => {
+        assert.ok(err instanceof SnncError, String(err));
+        assert.ok(["E_TARGET", "E_UNSUPPORTED"].includes(err.code), err.code);
+        assert.equal(err.layer, e.layer);
+        assert.equal(err.file, file);
+        assert.match(err.message, e.reason);
+        assert.ok(!err.message.includes("\n"));
+        return true;
+      });
+    }
+  });
+}
+
+test("per-step norms compile with --temporal-norm approx (agreement measured in the report)", async () => {
+  for (const f of ["tebn", "tab"]) {
+    const g = await loadModel(`fixtures/${f}/model.json`);
+    const r = await driverFor("loihi").compile(g, { target: "loihi", temporalNorm: "approx" });
+    assert.ok(r.files.has("network.net"));
+    assert.match(r.files.get("report.txt") as string, /approx-temporal-norm:\n .* NOT exact/);
+    assert.match(r.files.get("report.txt") as string, /all layers: [\d.]+% of spike slots agree/);
+  }
+});
+
+test("verify: both integer engines agree on every spike, u and v; float agreement is measured", async () => {
+  for (const f of ["tdbn", "residual-add", "keras-misc"]) {
+    const g = await loadModel(`fixtures/${f}/model.json`);
+    const inputs = [...readInputs(`fixtures/${f}/input.json`, g), ...randomInputs(g, 2, 4)];
+    const r = (await driverFor("loihi").verify(g, { target: "loihi", inputs })) as Record<string, any>;
+    assert.equal(r.ok, true, f);
+    assert.equal(r.spikesDiffering, 0);
+    assert.equal(r.membranes.differing, 0);
+    assert.ok(r.membranes.compared > 0);
+    assert.equal(r.samples, 3);
+    const agree = r.floatAgreement;
+    assert.ok(agree.spikeAgreement > 0.9 && agree.spikeAgreement <= 1, `${f}: ${agree.spikeAgreement}`);
+    assert.ok(agree.perLayer.every((l: { latency: number }) => l.latency >= 1));
+    assert.equal(agree.readout.samples, 3);
+  }
+});
+
+test("verify fails on an injected fixed-point bug in the event-driven engine", async () => {
+  const g = await loadModel("fixtures/tdbn/model.json");
+  const d = makeLoihiDriver({ fault: "drop-first-event" });
+  const r = (await d.verify(g, { target: "loihi", inputs: readInputs("fixtures/tdbn/input.json", g) })) as Record<string, any>;
+  assert.equal(r.ok, false);
+  assert.ok(r.membranes.differing > 0);
+  assert.match(r.membranes.first, /^[uv] of '\w+' neuron \d+ at step \d+: time-stepped -?\d+, event-driven -?\d+$/);
+});
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ["bin/snnc.js", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, SNNC_DEBUG: "", ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("snnc verify --target loihi: exit 0 on an expressible fixture, 1 with an injected bug; refusals exit 4 in one line", () => {
+  const ok = cli(["verify", "fixtures/time-distributed/model.json", "--target", "loihi", "--random", "2"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /verify --target loihi2: OK, equivalent/);
+  const bad = cli(["verify", "fixtures/time-distributed/model.json", "--target", "loihi", "--random", "2"], { SNNC_FIXED_FAULT: "drop-first-event" });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /FAILED, spikes differ/);
+  const refused = cli(["verify", "fixtures/plif/model.json", "--target", "loihi"]);
+  assert.equal(refused.code, 4);
+  assert.equal(refused.stderr.trim().split("\n").length, 1);
+  assert.match(refused.stderr, /layer 'plif2': parameter 'v_reset': v_reset = -0\.2/);
+  const t = cli(["targets"]);
+  assert.equal(t.code, 0);
+  assert.match(t.stdout, /loihi2, loihi\s+8192 neurons\/core, 128 cores\/chip/);
+});
