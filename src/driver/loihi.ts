@@ -268,7 +268,8 @@ function compareState(a: FixedRun, b: FixedRun): { compared: number; differing: 
 
 async function verifyLoihi(g: Graph, opts: VerifyOptions & { board?: string }, fault: FixedFault | undefined) {
   if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
-  const b = buildLoihi(g, { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit, file: opts.file, board: opts.board, calibration: opts.inputs });
+  // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
+  const b = buildLoihi(g, { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit, file: opts.file, board: opts.board });
   const T = opts.timesteps ?? g.meta.timesteps;
   const m = withTimesteps(b.quant.model, T);
   const comps: TraceComparison[] = [];
