@@ -148,24 +148,9 @@ export function populationSize(p: Pick<FixedPopulation, "shape">): number {
   return n;
 }
 
-/** Id → population. */
-export function populationMap(m: FixedModel): Map<string, FixedPopulation> {
-  return new Map(m.populations.map((p) => [p.id, p]));
-}
-
-/** Size of a connection's source (the input or a population). */
-export function sourceSize(m: FixedModel, id: string): number {
-  if (id === m.input.id) return m.input.shape.reduce((a, b) => a * b, 1);
-  const p = m.populations.find((x) => x.id === id);
-  if (!p) throw new RangeError(`fixed model: no source '${id}'`);
-  return populationSize(p);
-}
-
-/** Incoming connections per population id (in model order). */
-export function incoming(m: FixedModel): Map<string, FixedConnection[]> {
-  const r = new Map<string, FixedConnection[]>(m.populations.map((p) => [p.id, []]));
-  for (const c of m.connections) r.get(c.to)?.push(c);
-  return r;
+/** The target's rounding of real values to integers (Lava's graded spikes): half away from zero. */
+export function roundHalfAway(x: number): number {
+  return x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5);
 }
 
 /** Structural checks: ids, shapes, parameter ranges of Lava's models. Throws RangeError naming the part. */

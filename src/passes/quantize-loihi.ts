@@ -27,10 +27,10 @@
  */
 import { windowGeometry } from "../ir/conv-geometry.ts";
 import { SnncError } from "../ir/errors.ts";
-import { LAVA, type ConvSynapse, type DenseSynapse, type FixedConnection, type FixedInput, type FixedModel, type FixedPopulation } from "../ir/fixed.ts";
+import { LAVA, roundHalfAway, type ConvSynapse, type DenseSynapse, type FixedConnection, type FixedInput, type FixedModel, type FixedPopulation } from "../ir/fixed.ts";
 import type { Conv2DNode, Graph, IRNode, NeuronNode, Pads, PoolNode, ReadoutNode } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
-import { broadcastTo, size, tensor } from "../ir/tensor.ts";
+import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "../sim/float-ops.ts";
 import type { StepInput } from "../sim/reference.ts";
 import type { TargetSpec } from "../target/target.ts";
@@ -286,6 +286,8 @@ export interface QuantizeOptions {
   inputRange?: number;
   /** True when analog inputs can be negative. */
   inputSigned?: boolean;
+  /** Where the input range came from (report). */
+  inputRangeFrom?: "calibration" | "default";
   /** Cap on vth (threshold mantissa) to keep headroom below saturation (default 2^15). */
   vthCap?: number;
 }
@@ -319,10 +321,6 @@ export interface QuantizeResult {
   populations: PopulationQuant[];
   warnings: string[];
   notes: string[];
-}
-
-export function roundHalfAway(x: number): number {
-  return x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5);
 }
 
 function minMax(a: Float64Array): [number, number] {
@@ -513,7 +511,9 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     }
   }
   if (input.kind === "graded") {
-    notes.push(`input '${sf.inputId}': analog, as ${input.messageBits}-bit graded spikes q = round(x·${fmt(input.scale)}), clipped to [${input.min}, ${input.max}] (${input.max - input.min + 1} levels), the same sample at each of the ${T} steps`);
+    const xr = Math.max(input.max, -input.min) / input.scale;
+    const from = opts.inputRangeFrom === "calibration" ? "from the calibration inputs" : "assumed: no calibration inputs were given";
+    notes.push(`input '${sf.inputId}': analog x in [${input.min < 0 ? fmt(-xr) : 0}, ${fmt(xr)}] (${from}), as ${input.messageBits}-bit graded spikes q = round(x·${fmt(input.scale)}), clipped to [${input.min}, ${input.max}] (${input.max - input.min + 1} levels), the same sample at each of the ${T} steps`);
   }
 
   for (const p of sf.populations) {
@@ -711,11 +711,6 @@ export function netxStructure(sf: { inputId: string; populations: { id: string; 
   return { ok: true };
 }
 
-export interface QuantizeInputs {
-  /** Calibration inputs: their largest |x| sets the analog input range. */
-  calibration?: StepInput[];
-}
-
 /** Analog input range from calibration samples (default [0, 1]). */
 export function inputRangeOf(calibration: StepInput[] | undefined): { range: number; signed: boolean } {
   let m = 0;
@@ -737,11 +732,6 @@ export function quantizeLoihi(g: Graph, t: TargetSpec, opts: { netx?: "auto" | b
   const structure = netxStructure(sf);
   const netx = opts.netx === undefined || opts.netx === "auto" ? structure.ok : opts.netx;
   const { range, signed } = inputRangeOf(opts.calibration);
-  const r = quantizeSynapticForm(sf, t, { name: g.name, timesteps: g.meta.timesteps, encoding: g.meta.encoding }, { netx, inputRange: range, inputSigned: signed, vthCap: opts.vthCap });
+  const r = quantizeSynapticForm(sf, t, { name: g.name, timesteps: g.meta.timesteps, encoding: g.meta.encoding }, { netx, inputRange: range, inputSigned: signed, inputRangeFrom: opts.calibration?.length ? "calibration" : "default", vthCap: opts.vthCap });
   return { ...r, synaptic: sf, netx: structure };
-}
-
-/** For tests and reports: a real synapse as an IR tensor. */
-export function realKernel(s: RealConv | RealDense) {
-  return s.kind === "dense" ? tensor([s.inSize, s.outSize], s.weights) : tensor([...s.kernelShape], s.kernel);
 }

@@ -185,7 +185,7 @@ test("analog input: graded payloads within the message width, first-layer weight
   assert.ok(inp.max <= 255 && inp.min === 0);
   const k = (q.model.connections[0]!.synapse as { kernel: Int32Array }).kernel;
   for (const v of k) assert.ok(v >= -256 && v <= 254);
-  assert.match(q.notes.join("\n"), /input 'in': analog, as 8-bit graded spikes q = round\(x·[\d.]+\), clipped to \[0, \d+\]/);
+  assert.match(q.notes.join("\n"), /input 'in': analog x in \[0, 1\] \(assumed: no calibration inputs were given\), as 8-bit graded spikes q = round\(x·[\d.]+\), clipped to \[0, \d+\]/);
   // calibration with negative values → signed payloads
   const qs = quantizeLoihi(g, L2, { calibration: [Float64Array.from({ length: 16 }, (_, i) => (i % 2 ? -0.5 : 2))] });
   assert.ok(qs.model.input.min < 0 && qs.model.input.min === -qs.model.input.max);

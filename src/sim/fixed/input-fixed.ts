@@ -4,12 +4,8 @@
  * clipped to the payload range (Lava's graded-spike rounding).
  */
 import { SnncError } from "../../ir/errors.ts";
-import type { FixedInput } from "../../ir/fixed.ts";
+import { roundHalfAway, type FixedInput } from "../../ir/fixed.ts";
 import type { StepInput } from "../reference.ts";
-
-export function roundHalfAway(x: number): number {
-  return x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5);
-}
 
 /** One float vector → payloads. */
 export function quantizeColumn(inp: FixedInput, x: Float64Array): Int32Array {
