@@ -109,6 +109,10 @@ export function formatVerifyReport(r: VerifyReport): string[] {
         (l.latency ? `  latency ${l.latency}` : ""),
     );
   }
+  if (r.notes?.length) {
+    lines.push("  notes:");
+    for (const n of r.notes) lines.push(`    ${n}`);
+  }
   if (r.divergences.length) {
     lines.push(`  first divergences (of ${r.spikesDiffering}):`);
     for (const d of r.divergences) {
