@@ -6,6 +6,7 @@
 import type { Graph } from "../ir/nodes.ts";
 import type { Pass, PassLogEntry } from "../passes/pass.ts";
 import type { StepInput } from "../sim/reference.ts";
+import type { SampleRun } from "../sim/run-summary.ts";
 
 export interface CompileOptions {
   /** Target name as given by the user ("float", "loihi", "loihi2", ...). */
@@ -47,6 +48,14 @@ export interface VerifyOptions {
   file?: string;
 }
 
+/** A run of the target's own model (hardware steps), in the shape of `snnc run --json`. */
+export interface TargetRun {
+  target: string;
+  /** Hardware steps run per sample (the model's T plus pipeline latency). */
+  timesteps: number;
+  samples: SampleRun[];
+}
+
 export interface TargetDriver {
   /** Names this driver answers to. */
   names: string[];
@@ -54,6 +63,8 @@ export interface TargetDriver {
   /** The passes `compile` runs, in order (for --list-passes and --dump-ir-after checks). */
   passes?(opts: CompileOptions): Pass[];
   compile(g: Graph, opts: CompileOptions): Promise<CompileResult>;
+  /** Runs the target's model (e.g. the integer model of a chip) on inputs; absent for "float". */
+  run?(g: Graph, inputs: readonly StepInput[], opts: { target: string; raster?: boolean; file?: string }): TargetRun;
   /** Returns a JSON-serialisable report with at least { ok: boolean }. */
   verify(g: Graph, opts: VerifyOptions): Promise<{ ok: boolean; [k: string]: unknown }>;
 }

@@ -107,3 +107,29 @@ test("run --random is deterministic for a seed", () => {
   assert.equal(a.stdout, b.stdout);
   assert.notEqual(a.stdout, c.stdout);
 });
+
+test("run --target loihi reports the integer model in hardware steps with each layer's latency", () => {
+  const validate = schema("run.schema.json");
+  const hw = snnc(["run", "fixtures/tdbn/model.json", "--input", "fixtures/tdbn/input.json", "--target", "loihi", "--json", "--raster"]);
+  assert.equal(hw.code, 0, hw.stderr);
+  const doc = JSON.parse(hw.stdout);
+  assert.ok(validate(doc), ajv.errorsText(validate.errors));
+  assert.equal(doc.target, "loihi2");
+  // T = 4 plus the pipeline latency of the deepest layer (conv → conv → dense: 3 synaptic hops)
+  assert.equal(doc.timesteps, 7);
+  const ref = JSON.parse(snnc(["run", "fixtures/tdbn/model.json", "--input", "fixtures/tdbn/input.json", "--json"]).stdout);
+  const layers = doc.samples[0].layers;
+  assert.deepEqual(layers.map((l: { name: string; latency: number }) => [l.name, l.latency]), [["lif1", 1], ["lif2", 2]]);
+  for (const l of layers) {
+    assert.equal(l.spikes_per_step.length, 7);
+    // nothing fires before the layer's input arrives
+    assert.deepEqual(l.spikes_per_step.slice(0, l.latency), new Array(l.latency).fill(0));
+    assert.deepEqual(l.raster.map((r: number[]) => r.length), l.spikes_per_step);
+  }
+  // same classification as the float model as written on this sample
+  const am = (xs: number[]) => xs.indexOf(Math.max(...xs));
+  assert.equal(am(doc.samples[0].readout), am(ref.samples[0].readout));
+  const bad = snnc(["run", "fixtures/tdbn/model.json", "--input", "fixtures/tdbn/input.json", "--target", "loihi", "--timesteps", "3"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--timesteps applies to the float reference only/);
+});
