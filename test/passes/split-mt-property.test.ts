@@ -17,33 +17,11 @@ import { inferShapes } from "../../src/ir/shapes.ts";
 import { scalar, tensor, type Tensor } from "../../src/ir/tensor.ts";
 import { splitMultiThreshold } from "../../src/passes/split-mt.ts";
 import { simulate, type StepInput } from "../../src/sim/reference.ts";
+import { Rng } from "../helpers/rng.ts";
 
 const SEED = 0x5eed_0404;
 const RUNS = { exact: 300, float: 250 };
 
-/** mulberry32, one stream per generated case. */
-class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-}
 
 type Tier = "exact" | "float";
 type Reader = "conv" | "flatten-dense" | "avgpool-conv" | "sumpool-conv" | "maxpool-conv" | "pad-conv" | "two-readers" | "pad-maxpool-flatten-dense";
