@@ -2,20 +2,10 @@
  * The verify report: per-sample comparisons (compare.ts) summed into one JSON object, described
  * by verify-report.schema.json, and its text summary for the CLI.
  */
-import { minOf, NEAR_TIE, sum, type Divergence, type TraceComparison } from "./compare.ts";
+import { minOf, NEAR_TIE, sum, type Divergence, type LayerComparison, type TraceComparison } from "./compare.ts";
 
-export interface LayerRow {
-  layer: string;
-  compiledLayer: string;
-  neurons: number;
-  latency: number;
-  spikesCompared: number;
-  spikesDiffering: number;
-  refSpikes: number;
-  gotSpikes: number;
-  minMargin: number | null;
-  nearTies: number;
-}
+/** One layer summed over samples: a LayerComparison without the per-sample step count. */
+export type LayerRow = Omit<LayerComparison, "steps">;
 
 export interface VerifyReport {
   ok: boolean;
