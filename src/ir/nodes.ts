@@ -175,10 +175,13 @@ export interface NeuronSchedule {
  * Spiking neuron population (SEMANTICS §1). With c the input current:
  *   h = decay·v[t-1] + gain·c + bias          (IF: decay 1; LIF: decay τ;
  *                                              PLIF unfolded: plifA set, decay = 1−1/τ_m, gain = 1/τ_m)
+ *       + selfWeight·s_0[t-1]                  (only when selfWeight is set; s_0[0] = 0)
  *   s_0 = m(h) ⋈ threshold,  s_i = m(h) ⋈ planeThresholds[i]   (m = MPBN normalisation, or identity)
  *   hard reset: v = h(1−s_0) + vReset·s_0;  soft reset: v = h − resetAmount·s_0
  *   output: s_0 (binary), or s_sum = s_0 + Σ s_i for MT layers.
- * threshold / planeThresholds / vReset / resetAmount / gain / bias broadcast ([] / [C] / full).
+ *   v[0] = v0 (0 when absent).
+ * threshold / planeThresholds / vReset / resetAmount / gain / bias / v0 / selfWeight broadcast
+ * ([] / [C] / full).
  */
 export interface NeuronNode extends Base {
   op: "neuron";
@@ -202,6 +205,17 @@ export interface NeuronNode extends Base {
   vThreshold: number;
   mpbn?: MPBN;
   schedule?: NeuronSchedule;
+  /**
+   * Initial state v[0] (default 0). Written by lower-state-offset (a state offset δ starts the
+   * shifted state at δ); the float folds run before it and never see it.
+   */
+  v0?: Tensor;
+  /**
+   * Self-recurrent weight: the neuron's own spike s_0 of the previous step adds selfWeight to h
+   * (default: none). Written by lower-state-offset: a reset value R ≠ 0 becomes a reset to 0 plus
+   * decay·R one step later, as a recurrent synapse delivers it. Not scaled by a schedule.
+   */
+  selfWeight?: Tensor;
 }
 
 /**

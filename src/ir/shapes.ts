@@ -246,6 +246,8 @@ function checkNeuron(n: NeuronNode, s: number[], T: number): void {
   for (const [i, p] of (n.planeThresholds ?? []).entries()) bc(p, `deltas[${i}]`, true);
   bc(n.vReset, "v_reset");
   bc(n.resetAmount, "reset_amount");
+  if (n.v0) bc(n.v0, "v0");
+  if (n.selfWeight) bc(n.selfWeight, "selfWeight");
   if (n.mpbn) {
     const m = n.mpbn;
     const c = s[s.length - 1]!;

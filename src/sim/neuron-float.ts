@@ -20,10 +20,16 @@ export interface NeuronParams {
   /** MPBN as k = γ/sqrt(σ²+ε), μ, β per neuron (absent: identity). */
   mpbn?: { k: Float64Array; mean: Float64Array; beta: Float64Array };
   schedule?: { decay: Float64Array[]; bias: Float64Array[]; scale: Float64Array[] };
+  /** Initial state v[0] per neuron (absent: 0). */
+  v0?: Float64Array;
+  /** Self-recurrent weight per neuron: h += selfWeight·s_0[t−1] (absent: none). */
+  selfWeight?: Float64Array;
 }
 
 export interface NeuronState {
   v: Float64Array;
+  /** s_0 of the previous step (kept only when the neuron has a self-recurrent weight). */
+  s?: Uint8Array;
 }
 
 /** What one step produced; `h` and `margin` are filled only when asked for. */
@@ -61,16 +67,20 @@ export function expandNeuron(node: NeuronNode, shape: readonly number[]): Neuron
   if (node.schedule) {
     p.schedule = { decay: node.schedule.decay.map(ex), bias: node.schedule.bias.map(ex), scale: node.schedule.thresholdScale.map(ex) };
   }
+  if (node.v0) p.v0 = ex(node.v0);
+  if (node.selfWeight) p.selfWeight = ex(node.selfWeight);
   return p;
 }
 
 export function initNeuronState(p: NeuronParams): NeuronState {
-  return { v: new Float64Array(p.n) };
+  const st: NeuronState = { v: p.v0 ? new Float64Array(p.v0) : new Float64Array(p.n) };
+  if (p.selfWeight) st.s = new Uint8Array(p.n);
+  return st;
 }
 
 /**
- * One step at 0-based step index t with input current c. Mutates state.v.
- *   h = decay_t·v + gain·c + bias (+ schedule bias_t)
+ * One step at 0-based step index t with input current c. Mutates state.v (and state.s).
+ *   h = decay_t·v + gain·c + bias (+ schedule bias_t) (+ selfWeight where s_0 fired at t − 1)
  *   m = k(h − μ) + β with MPBN, else h
  *   s_0 = m ⋈ θ·scale_t, planes likewise; reset driven by s_0 only.
  */
@@ -84,10 +94,13 @@ export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t:
   const ss = p.schedule ? p.schedule.scale[t]! : undefined;
   const v = st.v;
   const mp = p.mpbn;
+  const sw = p.selfWeight;
+  const prev = st.s;
   for (let i = 0; i < p.n; i++) {
     const decay = sd ? sd[i]! : p.decay;
     let h = decay * v[i]! + p.gain[i]! * c[i]! + p.bias[i]!;
     if (sb) h += sb[i]!;
+    if (sw && prev![i]) h += sw[i]!;
     const m = mp ? mp.k[i]! * (h - mp.mean[i]!) + mp.beta[i]! : h;
     const scale = ss ? ss[i]! : 1;
     const thr = p.threshold[i]! * scale;
@@ -108,6 +121,7 @@ export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t:
     if (margin) margin[i] = mg;
     if (s0) v[i] = p.soft ? h - p.resetAmount[i]! * scale : p.vReset[i]! * scale;
     else v[i] = h;
+    if (prev) prev[i] = s0 ? 1 : 0;
   }
   return { out, h: hOut, margin, planes: planesOut };
 }
