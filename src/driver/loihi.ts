@@ -26,6 +26,7 @@ import { lowerGain } from "../passes/lower-gain.ts";
 import { lowerNeuronModel } from "../passes/lower-neuron-model.ts";
 import { lowerPad } from "../passes/lower-pad.ts";
 import { lowerPooling } from "../passes/lower-pooling.ts";
+import { lowerStateOffset } from "../passes/lower-state-offset.ts";
 import { lowerThresholds } from "../passes/lower-thresholds.ts";
 import type { Pass, PassLogEntry } from "../passes/pass.ts";
 import { floatPipeline } from "../passes/pipeline.ts";
@@ -45,7 +46,7 @@ import { pipelineReport, runPipeline } from "./float.ts";
 import type { CompileOptions, CompileResult, TargetDriver, VerifyOptions } from "./types.ts";
 
 /** The Loihi lowerings that follow the float folds, in order. */
-export const LOIHI_LOWERINGS: readonly Pass[] = [lowerNeuronModel, lowerPad, lowerPooling, lowerGain, lowerThresholds];
+export const LOIHI_LOWERINGS: readonly Pass[] = [lowerNeuronModel, lowerPad, lowerPooling, lowerGain, lowerStateOffset, lowerThresholds];
 
 /** Every IR pass a Loihi compile runs: the float folds (per-step norms as the target allows), then the lowerings. */
 export function loihiPasses(t: TargetSpec, opts: Pick<CompileOptions, "temporalNorm">): Pass[] {

@@ -1,16 +1,16 @@
 /**
  * lower-neuron-model: checks that every neuron of the folded graph is one Lava's fixed-point LIF
- * can be (LOIHI.md §1) and refuses, with the reason, what it cannot be:
+ * can be (LOIHI.md §1), possibly after a state offset, and refuses, with the reason, what it cannot be:
  *
- *   - soft reset (v = h − θ·s): Lava's LIF resets v to 0 after a spike, nothing else;
- *   - v_reset ≠ 0: the reset value is 0 only (a constant bias would act every step, not only after
- *     a spike);
+ *   - soft reset (v = h − θ·s): Lava's LIF resets v to 0 after a spike; a constant offset of the
+ *     state cannot turn a subtraction into a reset;
  *   - per-step schedules (BNTT / TEBN / TAB lowered exactly): du, dv, vth and bias are static;
  *   - multi-threshold (MT) neurons: one LIF has one threshold and resets on its own spike, so
- *     the planes of s_sum cannot share one membrane across LIF populations;
- *   - a finite threshold below 0 (e.g. after MPBN folding with β above θ): such a neuron fires at
- *     rest, and Lava's threshold is unsigned (spike iff v > vth·64 ≥ 0) with reset to 0, so no
- *     state shift or scaling makes it expressible; `≥` with threshold 0 likewise (v ≥ 0 holds at rest).
+ *     the planes of s_sum cannot share one membrane across LIF populations.
+ *
+ * What Lava's LIF does not have natively but a shifted state v' = v + δ expresses exactly is left
+ * to lower-state-offset and counted here: v_reset ≠ 0, and a folded threshold ≤ 0 (MPBN with β
+ * above θ, a negated state), including 0 with `≥`.
  *
  * The graph is returned unchanged: it is a checkpoint with notes, so that a refusal names the
  * layer and the construct before any rewriting happens. `≥` firing is kept and mapped exactly
@@ -23,7 +23,6 @@ import { broadcastTo } from "../ir/tensor.ts";
 import { loadTarget } from "../target/load-target.ts";
 import type { TargetSpec } from "../target/target.ts";
 import type { Pass, PassOptions } from "./pass.ts";
-import { fmt, listIdx } from "./rewrite.ts";
 
 /** The target description a Loihi pass works for: `opts.targetSpec`, else loaded by `opts.target`. */
 export function targetOf(opts: PassOptions): TargetSpec {
@@ -70,53 +69,24 @@ export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
       { ...loc, param: "reset" },
     );
   }
-  const S = n.shape!;
-  if (n.reset === "hard" && !t.features.nonZeroReset) {
-    const vr = broadcastTo(n.vReset, S);
-    const bad = vr.findIndex((v) => v !== 0);
-    if (bad >= 0) {
-      throw new SnncError(
-        "E_TARGET",
-        `v_reset = ${fmt(vr[bad]!)} is not expressible on ${t.name}: Lava's LIF resets v to 0 only, and a constant cannot stand in for it (a bias acts every step, not only after a spike); retrain with v_reset 0 or compile for --target float`,
-        { ...loc, param: "v_reset" },
-      );
-    }
-  }
-  const th = broadcastTo(n.threshold, S);
-  const neg: number[] = [];
+  const th = n.threshold.data;
   for (let i = 0; i < th.length; i++) {
-    if (Number.isNaN(th[i]!)) throw new SnncError("E_VALUE", `threshold NaN at neuron ${i}`, { ...loc, param: "v_threshold" });
-    if (th[i]! < 0 && th[i]! !== -Infinity) neg.push(i);
+    if (Number.isNaN(th[i]!)) throw new SnncError("E_VALUE", `threshold NaN at index ${i}`, { ...loc, param: "v_threshold" });
   }
-  if (neg.length) {
-    const C = S[S.length - 1]!;
-    const chans = [...new Set(neg.map((i) => i % C))];
-    const perChannel = n.threshold.shape.length === 1 && S.length > 1;
-    const where = perChannel ? `channel${chans.length > 1 ? "s" : ""} ${chans.join(", ")}` : `neuron${neg.length > 1 ? "s" : ""} ${listIdx(neg)}`;
-    let lowest = 0;
-    for (const i of neg) lowest = Math.min(lowest, th[i]!);
-    throw new SnncError(
-      "E_TARGET",
-      `${where}: folded threshold${(perChannel ? chans.length : neg.length) > 1 ? "s down to" : ""} ${fmt(lowest)} < 0 (MPBN's β above θ, or a negated state): such a neuron fires at rest, and ${t.name}'s LIF compares v > vth·64 with an unsigned vth and resets to 0, so no scaling or state shift expresses it; compile for --target float`,
-      { ...loc, param: "v_threshold" },
-    );
-  }
-  if (n.fire === "ge") {
-    const zero = th.findIndex((v) => v === 0);
-    if (zero >= 0) {
-      throw new SnncError(
-        "E_TARGET",
-        `neuron ${zero} fires on h ≥ 0 (threshold 0 with ≥), i.e. also at rest; ${t.name}'s LIF fires on v > vth·64 with vth ≥ 0 and cannot express it`,
-        { ...loc, param: "v_threshold" },
-      );
-    }
-  }
+}
+
+/** Does the neuron need a state offset (v_reset ≠ 0, or a finite threshold < 0, or 0 with ≥)? */
+function needsOffset(n: NeuronNode): boolean {
+  const S = n.shape!;
+  if (broadcastTo(n.vReset, S).some((v) => v !== 0)) return true;
+  return broadcastTo(n.threshold, S).some((v) => Number.isFinite(v) && (v < 0 || (v === 0 && n.fire === "ge")));
 }
 
 export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; notes: string[] } {
   const g = inferShapes(g0);
   let ge = 0;
   let neurons = 0;
+  const offset: string[] = [];
   for (const n of g.nodes) {
     const what = NOT_LOWERED[n.op];
     if (what) {
@@ -126,17 +96,19 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
     checkNeuronForLoihi(n, t);
     neurons++;
     if (n.fire === "ge") ge++;
+    if (needsOffset(n)) offset.push(n.id);
   }
-  const notes = [`${neurons} neuron layer${neurons === 1 ? "" : "s"}: hard reset to 0, static parameters, thresholds ≥ 0 (Lava LIF)`];
+  const notes = [`${neurons} neuron layer${neurons === 1 ? "" : "s"}: hard reset, one threshold, static parameters (Lava LIF)`];
+  if (offset.length) notes.push(`${offset.map((x) => `'${x}'`).join(", ")}: v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset (lower-state-offset)`);
   if (ge) notes.push(`${ge} layer${ge === 1 ? "" : "s"} fire on ≥: mapped exactly by the quantiser (h ≥ θ ⇔ h > θ − 1 in integers)`);
   return { graph: g, notes };
 }
 
 export const lowerNeuronModel: Pass = {
   name: "lower-neuron-model",
-  description: "check every neuron is a Lava fixed-point LIF (hard reset to 0, static parameters, one threshold ≥ 0); refuse the rest with the reason",
+  description: "check every neuron is a Lava fixed-point LIF, possibly after a state offset (hard reset, static parameters, one threshold); refuse the rest with the reason",
   requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
-  guarantees: "graph unchanged; no soft reset, v_reset ≠ 0, schedule, MT planes or negative threshold",
+  guarantees: "graph unchanged; no soft reset, schedule or MT planes",
   run(g, opts) {
     return checkGraphForLoihi(g, targetOf(opts));
   },

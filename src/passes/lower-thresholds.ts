@@ -3,8 +3,9 @@
  * the folds leave one per channel (MPBN channel) or per neuron (MPBN element, per-feature after a
  * dense). This pass makes every threshold a scalar θ_ref by scaling each neuron's state by
  * f_i = θ_ref / θ̃_i > 0: its incoming weights, its bias and its threshold (v' = f·v; the leak and
- * the reset to 0 are linear in the state, so every spike is unchanged). Edge cases:
- *   θ̃_i = +∞ (never fires): current and bias 0, so v stays 0 < θ_ref;
+ * the reset to 0 are linear in the state, so every spike is unchanged), and the initial state and
+ * self-recurrent weight a state offset left (lower-state-offset). Edge cases:
+ *   θ̃_i = +∞ (never fires): current, bias, initial state and self weight 0, so v stays 0 < θ_ref;
  *   θ̃_i = −∞ (fires every step): current 0, bias 2·θ_ref, so h = 2·θ_ref > θ_ref every step;
  *   θ̃_i = 0 next to positive thresholds: no positive factor maps 0 to θ_ref: refused.
  * θ_ref is the largest finite threshold, so no weight grows.
@@ -37,6 +38,8 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
     }
     let ref = 0;
     for (const v of th) if (Number.isFinite(v) && v > ref) ref = v;
+    // only ±∞ thresholds: any positive one serves (0 would make the +∞ neurons fire under ≥)
+    if (!th.some((v) => Number.isFinite(v))) ref = 1;
     const zero = th.findIndex((v) => v === 0);
     if (zero >= 0 && ref > 0) {
       throw new SnncError(
@@ -67,7 +70,11 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
     const distinct = new Set(th).size;
     const r = scaleCurrent(g, n.inputs[0]!, n.id, f, { layer: n.id, param: "threshold" });
     const cur = r.graph.nodes.find((x) => x.id === n.id) as NeuronNode;
-    g = inferShapes(editGraph(r.graph, new Map([[n.id, { ...cur, threshold: scalar(ref), bias: compactTensor(bias, S) }]])));
+    const scaled: NeuronNode = { ...cur, threshold: scalar(ref), bias: compactTensor(bias, S) };
+    // the state offset's initial state and self-recurrent weight are state quantities: × f too
+    if (n.v0) scaled.v0 = compactTensor(Float64Array.from(broadcastTo(n.v0, S), (v, i) => v * f[i]!), S);
+    if (n.selfWeight) scaled.selfWeight = compactTensor(Float64Array.from(broadcastTo(n.selfWeight, S), (v, i) => v * f[i]!), S);
+    g = inferShapes(editGraph(r.graph, new Map([[n.id, scaled]])));
     const kind = n.threshold.shape.length === 1 && S.length > 1 ? "per channel" : "per neuron";
     const nrn = (k: number) => `${k} neuron${k === 1 ? "" : "s"}`;
     const edge = [never ? `${nrn(never)} never fire (+∞: current and bias 0)` : "", always ? `${nrn(always)} fire every step (−∞: bias 2θ)` : ""].filter(Boolean).join(", ");
@@ -84,7 +91,7 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
 export const lowerThresholds: Pass = {
   name: "lower-thresholds",
   description: "per-channel / per-neuron thresholds → one threshold per population, by exact state scaling (weights and bias × θ/θ̃)",
-  requires: "lower-neuron-model (thresholds ≥ 0 or ±∞); neuron gains 1 (lower-gain)",
+  requires: "lower-state-offset (thresholds > 0 or ±∞, or all 0); neuron gains 1 (lower-gain)",
   guarantees: "every neuron threshold is a scalar; spikes unchanged",
   run(g) {
     return scalarThresholds(g);

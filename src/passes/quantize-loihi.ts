@@ -235,6 +235,11 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
       }
       const gain = broadcastTo(n.gain, S);
       if (!gain.every((v) => v === 1)) throw new SnncError("E_TARGET", `neuron input gain ≠ 1: run lower-gain first`, { layer: n.id, param: "gain" });
+      const nn = n as NeuronNode;
+      if (nn.vReset.data.some((v) => v !== 0) || (Number.isFinite(th[0]!) && th[0]! < 0)) {
+        throw new SnncError("E_TARGET", `v_reset ≠ 0 or a threshold < 0: run lower-state-offset first (Lava's LIF resets to 0 and compares with vth ≥ 0)`, { layer: n.id, param: "v_reset" });
+      }
+      if (nn.v0 || nn.selfWeight) throw new SnncError("E_TARGET", `a state offset (initial state, self-recurrent weight) has no integer form yet`, { layer: n.id, param: "v0" });
       const nb = broadcastTo(n.bias, S);
       for (let i = 0; i < bias.length; i++) bias[i] = bias[i]! + nb[i]!;
       pop = { id: n.id, kind: "lif", shape: S, depth: d, bias, decay: n.decay, threshold: th[0]!, fire: n.fire };

@@ -64,15 +64,16 @@ function oneLayer(n: Partial<NeuronNode> & { theta?: number | ReturnType<typeof 
 
 test("lower-neuron-model refuses what Lava's LIF cannot be, naming layer and reason", () => {
   refusal(() => checkGraphForLoihi(oneLayer({ reset: "soft" }), L2), "n", /soft reset .* resets v to 0 after a spike/);
-  refusal(() => checkGraphForLoihi(oneLayer({ vReset: scalar(-0.2) }), L2), "n", /v_reset = -0\.2 .* resets v to 0 only/);
   refusal(() => checkGraphForLoihi(oneLayer({ planeThresholds: [scalar(1.5)], model: "MT-LIF" }), L2), "n", /2 thresholds .* cannot share one membrane/);
-  refusal(() => checkGraphForLoihi(oneLayer({ theta: tensor([2], [0.5, -0.3]) }), L2), "n", /channel 1: folded threshold -0\.3 < 0 .* fires at rest/);
-  refusal(() => checkGraphForLoihi(oneLayer({ theta: 0, fire: "ge" }), L2), "n", /h ≥ 0 .* also at rest/);
   const sched = { decay: [scalar(0.8), scalar(0.8), scalar(0.8)], bias: [scalar(0), scalar(0), scalar(0)], thresholdScale: [scalar(1), scalar(1.1), scalar(1.2)] };
   refusal(() => checkGraphForLoihi(oneLayer({ schedule: sched }), L2), "n", /per-step neuron parameters .* --temporal-norm approx/);
-  // what is fine: ≥ firing, ±∞ thresholds, hard reset to 0
+  // what is fine: ≥ firing, ±∞ thresholds, hard reset to 0; and, through a state offset (lower-state-offset),
+  // v_reset ≠ 0, thresholds < 0, and 0 with ≥
   const ok = checkGraphForLoihi(oneLayer({ fire: "ge", theta: tensor([2], [0.7, Infinity]) }), L2);
   assert.match(ok.notes.join("\n"), /mapped exactly by the quantiser/);
+  for (const o of [{ vReset: scalar(-0.2) }, { theta: tensor([2], [0.5, -0.3]) }, { theta: 0, fire: "ge" as const }]) {
+    assert.match(checkGraphForLoihi(oneLayer(o), L2).notes.join("\n"), /'n': v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset/);
+  }
 });
 
 test("lower-pad folds ZeroPadding into the conv's padding; spikes unchanged", () => {
@@ -197,4 +198,10 @@ test("lower-gain and lower-thresholds: per-channel and per-neuron factors, ±∞
   assert.ok(sameSpikes(e, e2.graph, [0, 1, 2].map((s) => spikeTrains(e, s)), "expanded") > 0);
   // a threshold 0 next to positive ones has no positive scale
   refusal(() => scalarThresholds(oneLayer({ theta: tensor([2], [0, 0.5]) })), "n", /threshold 0 while others have positive thresholds/);
+  // only ±∞ thresholds with ≥: the common threshold is positive, so the +∞ channel still never fires
+  const inf = oneLayer({ theta: tensor([2], [Infinity, -Infinity]), fire: "ge" });
+  const infOne = scalarThresholds(inf).graph;
+  assert.ok((infOne.nodes.find((n) => n.id === "n") as NeuronNode).threshold.data[0]! > 0);
+  assert.ok(sameSpikes(inf, infOne, analog(inf, 2, 5), "±∞ with ≥") > 0);
+  for (const o of simulate(infOne, analog(inf, 1, 6)[0]!).traces.get("n")!.out) for (let i = 0; i < o.length; i += 2) assert.deepEqual([o[i], o[i + 1]], [0, 1]);
 });
