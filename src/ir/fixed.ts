@@ -11,21 +11,32 @@
  * synaptic layer adds one step). A population at depth d (synaptic hops from the input along its
  * longest path) first sees input column 0 at step d + 1: it lags the float reference by d steps.
  *
+ * A population starts (before step 1) from u = 0 and v = v0 (Lava's LIF initial `v`; 0 when absent).
  * One step of a population, with a = Σ over incoming connections of their accumulation:
  *   if (n − resetOffset) mod resetInterval = 0:  u = v = 0            (LIFReset, before the update)
  *   u = sgn(p)·(|p| >> 12), p = u·(4096 − (du + 1));  u += a << 6;  u wraps to signed 24 bit
  *   v = sgn(q)·(|q| >> 12) + u + (biasMant << biasExp), q = v·(4096 − dv);  v saturates at ±(2^23 − 1)
  *   spike = v > vth << 6;  v = 0 where it spiked
  * Dense accumulation: acc = Σ_i W[i][o]·s_i (s binary, or the integer payload of graded spikes),
- * then acc << weightExp (weightExp > 0) or acc >> −weightExp (floor). Conv accumulation: the
- * cross-correlation of the source with the HWIO kernel, wrapped to signed 24 bit (weightExp is 0:
- * Lava's conv model does not apply it).
+ * then acc << weightExp (weightExp > 0) or acc >> −weightExp (floor); a diagonal synapse is the
+ * dense one whose matrix is diagonal (acc_i = W_i·s_i; a Lava Dense of diag(W)). Conv accumulation:
+ * the cross-correlation of the source with the HWIO kernel, wrapped to signed 24 bit (weightExp
+ * is 0: Lava's conv model does not apply it). A connection may go from a population to itself
+ * (a self-recurrent synapse: what it emitted at step n − 1 arrives at step n).
+ *
+ * State offsets (passes/lower-state-offset.ts) add pulse populations: one LIF neuron that fires
+ * exactly at the steps ≡ phase (mod runSteps) of every sample (phase 0: the last step, runSteps),
+ * built from Lava's arithmetic alone: du 4095, dv 0, bias 1 << 6 = 64, vth = runSteps − 1, so v
+ * climbs by 64 a step and crosses 64·(runSteps − 1) every runSteps steps; v0 = 64·(runSteps −
+ * phase) makes the first crossing fall on step `phase` (`pulsePopulation`).
  */
 export type FixedPopulationKind =
   /** A spiking CUBA LIF population. */
   | "lif"
   /** A non-spiking integrator (a readout): du = 4095, dv = 0, vth at its maximum, never fires. */
-  | "integrator";
+  | "integrator"
+  /** One neuron that fires once per sample at a fixed step (`phase`): drives state offsets. */
+  | "pulse";
 
 export interface FixedInput {
   id: string;
@@ -70,6 +81,10 @@ export interface FixedPopulation {
   source: string;
   /** Integrators only: how the host turns v into the readout value. */
   readout?: { mode: "mean" | "sum" };
+  /** v before step 1, per neuron (Lava LIF `v`); absent: 0. */
+  v0?: Int32Array;
+  /** Pulses only: fires at the steps ≡ phase (mod runSteps); 0 is the last step of a sample. */
+  phase?: number;
 }
 
 export interface DenseSynapse {
@@ -77,6 +92,13 @@ export interface DenseSynapse {
   inSize: number;
   outSize: number;
   /** Row-major [in, out] (the IR's dense kernel layout): W[i][o] at i·outSize + o. */
+  weights: Int32Array;
+}
+
+/** One synapse from neuron i of the source to neuron i of the target: acc_i = weights[i]·s_i. */
+export interface DiagonalSynapse {
+  kind: "diagonal";
+  size: number;
   weights: Int32Array;
 }
 
@@ -104,7 +126,7 @@ export interface FixedConnection {
   /** Steps beyond the one every synaptic layer adds. */
   delay: number;
   weightExp: number;
-  synapse: DenseSynapse | ConvSynapse;
+  synapse: DenseSynapse | ConvSynapse | DiagonalSynapse;
   /** The IR nodes the connection was built from (reports). */
   origin: string[];
 }
@@ -148,6 +170,33 @@ export function populationSize(p: Pick<FixedPopulation, "shape">): number {
   return n;
 }
 
+/**
+ * The pulse population of `phase` (0..runSteps − 1) for runs of `runSteps` steps per sample: one
+ * neuron firing at steps ≡ phase (mod runSteps). It zeroes at step phase + 1 (already 0 there:
+ * the LIFReset schedule only re-aligns it).
+ */
+export function pulsePopulation(id: string, phase: number, runSteps: number): FixedPopulation {
+  if (!Number.isInteger(phase) || phase < 0 || phase >= runSteps) throw new RangeError(`pulse phase ${phase} outside 0..${runSteps - 1}`);
+  if (64 * runSteps > LAVA.vMax) throw new RangeError(`a pulse cannot count ${runSteps} steps in 24 bits`);
+  return {
+    id,
+    kind: "pulse",
+    shape: [1],
+    du: LAVA.decayMax,
+    dv: 0,
+    vth: runSteps - 1,
+    biasMant: Int32Array.of(1),
+    biasExp: LAVA.actShift,
+    depth: 0,
+    resetInterval: runSteps,
+    resetOffset: phase + 1,
+    vScale: Float64Array.of(2 ** LAVA.actShift),
+    source: id,
+    v0: Int32Array.of(phase === 0 ? 0 : 2 ** LAVA.actShift * (runSteps - phase)),
+    phase,
+  };
+}
+
 /** The target's rounding of real values to integers (Lava's graded spikes): half away from zero. */
 export function roundHalfAway(x: number): number {
   return x >= 0 ? Math.floor(x + 0.5) : -Math.floor(-x + 0.5);
@@ -171,6 +220,11 @@ export function checkFixedModel(m: FixedModel): void {
     if (p.vScale.length !== n) throw new RangeError(`population '${p.id}': ${p.vScale.length} scales for ${n} neurons`);
     for (const b of p.biasMant) if (Math.abs(b) > LAVA.biasMantMax) throw new RangeError(`population '${p.id}': bias mantissa ${b} outside ±4095`);
     if (!(p.resetInterval >= 1) || !Number.isInteger(p.resetOffset)) throw new RangeError(`population '${p.id}': bad reset schedule`);
+    if (p.v0) {
+      if (p.v0.length !== n) throw new RangeError(`population '${p.id}': ${p.v0.length} initial values for ${n} neurons`);
+      for (const v of p.v0) if (Math.abs(v) > LAVA.vMax) throw new RangeError(`population '${p.id}': initial v ${v} outside ±(2^23 − 1)`);
+    }
+    if (p.kind === "pulse" && (n !== 1 || p.phase === undefined)) throw new RangeError(`population '${p.id}': a pulse is one neuron with a phase`);
   }
   for (const c of m.connections) {
     const from = sizes.get(c.from);
@@ -179,7 +233,11 @@ export function checkFixedModel(m: FixedModel): void {
     if (to === undefined || c.to === m.input.id) throw new RangeError(`connection '${c.id}': unknown target '${c.to}'`);
     if (!Number.isInteger(c.delay) || c.delay < 0) throw new RangeError(`connection '${c.id}': delay ${c.delay}`);
     const s = c.synapse;
-    if (s.kind === "dense") {
+    if (s.kind === "diagonal") {
+      if (s.size !== from || s.size !== to || s.weights.length !== s.size) {
+        throw new RangeError(`connection '${c.id}': diagonal of ${s.size} (${s.weights.length} weights) between sizes ${from} and ${to}`);
+      }
+    } else if (s.kind === "dense") {
       if (s.inSize !== from || s.outSize !== to || s.weights.length !== from * to) {
         throw new RangeError(`connection '${c.id}': dense ${s.inSize}→${s.outSize} (${s.weights.length} weights) between sizes ${from} and ${to}`);
       }

@@ -60,7 +60,13 @@ function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn 
     const s = c.synapse;
     const lists: Int32Array[] = new Array(n);
     let srcSize: number;
-    if (s.kind === "dense") {
+    if (s.kind === "diagonal") {
+      srcSize = s.size;
+      for (let o = 0; o < n; o++) {
+        lists[o] = s.weights[o] !== 0 ? Int32Array.of(o) : new Int32Array(0);
+        synapses[o] += lists[o]!.length;
+      }
+    } else if (s.kind === "dense") {
       srcSize = s.inSize;
       const tmp: number[][] = Array.from({ length: n }, () => []);
       for (let i = 0; i < s.inSize; i++) {

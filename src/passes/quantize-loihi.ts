@@ -27,7 +27,7 @@
  */
 import { windowGeometry } from "../ir/conv-geometry.ts";
 import { SnncError } from "../ir/errors.ts";
-import { LAVA, roundHalfAway, type ConvSynapse, type DenseSynapse, type FixedConnection, type FixedInput, type FixedModel, type FixedPopulation } from "../ir/fixed.ts";
+import { LAVA, pulsePopulation, roundHalfAway, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedConnection, type FixedInput, type FixedModel, type FixedPopulation } from "../ir/fixed.ts";
 import type { Conv2DNode, Graph, IRNode, NeuronNode, Pads, PoolNode, ReadoutNode } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
 import { broadcastTo, size } from "../ir/tensor.ts";
@@ -59,12 +59,19 @@ export interface RealDense {
   weights: Float64Array;
 }
 
+/** One synapse from neuron i of the source to neuron i of the target (a self-recurrence). */
+export interface RealDiagonal {
+  kind: "diagonal";
+  size: number;
+  weights: Float64Array;
+}
+
 export interface RealConnection {
   id: string;
   from: string;
   to: string;
   delay: number;
-  synapse: RealConv | RealDense;
+  synapse: RealConv | RealDense | RealDiagonal;
   /** How the chain became this synapse (report). */
   how: string;
   origin: string[];
@@ -81,6 +88,15 @@ export interface RealPopulation {
   threshold: number;
   fire: "gt" | "ge";
   readout?: { mode: "mean" | "sum" };
+  /** A state offset's initial state (state units) and self-recurrent weight, per neuron (lower-state-offset). */
+  v0?: Float64Array;
+  selfWeight?: Float64Array;
+}
+
+/** A pulse neuron of the integer model: fires at the steps ≡ phase (mod runSteps) (ir/fixed.ts). */
+export interface RealPulse {
+  id: string;
+  phase: number;
 }
 
 export interface SynapticForm {
@@ -90,6 +106,8 @@ export interface SynapticForm {
   connections: RealConnection[];
   outputs: string[];
   maxDepth: number;
+  /** Pulses that state offsets need (the initial state at phase = depth), in phase order. */
+  pulses: RealPulse[];
 }
 
 interface Term {
@@ -208,6 +226,13 @@ function synapseOf(t: Term, srcShape: number[], dstShape: number[], byId: Map<st
   return { syn: { kind: "dense", inSize: I, outSize: O, weights: w }, how: `explicit synapses of ${t.chain.map((n) => n.op).join(" → ")}` };
 }
 
+/** The id of the pulse of `phase`: "pulse_<phase>", made unique against the graph's node ids. */
+export function pulseName(g: Graph, phase: number): string {
+  let id = `pulse_${phase}`;
+  while (g.nodes.some((n) => n.id === id)) id = `_${id}`;
+  return id;
+}
+
 export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
   const g = inferShapes(g0);
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
@@ -215,6 +240,8 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
   const depth = new Map<string, number>([[input.id, 0]]);
   const populations: RealPopulation[] = [];
   const connections: RealConnection[] = [];
+  const phases = new Set<number>();
+  const pulseId = (phase: number) => pulseName(g, phase);
   for (const n of g.nodes) {
     if (n.op !== "neuron" && n.op !== "readout") continue;
     const terms = termsOf(byId, n.inputs[0]!, [], n.id);
@@ -239,10 +266,12 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
       if (nn.vReset.data.some((v) => v !== 0) || (Number.isFinite(th[0]!) && th[0]! < 0)) {
         throw new SnncError("E_TARGET", `v_reset ≠ 0 or a threshold < 0: run lower-state-offset first (Lava's LIF resets to 0 and compares with vth ≥ 0)`, { layer: n.id, param: "v_reset" });
       }
-      if (nn.v0 || nn.selfWeight) throw new SnncError("E_TARGET", `a state offset (initial state, self-recurrent weight) has no integer form yet`, { layer: n.id, param: "v0" });
       const nb = broadcastTo(n.bias, S);
       for (let i = 0; i < bias.length; i++) bias[i] = bias[i]! + nb[i]!;
       pop = { id: n.id, kind: "lif", shape: S, depth: d, bias, decay: n.decay, threshold: th[0]!, fire: n.fire };
+      const nz = (t: Float64Array) => t.some((v) => v !== 0);
+      if (nn.v0 && nz(broadcastTo(nn.v0, S))) pop.v0 = broadcastTo(nn.v0, S);
+      if (nn.selfWeight && nz(broadcastTo(nn.selfWeight, S))) pop.selfWeight = broadcastTo(nn.selfWeight, S);
     } else {
       pop = { id: n.id, kind: "integrator", shape: S, depth: d, bias, decay: 1, threshold: Infinity, fire: "gt", readout: { mode: (n as ReadoutNode).mode } };
     }
@@ -272,13 +301,24 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
       const { syn, how } = synapseOf(t, byId.get(t.source)!.shape!, S, byId);
       connections.push({ id, from: t.source, to: n.id, delay, synapse: syn, how, origin: t.chain.map((x) => x.id) });
     }
+    // a state offset: the reset value through a self-recurrent synapse, the initial state from a pulse
+    if (pop.selfWeight) {
+      phases.add(d - 1); // the warm-up inhibition (quantize-loihi)
+      connections.push({ id: `${n.id}/self`, from: n.id, to: n.id, delay: 0, synapse: { kind: "diagonal", size: size(S), weights: pop.selfWeight }, how: "self-recurrent: reset value τ·R one step after a spike", origin: [n.id] });
+    }
+    if (pop.v0) {
+      const w = Float64Array.from(pop.v0, (v) => pop.decay * v);
+      connections.push({ id: `${n.id}/init`, from: pulseId(d), to: n.id, delay: 0, synapse: { kind: "dense", inSize: 1, outSize: size(S), weights: w }, how: `initial state: τ·δ at step ${d + 1} (pulse at step ${d})`, origin: [n.id] });
+      phases.add(d);
+    }
   }
   const outputs = g.outputs.map((o) => {
     const n = byId.get(o)!;
     if (n.op === "neuron" || n.op === "readout") return o;
     throw new SnncError("E_TARGET", `model output '${o}' (${n.op}) is not a neuron or readout layer`, { layer: o });
   });
-  return { inputId: input.id, inputShape: input.shape!, populations, connections, outputs, maxDepth: Math.max(0, ...populations.map((p) => p.depth)) };
+  const pulses = [...phases].sort((a, b) => a - b).map((phase) => ({ id: pulseId(phase), phase }));
+  return { inputId: input.id, inputShape: input.shape!, populations, connections, outputs, maxDepth: Math.max(0, ...populations.map((p) => p.depth)), pulses };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +339,7 @@ export interface QuantizeOptions {
 
 export interface PopulationQuant {
   id: string;
-  kind: "lif" | "integrator";
+  kind: "lif" | "integrator" | "pulse";
   neurons: number;
   depth: number;
   /** Integer synaptic units per unit of float current. */
@@ -315,10 +355,28 @@ export interface PopulationQuant {
   biasMaxAbsErr: number;
   /** Which constraint set g. */
   limitedBy: string;
-  connections: { id: string; from: string; how: string; kind: "dense" | "conv"; weightExp: number; delay: number; maxAbsInt: number; relErr: number; clipped: number; synapses: number }[];
+  connections: { id: string; from: string; how: string; kind: "dense" | "conv" | "diagonal"; weightExp: number; delay: number; maxAbsInt: number; relErr: number; clipped: number; synapses: number }[];
   /** Bounds of one step's synaptic input a (integer units). */
   aMax: number;
   aMin: number;
+}
+
+/** How a state offset became integers (one per population that has one). */
+export interface OffsetQuant {
+  id: string;
+  depth: number;
+  /** The initial state: weights τ·δ from the pulse at step `depth`, arriving at step depth + 1. */
+  init?: { pulse: string; maxAbsInt: number; weightExp: number };
+  /** The self-recurrent synapse τ·R. */
+  self?: { maxAbsInt: number; weightExp: number };
+  /**
+   * The warm-up inhibition: from the pulse at step depth − 1 (0: the last step of the previous
+   * sample), as large as the most its population sources and its bias can add at step depth, so
+   * that the self-recurrence carries no warm-up spike into the first aligned step.
+   */
+  inhibit?: { pulse: string; connections: number; weightExp: number; maxInt: number; maxInhibition: number; headroom: number };
+  /** Depth 1: neurons whose bias alone would cross the threshold at step 1 of the first sample, held below by an initial v. */
+  firstStepV0: number;
 }
 
 export interface QuantizeResult {
@@ -326,6 +384,7 @@ export interface QuantizeResult {
   populations: PopulationQuant[];
   warnings: string[];
   notes: string[];
+  offsets: OffsetQuant[];
 }
 
 function minMax(a: Float64Array): [number, number] {
@@ -355,7 +414,10 @@ function gLimit(lo: number, hi: number, k: number, range: [number, number]): num
 }
 
 /** Per output neuron: Σ max(w,0)·xmax and Σ min(w,0)·xmax of a real synapse (float units). */
-function rowSums(s: RealConv | RealDense, xmax: number): { pos: Float64Array; neg: Float64Array } {
+function rowSums(s: RealConv | RealDense | RealDiagonal, xmax: number): { pos: Float64Array; neg: Float64Array } {
+  if (s.kind === "diagonal") {
+    return { pos: Float64Array.from(s.weights, (w) => Math.max(w * xmax, 0)), neg: Float64Array.from(s.weights, (w) => Math.min(w * xmax, 0)) };
+  }
   if (s.kind === "dense") {
     const pos = new Float64Array(s.outSize);
     const neg = new Float64Array(s.outSize);
@@ -379,6 +441,11 @@ function rowSums(s: RealConv | RealDense, xmax: number): { pos: Float64Array; ne
   }
   void KI;
   return { pos, neg };
+}
+
+/** The weight values of a synapse, whatever its form. */
+function weightsOf(s: RealConv | RealDense | RealDiagonal): Float64Array {
+  return s.kind === "conv" ? s.kernel : s.weights;
 }
 
 function maxOf(a: Float64Array): number {
@@ -432,16 +499,103 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
   const biasMantMax = 2 ** (A.biasMantissaBits - 1) - 1;
 
   const fixedExp = (c: RealConnection) => c.synapse.kind === "conv" || opts.netx;
+  const pulseIds = new Set(sf.pulses.map((x) => x.id));
+  const pulseOf = (phase: number) => sf.pulses.find((x) => x.phase === phase)!.id;
+  const offsets: OffsetQuant[] = [];
+
+  /**
+   * The integer side of a state offset of population p (already quantised, its connections in
+   * `connections`): the warm-up inhibition for a self-recurrent population, and at depth 1 the
+   * initial v that keeps step 1 of the first sample (which no synapse can reach) below threshold.
+   *
+   * Why the inhibition: p zeroes u and v at step d + 1 (LIFReset) but its self-recurrent synapse
+   * then delivers what p emitted at step d, a warm-up step. After any update v ≤ vth·64 (else it
+   * spiked and became 0), and the decay never raises a v ≤ vth·64 above it; so at step d,
+   * v = decay(v) + a·64 + bias stays ≤ vth·64 whenever a·64 + bias ≤ 0. An inhibition X_i at step d
+   * with X_i ≥ (the most p's population sources can deliver to neuron i) + ⌈bias_i / 64⌉ makes
+   * that hold for every input and every earlier sample, and X_i − (their most negative) < 2^17
+   * keeps a·64 from wrapping u. Input synapses deliver nothing at step d (the input's step 0).
+   */
+  const offsetIntegers = (p: RealPopulation, fp: FixedPopulation, cstats: PopulationQuant["connections"]): OffsetQuant => {
+    const n = size(p.shape);
+    const o: OffsetQuant = { id: p.id, depth: p.depth, firstStepV0: 0 };
+    const init = cstats.find((c) => c.id === `${p.id}/init`);
+    if (init) o.init = { pulse: pulseOf(p.depth), maxAbsInt: init.maxAbsInt, weightExp: init.weightExp };
+    const self = connections.find((c) => c.to === p.id && c.from === p.id);
+    if (!self) return o;
+    const st = cstats.find((c) => c.id === self.id)!;
+    o.self = { maxAbsInt: st.maxAbsInt, weightExp: st.weightExp };
+    const garbage = connections.filter((c) => c.to === p.id && c.from !== sf.inputId && !pulseIds.has(c.from));
+    const r = integerRowSums(garbage, n, () => 1);
+    const bias = Int32Array.from(fp.biasMant, (b) => b * 2 ** fp.biasExp);
+    const act = 2 ** A.activationShift;
+    // only the neurons with a self weight: the warm-up spikes of the others reach nothing that counts
+    const sw = (self.synapse as DiagonalSynapse).weights;
+    const need = Float64Array.from(r.pos, (x, i) => (sw[i] === 0 ? 0 : Math.max(0, x + Math.ceil(bias[i]! / act))));
+    const maxNeed = maxOf(need);
+    if (maxNeed > 0) {
+      const wMax = -t.arithmetic.weightRanges.inhibitory[0];
+      let e = 0;
+      while (e < eMax && Math.ceil(maxNeed / 2 ** e) > wMax) e++;
+      const k = Math.ceil(maxNeed / (wMax * 2 ** e));
+      const w = Int32Array.from(need, (x) => -Math.ceil(x / (k * 2 ** e)));
+      let headroom = Infinity;
+      let maxX = 0;
+      for (let i = 0; i < n; i++) {
+        const X = -w[i]! * k * 2 ** e;
+        maxX = Math.max(maxX, X);
+        headroom = Math.min(headroom, LAVA.uWrap / act - 1 - (X - r.neg[i]!));
+      }
+      const pulse = pulseOf(p.depth - 1);
+      for (let j = 0; j < k; j++) {
+        const id = k === 1 ? `${p.id}/inhibit` : `${p.id}/inhibit${j + 1}`;
+        connections.push({ id, from: pulse, to: p.id, delay: 0, weightExp: e, synapse: { kind: "dense", inSize: 1, outSize: n, weights: w }, origin: [p.id] });
+        let nz = 0;
+        for (const x of w) if (x !== 0) nz++;
+        cstats.push({ id, from: pulse, how: `warm-up inhibition at step ${p.depth} (pulse at step ${p.depth - 1 || runSteps})`, kind: "dense", weightExp: e, delay: 0, maxAbsInt: -minOfArr(Float64Array.from(w)), relErr: 0, clipped: 0, synapses: nz });
+      }
+      o.inhibit = { pulse, connections: k, weightExp: e, maxInt: -minOfArr(Float64Array.from(w)), maxInhibition: maxX, headroom };
+      if (headroom < 0) {
+        warnings.push(`layer '${p.id}': the warm-up inhibition (up to ${maxX}) together with its most negative input could wrap u at step ${p.depth}; the first aligned step may then carry a warm-up spike`);
+      }
+    }
+    if (p.depth === 1) {
+      // step 1 of the first sample: nothing arrives (no step 0), v = decay(v0) + bias
+      const f = LAVA.decayUnity - fp.dv;
+      const lim = fp.vth * 2 ** A.vthShift;
+      let v0: Int32Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const m = bias[i]! - lim;
+        if (m <= 0) continue;
+        let x = Math.ceil((m * LAVA.decayUnity) / f);
+        while (Math.floor((x * f) / LAVA.decayUnity) < m) x++;
+        if (x > LAVA.vMax) {
+          throw new SnncError(
+            "E_TARGET",
+            `neuron ${i}: its bias alone (${bias[i]}) crosses the threshold (${lim}) at the first step, and with τ_int = ${fmt(f / LAVA.decayUnity)} no initial v within 24 bits holds it below; a shifted state cannot start there`,
+            { layer: p.id, param: "v0" },
+          );
+        }
+        v0 ??= new Int32Array(n);
+        v0[i] = -x;
+        o.firstStepV0++;
+      }
+      if (v0) fp.v0 = v0;
+    }
+    return o;
+  };
 
   /** The scale g of population p: the largest the limits allow that makes the threshold an integer. */
   const chooseG = (p: RealPopulation, conns: RealConnection[], skipWeightsOf?: string) => {
     const n = size(p.shape);
     const limits: [string, number][] = [];
     for (const c of conns) {
-      if (!fixedExp(c) || c.id === skipWeightsOf) continue;
-      const w = c.synapse.kind === "dense" ? c.synapse.weights : c.synapse.kernel;
+      if (c.id === skipWeightsOf) continue;
+      const w = weightsOf(c.synapse);
       const [lo, hi] = minMax(w);
-      limits.push([`weights of '${c.id}'`, gLimit(lo, hi, payloadScale(c.from), rangeFor(lo, hi, t))]);
+      // fixed exponent 0; otherwise the connection picks its own, up to the largest
+      if (fixedExp(c)) limits.push([`weights of '${c.id}'`, gLimit(lo, hi, payloadScale(c.from), rangeFor(lo, hi, t))]);
+      else limits.push([`weights of '${c.id}' at exponent ${eMax}`, gLimit(lo, hi, payloadScale(c.from) * 2 ** eMax, rangeFor(lo, hi, t))]);
     }
     let bmax = 0;
     for (const b of p.bias) bmax = Math.max(bmax, Math.abs(b));
@@ -458,6 +612,20 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     }
     const aAbs = Math.max(maxOf(aPos), -minOfArr(aNeg));
     if (aAbs > 0) limits.push(["one step's input (u must not wrap)", (LAVA.uWrap / 2 ** A.activationShift - 1) / aAbs]);
+    // a self-recurrent population is held below its threshold at its last warm-up step by an
+    // inhibition as large as anything its population sources may deliver then (plus its bias);
+    // the whole swing must not wrap u (with a tenth of slack for rounding the weights up)
+    if (p.selfWeight) {
+      const swing = new Float64Array(n);
+      for (const c of conns) {
+        if (c.from === sf.inputId || pulseIds.has(c.from)) continue;
+        const { pos, neg } = rowSums(c.synapse, 1);
+        for (let i = 0; i < n; i++) swing[i] += pos[pos.length === n ? i : i % pos.length]! - neg[neg.length === n ? i : i % neg.length]!;
+      }
+      for (let i = 0; i < n; i++) swing[i] += Math.max(p.bias[i]!, 0);
+      const m = maxOf(swing);
+      if (m > 0) limits.push(["warm-up inhibition (u must not wrap)", (0.9 * (LAVA.uWrap / 2 ** A.activationShift - 1)) / m]);
+    }
     let g: number;
     let vth: number;
     let warning: string | undefined;
@@ -500,7 +668,7 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     const first = chooseG(p, inc.get(p.id)!);
     if (first.g > 0 && first.limitedBy !== `weights of '${c.id}'`) {
       const free = chooseG(p, inc.get(p.id)!, c.id);
-      const w = c.synapse.kind === "dense" ? c.synapse.weights : c.synapse.kernel;
+      const w = weightsOf(c.synapse);
       const [lo, hi] = minMax(w);
       const range = rangeFor(lo, hi, t);
       const qmax = Math.max(input.max, -input.min);
@@ -530,7 +698,7 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     const cstats: PopulationQuant["connections"] = [];
     for (const c of conns) {
       const s = payloadScale(c.from);
-      const w = c.synapse.kind === "dense" ? c.synapse.weights : c.synapse.kernel;
+      const w = weightsOf(c.synapse);
       const [lo, hi] = minMax(w);
       const range = rangeFor(lo, hi, t);
       let e = 0;
@@ -564,10 +732,13 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       if (clipped) warnings.push(`layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`);
       let nz = 0;
       for (const v of q) if (v !== 0) nz++;
-      const synapse: DenseSynapse | ConvSynapse =
-        c.synapse.kind === "dense"
-          ? { kind: "dense", inSize: c.synapse.inSize, outSize: c.synapse.outSize, weights: q }
-          : { kind: "conv", inShape: c.synapse.inShape, outShape: c.synapse.outShape, kernelShape: c.synapse.kernelShape, kernel: q, strides: c.synapse.strides, pads: c.synapse.pads, dilation: c.synapse.dilation, groups: c.synapse.groups };
+      const cs = c.synapse;
+      const synapse: DenseSynapse | ConvSynapse | DiagonalSynapse =
+        cs.kind === "dense"
+          ? { kind: "dense", inSize: cs.inSize, outSize: cs.outSize, weights: q }
+          : cs.kind === "diagonal"
+            ? { kind: "diagonal", size: cs.size, weights: q }
+            : { kind: "conv", inShape: cs.inShape, outShape: cs.outShape, kernelShape: cs.kernelShape, kernel: q, strides: cs.strides, pads: cs.pads, dilation: cs.dilation, groups: cs.groups };
       connections.push({ id: c.id, from: c.from, to: c.to, delay: c.delay, weightExp: e, synapse, origin: c.origin });
       cstats.push({ id: c.id, from: c.from, how: c.how, kind: c.synapse.kind, weightExp: e, delay: c.delay, maxAbsInt, relErr: wAbsMax > 0 ? errMax / wAbsMax : 0, clipped, synapses: nz });
     }
@@ -649,11 +820,23 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       const vAbs = T * (act * Math.max(aMax, -aMin) + Math.max(bHi, -bLo));
       if (vAbs > vth * 2 ** A.vthShift) warnings.push(`layer '${p.id}': the readout integrator could reach ±${Math.round(vAbs)} within ${T} steps, beyond its threshold ${vth * 2 ** A.vthShift} (it would fire and reset)`);
     }
+    if (p.v0 || p.selfWeight) offsets.push(offsetIntegers(p, populations[populations.length - 1]!, cstats));
     stats.push({ id: p.id, kind: p.kind, neurons: n, depth: p.depth, g, vth, du, dv, tauQ, tau: p.decay, biasExp, biasMaxAbsErr: bErr, limitedBy, connections: cstats, aMax, aMin });
   }
+  // pulses (the ones some connection reads) first: they read nothing and offset populations read them
+  const pulsePops = sf.pulses.filter((x) => connections.some((c) => c.from === x.id)).map((x) => pulsePopulation(x.id, x.phase, runSteps));
+  stats.unshift(
+    ...pulsePops.map((q): PopulationQuant => ({ id: q.id, kind: "pulse", neurons: 1, depth: 0, g: 1, vth: q.vth, du: q.du, dv: q.dv, tauQ: 1, tau: 1, biasExp: q.biasExp, biasMaxAbsErr: 0, limitedBy: `fires at step ${q.phase === 0 ? `${runSteps} (the last)` : q.phase} of every sample`, connections: [], aMax: 0, aMin: 0 })),
+  );
+  populations.unshift(...pulsePops);
   const model: FixedModel = { name: meta.name, target: t.name, timesteps: T, runSteps, input, populations, connections, outputs: sf.outputs };
+  if (offsets.length) {
+    notes.push(
+      `state offsets: ${offsets.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulsePops.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
+    );
+  }
   if (sf.maxDepth > 0) notes.push(`pipeline latency: the deepest layer is ${sf.maxDepth} synaptic steps from the input: run ${runSteps} steps (T = ${T} + ${sf.maxDepth}) for one sample`);
-  return { model, populations: stats, warnings, notes };
+  return { model, populations: stats, warnings, notes, offsets };
 }
 
 /** Exact per-neuron Σ positive / negative of w_int·2^e·payload_max over a population's connections. */
@@ -663,7 +846,13 @@ function integerRowSums(conns: FixedConnection[], n: number, pmax: (id: string) 
   for (const c of conns) {
     const m = pmax(c.from) * 2 ** c.weightExp;
     const s = c.synapse;
-    if (s.kind === "dense") {
+    if (s.kind === "diagonal") {
+      for (let o = 0; o < n; o++) {
+        const w = s.weights[o]! * m;
+        if (w > 0) pos[o] += w;
+        else neg[o] += w;
+      }
+    } else if (s.kind === "dense") {
       for (let i = 0; i < s.inSize; i++) {
         for (let o = 0; o < s.outSize; o++) {
           const w = s.weights[i * s.outSize + o]! * m;
@@ -695,6 +884,9 @@ function integerRowSums(conns: FixedConnection[], n: number, pmax: (id: string) 
  * populations with symmetric padding; dense synapses from anything (netx flattens).
  */
 export function netxStructure(sf: { inputId: string; populations: { id: string; shape: number[] }[]; connections: { from: string; to: string; delay: number; synapse: { kind: string; pads?: Pads } }[] }): { ok: true } | { ok: false; reason: string } {
+  const known = new Set([sf.inputId, ...sf.populations.map((p) => p.id)]);
+  const offset = sf.connections.find((c) => c.from === c.to || !known.has(c.from));
+  if (offset) return { ok: false, reason: `'${offset.to}' has a state offset (a self-recurrent synapse, or an initial state from a pulse neuron)` };
   let prev = sf.inputId;
   let prevFlatOnly = false;
   for (const p of sf.populations) {

@@ -82,7 +82,7 @@ export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOp
     const pp: PreparedPopulation = {
       pop,
       lif,
-      state: initLifState(n),
+      state: initLifState(n, pop.v0),
       a: new Float64Array(n),
       incoming: inc.get(pop.id)!,
       spikes: [],
@@ -132,14 +132,15 @@ export function weightExpShift(acc: number, e: number): number {
 }
 
 /**
- * A fixed run seen as a reference-simulator result: one trace per spiking population, keyed by the
- * IR node it implements, with the population's Lava steps as steps (compare with `latency` = depth).
+ * A fixed run seen as a reference-simulator result: one trace per spiking population (pulses
+ * implement no IR node and are left out), keyed by the IR node it implements, with the population's Lava steps as steps (compare with `latency` = depth).
  * Readouts are keyed by their IR node too.
  */
 export function fixedRunAsRunResult(model: FixedModel, run: FixedRun): RunResult {
   const traces = new Map<string, NodeTrace>();
   const readouts = new Map<string, Float64Array>();
   for (const p of model.populations) {
+    if (p.kind === "pulse") continue;
     if (p.kind === "integrator") {
       readouts.set(p.source, run.readouts.get(p.id)!);
       continue;

@@ -72,8 +72,9 @@ export function lifParams(p: FixedPopulation): LifParams {
   };
 }
 
-export function initLifState(n: number): LifState {
-  return { u: new Int32Array(n), v: new Int32Array(n) };
+/** u = 0, v = v0 (0 when absent): the state before step 1. */
+export function initLifState(n: number, v0?: Int32Array): LifState {
+  return { u: new Int32Array(n), v: v0 ? new Int32Array(v0) : new Int32Array(n) };
 }
 
 /**

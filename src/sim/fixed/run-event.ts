@@ -1,11 +1,11 @@
 /**
  * The event-driven engine of the integer model: only the spikes that occurred are processed.
  * Every source emits a list of events (index, payload) per step; a dense connection adds the
- * weight row of each event's input, a conv connection scatters each event to the outputs whose
- * window contains it. Neurons then take the same lif-fixed step as in the time-stepped engine,
+ * weight row of each event's input, a diagonal one its single weight, a conv connection scatters
+ * each event to the outputs whose window contains it. Neurons then take the same lif-fixed step as in the time-stepped engine,
  * so the two must agree bit for bit on every spike, u and v.
  */
-import { populationSize, type ConvSynapse, type DenseSynapse, type FixedModel } from "../../ir/fixed.ts";
+import { populationSize, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedModel } from "../../ir/fixed.ts";
 import type { StepInput } from "../reference.ts";
 import { finishRun, prepareRun, recordStep, weightExpShift, type FixedRun, type FixedRunOptions } from "./engine-common.ts";
 import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
@@ -43,6 +43,14 @@ function scatterDense(s: DenseSynapse, ev: Events, first: number, acc: Float64Ar
     const p = ev.val[e]!;
     if (p === 1) for (let o = 0; o < O; o++) acc[o] += W[row + o]!;
     else for (let o = 0; o < O; o++) acc[o] += p * W[row + o]!;
+  }
+}
+
+function scatterDiagonal(s: DiagonalSynapse, ev: Events, first: number, acc: Float64Array): void {
+  const W = s.weights;
+  for (let e = first; e < ev.count; e++) {
+    const i = ev.idx[e]!;
+    acc[i] += ev.val[e]! * W[i]!;
   }
 }
 
@@ -115,8 +123,9 @@ export function runFixedEvent(model: FixedModel, input: StepInput, opts: FixedRu
         if (e.count <= first) continue;
         const a = acc.get(c.id)!;
         a.fill(0);
-        if (c.synapse.kind === "dense") {
-          scatterDense(c.synapse, e, first, a);
+        if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
+          if (c.synapse.kind === "dense") scatterDense(c.synapse, e, first, a);
+          else scatterDiagonal(c.synapse, e, first, a);
           for (let o = 0; o < a.length; o++) if (a[o] !== 0) pp.a[o] += wrap32(weightExpShift(a[o]!, c.weightExp));
         } else {
           scatterConv(c.synapse, e, first, a);

@@ -1,10 +1,11 @@
 /**
  * The dense time-stepped engine of the integer model: at every Lava step each connection
  * computes its full accumulation from the source's whole output vector (every input, spiking or
- * not, multiplied in), then every population takes one lif-fixed step. The reference the
+ * not, multiplied in; a self-recurrent connection reads the population's own previous output),
+ * then every population takes one lif-fixed step. The reference the
  * event-driven engine is checked against.
  */
-import { populationSize, type ConvSynapse, type DenseSynapse, type FixedModel } from "../../ir/fixed.ts";
+import { populationSize, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedModel } from "../../ir/fixed.ts";
 import type { StepInput } from "../reference.ts";
 import { finishRun, prepareRun, recordStep, weightExpShift, type FixedRun, type FixedRunOptions } from "./engine-common.ts";
 import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
@@ -17,6 +18,12 @@ function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array
     const row = i * O;
     for (let o = 0; o < O; o++) acc[o] += xi * W[row + o]!;
   }
+}
+
+/** acc[i] = x[i]·W[i]. */
+function diagonalAll(s: DiagonalSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+  const W = s.weights;
+  for (let i = 0; i < s.size; i++) acc[i] += x[i]! * W[i]!;
 }
 
 /** Cross-correlation gathered per output neuron over its kernel taps. */
@@ -73,8 +80,9 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Fixed
         const x = outputs.get(c.from)![src]!;
         const acc = scratch.get(c.id)!;
         acc.fill(0);
-        if (c.synapse.kind === "dense") {
-          denseAll(c.synapse, x, acc);
+        if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
+          if (c.synapse.kind === "dense") denseAll(c.synapse, x, acc);
+          else diagonalAll(c.synapse, x, acc);
           for (let o = 0; o < acc.length; o++) pp.a[o] += wrap32(weightExpShift(acc[o]!, c.weightExp));
         } else {
           convAll(c.synapse, x, acc);
