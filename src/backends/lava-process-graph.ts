@@ -4,10 +4,13 @@
  * to one Lava process:
  *
  *   population → lava.proc.lif.process.LIFReset(shape, du, dv, vth, bias_mant, bias_exp,
- *                reset_interval, reset_offset)             (PyLifResetModelBitAcc under fixed_pt)
+ *                reset_interval, reset_offset[, v])        (PyLifResetModelBitAcc under fixed_pt);
+ *                `v` (the initial voltage) only where it is not 0: pulse neurons and state offsets
  *   dense      → lava.proc.dense.process.Dense(weights (out, in), weight_exp, num_weight_bits,
  *                num_message_bits) (DelayDense with `delays` where delay > 0); num_weight_bits is 9
  *                for mixed-sign weights (with 8, Lava's Dense drops their lowest bit)
+ *   diagonal   → a Dense whose (N, N) weight matrix is diag(values) (a self-recurrent synapse:
+ *                `from` = `to`; Lava's Dense sends what it received one step later)
  *   conv       → lava.proc.conv.process.Conv(weight (out, kW, kH, in/groups), input_shape,
  *                stride (x, y), padding (x, y), dilation (x, y), groups)
  *
@@ -59,6 +62,13 @@ function biasJson(p: FixedPopulation): number | { perChannel: number[] } | { per
   return { perNeuron: toLavaOrder(p.shape, b) };
 }
 
+/** Initial v: one value or one per neuron (Lava order); absent when 0 everywhere. */
+function initialV(p: FixedPopulation): { v: number | number[] } | Record<string, never> {
+  const v = p.v0;
+  if (!v || v.every((x) => x === 0)) return {};
+  return { v: v.every((x) => x === v[0]) ? v[0]! : toLavaOrder(p.shape, v) };
+}
+
 function popJson(m: FixedModel, p: FixedPopulation) {
   const scale = p.vScale.every((v) => v === p.vScale[0]) ? p.vScale[0]! : toLavaOrder(p.shape, p.vScale);
   return {
@@ -74,6 +84,8 @@ function popJson(m: FixedModel, p: FixedPopulation) {
     bias_exp: p.biasExp,
     reset_interval: p.resetInterval,
     reset_offset: p.resetOffset,
+    ...initialV(p),
+    ...(p.kind === "pulse" ? { phase: p.phase, fires: `at the steps ≡ ${p.phase} (mod ${m.runSteps}): step ${p.phase === 0 ? m.runSteps : p.phase} of every sample` } : {}),
     depth: p.depth,
     latency: p.depth,
     vScale: scale,
@@ -114,6 +126,19 @@ function connJson(m: FixedModel, c: FixedConnection) {
   const src = sourceShape(m, c.from);
   const dst = m.populations.find((p) => p.id === c.to)!.shape;
   const base = { id: c.id, from: c.from, to: c.to, delay: c.delay, weight_exp: c.weightExp, num_message_bits: c.from === m.input.id ? m.input.messageBits : 0, origin: c.origin };
+  if (c.synapse.kind === "diagonal") {
+    const w = c.synapse.weights;
+    const signMode = w.some((v) => v < 0) ? (w.some((v) => v > 0) ? "mixed" : "inhibitory") : "excitatory";
+    return {
+      ...base,
+      kind: "diagonal",
+      process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
+      sign_mode: signMode,
+      num_weight_bits: signMode === "mixed" ? 9 : 8,
+      weights: { shape: [c.synapse.size, c.synapse.size], diagonal: toLavaOrder(dst, w) },
+      ...(c.from === c.to ? { note: "self-recurrent: the spikes of step n arrive at step n + 1" } : {}),
+    };
+  }
   if (c.synapse.kind === "dense") {
     const s = c.synapse;
     const w = new Array<number>(s.inSize * s.outSize);
@@ -138,7 +163,8 @@ function connJson(m: FixedModel, c: FixedConnection) {
       weights: { shape: [s.outSize, s.inSize], data: w },
     };
   }
-  return { ...base, kind: "conv", process: "lava.proc.conv.process.Conv", ...(c.delay ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" } : {}), ...convJson(c.synapse) };
+  const conv = c.synapse;
+  return { ...base, kind: "conv", process: "lava.proc.conv.process.Conv", ...(c.delay ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" } : {}), ...convJson(conv) };
 }
 
 export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string {
@@ -150,7 +176,7 @@ export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string
     timesteps: m.timesteps,
     runSteps: m.runSteps,
     semantics:
-      "Lava fixed_pt models (PyLifResetModelBitAcc, PyDenseModelBitAcc, PyConvModelFixed): every synapse delivers one step later (plus its delay); input column t arrives at step t+1; a population of depth d lags the float model by d steps and zeroes u, v at step d+1",
+      "Lava fixed_pt models (PyLifResetModelBitAcc, PyDenseModelBitAcc, PyConvModelFixed): every synapse delivers one step later (plus its delay); input column t arrives at step t+1; a population of depth d lags the float model by d steps and zeroes u, v at step d+1; a population starts from v (0 when absent); pulse populations fire once per sample at step `phase` (runSteps for phase 0)",
     layout: "shapes (W, H, C); flat index (x·H + y)·C + c; dense weights (out, in); conv weights (out, kW, kH, in/groups), flipped (true convolution)",
     run: { config: "Loihi2SimCfg(select_tag='fixed_pt')", steps: m.runSteps },
     netx: info.netx.written

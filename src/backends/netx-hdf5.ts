@@ -49,6 +49,13 @@ export function netxDenseRangeProblem(w: Int32Array): string | undefined {
 
 /** Can network.net express `m` exactly? Structure first (a chain), then the parameters netx can carry. */
 export function netxCheck(m: FixedModel): NetxCheck {
+  const offsets = m.populations.filter((p) => p.kind !== "pulse" && (p.v0 || m.connections.some((c) => c.to === p.id && (c.from === p.id || m.populations.find((q) => q.id === c.from)?.kind === "pulse"))));
+  if (offsets.length || m.populations.some((p) => p.kind === "pulse")) {
+    return {
+      ok: false,
+      reason: `state offsets (${offsets.map((p) => `'${p.id}'`).join(", ")}): netx sets no initial v per neuron, has a recurrent form for dense layers only (dense_rec) and no place for the pulse neurons that deliver the initial state and the warm-up inhibition (use network.lava.json)`,
+    };
+  }
   let prev = m.input.id;
   let prevFlat = m.input.shape.length === 1;
   for (const p of m.populations) {
@@ -57,6 +64,7 @@ export function netxCheck(m: FixedModel): NetxCheck {
     const c = cs[0]!;
     if (c.from !== prev) return { ok: false, reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)` };
     if (c.delay) return { ok: false, reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)` };
+    if (c.synapse.kind === "diagonal") return { ok: false, reason: `'${c.id}' is a one-to-one synapse; netx layers are dense or conv` };
     if (c.synapse.kind === "conv") {
       const s = c.synapse;
       if (prevFlat) return { ok: false, reason: `conv '${c.id}' reads a flat layer (netx dense layers are flat)` };
@@ -167,6 +175,7 @@ function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
     n.create_dataset({ name: "vThMant", data: i64([p.vth]), shape: [] });
     n.create_dataset({ name: "iDecay", data: i64([p.du + 1]), shape: [] });
     n.create_dataset({ name: "vDecay", data: i64([p.dv]), shape: [] });
+    if (c.synapse.kind === "diagonal") throw new RangeError(`netx: '${c.id}' has no netx form`);
     if (c.synapse.kind === "dense") {
       l.create_dataset({ name: "weight", data: denseWeights(c.synapse, srcShape, src3d), shape: [c.synapse.outSize, c.synapse.inSize] });
     } else {

@@ -17,7 +17,7 @@ import { hwconfigJson } from "../backends/hwconfig-json.ts";
 import { lavaProcessGraphJson } from "../backends/lava-process-graph.ts";
 import { reportText, table, type ReportSection } from "../backends/report-txt.ts";
 import { SnncError } from "../ir/errors.ts";
-import type { FixedModel } from "../ir/fixed.ts";
+import { pulsePopulation, type FixedModel } from "../ir/fixed.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { size } from "../ir/tensor.ts";
 import { randomInputs } from "../inputs/random-inputs.ts";
@@ -79,11 +79,11 @@ export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }):
   return { target, graph, log, quant, placement };
 }
 
-/** The same integer model for another number of reference steps. */
+/** The same integer model for another number of reference steps (pulse neurons re-timed to the new sample length). */
 export function withTimesteps(m: FixedModel, T: number): FixedModel {
   if (T === m.timesteps) return m;
   const runSteps = T + (m.runSteps - m.timesteps);
-  return { ...m, timesteps: T, runSteps, populations: m.populations.map((p) => ({ ...p, resetInterval: runSteps })) };
+  return { ...m, timesteps: T, runSteps, populations: m.populations.map((p) => (p.kind === "pulse" ? pulsePopulation(p.id, p.phase!, runSteps) : { ...p, resetInterval: runSteps })) };
 }
 
 interface Agreement {
@@ -169,6 +169,36 @@ function quantSection(q: QuantizeResult): ReportSection {
   };
 }
 
+/** What each state offset became (report section "State offsets"); empty when there is none. */
+function offsetLines(b: LoihiBuild): string[] {
+  const q = b.quant;
+  if (!q.offsets.length) return [];
+  const m = q.model;
+  const step = (phase: number) => (phase === 0 ? m.runSteps : phase);
+  const ir = b.log.find((l) => l.pass === "lower-state-offset")?.notes.filter((x) => x.startsWith("state offset")) ?? [];
+  const rows = q.offsets.map((o) => {
+    const ph = (id: string) => m.populations.find((p) => p.id === id)!.phase!;
+    return [
+      o.id,
+      o.depth,
+      o.init ? `'${o.init.pulse}' at step ${step(ph(o.init.pulse))} → step ${o.depth + 1}, max |w| ${o.init.maxAbsInt} << ${o.init.weightExp}` : "-",
+      o.self ? `max |w| ${o.self.maxAbsInt} << ${o.self.weightExp}` : "- (reset value 0)",
+      o.inhibit ? `'${o.inhibit.pulse}' at step ${step(ph(o.inhibit.pulse))} → step ${o.depth}, up to ${o.inhibit.maxInhibition} (${o.inhibit.connections} synapse group${o.inhibit.connections === 1 ? "" : "s"}), headroom ${o.inhibit.headroom}` : "-",
+      o.firstStepV0 ? `${o.firstStepV0} neuron${o.firstStepV0 === 1 ? "" : "s"}` : "-",
+    ];
+  });
+  return [
+    ...ir,
+    "In integers (Lava's LIF resets to 0 and starts from 0 after its warm-up reset at step depth + 1):",
+    "  initial state δ: τ·δ arrives from a pulse neuron at step depth + 1, as the leak of v[0] = δ would have brought it;",
+    "  reset value R = v_reset + δ: a self-recurrent synapse adds τ·R one step after each spike;",
+    "  warm-up inhibition: at step depth, an inhibition as large as anything the layer's sources and bias can add keeps v ≤ vth·64,",
+    "  so no warm-up spike rides the self-recurrent synapse into step depth + 1 (exact for every sample, also back to back);",
+    "  initial v: at depth 1, step 1 of the first sample is reached by no synapse: an initial v holds the neurons whose bias alone would fire.",
+    ...table(["population", "depth", "initial state (pulse)", "self-recurrent (τ·R)", "warm-up inhibition (pulse)", "initial v"], rows),
+  ];
+}
+
 function agreementLines(a: Agreement, how: string): string[] {
   const lines = [`${how}: ${a.samples} sample${a.samples === 1 ? "" : "s"}; the integer model against the float model as written, each layer shifted by its latency`];
   lines.push(
@@ -199,12 +229,14 @@ async function compileLoihi(g: Graph, opts: CompileOptions & { board?: string; t
   const sections: ReportSection[] = [
     { title: "Passes", lines: pipelineReport(g, b.graph, b.log) },
     quantSection(quant),
+    { title: "State offsets", lines: offsetLines(b) },
     { title: "Warnings", lines: warnings.map((w) => `warning: ${w}`) },
     {
       title: "Latency",
       lines: [
         "every synaptic layer adds one step (Lava's synapses deliver a step later); a layer of depth d lags the float model by d steps and zeroes its state at step d + 1",
-        ...table(["population", "latency (steps)"], m.populations.map((p) => [p.id, p.depth])),
+        ...table(["population", "latency (steps)"], m.populations.filter((p) => p.kind !== "pulse").map((p) => [p.id, p.depth])),
+        ...(m.populations.some((p) => p.kind === "pulse") ? [`pulse neurons fire once per sample: ${m.populations.filter((p) => p.kind === "pulse").map((p) => `'${p.id}' at step ${p.phase === 0 ? m.runSteps : p.phase}`).join(", ")}`] : []),
         `run ${m.runSteps} steps per sample: T = ${m.timesteps} plus ${D} extra for the pipeline latency; readouts are read at step depth + T`,
       ],
     },
