@@ -6,7 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { driverFor } from "../../src/driver/index.ts";
 import { makeLoihiDriver } from "../../src/driver/loihi.ts";
@@ -17,21 +19,23 @@ import { randomInputs } from "../../src/inputs/random-inputs.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** What loihi2 does with each fixture: the files it writes, or the refusal (layer, reason). */
-const EXPECT: Record<string, { files: string[] } | { layer: string; reason: RegExp }> = {
+const LAVA_ONLY = ["network.lava.json", "hwconfig.json", "report.txt"];
+
+/** What loihi2 does with each fixture: the files it writes (and why not network.net), or the refusal (layer, reason). */
+const EXPECT: Record<string, { files: string[]; noNetx?: RegExp } | { layer: string; reason: RegExp }> = {
   bntt: { layer: "bntt1", reason: /static neuron parameters .* BNTT 'bntt1', BNTT 'bntt2' .* --temporal-norm approx/ },
   "conv-bn-pool": { layer: "lif2", reason: /soft reset \(v = h − θ·s\) is not expressible on loihi2/ },
   "conv-bn-pool-f16": { layer: "lif2", reason: /soft reset/ },
   "conv-bn-pool-u8": { layer: "lif2", reason: /soft reset/ },
   "keras-misc": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
   "mlp-dense": { layer: "if1", reason: /soft reset/ },
-  "mpbn-channel": { layer: "lif1", reason: /channel 1: folded threshold -0\.353492 < 0 .* fires at rest/ },
-  "mpbn-element": { layer: "lif1", reason: /neurons .* folded thresholds down to -[\d.]+ < 0/ },
+  "mpbn-channel": { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('lif1'\): netx sets no initial v per neuron/ },
+  "mpbn-element": { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('lif1'\)/ },
   "mt-lif": { layer: "mt1", reason: /MT-LIF neuron with 3 thresholds .* cannot share one membrane/ },
-  plif: { layer: "plif2", reason: /v_reset = -0\.2 is not expressible on loihi2/ },
+  plif: { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('plif2'\)/ },
   pspnorm: { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
   "pspnorm-ln": { layer: "psp1", reason: /PSPNorm mode "ln" .* not an inference-time layer/ },
-  "residual-add": { files: ["network.lava.json", "hwconfig.json", "report.txt"] },
+  "residual-add": { files: LAVA_ONLY, noNetx: /network\.net: not written: 'lif_c' has 2 incoming synapse groups/ },
   tab: { layer: "tab1", reason: /static neuron parameters .* TAB 'tab1'/ },
   tdbn: { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
   tebn: { layer: "tebn1", reason: /static neuron parameters .* TEBN 'tebn1'/ },
@@ -49,7 +53,7 @@ test("loihi, loihi2 and loihi1 are registered; --target loihi is loihi2", async 
   assert.equal(driverFor("loihi2"), d);
   assert.equal(driverFor("loihi1"), d);
   const names = d.passes!({ target: "loihi" }).map((p) => p.name);
-  assert.deepEqual(names.slice(-5), ["lower-neuron-model", "lower-pad", "lower-pooling", "lower-gain", "lower-thresholds"]);
+  assert.deepEqual(names.slice(-6), ["lower-neuron-model", "lower-pad", "lower-pooling", "lower-gain", "lower-state-offset", "lower-thresholds"]);
   assert.ok(names.includes("refuse-temporal-norm"));
   assert.ok(d.passes!({ target: "loihi", temporalNorm: "approx" }).some((p) => p.name === "approx-temporal-norm"));
 });
@@ -71,7 +75,7 @@ for (const f of FIXTURES) {
       const r = await d.compile(g, { target: "loihi2", file });
       assert.deepEqual([...r.files.keys()], e.files);
       assert.equal(r.target, "loihi2");
-      if (!e.files.includes("network.net")) assert.match(r.files.get("report.txt") as string, /network\.net: not written: 'lif_c' has 2 incoming synapse groups/);
+      if (!e.files.includes("network.net")) assert.match(r.files.get("report.txt") as string, e.noNetx!);
     } else {
       await assert.rejects(d.compile(g, { target: "loihi2", file }), (err: unknown) => {
         assert.ok(err instanceof SnncError, String(err));
@@ -97,7 +101,7 @@ test("per-step norms compile with --temporal-norm approx (agreement measured in 
 });
 
 test("verify: both integer engines agree on every spike, u and v; float agreement is measured", async () => {
-  for (const f of ["tdbn", "residual-add", "keras-misc"]) {
+  for (const f of ["tdbn", "residual-add", "keras-misc", "mpbn-channel", "mpbn-element", "plif"]) {
     const g = await loadModel(`fixtures/${f}/model.json`);
     const inputs = [...readInputs(`fixtures/${f}/input.json`, g), ...randomInputs(g, 2, 4)];
     const r = (await driverFor("loihi").verify(g, { target: "loihi", inputs })) as Record<string, any>;
@@ -134,11 +138,37 @@ test("snnc verify --target loihi: exit 0 on an expressible fixture, 1 with an in
   const bad = cli(["verify", "fixtures/time-distributed/model.json", "--target", "loihi", "--random", "2"], { SNNC_FIXED_FAULT: "drop-first-event" });
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /FAILED, spikes differ/);
-  const refused = cli(["verify", "fixtures/plif/model.json", "--target", "loihi"]);
+  const refused = cli(["verify", "fixtures/mlp-dense/model.json", "--target", "loihi"]);
   assert.equal(refused.code, 4);
   assert.equal(refused.stderr.trim().split("\n").length, 1);
-  assert.match(refused.stderr, /layer 'plif2': parameter 'v_reset': v_reset = -0\.2/);
+  assert.match(refused.stderr, /layer 'if1': parameter 'reset': soft reset \(v = h − θ·s\) is not expressible on loihi2/);
   const t = cli(["targets"]);
   assert.equal(t.code, 0);
   assert.match(t.stdout, /loihi2, loihi\s+8192 neurons\/core, 128 cores\/chip/);
+});
+
+test("snnc compile and verify --target loihi: MPBN with thresholds < 0 and v_reset ≠ 0 compile (state offsets) and verify", () => {
+  const out = mkdtempSync(join(tmpdir(), "snnc-offset-"));
+  try {
+    for (const f of ["mpbn-channel", "mpbn-element", "plif"]) {
+      const dir = join(out, f);
+      const c = cli(["compile", `fixtures/${f}/model.json`, "--target", "loihi", "-o", dir]);
+      assert.equal(c.code, 0, `${f}: ${c.stderr}`);
+      assert.deepEqual(readdirSync(dir).sort(), ["hwconfig.json", "network.lava.json", "report.txt"]);
+      const report = readFileSync(join(dir, "report.txt"), "utf8");
+      assert.match(report, /\nState offsets\n-+\nstate offset of '(lif1|plif2)'/);
+      const doc = JSON.parse(readFileSync(join(dir, "network.lava.json"), "utf8"));
+      assert.ok(doc.populations.some((p: { kind: string }) => p.kind === "pulse"), `${f}: pulse populations`);
+      const v = cli(["verify", `fixtures/${f}/model.json`, "--target", "loihi", "--input", `fixtures/${f}/input.json`, "--random", "2"]);
+      assert.equal(v.code, 0, `${f}: ${v.stdout}${v.stderr}`);
+      assert.match(v.stdout, /verify --target loihi2: OK, equivalent/);
+      assert.match(v.stdout, /u and v: \d+ values compared, 0 differing/);
+      assert.match(v.stdout, /all layers: [\d.]+% of spike slots agree/);
+    }
+    // the event-driven engine's self-recurrent and pulse synapses are checked too: a dropped event is caught
+    const bad = cli(["verify", "fixtures/mpbn-channel/model.json", "--target", "loihi", "--random", "2"], { SNNC_FIXED_FAULT: "drop-first-event" });
+    assert.equal(bad.code, 1);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
