@@ -10,12 +10,14 @@ import { buildLoihi } from "../../src/driver/loihi.ts";
 import { loadModel } from "../../src/frontends/index.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { readInputs } from "../../src/inputs/read-inputs.ts";
-import { checkData, raster, tableHash } from "./lava-check/check-data.ts";
+import { backToBackInput, backToBackModel, checkData, raster, tableHash } from "./lava-check/check-data.ts";
 import { BUILTIN } from "./models.ts";
 
 interface Case {
   model: string;
   input: string;
+  /** A second sample run right after the first (2·runSteps steps on the same network). */
+  then?: string;
   form: "netx" | "lava-graph";
   temporalNorm: "exact" | "approx";
   target: string;
@@ -30,11 +32,20 @@ test("the Lava check covers netx files with conv layers and the process-graph fo
   assert.ok(doc.cases.some((c) => c.form === "lava-graph" && c.model.includes("residual-add")));
 });
 
+test("the Lava check covers state offsets (MPBN thresholds < 0, v_reset ≠ 0), also two samples back to back", () => {
+  for (const f of ["mpbn-channel", "mpbn-element", "plif"]) assert.ok(doc.cases.some((c) => c.form === "lava-graph" && c.model === `fixtures/${f}/model.json`), f);
+  assert.ok(doc.cases.filter((c) => c.then).length >= 3);
+  // pulses and self-recurrent layers were among what Lava ran
+  assert.ok(doc.cases.some((c) => c.layers.some((l) => l.id.startsWith("pulse_"))));
+});
+
 for (const c of doc.cases) {
-  test(`Lava's vectors reproduced: ${c.form} ${c.model} on ${c.input}`, async () => {
+  test(`Lava's vectors reproduced: ${c.form} ${c.model} on ${c.input}${c.then ? `, then ${c.then}` : ""}`, async () => {
     const g = c.model.startsWith("builtin:") ? BUILTIN[c.model.slice(8)]!() : await loadModel(c.model);
-    const x = c.input.startsWith("seed:") ? randomInputs(g, 1, Number(c.input.slice(5)))[0]! : readInputs(c.input, g)[0]!;
-    const m = buildLoihi(g, { target: c.target, temporalNorm: c.temporalNorm }).quant.model;
+    const sample = (f: string) => (f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!);
+    const m1 = buildLoihi(g, { target: c.target, temporalNorm: c.temporalNorm }).quant.model;
+    const m = c.then ? backToBackModel(m1) : m1;
+    const x = c.then ? backToBackInput(m1, sample(c.input), sample(c.then)) : sample(c.input);
     assert.equal(m.runSteps, c.steps);
     const { layers } = checkData(m, x, c.form === "lava-graph");
     assert.deepEqual(layers.map((l) => l.id), c.layers.map((l) => l.id));

@@ -107,7 +107,37 @@ export function expandedConv(seed = 12): Graph {
   );
 }
 
-export const BUILTIN: Record<string, () => Graph> = { "spike-features": () => spikeFeatures(), "expanded-conv": () => expandedConv() };
+/**
+ * Two layers that need state offsets: spike input [6,6,1] → conv 3×3 → LIF (per-channel thresholds
+ * [0.6, θ1]: channel 1 fires at rest when θ1 < 0) → flatten → dense → LIF (per-neuron thresholds
+ * [−0.3, 0.8, 0.5] and v_reset [0.2, −0.1, 0.6]) → dense → readout. Self-recurrences at depth 1
+ * and 2 (the second behind a layer that fires during its warm-up); with τ1 = 0.25 and θ1 = −2 the
+ * first layer's bias alone crosses its threshold (an initial v at depth 1).
+ */
+export function offsetLayers(decay1 = 0.75, theta1 = -0.4, seed = 21): Graph {
+  const r = rng(seed);
+  return graph(
+    "offset-layers",
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [6, 6, 1] },
+      conv("c1", "in", rand([3, 3, 1, 2], r, -0.6, 1), { bias: tensor([2], [0.05, -0.1]) }),
+      lif("lif1", "c1", { theta: tensor([2], [0.6, theta1]), decay: decay1 }),
+      { op: "flatten", id: "fl", inputs: ["lif1"] },
+      dense("d2", "fl", rand([72, 3], r, -0.3, 0.35), tensor([3], [0.02, 0, -0.05])),
+      lif("lif2", "d2", { theta: tensor([3], [-0.3, 0.8, 0.5]), vReset: tensor([3], [0.2, -0.1, 0.6]), decay: 0.9 }),
+      dense("d3", "lif2", rand([3, 2], r, -1, 1)),
+      readout("ro", "d3"),
+    ],
+    4,
+    "spikes",
+  );
+}
+
+export const BUILTIN: Record<string, () => Graph> = {
+  "spike-features": () => spikeFeatures(),
+  "expanded-conv": () => expandedConv(),
+  "offset-layers": () => offsetLayers(0.25, -2),
+};
 
 /** Seeded Bernoulli(rate) spike trains for a graph's input, T columns. */
 export function spikeTrains(g: Graph, seed: number, rate = 0.35): StepInput {

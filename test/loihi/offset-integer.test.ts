@@ -19,7 +19,7 @@ import { runFixedEvent } from "../../src/sim/fixed/run-event.ts";
 import { runFixedStepped } from "../../src/sim/fixed/run-stepped.ts";
 import type { StepInput } from "../../src/sim/reference.ts";
 import { binaryInput, model } from "./helpers.ts";
-import { conv, dense, graph, lif, rand, readout, rng } from "./models.ts";
+import { dense, graph, lif, offsetLayers, readout } from "./models.ts";
 
 test("a pulse neuron fires exactly at the steps ≡ phase (mod runSteps), from the first sample on", () => {
   const R = 7;
@@ -35,26 +35,6 @@ test("a pulse neuron fires exactly at the steps ≡ phase (mod runSteps), from t
   assert.deepEqual([pulses[2]!.vth, pulses[2]!.v0![0], pulses[2]!.resetOffset, pulses[2]!.biasMant[0]! << pulses[2]!.biasExp], [R - 1, 64 * (R - 3), 4, 64]);
   assert.throws(() => pulsePopulation("x", R, R), RangeError);
 });
-
-/** Two layers with offsets: lif1 (depth 1) fires at rest in channel 1; lif2 (depth 2) has θ < 0 and v_reset ≠ 0 per neuron. */
-function deep(decay1 = 0.75, theta1 = -0.4): Graph {
-  const r = rng(21);
-  return graph(
-    "deep-offsets",
-    [
-      { op: "input", id: "in", inputs: [], inputShape: [6, 6, 1] },
-      conv("c1", "in", rand([3, 3, 1, 2], r, -0.6, 1), { bias: tensor([2], [0.05, -0.1]) }),
-      lif("lif1", "c1", { theta: tensor([2], [0.6, theta1]), decay: decay1 }),
-      { op: "flatten", id: "fl", inputs: ["lif1"] },
-      dense("d2", "fl", rand([72, 3], r, -0.3, 0.35), tensor([3], [0.02, 0, -0.05])),
-      lif("lif2", "d2", { theta: tensor([3], [-0.3, 0.8, 0.5]), vReset: tensor([3], [0.2, -0.1, 0.6]), decay: 0.9 }),
-      dense("d3", "lif2", rand([3, 2], r, -1, 1)),
-      readout("ro", "d3"),
-    ],
-    4,
-    "spikes",
-  );
-}
 
 /**
  * Every LIF population in its real window (steps d + 1 .. d + T): spikes, u and v of sample B run
@@ -99,7 +79,7 @@ function pairs(g: Graph, m: FixedModel, count: number, seed: number, f: (m: Fixe
 }
 
 test("the quantised offset: init from the pulse at step d, self weight τ·R, inhibition ≥ what the sources and bias can add, within u's range", () => {
-  const g = deep();
+  const g = offsetLayers();
   const b = buildLoihi(g, { target: "loihi2" });
   const m = b.quant.model;
   assert.deepEqual(m.populations.map((p) => [p.id, p.kind]), [["pulse_0", "pulse"], ["pulse_1", "pulse"], ["pulse_2", "pulse"], ["lif1", "lif"], ["lif2", "lif"], ["ro", "integrator"]]);
@@ -140,7 +120,7 @@ test("the quantised offset: init from the pulse at step d, self weight τ·R, in
 });
 
 test("exact for every sample: back to back equals fresh, on both engines; without the warm-up inhibition it is not", async () => {
-  for (const g of [deep(), await loadModel("fixtures/mpbn-channel/model.json"), await loadModel("fixtures/mpbn-element/model.json")]) {
+  for (const g of [offsetLayers(), await loadModel("fixtures/mpbn-channel/model.json"), await loadModel("fixtures/mpbn-element/model.json")]) {
     const m = buildLoihi(g, { target: "loihi2" }).quant.model;
     assert.equal(pairs(g, m, 4, 3, backToBack), 0, `${g.name}: a sample after another fires differently`);
     const noInhibit = { ...m, connections: m.connections.filter((c) => !c.id.includes("/inhibit")) };
@@ -155,7 +135,7 @@ test("exact for every sample: back to back equals fresh, on both engines; withou
 
 test("depth 1: an initial v holds the neurons whose bias alone would fire at step 1 of the first sample", () => {
   // τ = 0.25 and θ = −2 in channel 1: δ = 2.6, bias δ(1 − τ) = 1.95 > θ' = 0.6
-  const g = deep(0.25, -2);
+  const g = offsetLayers(0.25, -2);
   const b = buildLoihi(g, { target: "loihi2" });
   const m = b.quant.model;
   const p1 = m.populations.find((p) => p.id === "lif1")!;

@@ -52,6 +52,22 @@ export function checkData(m: FixedModel, x: StepInput, lavaGraph: boolean): { in
   return { input: cols.map((c) => (lavaGraph ? lavaOrder(m.input.shape, true, c) : netxInputOrder(m, c))), layers };
 }
 
+/**
+ * Two samples back to back on one network: the model's populations and pulses keep their period
+ * (runSteps), the run lasts 2·runSteps steps and the input presents the second sample's columns
+ * from step runSteps + 1 on (`backToBackInput`).
+ */
+export function backToBackModel(m: FixedModel): FixedModel {
+  return { ...m, timesteps: m.runSteps + m.timesteps, runSteps: 2 * m.runSteps };
+}
+
+export function backToBackInput(m: FixedModel, a: StepInput, b: StepInput): Float64Array[] {
+  const T = m.timesteps;
+  const cols = (x: StepInput) => (Array.isArray(x) ? x.slice(0, T) : Array.from({ length: T }, () => x));
+  const n = m.input.shape.reduce((p, q) => p * q, 1);
+  return [...cols(a), ...Array.from({ length: m.runSteps - T }, () => new Float64Array(n)), ...cols(b)];
+}
+
 /** Per step, the indices that spiked. */
 export function raster(spikes: number[][]): number[][] {
   return spikes.map((s) => s.flatMap((v, i) => (v ? [i] : [])));

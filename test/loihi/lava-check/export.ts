@@ -9,9 +9,11 @@
  * With --lava-graph instead: OUT/network.lava.json and a check.json in Lava's (W,H,C) order for
  * every population and the input (for run_lava_graph_check.py).
  *
- * Usage: node --import tsx test/loihi/lava-check/export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx]
- *   MODEL: a model file, or builtin:spike-features / builtin:expanded-conv (test/loihi/models.ts)
+ * Usage: node --import tsx test/loihi/lava-check/export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx] [--then INPUT2]
+ *   MODEL: a model file, or builtin:spike-features / builtin:expanded-conv / builtin:offset-layers (test/loihi/models.ts)
  *   INPUT: an input file, or seed:N (snnc's seeded random input for the model's encoding)
+ *   --then INPUT2: run two samples back to back (INPUT, then INPUT2 from step runSteps + 1 on),
+ *   2·runSteps steps, as a deployed network does (LIFReset's period, the pulses' period)
  * (run_netx_check.py / run_lava_graph_check.py then run it in Lava and compare.)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -23,7 +25,7 @@ import { netxCheck, writeNetx } from "../../../src/backends/netx-hdf5.ts";
 import { lavaProcessGraphJson } from "../../../src/backends/lava-process-graph.ts";
 import { runFixedStepped } from "../../../src/sim/fixed/run-stepped.ts";
 import { runFixedEvent } from "../../../src/sim/fixed/run-event.ts";
-import { checkData } from "./check-data.ts";
+import { backToBackInput, backToBackModel, checkData } from "./check-data.ts";
 import { randomInputs } from "../../../src/inputs/random-inputs.ts";
 import { BUILTIN } from "../models.ts";
 
@@ -36,25 +38,30 @@ const temporalNorm = ai >= 0 ? "approx" : "exact";
 if (ai >= 0) args.splice(ai, 1);
 const ti = args.indexOf("--target");
 const target = ti >= 0 ? args.splice(ti, 2)[1]! : "loihi2";
+const ni = args.indexOf("--then");
+const thenFile = ni >= 0 ? args.splice(ni, 2)[1]! : undefined;
 const [modelFile, inputFile, outDir] = args;
 if (!modelFile || !inputFile || !outDir) {
   process.stderr.write("usage: export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx]\n");
   process.exit(2);
 }
 const g = modelFile.startsWith("builtin:") ? BUILTIN[modelFile.slice(8)]!() : await loadModel(modelFile);
-const x = inputFile.startsWith("seed:") ? randomInputs(g, 1, Number(inputFile.slice(5)))[0]! : readInputs(inputFile, g)[0]!;
+const sample = (f: string) => (f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!);
 const b = buildLoihi(g, { target, file: modelFile, temporalNorm });
-const m = b.quant.model;
-const chk = netxCheck(m);
+const m1 = b.quant.model;
+// back to back: the same network (period runSteps) over 2·runSteps steps, the second sample from step runSteps + 1
+const m = thenFile ? backToBackModel(m1) : m1;
+const x = thenFile ? backToBackInput(m1, sample(inputFile), sample(thenFile)) : sample(inputFile);
+const chk = netxCheck(m1);
 mkdirSync(outDir, { recursive: true });
 if (lavaGraph) {
-  writeFileSync(join(outDir, "network.lava.json"), lavaProcessGraphJson(m, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }));
+  writeFileSync(join(outDir, "network.lava.json"), lavaProcessGraphJson(m1, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }));
 } else {
   if (!chk.ok) {
     process.stderr.write(`network.net cannot express this model: ${chk.reason}\n`);
     process.exit(4);
   }
-  writeFileSync(join(outDir, "network.net"), await writeNetx(m));
+  writeFileSync(join(outDir, "network.net"), await writeNetx(m1));
 }
 const ev = runFixedEvent(m, x, { state: true });
 const st = runFixedStepped(m, x, { state: true });
@@ -65,11 +72,12 @@ const { input, layers } = checkData(m, x, lavaGraph);
 const doc = {
   model: modelFile,
   input_file: inputFile,
+  ...(thenFile ? { then_file: thenFile } : {}),
   form: lavaGraph ? "lava-graph" : "netx",
   temporal_norm: temporalNorm,
   target: m.target,
   steps: m.runSteps,
-  network_args: { input_message_bits: m.input.messageBits, reset_interval: m.runSteps, reset_offset: 1 },
+  network_args: { input_message_bits: m.input.messageBits, reset_interval: m1.runSteps, reset_offset: 1 },
   input,
   layers,
 };

@@ -3,6 +3,7 @@
 # simulator, and run in Lava (netx.hdf5.Network, or the network.lava.json process graph) on
 # Lava's fixed_pt models; spikes, u and v must be equal at every step.
 # Usage: test/loihi/lava-check/run-all.sh OUT_DIR     (from the repository root)
+# A case is form|model|input[|input2]; with input2 the two samples run back to back (2·runSteps steps).
 # Needs LAVA_CHECK pointing at the lava-check tools (lava_compat.py) and /usr/bin/python3 with Lava's
 # dependencies; results: OUT_DIR/<case>/result.json, and test/loihi/lava-vectors.json is rewritten.
 set -u
@@ -23,17 +24,25 @@ CASES=(
   "graph|fixtures/tdbn/model.json|fixtures/tdbn/input.json"
   "graph|builtin:spike-features|seed:7"
   "graph|builtin:expanded-conv|seed:7"
+  "graph|fixtures/mpbn-channel/model.json|fixtures/mpbn-channel/input.json"
+  "graph|fixtures/mpbn-channel/model.json|seed:3|seed:4"
+  "graph|fixtures/mpbn-element/model.json|fixtures/mpbn-element/input.json"
+  "graph|fixtures/plif/model.json|fixtures/plif/input.json"
+  "graph|fixtures/plif/model.json|seed:1|fixtures/plif/input.json"
+  "graph|builtin:offset-layers|seed:5"
+  "graph|builtin:offset-layers|seed:5|seed:6"
 )
 fail=0
 for c in "${CASES[@]}"; do
-  IFS='|' read -r form model input <<<"$c"
-  name=$(echo "$form-$model-$input" | tr '/:.' '___')
+  IFS='|' read -r form model input then <<<"$c"
+  name=$(echo "$form-$model-$input${then:+-then-$then}" | tr '/:.' '___')
   dir="$OUT/$name"
   rm -rf "$dir"
   flags=()
   runner=run_netx_check.py
   [ "$form" = graph ] && flags+=(--lava-graph) && runner=run_lava_graph_check.py
   [ "$form" = netx-approx ] && flags+=(--temporal-norm-approx)
+  [ -n "$then" ] && flags+=(--then "$then")
   node --import tsx "$HERE/export.ts" "$model" "$input" "$dir" "${flags[@]}" || { echo "FAIL export $c"; fail=1; continue; }
   (cd "$dir" && PYTHONPATH="$LAVA_CHECK" timeout 300 /usr/bin/python3 "$HERE/$runner" "$dir" >"$dir/result.json" 2>"$dir/lava.log")
   rc=$?

@@ -5,7 +5,10 @@ with snnc's integer simulator (check.json from export.ts --lava-graph).
 
 Usage: run_lava_graph_check.py OUT_DIR      (OUT_DIR holds network.lava.json and check.json)
 A conv synapse with a delay (Lava's Conv has none) is built as a DelayDense whose matrix is
-Lava's own expansion of the conv (lava.proc.conv.utils.conv_to_sparse).
+Lava's own expansion of the conv (lava.proc.conv.utils.conv_to_sparse). A one-to-one ("diagonal")
+synapse is a Dense of diag(values); a self-recurrent one connects a LIF's s_out back to its own
+a_in through that Dense. A population's initial voltage `v` (pulse neurons, state offsets) is
+LIFReset's own `v` argument.
 Prints one JSON object; exit 0 when everything matches.
 """
 import hashlib
@@ -46,7 +49,7 @@ def main(out_dir):
         g = json.load(f)
     with open(os.path.join(out_dir, "check.json")) as f:
         chk = json.load(f)
-    T = g["runSteps"]
+    T = chk["steps"]  # runSteps, or 2·runSteps for two samples back to back
     inp = g["input"]
     in_shape = tuple(inp["shape"])
     n_in = int(np.prod(in_shape))
@@ -57,9 +60,10 @@ def main(out_dir):
     pops = {}
     for p in g["populations"]:
         shape = tuple(p["shape"])
+        init = {"v": expand(p["v"], shape) if isinstance(p["v"], (int, float)) else expand({"perNeuron": p["v"]}, shape)} if "v" in p else {}
         pops[p["id"]] = LIFReset(shape=shape, du=p["du"], dv=p["dv"], vth=p["vth"],
                                  bias_mant=expand(p["bias_mant"], shape), bias_exp=p["bias_exp"],
-                                 reset_interval=p["reset_interval"], reset_offset=p["reset_offset"])
+                                 reset_interval=p["reset_interval"], reset_offset=p["reset_offset"], **init)
     shapes = {inp["id"]: in_shape, **{p["id"]: tuple(p["shape"]) for p in g["populations"]}}
     ports = {inp["id"]: src.s_out, **{k: v.s_out for k, v in pops.items()}}
     built = []
@@ -82,6 +86,10 @@ def main(out_dir):
             np.add.at(W, (dst, srcs), wts)
             form = "DelayDense (conv expanded by conv_to_sparse)"
             exp, nwb = 0, 9
+        elif c["kind"] == "diagonal":
+            W = np.diag(np.array(c["weights"]["diagonal"], dtype=np.int32))
+            form = ("DelayDense" if c["delay"] else "Dense") + " of a diagonal matrix" + (" (self-recurrent)" if c["from"] == c["to"] else "")
+            exp, nwb = c["weight_exp"], c["num_weight_bits"]
         else:
             W = np.array(c["weights"]["data"], dtype=np.int32).reshape(c["weights"]["shape"])
             form = "DelayDense" if c["delay"] else "Dense"
