@@ -7,6 +7,8 @@ import { formatJson } from "../../src/backends/json-format.ts";
 import { buildLoihi, loihiDriver } from "../../src/driver/loihi.ts";
 import type { ConvSynapse, DenseSynapse } from "../../src/ir/fixed.ts";
 import { loadModel } from "../../src/frontends/index.ts";
+import { netxCheck } from "../../src/backends/netx-hdf5.ts";
+import { offsetLayers } from "../loihi/models.ts";
 
 test("Lava layouts: (W,H,C) shapes and flat indices", () => {
   assert.deepEqual(lavaShape([2, 3, 4]), [3, 2, 4]);
@@ -87,4 +89,48 @@ test("report.txt lays out sections; tables align; JSON formatting is compact and
   assert.match(text, /lower-neuron-model:\n  2 neuron layers/);
   assert.match(text, /network\.net: netx HDF5; load with netx\.hdf5\.Network\(net_config='network\.net', input_message_bits=8, reset_interval=7, reset_offset=1\)/);
   assert.match(text, /readout 'readout': argmax agrees on \d\/8 samples/);
+});
+
+test("network.lava.json and hwconfig.json of state offsets: pulses with their initial v, a self-recurrent diagonal Dense, extra synapses counted", async () => {
+  const g = await loadModel("fixtures/mpbn-channel/model.json");
+  const { quant, placement } = buildLoihi(g, { target: "loihi2" });
+  const m = quant.model;
+  const R = m.runSteps;
+  const chk = netxCheck(m);
+  assert.equal(chk.ok, false);
+  const doc = JSON.parse(lavaProcessGraphJson(m, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }));
+  assert.match(doc.netx.reason, /^state offsets \('lif1'\): netx sets no initial v per neuron/);
+  assert.deepEqual(doc.populations.map((p: { id: string; kind: string }) => [p.id, p.kind]), [["pulse_0", "pulse"], ["pulse_1", "pulse"], ["lif1", "lif"], ["if2", "lif"], ["readout", "integrator"]]);
+  const [p0, p1] = doc.populations;
+  // phase 1: v starts at 64·(R − 1) and climbs 64 a step past vth·64 = 64·(R − 1) at step 1; phase 0 starts at 0 and fires at step R
+  assert.deepEqual([p1.process, p1.shape, p1.vth, p1.v, p1.bias_mant, p1.bias_exp, p1.du, p1.dv, p1.reset_offset, p1.phase], ["lava.proc.lif.process.LIFReset", [1], R - 1, 64 * (R - 1), 1, 6, 4095, 0, 2, 1]);
+  assert.equal(p0.v, undefined);
+  assert.match(p0.fires, new RegExp(`step ${R} of every sample`));
+  assert.equal(doc.populations[2].v, undefined, "lif1 needs no initial v (its bias stays below the threshold)");
+  const self = doc.connections.find((c: { id: string }) => c.id === "lif1/self");
+  assert.deepEqual([self.kind, self.from, self.to, self.process, self.sign_mode, self.num_weight_bits, self.weights.shape], ["diagonal", "lif1", "lif1", "lava.proc.dense.process.Dense", "excitatory", 8, [256, 256]]);
+  const w = (m.connections.find((c) => c.id === "lif1/self")!.synapse as { weights: Int32Array }).weights;
+  const shape = m.populations.find((p) => p.id === "lif1")!.shape;
+  for (const i of [0, 1, 5, 37, 255]) assert.equal(self.weights.diagonal[lavaIndex(shape, i)], w[i]);
+  const inhibit = doc.connections.filter((c: { from: string }) => c.from === "pulse_0");
+  assert.ok(inhibit.length >= 1 && inhibit.every((c: { sign_mode: string; weight_exp: number }) => c.sign_mode === "inhibitory" && c.weight_exp === 7));
+  // hwconfig: the pulses are neurons, the self-recurrent, initial-state and inhibition synapses are synapses
+  const hw = JSON.parse(hwconfigJson(placement));
+  assert.equal(hw.totals.neurons, 2 + 256 + 16 + 3);
+  let nz = 0;
+  for (const c of m.connections) {
+    const s = c.synapse;
+    if (s.kind !== "conv") for (const v of s.weights) if (v !== 0) nz++;
+  }
+  const convTaps = placement.populations.find((p) => p.id === "lif1")!.synapses - 64 - 64 - 64 * inhibit.length;
+  assert.equal(hw.totals.synapses, nz + convTaps);
+  assert.ok(convTaps > 0);
+  // an initial v on a real population (depth 1, its bias alone above the threshold) is written per neuron in Lava order
+  const m2 = buildLoihi(offsetLayers(0.25, -2), { target: "loihi2" }).quant.model;
+  const l1 = m2.populations.find((p) => p.id === "lif1")!;
+  const d2 = JSON.parse(lavaProcessGraphJson(m2, { netx: { written: false, reason: "r" } }));
+  const v = d2.populations.find((p: { id: string }) => p.id === "lif1").v as number[];
+  assert.equal(v.length, 72);
+  for (let i = 0; i < 72; i++) assert.equal(v[lavaIndex(l1.shape, i)], l1.v0![i]);
+  assert.ok(v.some((x) => x < 0));
 });

@@ -5,6 +5,7 @@ import { SnncError } from "../../src/ir/errors.ts";
 import type { Graph, IRNode } from "../../src/ir/nodes.ts";
 import { tensor } from "../../src/ir/tensor.ts";
 import { quantizeLoihi } from "../../src/passes/quantize-loihi.ts";
+import { buildLoihi } from "../../src/driver/loihi.ts";
 import { netxCheck, netxDenseRangeProblem } from "../../src/backends/netx-hdf5.ts";
 import { runFixedStepped } from "../../src/sim/fixed/run-stepped.ts";
 import { loadTarget } from "../../src/target/load-target.ts";
@@ -189,4 +190,46 @@ test("analog input: graded payloads within the message width, first-layer weight
   // calibration with negative values → signed payloads
   const qs = quantizeLoihi(g, L2, { calibration: [Float64Array.from({ length: 16 }, (_, i) => (i % 2 ? -0.5 : 2))] });
   assert.ok(qs.model.input.min < 0 && qs.model.input.min === -qs.model.input.max);
+});
+
+test("a state offset by hand: IF with θ = −0.5 → θ' = 0.5, v0 = δ = 1, self weight 1; init, self and inhibition in integers", () => {
+  const g = graph(
+    "offset",
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [2] },
+      dense("d1", "in", tensor([2, 1], [0.5, -0.25])),
+      lif("l1", "d1", { model: "IF", decay: 1, theta: -0.5 }),
+      dense("d2", "l1", tensor([1, 1], [1])),
+      readout("ro", "d2", "sum"),
+    ],
+    4,
+    "spikes",
+  );
+  const b = buildLoihi(g, { target: "loihi2" });
+  const q = b.quant;
+  assert.equal(q.netx.ok, false);
+  assert.match((q.netx as { reason: string }).reason, /'l1' has a state offset/);
+  const p = q.model.populations.find((x) => x.id === "l1")!;
+  // limits: the self weight τ·R = 1 and the init τ·δ = 1 at exponent 7 allow g ≤ 255·128 = 32640 (the tightest)
+  assert.equal(q.populations.find((x) => x.id === "l1")!.limitedBy, "weights of 'l1/self' at exponent 7");
+  assert.equal(p.vth, 16320); // g·θ' = 32640 · 0.5
+  assert.equal(p.dv, 0);
+  assert.deepEqual(Array.from(p.biasMant), [0]); // δ(1 − τ) = 0 for IF
+  const c = (id: string) => q.model.connections.find((x) => x.id === id)!;
+  assert.deepEqual([c("l1/self").from, c("l1/self").weightExp, Array.from((c("l1/self").synapse as { weights: Int32Array }).weights)], ["l1", 7, [255]]);
+  assert.deepEqual([c("l1/init").from, c("l1/init").weightExp, Array.from((c("l1/init").synapse as { weights: Int32Array }).weights)], ["pulse_1", 7, [255]]);
+  // d1: 32640·[0.5, −0.25] = [16320, −8160] need exponent 7 for [−256, 254]: [127.5, −63.75] → [128, −64]
+  assert.deepEqual([c("d1").weightExp, Array.from((c("d1").synapse as { weights: Int32Array }).weights)], [7, [128, -64]]);
+  // inhibition at step 1 (from the pulse at the last step): the self weight can bring 255·128, the bias 0
+  assert.deepEqual([c("l1/inhibit").from, c("l1/inhibit").weightExp, Array.from((c("l1/inhibit").synapse as { weights: Int32Array }).weights)], ["pulse_0", 7, [-255]]);
+  const o = q.offsets[0]!;
+  assert.deepEqual([o.id, o.depth, o.inhibit!.maxInhibition, o.inhibit!.headroom, o.firstStepV0], ["l1", 1, 32640, 131071 - 32640, 0]);
+  assert.deepEqual(q.model.populations.map((x) => [x.id, x.kind, x.phase]), [["pulse_0", "pulse", 0], ["pulse_1", "pulse", 1], ["l1", "lif", undefined], ["ro", "integrator", undefined]]);
+  // run: input 1,0 at every step: h = 1 + 0.5 = 1.5 > 0.5 (fires) at the first aligned step (Lava step 2), then 0 + 0.5 + 1 = 1.5 …
+  // and in the tail (step 6, no input) the self weight alone: 1 > 0.5, as the float neuron reset to v_reset + δ = 1 would
+  const r = runFixedStepped(q.model, Array.from({ length: 4 }, () => Float64Array.of(1, 0)), { state: true });
+  assert.deepEqual(r.spikes.get("l1")!.map((s) => s[0]), [0, 1, 1, 1, 1, 1]);
+  assert.deepEqual(r.v!.get("l1")!.map((v) => v[0]).slice(1, 5), [0, 0, 0, 0]);
+  assert.deepEqual(r.spikes.get("pulse_1")!.map((s) => s[0]), [1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(r.spikes.get("pulse_0")!.map((s) => s[0]), [0, 0, 0, 0, 0, 1]);
 });

@@ -182,3 +182,17 @@ test("an injected event-engine fault is visible in u (the check can fail)", () =
   const b = runFixedEvent(m, inputs, { state: true, fault: "drop-first-event" });
   assert.notDeepEqual(b.u!.get("A"), a.u!.get("A"));
 });
+
+test("initial v and a self-recurrent one-to-one synapse by hand, on both engines", () => {
+  // IF (dv 0), vth 1 (spike iff v > 64), depth 1 (zeroed at step 2); v0 = [100, 100]; input → both neurons with weight 1;
+  // self weights [2, −1]: a spike of step n adds 2·64 (resp. −64) at step n + 1
+  const a = pop("a", [2], { depth: 1, v0: Int32Array.of(100, 100) }, 4);
+  const m = model(binaryInput([1]), [a], [conn("in→a", "in", "a", dense([[1, 1]])), conn("a/self", "a", "a", { kind: "diagonal", size: 2, weights: Int32Array.of(2, -1) })], 3, 4);
+  const x = [Float64Array.of(1), Float64Array.of(0), Float64Array.of(1)];
+  for (const r of [runFixedStepped(m, x, { state: true }), runFixedEvent(m, x, { state: true })]) {
+    // step 1: v = v0 = 100 > 64, both fire; step 2 (zeroed): a = 1 + [2, −1] = [3, 0]; step 3: a = [2, 0]; step 4: a = 1 + [2, 0]
+    assert.deepEqual(r.spikes.get("a")!.map(arr), [[1, 1], [1, 0], [1, 0], [1, 0]], r.engine);
+    assert.deepEqual(r.u!.get("a")!.map(arr), [[0, 0], [192, 0], [128, 0], [192, 64]], r.engine);
+    assert.deepEqual(r.v!.get("a")!.map(arr), [[0, 0], [0, 0], [0, 0], [0, 64]], r.engine);
+  }
+});
