@@ -1,5 +1,5 @@
 /** Small builders for hand-written integer models in tests. */
-import type { ConvSynapse, DenseSynapse, FixedConnection, FixedInput, FixedModel, FixedPopulation } from "../../src/ir/fixed.ts";
+import type { ConvSynapse, DenseSynapse, DiagonalSynapse, FixedConnection, FixedInput, FixedModel, FixedPopulation } from "../../src/ir/fixed.ts";
 
 export function pop(id: string, shape: number[], p: Partial<FixedPopulation> & { depth: number }, runSteps: number): FixedPopulation {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -27,7 +27,7 @@ export function dense(rows: number[][]): DenseSynapse {
   return { kind: "dense", inSize: I, outSize: O, weights: Int32Array.from(rows.flat()) };
 }
 
-export function conn(id: string, from: string, to: string, synapse: DenseSynapse | ConvSynapse, extra: Partial<FixedConnection> = {}): FixedConnection {
+export function conn(id: string, from: string, to: string, synapse: DenseSynapse | ConvSynapse | DiagonalSynapse, extra: Partial<FixedConnection> = {}): FixedConnection {
   return { id, from, to, delay: 0, weightExp: 0, synapse, origin: [id], ...extra };
 }
 
