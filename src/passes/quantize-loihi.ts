@@ -24,6 +24,12 @@
  * 4. Bounds. After rounding, the exact per-neuron sums of positive and negative weights bound
  *    |a|: the report warns, with the layer and the bound, wherever u could wrap, the conv sum could
  *    wrap at 24 bit, v could saturate within the run, or a readout could reach its threshold.
+ * 5. State offsets (lower-state-offset: a neuron's v0 and selfWeight). The self weight becomes a
+ *    one-to-one synapse from the population to itself; the initial state a synapse of τ·v0 from a
+ *    pulse neuron that fires at step d (arriving at d + 1, the first aligned step, right after the
+ *    warm-up zeroing); a self-recurrent population is inhibited at step d from the pulse of step
+ *    d − 1 so that no warm-up spike rides its self-recurrence into step d + 1 (`offsetIntegers`);
+ *    at depth 1 an initial v covers step 1 of the first sample, which no synapse reaches.
  */
 import { windowGeometry } from "../ir/conv-geometry.ts";
 import { SnncError } from "../ir/errors.ts";
