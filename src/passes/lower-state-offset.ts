@@ -136,7 +136,7 @@ function describe(n: NeuronNode, off: StateOffset): string {
   const idx = [...off.resetOnly, ...off.recurrent].sort((a, b) => a - b);
   const units = perChannel ? [...new Set(idx.map((i) => i % C))] : idx;
   const unit = perChannel ? "channel" : "neuron";
-  const where = idx.length === size(S) ? `all ${idx.length} neurons` : `${unit}${units.length === 1 ? "" : "s"} ${listIdx(units)}`;
+  const where = idx.length === size(S) ? (idx.length === 1 ? "its one neuron" : `all ${idx.length} neurons`) : `${unit}${units.length === 1 ? "" : "s"} ${listIdx(units)}`;
   const ds = idx.map((i) => off.delta[i]!);
   const dLo = Math.min(...ds);
   const dHi = Math.max(...ds);

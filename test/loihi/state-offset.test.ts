@@ -57,7 +57,7 @@ test("v_reset ≠ 0 with θ − v_reset > 0: δ = −v_reset, no self weight; sp
   assert.deepEqual([...n.v0!.data], [0.25]);
   assert.equal(n.selfWeight, undefined);
   assert.equal(n.fire, "ge");
-  assert.match(r.notes[0]!, /state offset of 'n', all 1 neurons: .*δ = 0\.25.*1 neuron with δ = −v_reset/);
+  assert.match(r.notes[0]!, /state offset of 'n', its one neuron: .*δ = 0\.25.*1 neuron with δ = −v_reset/);
   const train = [1, 1, 0, 1, 1, 1, 0, 1];
   assert.deepEqual(spikesOf(r.graph, train), spikesOf(g, train));
   assert.ok(spikesOf(g, train).some((s) => s === 1));
