@@ -14,7 +14,7 @@
  * (after a spike at t: h'[t+1] = τ·0 + c + b + δ(1 − τ) + τR = τ·v_r + c + b + δ = h[t+1] + δ).
  * The offset is chosen per neuron (so per channel or per element, as the parameters vary):
  *   - v_r ≠ 0 and θ − v_r > 0: δ = −v_r, so R = 0: no recurrence, threshold θ − v_r;
- *   - otherwise (θ ≤ 0, or θ ≤ v_r): δ = θ_ref − θ, threshold θ_ref, recurrence τ·R = τ(v_r + θ_ref − θ) > 0,
+ *   - otherwise (v_r = 0 and θ ≤ 0, or θ ≤ v_r): δ = θ_ref − θ, threshold θ_ref, recurrence τ·R = τ(v_r + θ_ref − θ) > 0,
  *     θ_ref being the largest positive finite threshold of the layer (θ − v_r for the neurons of the
  *     first rule), so that lower-thresholds leaves these neurons unscaled; else the largest |θ| or
  *     |v_r| of the layer, else 1.
@@ -41,7 +41,7 @@ export interface StateOffset {
   delta: Float64Array;
 }
 
-/** The per-neuron offsets of one neuron, or undefined when none is needed. */
+/** The per-neuron offsets of one neuron layer, or undefined when none is needed. */
 export function offsetsOf(n: NeuronNode): StateOffset | undefined {
   const S = n.shape!;
   const N = size(S);
