@@ -3,7 +3,7 @@
  * is against the target's per-core limits, with totals and utilisation. Knows only its format;
  * the placement itself is passes/place-loihi.ts.
  */
-import type { Placement } from "../passes/place-loihi.ts";
+import type { Placement } from "../ir/fixed.ts";
 import { formatJson } from "./json-format.ts";
 
 const pct = (used: number, cap: number | null) => (cap === null || !Number.isFinite(cap) ? null : Math.round((1e4 * used) / cap) / 100);

@@ -254,3 +254,32 @@ export function checkFixedModel(m: FixedModel): void {
   }
   for (const o of m.outputs) if (!sizes.has(o) || o === m.input.id) throw new RangeError(`fixed model: output '${o}' is not a population`);
 }
+
+/** Where place-loihi put every population: cores, chips, per-core use and the limits checked. */
+export interface CoreUse {
+  /** Global core index (chip · coresPerChip + core in chip). */
+  core: number;
+  chip: number;
+  coreInChip: number;
+  /** Neuron slices [start, end) of populations on this core. */
+  slices: { population: string; start: number; end: number }[];
+  neurons: number;
+  synapses: number;
+  synapseMemoryBytes: number;
+  inputAxons: number;
+  outputAxons: number;
+  profiles: number;
+}
+
+export interface Placement {
+  target: string;
+  board: string;
+  boardChips: number;
+  coresPerChip: number;
+  cores: CoreUse[];
+  populations: { id: string; neurons: number; synapses: number; cores: number[] }[];
+  totals: { neurons: number; synapses: number; synapseMemoryBytes: number; cores: number; chips: number };
+  /** The limits checked (null: not modelled for this target). */
+  limits: { neurons: number; synapseMemoryBytes: number; synapseBits: number; inputAxons: number | null; outputAxons: number | null; thresholdProfiles: number | null; chipNeurons: number | null; chipSynapses: number | null };
+  notes: string[];
+}

@@ -12,36 +12,10 @@
  * placement is redone. A network that cannot fit gets an E_TARGET error with the numbers.
  */
 import { SnncError } from "../ir/errors.ts";
-import { populationSize, type FixedModel } from "../ir/fixed.ts";
+import { populationSize, type CoreUse, type FixedModel, type Placement } from "../ir/fixed.ts";
+
+export type { CoreUse, Placement };
 import { boardOf, type TargetBoard, type TargetSpec } from "../target/target.ts";
-
-export interface CoreUse {
-  /** Global core index (chip · coresPerChip + core in chip). */
-  core: number;
-  chip: number;
-  coreInChip: number;
-  /** Neuron slices [start, end) of populations on this core. */
-  slices: { population: string; start: number; end: number }[];
-  neurons: number;
-  synapses: number;
-  synapseMemoryBytes: number;
-  inputAxons: number;
-  outputAxons: number;
-  profiles: number;
-}
-
-export interface Placement {
-  target: string;
-  board: string;
-  boardChips: number;
-  coresPerChip: number;
-  cores: CoreUse[];
-  populations: { id: string; neurons: number; synapses: number; cores: number[] }[];
-  totals: { neurons: number; synapses: number; synapseMemoryBytes: number; cores: number; chips: number };
-  /** The limits checked (null: not modelled for this target). */
-  limits: { neurons: number; synapseMemoryBytes: number; synapseBits: number; inputAxons: number | null; outputAxons: number | null; thresholdProfiles: number | null; chipNeurons: number | null; chipSynapses: number | null };
-  notes: string[];
-}
 
 /** Per target neuron of a population: its stored synapses and its source neurons (per source id). */
 interface FanIn {
