@@ -14,28 +14,11 @@ import { scheduleTemporalNorm } from "../../src/passes/schedule-temporal-norm.ts
 import { mtLowering, mtLoweringPasses, splitMt, splitMultiThreshold } from "../../src/passes/split-mt.ts";
 import { simulate, type StepInput } from "../../src/sim/reference.ts";
 import { compareTraces } from "../../src/verify/compare.ts";
+import { neuron } from "./build.ts";
 
 function mt(id: string, input: string, o: Partial<NeuronNode> & { deltas: number[]; theta?: number }): NeuronNode {
   const theta = o.theta ?? 1;
-  const n: NeuronNode = {
-    id,
-    op: "neuron",
-    inputs: [input],
-    model: "MT-LIF",
-    decay: 1,
-    gain: scalar(1),
-    bias: scalar(0),
-    fire: "gt",
-    reset: "hard",
-    threshold: scalar(theta),
-    vReset: scalar(0),
-    resetAmount: scalar(theta),
-    vThreshold: theta,
-    ...o,
-  };
-  n.planeThresholds = o.planeThresholds ?? o.deltas.map((d) => scalar(theta + d));
-  delete (n as { theta?: number }).theta;
-  return n;
+  return { ...neuron(id, input, { model: "MT-LIF", ...o }), planeThresholds: o.planeThresholds ?? o.deltas.map((d) => scalar(theta + d)) };
 }
 
 const lif = (id: string, input: string): NeuronNode => ({ ...mt(id, input, { deltas: [] }), model: "LIF", decay: 0.9, planeThresholds: undefined, deltas: undefined });
