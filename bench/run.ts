@@ -12,9 +12,9 @@ import { simulate } from "../src/sim/reference.ts";
 import { randomInputs } from "../src/inputs/random-inputs.ts";
 import { runPipeline } from "../src/driver/float.ts";
 import { floatPipeline } from "../src/passes/pipeline.ts";
-import { buildLoihi } from "../src/driver/loihi.ts";
-import { runFixedStepped } from "../src/sim/fixed/run-stepped.ts";
-import { runFixedEvent } from "../src/sim/fixed/run-event.ts";
+import { buildLoihi } from "../src/loihi/driver.ts";
+import { runFixedStepped } from "../src/loihi/sim/run-stepped.ts";
+import { runFixedEvent } from "../src/loihi/sim/run-event.ts";
 import { BENCH_MODELS, benchModel } from "./models.ts";
 
 const quick = process.argv.includes("--quick");

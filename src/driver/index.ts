@@ -1,7 +1,7 @@
 /** Registers every target driver. Import this module (not registry.ts) to get a populated registry. */
 import { floatDriver } from "./float.ts";
-import { loihiDriver } from "./loihi.ts";
-import { runLoihi } from "./loihi-run.ts";
+import { loihiDriver } from "../loihi/driver.ts";
+import { runLoihi } from "../loihi/run.ts";
 import { registerDriver } from "./registry.ts";
 
 registerDriver(floatDriver);

@@ -27,18 +27,18 @@
  * weights would not be exact); fold-mpbn refuses neurons that already carry a schedule.
  */
 import { SnncError } from "../ir/errors.ts";
-import { absorbAffine } from "./absorb-affine.ts";
-import { absorbGain } from "./absorb-gain.ts";
-import { approxTemporalNorm } from "./approx-temporal-norm.ts";
-import { bnttEarlyExitPass } from "./bntt-early-exit.ts";
-import { foldBn } from "./fold-bn.ts";
-import { foldMpbn } from "./fold-mpbn.ts";
-import { foldPlif } from "./fold-plif.ts";
-import { foldPspBn } from "./fold-psp-bn.ts";
-import { foldTdbn } from "./fold-tdbn.ts";
+import { absorbAffine } from "./fold/absorb-affine.ts";
+import { absorbGain } from "./fold/absorb-gain.ts";
+import { approxTemporalNorm } from "./temporal/approx-temporal-norm.ts";
+import { bnttEarlyExitPass } from "./temporal/bntt-early-exit.ts";
+import { foldBn } from "./fold/fold-bn.ts";
+import { foldMpbn } from "./fold/fold-mpbn.ts";
+import { foldPlif } from "./fold/fold-plif.ts";
+import { foldPspBn } from "./fold/fold-psp-bn.ts";
+import { foldTdbn } from "./fold/fold-tdbn.ts";
 import type { Pass } from "./pass.ts";
-import { scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
-import { splitMt } from "./split-mt.ts";
+import { scheduleTemporalNorm } from "./temporal/schedule-temporal-norm.ts";
+import { splitMt } from "./mt/split-mt.ts";
 
 /** Every known pass by name. */
 export const PASSES = new Map<string, Pass>();

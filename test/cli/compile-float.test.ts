@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { graphFromJson } from "../../src/ir/serialize.ts";
-import { ROOT, snnc } from "../helpers/cli.ts";
+import { ROOT, snnc } from "../support/cli.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "snnc-compile-"));
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
-import { snnc, ROOT } from "../helpers/cli.ts";
+import { snnc, ROOT } from "../support/cli.ts";
 
 const ajv = new Ajv({ strict: true });
 const compiled = new Map<string, ReturnType<Ajv["compile"]>>();

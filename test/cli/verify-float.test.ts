@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import type { VerifyReport } from "../../src/verify/report.ts";
-import { ROOT, snnc } from "../helpers/cli.ts";
+import { ROOT, snnc } from "../support/cli.ts";
 
 const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(fileURLToPath(new URL("../../src/verify/verify-report.schema.json", import.meta.url)), "utf8")));
 

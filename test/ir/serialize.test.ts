@@ -7,8 +7,8 @@ import { loadTfjsModel } from "../../src/frontends/tfjs/load.ts";
 import { simulate } from "../../src/sim/reference.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { SnncError } from "../../src/ir/errors.ts";
-import { singleNeuronGraph, tensor } from "../helpers/graphs.ts";
-import { ROOT } from "../helpers/cli.ts";
+import { singleNeuronGraph, tensor } from "../support/graphs.ts";
+import { ROOT } from "../support/cli.ts";
 
 const fixtures = readdirSync(join(ROOT, "fixtures"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { driverFor } from "../../src/driver/index.ts";
-import { makeLoihiDriver } from "../../src/driver/loihi.ts";
+import { makeLoihiDriver } from "../../src/loihi/driver.ts";
 import { SnncError } from "../../src/ir/errors.ts";
 import { loadModel } from "../../src/frontends/index.ts";
 import { readInputs } from "../../src/inputs/read-inputs.ts";

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { buildLoihi } from "../../src/driver/loihi.ts";
+import { buildLoihi } from "../../src/loihi/driver.ts";
 import { loadModel } from "../../src/frontends/index.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { readInputs } from "../../src/inputs/read-inputs.ts";

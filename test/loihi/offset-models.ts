@@ -5,8 +5,8 @@
  */
 import type { Graph } from "../../src/ir/nodes.ts";
 import { scalar, size, tensor } from "../../src/ir/tensor.ts";
-import * as b from "../passes/build.ts";
-import { ModelBuilder, type Src } from "../passes/gen.ts";
+import * as b from "../support/build.ts";
+import { ModelBuilder, type Src } from "../support/gen.ts";
 
 /** Neuron parameters with thresholds of every sign (0 and ±∞ included), v_reset, gt/ge, IF/LIF. */
 export function offsetOpts(s: Src, S: number[]): b.NeuronOpts {

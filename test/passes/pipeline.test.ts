@@ -6,11 +6,11 @@ import type { Pass } from "../../src/passes/pass.ts";
 import { runPasses } from "../../src/passes/pass.ts";
 import { FLOAT_FOLDS_END, FLOAT_PIPELINE, floatPipeline, insertIntoFloatPipeline, passByName, PASSES, registerPass } from "../../src/passes/pipeline.ts";
 import { SnncError } from "../../src/ir/errors.ts";
-import * as b from "./build.ts";
-import { compareGraphs, snapshot } from "./check.ts";
-import { admissible, type Tier } from "./gen.ts";
-import { fullModel } from "./models.ts";
-import { checkProperty } from "./property.ts";
+import * as b from "../support/build.ts";
+import { compareGraphs, snapshot } from "../support/check.ts";
+import { admissible, type Tier } from "../support/gen.ts";
+import { fullModel } from "../support/models.ts";
+import { checkProperty } from "../support/property.ts";
 
 const FOLDS = ["fold-bn", "fold-tdbn", "fold-psp-bn", "absorb-affine", "fold-mpbn", "fold-plif", "absorb-gain"];
 

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { simulate } from "../../src/sim/reference.ts";
 import type { Graph } from "../../src/ir/nodes.ts";
-import { singleNeuronGraph, steps, tensor, type NeuronSpec } from "../helpers/graphs.ts";
+import { singleNeuronGraph, steps, tensor, type NeuronSpec } from "../support/graphs.ts";
 
 function spikes(spec: NeuronSpec, currents: number[]): number[] {
   const g = singleNeuronGraph(1, currents.length, spec);

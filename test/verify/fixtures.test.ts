@@ -9,7 +9,7 @@ import { graphFromJson } from "../../src/ir/serialize.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { readInputs } from "../../src/inputs/read-inputs.ts";
 import type { VerifyReport } from "../../src/verify/report.ts";
-import { compareGraphs } from "../passes/check.ts";
+import { compareGraphs } from "../support/check.ts";
 
 const root = new URL("../../fixtures/", import.meta.url);
 const fixtures = readdirSync(root, { withFileTypes: true })

@@ -8,8 +8,8 @@ import { graphFromJson } from "../../src/ir/serialize.ts";
 import type { Pass } from "../../src/passes/pass.ts";
 import { floatPipeline, passByName } from "../../src/passes/pipeline.ts";
 import type { VerifyReport } from "../../src/verify/report.ts";
-import * as b from "../passes/build.ts";
-import { fixedInputs } from "../passes/check.ts";
+import * as b from "../support/build.ts";
+import { fixedInputs } from "../support/check.ts";
 
 const g = b.model(
   [

@@ -7,8 +7,8 @@ import type { Pass } from "../../src/passes/pass.ts";
 import { makeFloatDriver } from "../../src/driver/float.ts";
 import { floatPipeline } from "../../src/passes/pipeline.ts";
 import { buildVerifyReport, formatVerifyReport, type VerifyReport } from "../../src/verify/report.ts";
-import * as b from "../passes/build.ts";
-import { fixedInputs } from "../passes/check.ts";
+import * as b from "../support/build.ts";
+import { fixedInputs } from "../support/check.ts";
 
 const schema = JSON.parse(readFileSync(new URL("../../src/verify/verify-report.schema.json", import.meta.url), "utf8")) as object;
 const validate = new Ajv({ strict: true, allErrors: true }).compile(schema);

@@ -7,7 +7,7 @@ import { readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
-import { editJson, fixtureCopy, layerConfig, layersOf, patchFloat, readJson, rejects, tempDir, type AnyJson } from "./helpers.ts";
+import { editJson, fixtureCopy, layerConfig, layersOf, patchFloat, readJson, rejects, tempDir, type AnyJson } from "./tfjs-helpers.ts";
 
 const spec = (j: AnyJson, name: string) => j.weightsManifest[0].weights.find((w: AnyJson) => w.name === name);
 

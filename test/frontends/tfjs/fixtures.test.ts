@@ -11,7 +11,7 @@ import { quantizeAffine, toFloat16Bits } from "../../../scripts/gen-fixtures/enc
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import type { Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
 import type { Tensor } from "../../../src/ir/tensor.ts";
-import { FIXTURES as FIXTURE_DIR, layersOf, readJson, tempDir, type AnyJson } from "./helpers.ts";
+import { FIXTURES as FIXTURE_DIR, layersOf, readJson, tempDir, type AnyJson } from "./tfjs-helpers.ts";
 
 /** IEEE binary16 bits → value, written out independently of TF.js. */
 function fromFloat16Bits(h: number): number {

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
-import { fixtureCopy, type AnyJson } from "./helpers.ts";
+import { fixtureCopy, type AnyJson } from "./tfjs-helpers.ts";
 
 /** Every path (list of keys) to a value inside `j`. */
 function paths(j: AnyJson, prefix: (string | number)[] = []): (string | number)[][] {

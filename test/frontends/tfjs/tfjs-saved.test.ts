@@ -12,7 +12,7 @@ import { quantizeAffine, toFloat16Bits } from "../../../scripts/gen-fixtures/enc
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import type { Graph, IRNode } from "../../../src/ir/nodes.ts";
 import type { Tensor } from "../../../src/ir/tensor.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir } from "./tfjs-helpers.ts";
 
 tf.enableProdMode();
 

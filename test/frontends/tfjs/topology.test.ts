@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import type { Graph } from "../../../src/ir/nodes.ts";
-import { rejects, tempDir, type AnyJson } from "./helpers.ts";
+import { rejects, tempDir, type AnyJson } from "./tfjs-helpers.ts";
 
 tf.enableProdMode();
 

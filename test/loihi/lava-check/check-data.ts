@@ -4,10 +4,10 @@
  * graph: (W,H,C) everywhere), and the input payloads in the order the network's input port takes.
  */
 import { createHash } from "node:crypto";
-import { lavaIndex } from "../../../src/backends/lava-process-graph.ts";
-import type { FixedModel } from "../../../src/ir/fixed.ts";
-import { inputColumns } from "../../../src/sim/fixed/input-fixed.ts";
-import { runFixedStepped } from "../../../src/sim/fixed/run-stepped.ts";
+import { lavaIndex } from "../../../src/loihi/emit/lava-process-graph.ts";
+import type { FixedModel } from "../../../src/loihi/model/integer-model.ts";
+import { inputColumns } from "../../../src/loihi/sim/input-fixed.ts";
+import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import type { StepInput } from "../../../src/sim/reference.ts";
 
 export function lavaOrder(shape: number[], spatial: boolean, v: ArrayLike<number>): number[] {

@@ -1,0 +1,201 @@
+/**
+ * network.lava.json: the integer model as a Lava process graph — the general form, for every
+ * network (residual and branching graphs included), in Lava's own conventions so each entry maps
+ * to one Lava process:
+ *
+ *   population → lava.proc.lif.process.LIFReset(shape, du, dv, vth, bias_mant, bias_exp,
+ *                reset_interval, reset_offset[, v])        (PyLifResetModelBitAcc under fixed_pt);
+ *                `v` (the initial voltage) only where it is not 0: pulse neurons and state offsets
+ *   dense      → lava.proc.dense.process.Dense(weights (out, in), weight_exp, num_weight_bits,
+ *                num_message_bits) (DelayDense with `delays` where delay > 0); num_weight_bits is 9
+ *                for mixed-sign weights (with 8, Lava's Dense drops their lowest bit)
+ *   diagonal   → a Dense whose (N, N) weight matrix is diag(values) (a self-recurrent synapse:
+ *                `from` = `to`; Lava's Dense sends what it received one step later)
+ *   conv       → lava.proc.conv.process.Conv(weight (out, kW, kH, in/groups), input_shape,
+ *                stride (x, y), padding (x, y), dilation (x, y), groups)
+ *
+ * Layouts are Lava's: shapes (W, H, C) ("XYZ"); a flat index of a (W, H, C) layer is
+ * (x·H + y)·C + c; dense weights are (out, in) over those flat indices; conv weights are Lava's
+ * true-convolution kernels (the cross-correlation kernel flipped in x and y). Only the LIF
+ * reset schedule, the delays and asymmetric conv padding go beyond what the open Lava processes
+ * take, and they are marked where they occur.
+ */
+import { formatJson } from "../../util/json-format.ts";
+import { populationSize, type ConvSynapse, type FixedConnection, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+
+export interface LavaGraphInfo {
+  /** Whether network.net was written, and why not. */
+  netx: { written: true } | { written: false; reason: string };
+}
+
+/** NHWC shape → Lava (W, H, C). */
+export function lavaShape(shape: readonly number[]): number[] {
+  return shape.length === 3 ? [shape[1]!, shape[0]!, shape[2]!] : [...shape];
+}
+
+/** Lava flat index of the NHWC flat index i of an activation of `shape`. */
+export function lavaIndex(shape: readonly number[], i: number): number {
+  if (shape.length !== 3) return i;
+  const [H, W, C] = shape as [number, number, number];
+  const c = i % C;
+  const x = Math.floor(i / C) % W;
+  const y = Math.floor(i / (C * W));
+  return (x * H + y) * C + c;
+}
+
+function toLavaOrder(shape: readonly number[], data: ArrayLike<number>): number[] {
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) out[lavaIndex(shape, i)] = data[i]!;
+  return out;
+}
+
+/** Compact bias: one value, one per channel, or one per neuron (Lava order). */
+function biasJson(p: FixedPopulation): number | { perChannel: number[] } | { perNeuron: number[] } {
+  const b = p.biasMant;
+  if (b.every((v) => v === b[0])) return b[0] ?? 0;
+  const C = p.shape[p.shape.length - 1]!;
+  if (p.shape.length === 3) {
+    let uniform = true;
+    for (let i = C; i < b.length && uniform; i++) if (b[i] !== b[i % C]) uniform = false;
+    if (uniform) return { perChannel: Array.from(b.subarray(0, C)) };
+  }
+  return { perNeuron: toLavaOrder(p.shape, b) };
+}
+
+/** Initial v: one value or one per neuron (Lava order); absent when 0 everywhere. */
+function initialV(p: FixedPopulation): { v: number | number[] } | Record<string, never> {
+  const v = p.v0;
+  if (!v || v.every((x) => x === 0)) return {};
+  return { v: v.every((x) => x === v[0]) ? v[0]! : toLavaOrder(p.shape, v) };
+}
+
+function popJson(m: FixedModel, p: FixedPopulation) {
+  const scale = p.vScale.every((v) => v === p.vScale[0]) ? p.vScale[0]! : toLavaOrder(p.shape, p.vScale);
+  return {
+    id: p.id,
+    kind: p.kind,
+    process: "lava.proc.lif.process.LIFReset",
+    shape: lavaShape(p.shape),
+    neurons: populationSize(p),
+    du: p.du,
+    dv: p.dv,
+    vth: p.vth,
+    bias_mant: biasJson(p),
+    bias_exp: p.biasExp,
+    reset_interval: p.resetInterval,
+    reset_offset: p.resetOffset,
+    ...initialV(p),
+    ...(p.kind === "pulse" ? { phase: p.phase, fires: `at the steps ≡ ${p.phase} (mod ${m.runSteps}): step ${p.phase === 0 ? m.runSteps : p.phase} of every sample` } : {}),
+    depth: p.depth,
+    latency: p.depth,
+    vScale: scale,
+    ...(p.readout
+      ? { readout: { mode: p.readout.mode, step: p.depth + m.timesteps, decode: p.readout.mode === "mean" ? `value = v / vScale / ${m.timesteps} at step ${p.depth + m.timesteps}` : `value = v / vScale at step ${p.depth + m.timesteps}` } }
+      : {}),
+    source: p.source,
+  };
+}
+
+function sourceShape(m: FixedModel, id: string): number[] {
+  if (id === m.input.id) return m.input.shape;
+  return m.populations.find((p) => p.id === id)!.shape;
+}
+
+function convJson(s: ConvSynapse) {
+  const [KH, KW, KI, CO] = s.kernelShape;
+  // Lava: weight[o][kx][ky][i] = K[KH−1−ky][KW−1−kx][i][o] (true convolution)
+  const w = new Array<number>(s.kernel.length);
+  for (let o = 0; o < CO; o++) for (let kx = 0; kx < KW; kx++) for (let ky = 0; ky < KH; ky++) for (let i = 0; i < KI; i++) {
+    w[((o * KW + kx) * KH + ky) * KI + i] = s.kernel[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * KI + i) * CO + o]!;
+  }
+  const symmetric = s.pads[0] === s.pads[1] && s.pads[2] === s.pads[3];
+  return {
+    weight: { shape: [CO, KW, KH, KI], data: w },
+    input_shape: lavaShape(s.inShape),
+    output_shape: lavaShape(s.outShape),
+    stride: [s.strides[1], s.strides[0]],
+    padding: symmetric ? [s.pads[2], s.pads[0]] : null,
+    pads_tblr: [...s.pads],
+    ...(symmetric ? {} : { note: "asymmetric padding: Lava's Conv pads symmetrically; pads_tblr holds the exact padding" }),
+    dilation: [s.dilation[1], s.dilation[0]],
+    groups: s.groups,
+  };
+}
+
+function connJson(m: FixedModel, c: FixedConnection) {
+  const src = sourceShape(m, c.from);
+  const dst = m.populations.find((p) => p.id === c.to)!.shape;
+  const base = { id: c.id, from: c.from, to: c.to, delay: c.delay, weight_exp: c.weightExp, num_message_bits: c.from === m.input.id ? m.input.messageBits : 0, origin: c.origin };
+  if (c.synapse.kind === "diagonal") {
+    const w = c.synapse.weights;
+    const signMode = w.some((v) => v < 0) ? (w.some((v) => v > 0) ? "mixed" : "inhibitory") : "excitatory";
+    return {
+      ...base,
+      kind: "diagonal",
+      process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
+      sign_mode: signMode,
+      num_weight_bits: signMode === "mixed" ? 9 : 8,
+      weights: { shape: [c.synapse.size, c.synapse.size], diagonal: toLavaOrder(dst, w) },
+      ...(c.from === c.to ? { note: "self-recurrent: the spikes of step n arrive at step n + 1" } : {}),
+    };
+  }
+  if (c.synapse.kind === "dense") {
+    const s = c.synapse;
+    const w = new Array<number>(s.inSize * s.outSize);
+    for (let i = 0; i < s.inSize; i++) {
+      const li = lavaIndex(src, i);
+      for (let o = 0; o < s.outSize; o++) w[lavaIndex(dst, o) * s.inSize + li] = s.weights[i * s.outSize + o]!;
+    }
+    // Lava's Dense clips and truncates by sign mode: mixed signs keep every bit only with 9 weight bits.
+    let neg = false;
+    let pos = false;
+    for (const v of s.weights) {
+      if (v < 0) neg = true;
+      else if (v > 0) pos = true;
+    }
+    const signMode = neg && pos ? "mixed" : neg ? "inhibitory" : "excitatory";
+    return {
+      ...base,
+      kind: "dense",
+      process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
+      sign_mode: signMode,
+      num_weight_bits: signMode === "mixed" ? 9 : 8,
+      weights: { shape: [s.outSize, s.inSize], data: w },
+    };
+  }
+  const conv = c.synapse;
+  return { ...base, kind: "conv", process: "lava.proc.conv.process.Conv", ...(c.delay ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" } : {}), ...convJson(conv) };
+}
+
+export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string {
+  const doc = {
+    format: "snnc.lava-process-graph",
+    version: 1,
+    model: m.name,
+    target: m.target,
+    timesteps: m.timesteps,
+    runSteps: m.runSteps,
+    semantics:
+      "Lava fixed_pt models (PyLifResetModelBitAcc, PyDenseModelBitAcc, PyConvModelFixed): every synapse delivers one step later (plus its delay); input column t arrives at step t+1; a population of depth d lags the float model by d steps and zeroes u, v at step d+1; a population starts from v (0 when absent); pulse populations fire once per sample at step `phase` (runSteps for phase 0)",
+    layout: "shapes (W, H, C); flat index (x·H + y)·C + c; dense weights (out, in); conv weights (out, kW, kH, in/groups), flipped (true convolution)",
+    run: { config: "Loihi2SimCfg(select_tag='fixed_pt')", steps: m.runSteps },
+    netx: info.netx.written
+      ? { file: "network.net", written: true, network_args: { input_message_bits: m.input.messageBits, reset_interval: m.runSteps, reset_offset: 1 }, input_order: m.input.shape.length === 3 ? (m.connections.find((c) => c.from === m.input.id)?.synapse.kind === "conv" ? "(W, H, C) flattened" : "(C, H, W) flattened") : "flat" }
+      : { written: false, reason: info.netx.reason },
+    input: {
+      id: m.input.id,
+      shape: lavaShape(m.input.shape),
+      kind: m.input.kind,
+      num_message_bits: m.input.messageBits,
+      encoding: m.input.encoding,
+      scale: m.input.scale,
+      range: [m.input.min, m.input.max],
+      quantisation: m.input.kind === "graded" ? "payload = round half away from zero (x · scale), clipped to range" : "0/1 spikes",
+      columns: m.timesteps,
+    },
+    populations: m.populations.map((p) => popJson(m, p)),
+    connections: m.connections.map((c) => connJson(m, c)),
+    outputs: m.outputs,
+  };
+  return formatJson(doc);
+}

@@ -1,0 +1,222 @@
+/**
+ * network.net: the integer model as the HDF5 file lava-dl's `netx.hdf5.Network` loads (LOIHI.md §3).
+ *
+ *   /layer/0          type "input" (S10, shape (1,)), shape (C,H,W) or (F,)   — no neuron group
+ *   /layer/k          type "flatten", shape (F,1,1)     before a dense that reads an [H,W,C] layer
+ *   /layer/k          type "dense" | "conv", shape (F,) or (C,H,W)
+ *                     neuron/{type "CUBA", vThMant, iDecay, vDecay}  (int64 scalars)
+ *                     weight  int32, dense (out, in), conv (out, in/groups, kH, kW) cross-correlation
+ *                     bias    int32 bias mantissa (netx fixes bias_exp = 6): (C,) per channel or (F,);
+ *                             per neuron on a conv in netx's (W,H,C) order
+ *                     conv:   stride, padding, dilation (H,W) int64, groups int64 scalar
+ * Only datasets (netx reads no attributes). Never `neuron/messageBits` (a CUBA layer with it hangs
+ * Lava). A dense after flatten reads torch (C,H,W) order; the first layer reads the host's input
+ * in Lava's (W,H,C) order (conv) or (C,H,W) order (dense after flatten).
+ *
+ * netx maps CUBA → LIF(vth = vThMant, du = iDecay − 1, dv = vDecay, bias_exp = 6); it cannot carry
+ * a weight exponent, delays, graded-input width or reset schedule: the first two must be absent
+ * (checked), the last two are arguments of `netx.hdf5.Network(...)`, written to network.lava.json.
+ *
+ * Bytes are deterministic: HDF5 stamps object headers with the time, so the clock it reads is
+ * pinned while the (synchronous) write runs.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import h5wasm from "h5wasm/node";
+import { populationSize, type ConvSynapse, type DenseSynapse, type FixedConnection, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+
+export type NetxCheck = { ok: true } | { ok: false; reason: string };
+
+/** The (netx) ranges reproduced exactly by netx's weight-bit optimisation + Lava's Dense (LOIHI.md §3). */
+export function netxDenseRangeProblem(w: Int32Array): string | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let zero = false;
+  for (const v of w) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (v === 0) zero = true;
+  }
+  if (lo === 0 && hi === 0) return "all weights are 0 (netx's weight-bit optimisation divides by the largest weight)";
+  if (lo >= 0) return hi > 255 ? `all weights ≥ 0 with max ${hi} > 255 (acts as all zeros in Lava)` : undefined;
+  if (hi <= 0) {
+    if (zero) return `all weights ≤ 0 with zeros among them (netx picks MIXED, Lava's Dense picks INHIBITORY: not reproduced exactly)`;
+    return lo < -255 ? `all weights < 0 with min ${lo} < −255` : undefined;
+  }
+  return lo < -256 || hi > 254 ? `mixed-sign weights in [${lo}, ${hi}], outside [−256, 254]` : undefined;
+}
+
+/** Can network.net express `m` exactly? Structure first (a chain), then the parameters netx can carry. */
+export function netxCheck(m: FixedModel): NetxCheck {
+  const offsets = m.populations.filter((p) => p.kind !== "pulse" && (p.v0 || m.connections.some((c) => c.to === p.id && (c.from === p.id || m.populations.find((q) => q.id === c.from)?.kind === "pulse"))));
+  if (offsets.length || m.populations.some((p) => p.kind === "pulse")) {
+    return {
+      ok: false,
+      reason: `state offsets (${offsets.map((p) => `'${p.id}'`).join(", ")}): netx sets no initial v per neuron, has a recurrent form for dense layers only (dense_rec) and no place for the pulse neurons that deliver the initial state and the warm-up inhibition (use network.lava.json)`,
+    };
+  }
+  let prev = m.input.id;
+  let prevFlat = m.input.shape.length === 1;
+  for (const p of m.populations) {
+    const cs = m.connections.filter((c) => c.to === p.id);
+    if (cs.length !== 1) return { ok: false, reason: `'${p.id}' has ${cs.length} incoming synapse groups; netx layers form a chain (use network.lava.json)` };
+    const c = cs[0]!;
+    if (c.from !== prev) return { ok: false, reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)` };
+    if (c.delay) return { ok: false, reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)` };
+    if (c.synapse.kind === "diagonal") return { ok: false, reason: `'${c.id}' is a one-to-one synapse; netx layers are dense or conv` };
+    if (c.synapse.kind === "conv") {
+      const s = c.synapse;
+      if (prevFlat) return { ok: false, reason: `conv '${c.id}' reads a flat layer (netx dense layers are flat)` };
+      if (s.pads[0] !== s.pads[1] || s.pads[2] !== s.pads[3]) return { ok: false, reason: `conv '${c.id}' pads [${s.pads.join(", ")}] asymmetrically; Lava's conv pads symmetrically` };
+    }
+    prevFlat = c.synapse.kind === "dense";
+    prev = p.id;
+  }
+  for (const p of m.populations) {
+    const c = m.connections.find((x) => x.to === p.id)!;
+    if (c.weightExp !== 0) return { ok: false, reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost` };
+    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0)) return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
+    if (c.synapse.kind === "dense") {
+      const problem = netxDenseRangeProblem(c.synapse.weights);
+      if (problem) return { ok: false, reason: `dense '${c.id}': ${problem}` };
+    }
+  }
+  return { ok: true };
+}
+
+/** NHWC [H,W,C] → torch (C,H,W) shape; flat stays (F,). */
+function torchShape(shape: number[]): number[] {
+  return shape.length === 3 ? [shape[2]!, shape[0]!, shape[1]!] : [shape.reduce((a, b) => a * b, 1)];
+}
+
+/** Dense (out, in) with `in` in the order netx feeds it (torch CHW after flatten, else flat). */
+function denseWeights(s: DenseSynapse, srcShape: number[], chw: boolean): Int32Array {
+  const I = s.inSize;
+  const O = s.outSize;
+  const out = new Int32Array(O * I);
+  const [H, W, C] = srcShape as [number, number, number];
+  for (let i = 0; i < I; i++) {
+    let j = i;
+    if (chw) {
+      const c = i % C;
+      const x = Math.floor(i / C) % W;
+      const y = Math.floor(i / (C * W));
+      j = (c * H + y) * W + x;
+    }
+    for (let o = 0; o < O; o++) out[o * I + j] = s.weights[i * O + o]!;
+  }
+  return out;
+}
+
+/** HWIO [kh, kw, ki, co] → torch (co, ki, kh, kw). */
+function convWeights(s: ConvSynapse): Int32Array {
+  const [KH, KW, KI, CO] = s.kernelShape;
+  const out = new Int32Array(s.kernel.length);
+  for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) for (let ki = 0; ki < KI; ki++) for (let co = 0; co < CO; co++) {
+    out[((co * KI + ki) * KH + ky) * KW + kx] = s.kernel[((ky * KW + kx) * KI + ki) * CO + co]!;
+  }
+  return out;
+}
+
+/**
+ * Bias mantissa: a dense layer is flat (F,) in its own output order; a conv layer per channel (C,)
+ * when uniform over space, else per neuron in netx's (W,H,C) order.
+ */
+function biasData(p: FixedPopulation, conv: boolean): { data: Int32Array; shape: number[] } | undefined {
+  const b = p.biasMant;
+  if (b.every((v) => v === 0)) return undefined;
+  if (!conv || p.shape.length !== 3) return { data: new Int32Array(b), shape: [b.length] };
+  const [H, W, C] = p.shape as [number, number, number];
+  let uniform = true;
+  for (let i = C; i < b.length && uniform; i++) if (b[i] !== b[i % C]) uniform = false;
+  if (uniform) return { data: b.slice(0, C), shape: [C] };
+  const out = new Int32Array(b.length);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) out[(x * H + y) * C + c] = b[(y * W + x) * C + c]!;
+  return { data: out, shape: [W, H, C] };
+}
+
+const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));
+
+type H5Group = ReturnType<InstanceType<typeof h5wasm.File>["create_group"]>;
+
+function writeType(g: H5Group, name: string, value: string): void {
+  g.create_dataset({ name, data: [value], shape: [1], dtype: "S10" });
+}
+
+function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
+  const root = f.create_group("layer");
+  let k = 0;
+  const next = () => root.create_group(String(k++));
+  const l0 = next();
+  writeType(l0, "type", "input");
+  l0.create_dataset({ name: "shape", data: i64(torchShape(m.input.shape)), shape: [torchShape(m.input.shape).length] });
+  let srcShape = m.input.shape;
+  // Is the previous netx layer spatial ((C,H,W): the input or a conv)? A dense layer's output is flat.
+  let src3d = m.input.shape.length === 3;
+  for (const p of m.populations) {
+    const c = m.connections.find((x) => x.to === p.id) as FixedConnection;
+    if (c.synapse.kind === "dense" && src3d) {
+      const fl = next();
+      writeType(fl, "type", "flatten");
+      fl.create_dataset({ name: "shape", data: i64([srcShape.reduce((a, b) => a * b, 1), 1, 1]), shape: [3] });
+    }
+    const l = next();
+    if (c.synapse.kind === "dense") {
+      writeType(l, "type", "dense");
+      l.create_dataset({ name: "shape", data: i64([populationSize(p)]), shape: [1] });
+    } else {
+      writeType(l, "type", "conv");
+      const ts = torchShape(p.shape);
+      l.create_dataset({ name: "shape", data: i64(ts), shape: [3] });
+    }
+    const n = l.create_group("neuron");
+    writeType(n, "type", "CUBA");
+    n.create_dataset({ name: "vThMant", data: i64([p.vth]), shape: [] });
+    n.create_dataset({ name: "iDecay", data: i64([p.du + 1]), shape: [] });
+    n.create_dataset({ name: "vDecay", data: i64([p.dv]), shape: [] });
+    if (c.synapse.kind === "diagonal") throw new RangeError(`netx: '${c.id}' has no netx form`);
+    if (c.synapse.kind === "dense") {
+      l.create_dataset({ name: "weight", data: denseWeights(c.synapse, srcShape, src3d), shape: [c.synapse.outSize, c.synapse.inSize] });
+    } else {
+      const s = c.synapse;
+      const [KH, KW, KI, CO] = s.kernelShape;
+      l.create_dataset({ name: "weight", data: convWeights(s), shape: [CO, KI, KH, KW] });
+      l.create_dataset({ name: "stride", data: i64(s.strides), shape: [2] });
+      l.create_dataset({ name: "padding", data: i64([s.pads[0], s.pads[2]]), shape: [2] });
+      l.create_dataset({ name: "dilation", data: i64(s.dilation), shape: [2] });
+      l.create_dataset({ name: "groups", data: i64([s.groups]), shape: [] });
+    }
+    const b = biasData(p, c.synapse.kind === "conv");
+    if (b) l.create_dataset({ name: "bias", data: b.data, shape: b.shape });
+    srcShape = p.shape;
+    src3d = c.synapse.kind === "conv";
+  }
+}
+
+/**
+ * The bytes of network.net. Throws (RangeError) when `netxCheck` fails. The file is written to a
+ * fresh temporary directory under `tmpDir` (default: the OS temp dir), read back and removed.
+ */
+export async function writeNetx(m: FixedModel, opts: { tmpDir?: string } = {}): Promise<Uint8Array> {
+  const chk = netxCheck(m);
+  if (!chk.ok) throw new RangeError(`network.net cannot express this model: ${chk.reason}`);
+  await h5wasm.ready;
+  const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), "snnc-netx-"));
+  const path = join(dir, "network.net");
+  const realNow = Date.now;
+  try {
+    Date.now = () => 0;
+    const f = new h5wasm.File(path, "w");
+    try {
+      writeLayers(f, m);
+    } finally {
+      f.close();
+      Date.now = realNow;
+    }
+    return new Uint8Array(readFileSync(path));
+  } finally {
+    Date.now = realNow;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

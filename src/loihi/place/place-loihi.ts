@@ -1,0 +1,317 @@
+/**
+ * place-loihi: every neuron of the integer model onto a core of a chip of the board, within the
+ * target's per-core limits (targets/<hw>.json `core`): neurons, synapse memory (stored synapses ×
+ * synapseBits), input axons (distinct source neurons feeding the core), output axons (Σ over the
+ * core's neurons of the distinct cores each one projects to) and threshold profiles (one per
+ * population on the core); and the per-chip limits (cores, neurons, synapses) and the board's chips.
+ *
+ * Greedy, deterministic: populations in model order, neurons in flat order, filling the current
+ * core until the next neuron would break a limit, then opening the next core (populations share
+ * a core when everything fits). Output axons depend on where the readers land, so they are
+ * checked after a pass; a core over the limit caps its population's neurons per core and the
+ * placement is redone. A network that cannot fit gets an E_TARGET error with the numbers.
+ */
+import { SnncError } from "../../ir/errors.ts";
+import { populationSize, type CoreUse, type FixedModel, type Placement } from "../model/integer-model.ts";
+
+export type { CoreUse, Placement };
+import { boardOf, type TargetBoard, type TargetSpec } from "../../target/target.ts";
+
+/** Per target neuron of a population: its stored synapses and its source neurons (per source id). */
+interface FanIn {
+  synapses: Int32Array;
+  /** For each neuron: list of [sourceKey, index] as a flat Int32Array pair list per connection. */
+  sources: { key: number; size: number; lists: Int32Array[] }[];
+}
+
+function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn {
+  const pop = m.populations.find((p) => p.id === popId)!;
+  const n = populationSize(pop);
+  const synapses = new Int32Array(n);
+  const sources: FanIn["sources"] = [];
+  for (const c of m.connections) {
+    if (c.to !== popId) continue;
+    const s = c.synapse;
+    const lists: Int32Array[] = new Array(n);
+    let srcSize: number;
+    if (s.kind === "diagonal") {
+      srcSize = s.size;
+      for (let o = 0; o < n; o++) {
+        lists[o] = s.weights[o] !== 0 ? Int32Array.of(o) : new Int32Array(0);
+        synapses[o] += lists[o]!.length;
+      }
+    } else if (s.kind === "dense") {
+      srcSize = s.inSize;
+      const tmp: number[][] = Array.from({ length: n }, () => []);
+      for (let i = 0; i < s.inSize; i++) {
+        for (let o = 0; o < s.outSize; o++) if (s.weights[i * s.outSize + o] !== 0) tmp[o]!.push(i);
+      }
+      for (let o = 0; o < n; o++) {
+        lists[o] = Int32Array.from(tmp[o]!);
+        synapses[o] += tmp[o]!.length;
+      }
+    } else {
+      const [H, W, C] = s.inShape;
+      const [OH, OW, CO] = s.outShape;
+      const [KH, KW, KI] = s.kernelShape;
+      srcSize = H * W * C;
+      const coPerG = CO / s.groups;
+      for (let oy = 0; oy < OH; oy++) {
+        for (let ox = 0; ox < OW; ox++) {
+          for (let co = 0; co < CO; co++) {
+            const o = (oy * OW + ox) * CO + co;
+            const g = Math.floor(co / coPerG);
+            const l: number[] = [];
+            for (let ky = 0; ky < KH; ky++) {
+              const iy = oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];
+              if (iy < 0 || iy >= H) continue;
+              for (let kx = 0; kx < KW; kx++) {
+                const ix = ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
+                if (ix < 0 || ix >= W) continue;
+                for (let k = 0; k < KI; k++) if (s.kernel[((ky * KW + kx) * KI + k) * CO + co] !== 0) l.push((iy * W + ix) * C + g * KI + k);
+              }
+            }
+            lists[o] = Int32Array.from(l);
+            synapses[o] += l.length;
+          }
+        }
+      }
+    }
+    sources.push({ key: keyOf.get(c.from)!, size: srcSize, lists });
+  }
+  return { synapses, sources };
+}
+
+function limitOf(v: number | undefined): number {
+  return v ?? Infinity;
+}
+
+export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string } = {}): Placement {
+  let board: TargetBoard;
+  try {
+    board = boardOf(t, opts.board);
+  } catch (e) {
+    throw new SnncError("E_USAGE", (e as Error).message);
+  }
+  const L = t.core;
+  const maxNeurons = L.neurons;
+  const memBytes = L.synapseMemoryBytes;
+  const synPerCore = Math.floor((memBytes * 8) / L.synapseBits);
+  const inAx = limitOf(L.inputAxons);
+  const outAx = limitOf(L.outputAxons);
+  const profiles = limitOf(L.thresholdProfiles);
+  const keyOf = new Map<string, number>([[m.input.id, 0], ...m.populations.map((p, i) => [p.id, i + 1] as [string, number])]);
+  const fan = new Map(m.populations.map((p) => [p.id, fanIn(m, p.id, keyOf)]));
+  // Single-neuron feasibility: a neuron must fit one core on its own.
+  for (const p of m.populations) {
+    const f = fan.get(p.id)!;
+    for (let i = 0; i < f.synapses.length; i++) {
+      if (f.synapses[i]! > synPerCore) {
+        throw new SnncError("E_TARGET", `neuron ${i} of '${p.id}' has ${f.synapses[i]} synapses (${Math.ceil((f.synapses[i]! * L.synapseBits) / 8)} bytes); a ${t.name} core holds ${memBytes} bytes of synapses (${synPerCore} synapses)`, { layer: p.id });
+      }
+      let ax = 0;
+      for (const s of f.sources) ax += s.lists[i]!.length;
+      if (ax > inAx) throw new SnncError("E_TARGET", `neuron ${i} of '${p.id}' receives from ${ax} source neurons; a ${t.name} core has ${inAx} input axons`, { layer: p.id });
+    }
+  }
+  const caps = new Map<string, number>();
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const r = pack();
+    const over = r.cores.find((c) => c.outputAxons > outAx);
+    if (!over) return finish(r);
+    // cap the neurons per core of the population that contributes most output axons there, and redo
+    let worst = over.slices[0]!;
+    let worstAx = -1;
+    for (const sl of over.slices) {
+      const ax = r.outAx.get(sl.population)!;
+      let sum = 0;
+      for (let i = sl.start; i < sl.end; i++) sum += ax[i]!;
+      if (sum > worstAx) {
+        worst = sl;
+        worstAx = sum;
+      }
+    }
+    const len = worst.end - worst.start;
+    if (over.neurons === 1) {
+      throw new SnncError("E_TARGET", `neuron ${worst.start} of '${worst.population}' projects to ${over.outputAxons} cores; a ${t.name} core has ${outAx} output axons`, { layer: worst.population });
+    }
+    const excess = over.outputAxons - outAx;
+    const cap = Math.max(1, Math.min(len - 1, Math.floor((len * Math.max(0, worstAx - excess)) / Math.max(1, worstAx))));
+    caps.set(worst.population, Math.min(caps.get(worst.population) ?? Infinity, cap));
+  }
+  throw new SnncError("E_TARGET", `no placement within ${outAx} output axons per core was found`);
+
+  function pack(): { cores: CoreUse[]; coreOf: Map<string, Int32Array>; outAx: Map<string, Int32Array> } {
+    const cores: CoreUse[] = [];
+    const coreOf = new Map<string, Int32Array>();
+    let cur: CoreUse | undefined;
+    // marks[key] = Uint8Array over that source's neurons, for the current core's input axons
+    let marks = new Map<number, Uint8Array>();
+    // running totals of the current chip (per-chip neuron / synapse limits)
+    let chipNeurons = 0;
+    let chipSynapses = 0;
+    const chipN = limitOf(t.chip.neurons);
+    const chipS = limitOf(t.chip.synapses);
+    /** The next core; on a fresh chip when the current one is full or cannot take `needSyn` more synapses. */
+    const open = (needSyn: number): CoreUse => {
+      let idx = cur ? cur.core + 1 : 0;
+      const sameChip = cur !== undefined && Math.floor(idx / t.chip.cores) === cur.chip;
+      if (sameChip && (chipNeurons + 1 > chipN || chipSynapses + needSyn > chipS)) idx = (cur!.chip + 1) * t.chip.cores;
+      const chip = Math.floor(idx / t.chip.cores);
+      if (!cur || chip !== cur.chip) {
+        chipNeurons = 0;
+        chipSynapses = 0;
+      }
+      const c: CoreUse = { core: idx, chip, coreInChip: idx % t.chip.cores, slices: [], neurons: 0, synapses: 0, synapseMemoryBytes: 0, inputAxons: 0, outputAxons: 0, profiles: 0 };
+      cores.push(c);
+      marks = new Map();
+      return c;
+    };
+    for (const p of m.populations) {
+      const n = populationSize(p);
+      const f = fan.get(p.id)!;
+      const where = new Int32Array(n);
+      coreOf.set(p.id, where);
+      const cap = caps.get(p.id) ?? Infinity;
+      let onThis = 0;
+      for (let i = 0; i < n; i++) {
+        const fits = (c: CoreUse): boolean => {
+          const newProfile = c.slices.length === 0 || c.slices[c.slices.length - 1]!.population !== p.id;
+          if (c.neurons + 1 > maxNeurons) return false;
+          if (chipNeurons + 1 > chipN || chipSynapses + f.synapses[i]! > chipS) return false;
+          if (c.synapses + f.synapses[i]! > synPerCore) return false;
+          if (newProfile && c.profiles + 1 > profiles) return false;
+          if (!newProfile && onThis + 1 > cap) return false;
+          if (inAx !== Infinity) {
+            let add = 0;
+            for (const s of f.sources) {
+              const mk = marks.get(s.key);
+              for (const j of s.lists[i]!) if (!mk || !mk[j]) add++;
+            }
+            if (c.inputAxons + add > inAx) return false;
+          }
+          return true;
+        };
+        if (!cur || !fits(cur)) {
+          cur = open(f.synapses[i]!);
+          onThis = 0;
+        }
+        const c = cur;
+        const last = c.slices[c.slices.length - 1];
+        if (!last || last.population !== p.id) {
+          c.slices.push({ population: p.id, start: i, end: i + 1 });
+          c.profiles++;
+          onThis = 0;
+        } else last.end = i + 1;
+        onThis++;
+        c.neurons++;
+        c.synapses += f.synapses[i]!;
+        chipNeurons++;
+        chipSynapses += f.synapses[i]!;
+        for (const s of f.sources) {
+          let mk = marks.get(s.key);
+          if (!mk) {
+            mk = new Uint8Array(s.size);
+            marks.set(s.key, mk);
+          }
+          for (const j of s.lists[i]!) {
+            if (!mk[j]) {
+              mk[j] = 1;
+              c.inputAxons++;
+            }
+          }
+        }
+        where[i] = c.core;
+      }
+    }
+    // output axons: per source neuron, the distinct cores it projects to
+    const seen = new Map<string, Map<number, Set<number>>>();
+    for (const p of m.populations) {
+      const f = fan.get(p.id)!;
+      const dst = coreOf.get(p.id)!;
+      for (const s of f.sources) {
+        const srcId = [...keyOf.entries()].find(([, k]) => k === s.key)![0];
+        if (srcId === m.input.id) continue;
+        let per = seen.get(srcId);
+        if (!per) seen.set(srcId, (per = new Map()));
+        for (let o = 0; o < s.lists.length; o++) {
+          for (const j of s.lists[o]!) {
+            let set = per.get(j);
+            if (!set) per.set(j, (set = new Set()));
+            set.add(dst[o]!);
+          }
+        }
+      }
+    }
+    const byIndex = new Map(cores.map((c) => [c.core, c] as const));
+    const outAxOf = new Map(m.populations.map((p) => [p.id, new Int32Array(populationSize(p))] as const));
+    for (const [srcId, per] of seen) {
+      const at = coreOf.get(srcId)!;
+      const ax = outAxOf.get(srcId)!;
+      for (const [j, set] of per) {
+        byIndex.get(at[j]!)!.outputAxons += set.size;
+        ax[j] = ax[j]! + set.size;
+      }
+    }
+    for (const c of cores) c.synapseMemoryBytes = Math.ceil((c.synapses * L.synapseBits) / 8);
+    return { cores, coreOf, outAx: outAxOf };
+  }
+
+  function finish(r: { cores: CoreUse[]; coreOf: Map<string, Int32Array> }): Placement {
+    const cores = r.cores;
+    const chips = cores.length ? cores[cores.length - 1]!.chip + 1 : 0;
+    let neurons = 0;
+    let synapses = 0;
+    for (const c of cores) {
+      neurons += c.neurons;
+      synapses += c.synapses;
+    }
+    const available = board.chips * t.chip.cores;
+    if (chips > board.chips) {
+      throw new SnncError(
+        "E_TARGET",
+        `the network does not fit board '${board.name}': it needs ${cores.length} cores (${chips} chips of ${t.chip.cores}) for ${neurons} neurons and ${synapses} synapses; the board has ${board.chips} chip${board.chips > 1 ? "s" : ""} (${available} cores of ${maxNeurons} neurons and ${memBytes} synapse bytes)`,
+      );
+    }
+    for (let chip = 0; chip < chips; chip++) {
+      let cn = 0;
+      let cs = 0;
+      for (const c of cores) {
+        if (c.chip !== chip) continue;
+        cn += c.neurons;
+        cs += c.synapses;
+      }
+      if (t.chip.neurons !== undefined && cn > t.chip.neurons) throw new SnncError("E_TARGET", `chip ${chip} would hold ${cn} neurons; a ${t.name} chip holds ${t.chip.neurons}`);
+      if (t.chip.synapses !== undefined && cs > t.chip.synapses) throw new SnncError("E_TARGET", `chip ${chip} would hold ${cs} synapses; a ${t.name} chip holds ${t.chip.synapses}`);
+    }
+    const pops = m.populations.map((p) => {
+      const at = r.coreOf.get(p.id)!;
+      const f = fan.get(p.id)!;
+      let syn = 0;
+      for (const v of f.synapses) syn += v;
+      return { id: p.id, neurons: at.length, synapses: syn, cores: [...new Set(at)] };
+    });
+    const notes = [`${neurons} neurons, ${synapses} synapses on ${cores.length} core${cores.length === 1 ? "" : "s"} of ${chips} chip${chips === 1 ? "" : "s"} (board '${board.name}', ${board.chips} chip${board.chips === 1 ? "" : "s"})`];
+    if (caps.size) notes.push(`output axons: neurons per core capped for ${[...caps].map(([k, v]) => `'${k}' (${v})`).join(", ")}`);
+    return {
+      target: t.name,
+      board: board.name,
+      boardChips: board.chips,
+      coresPerChip: t.chip.cores,
+      cores,
+      populations: pops,
+      totals: { neurons, synapses, synapseMemoryBytes: cores.reduce((a, c) => a + c.synapseMemoryBytes, 0), cores: cores.length, chips },
+      limits: {
+        neurons: maxNeurons,
+        synapseMemoryBytes: memBytes,
+        synapseBits: L.synapseBits,
+        inputAxons: L.inputAxons ?? null,
+        outputAxons: L.outputAxons ?? null,
+        thresholdProfiles: L.thresholdProfiles ?? null,
+        chipNeurons: t.chip.neurons ?? null,
+        chipSynapses: t.chip.synapses ?? null,
+      },
+      notes,
+    };
+  }
+}

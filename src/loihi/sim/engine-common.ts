@@ -1,0 +1,151 @@
+/**
+ * What both fixed-point engines share: run options and results, per-population preparation,
+ * readout decoding, and the view of a run as a reference-simulator RunResult (for verify/).
+ * The synaptic accumulation is NOT here: each engine has its own (dense vs event-driven), and
+ * the neuron arithmetic is lif-fixed.ts.
+ */
+import { SnncError } from "../../ir/errors.ts";
+import { checkFixedModel, populationSize, type FixedConnection, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import type { NodeTrace, RunResult, StepInput } from "../../sim/reference.ts";
+import { inputColumns } from "./input-fixed.ts";
+import { initLifState, lifParams, type LifParams, type LifState } from "./lif-fixed.ts";
+
+/**
+ * A deliberate arithmetic bug in the event-driven engine, for testing that verification
+ * catches divergences: "drop-first-event" ignores the first event of every source at every step.
+ */
+export type FixedFault = "drop-first-event";
+
+export interface FixedRunOptions {
+  /** Lava steps to run (default: the model's runSteps). */
+  steps?: number;
+  /** Record u and v of every population at every step. */
+  state?: boolean;
+  fault?: FixedFault;
+}
+
+export interface FixedRun {
+  engine: "stepped" | "event";
+  steps: number;
+  /** Per population id: spikes at steps 1..steps (index 0 = step 1). */
+  spikes: Map<string, Uint8Array[]>;
+  u?: Map<string, Int32Array[]>;
+  v?: Map<string, Int32Array[]>;
+  /** Integrators: v at the end of their T-th aligned step (step depth + T), or the last step run. */
+  readoutV: Map<string, Int32Array>;
+  /** Integrators decoded to float readout values (v / vScale, / T for "mean"). */
+  readouts: Map<string, Float64Array>;
+}
+
+export interface PreparedPopulation {
+  pop: FixedPopulation;
+  lif: LifParams;
+  state: LifState;
+  /** Synaptic input of the current step (summed over incoming connections). */
+  a: Float64Array;
+  incoming: FixedConnection[];
+  spikes: Uint8Array[];
+  u?: Int32Array[];
+  v?: Int32Array[];
+  readoutV?: Int32Array;
+  /** Lava step whose v is the readout value. */
+  readoutStep: number;
+}
+
+export interface Prepared {
+  model: FixedModel;
+  steps: number;
+  columns: Int32Array[];
+  pops: PreparedPopulation[];
+  /** Largest connection delay. */
+  maxDelay: number;
+}
+
+export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOptions): Prepared {
+  try {
+    checkFixedModel(model);
+  } catch (e) {
+    throw new SnncError("E_TARGET", `invalid integer model: ${(e as Error).message}`);
+  }
+  const steps = opts.steps ?? model.runSteps;
+  if (!Number.isInteger(steps) || steps < 1) throw new SnncError("E_USAGE", `steps must be a positive integer, got ${steps}`);
+  const columns = inputColumns(model.input, input, model.timesteps);
+  const inc = new Map<string, FixedConnection[]>(model.populations.map((p) => [p.id, []]));
+  let maxDelay = 0;
+  for (const c of model.connections) {
+    inc.get(c.to)!.push(c);
+    if (c.delay > maxDelay) maxDelay = c.delay;
+  }
+  const pops = model.populations.map((pop): PreparedPopulation => {
+    const lif = lifParams(pop);
+    const n = populationSize(pop);
+    const pp: PreparedPopulation = {
+      pop,
+      lif,
+      state: initLifState(n, pop.v0),
+      a: new Float64Array(n),
+      incoming: inc.get(pop.id)!,
+      spikes: [],
+      readoutStep: Math.min(steps, pop.depth + model.timesteps),
+    };
+    if (opts.state) {
+      pp.u = [];
+      pp.v = [];
+    }
+    return pp;
+  });
+  return { model, steps, columns, pops, maxDelay };
+}
+
+/** After the update of step `n`: record state and spikes, capture readouts. */
+export function recordStep(pp: PreparedPopulation, n: number, spikes: Uint8Array): void {
+  pp.spikes.push(spikes);
+  if (pp.u) pp.u.push(new Int32Array(pp.state.u));
+  if (pp.v) pp.v.push(new Int32Array(pp.state.v));
+  if (pp.pop.kind === "integrator" && n === pp.readoutStep) pp.readoutV = new Int32Array(pp.state.v);
+}
+
+export function finishRun(engine: FixedRun["engine"], prep: Prepared): FixedRun {
+  const run: FixedRun = { engine, steps: prep.steps, spikes: new Map(), readoutV: new Map(), readouts: new Map() };
+  if (prep.pops.some((p) => p.u)) {
+    run.u = new Map();
+    run.v = new Map();
+  }
+  for (const pp of prep.pops) {
+    run.spikes.set(pp.pop.id, pp.spikes);
+    if (run.u && pp.u) run.u.set(pp.pop.id, pp.u);
+    if (run.v && pp.v) run.v.set(pp.pop.id, pp.v);
+    if (pp.pop.kind === "integrator") {
+      const v = pp.readoutV ?? new Int32Array(pp.state.v);
+      run.readoutV.set(pp.pop.id, v);
+      const div = pp.pop.readout?.mode === "mean" ? prep.model.timesteps : 1;
+      run.readouts.set(pp.pop.id, Float64Array.from(v, (x, i) => x / pp.pop.vScale[i]! / div));
+    }
+  }
+  return run;
+}
+
+/** Accumulated synaptic sum after a connection's own post-processing (exponent or 24-bit wrap). */
+export function weightExpShift(acc: number, e: number): number {
+  if (e === 0) return acc;
+  return e > 0 ? acc * 2 ** e : Math.floor(acc / 2 ** -e);
+}
+
+/**
+ * A fixed run seen as a reference-simulator result: one trace per spiking population (pulses
+ * implement no IR node and are left out), keyed by the IR node it implements, with the population's Lava steps as steps (compare with `latency` = depth).
+ * Readouts are keyed by their IR node too.
+ */
+export function fixedRunAsRunResult(model: FixedModel, run: FixedRun): RunResult {
+  const traces = new Map<string, NodeTrace>();
+  const readouts = new Map<string, Float64Array>();
+  for (const p of model.populations) {
+    if (p.kind === "pulse") continue;
+    if (p.kind === "integrator") {
+      readouts.set(p.source, run.readouts.get(p.id)!);
+      continue;
+    }
+    traces.set(p.source, { id: p.source, op: "neuron", shape: p.shape, out: run.spikes.get(p.id)!.map((s) => Float64Array.from(s)) });
+  }
+  return { timesteps: run.steps, traces, readouts };
+}

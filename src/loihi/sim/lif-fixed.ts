@@ -1,0 +1,117 @@
+/**
+ * THE integer neuron step of the Loihi-family targets, bit for bit Lava's `PyLifModelBitAcc`
+ * (and `PyLifResetModelBitAcc` when the population has a reset schedule), LOIHI.md §1:
+ *
+ *   u = sgn(p)·(|p| >> 12), p = u·(4096 − (du + 1))    (int64 product, truncation toward 0)
+ *   u = int32(u + int32(a << 6));  u > 2^23 → u − 2^24,  u ≤ −2^23 → u + 2^24   (one wrap, as Lava)
+ *   v = sgn(q)·(|q| >> 12), q = v·(4096 − dv);  v = int32(int32(v + u) + bias);  clip ±(2^23 − 1)
+ *   s = v > vth << 6;  v[s] = 0
+ *
+ * Both simulator engines (time-stepped and event-driven) call `lifFixedStep`; it is the only
+ * place this arithmetic is written.
+ */
+import { LAVA, populationSize, type FixedPopulation } from "../model/integer-model.ts";
+
+/** Per-population constants, computed once per run. */
+export interface LifParams {
+  n: number;
+  /** 4096 − (du + 1) and 4096 − dv. */
+  uFactor: number;
+  vFactor: number;
+  /** vth << 6. */
+  vthEff: number;
+  /** biasMant << biasExp per neuron (int32). */
+  bias: Int32Array;
+  resetInterval: number;
+  resetOffset: number;
+}
+
+export interface LifState {
+  u: Int32Array;
+  v: Int32Array;
+}
+
+const TWO32 = 2 ** 32;
+const TWO31 = 2 ** 31;
+
+/** Two's-complement int32 wrap of an exact integer (|x| < 2^53). */
+export function wrap32(x: number): number {
+  if (x >= -TWO31 && x < TWO31) return x;
+  const r = ((x % TWO32) + TWO32) % TWO32;
+  return r >= TWO31 ? r - TWO32 : r;
+}
+
+/** Signed wrap to `bits` bits (Lava's signed_clamp: (x + 2^(b−1)) mod 2^b − 2^(b−1)). */
+export function wrapSigned(x: number, bits: number): number {
+  const base = 2 ** bits;
+  const half = base / 2;
+  if (x >= -half && x < half) return x;
+  const r = (((x + half) % base) + base) % base;
+  return r - half;
+}
+
+/** sgn(x·f) · (|x·f| >> 12) for integers (truncation toward zero). */
+function decay(x: number, f: number): number {
+  const p = x * f;
+  return p >= 0 ? Math.floor(p / LAVA.decayUnity) : -Math.floor(-p / LAVA.decayUnity);
+}
+
+export function lifParams(p: FixedPopulation): LifParams {
+  const n = populationSize(p);
+  const bias = new Int32Array(n);
+  const m = 2 ** p.biasExp;
+  for (let i = 0; i < n; i++) bias[i] = wrap32(p.biasMant[i]! * m);
+  return {
+    n,
+    uFactor: LAVA.decayUnity - (p.du + 1),
+    vFactor: LAVA.decayUnity - p.dv,
+    vthEff: p.vth * 2 ** LAVA.vthShift,
+    bias,
+    resetInterval: p.resetInterval,
+    resetOffset: p.resetOffset,
+  };
+}
+
+/** u = 0, v = v0 (0 when absent): the state before step 1. */
+export function initLifState(n: number, v0?: Int32Array): LifState {
+  return { u: new Int32Array(n), v: v0 ? new Int32Array(v0) : new Int32Array(n) };
+}
+
+/**
+ * One Lava step `step` (1-based, Lava's time_step) of a population with synaptic input `a`
+ * (the int32 sum of the accumulations of its incoming connections). Mutates `st`; writes 1 into
+ * `spikes[i]` for neurons that fired (and 0 elsewhere); returns the number of spikes.
+ */
+export function lifFixedStep(p: LifParams, st: LifState, a: ArrayLike<number>, step: number, spikes: Uint8Array): number {
+  const { u: U, v: V, } = st;
+  if (((step - p.resetOffset) % p.resetInterval + p.resetInterval) % p.resetInterval === 0) {
+    U.fill(0);
+    V.fill(0);
+  }
+  const uf = p.uFactor;
+  const vf = p.vFactor;
+  const vth = p.vthEff;
+  const bias = p.bias;
+  const act = 2 ** LAVA.actShift;
+  const W = LAVA.uWrap;
+  const VM = LAVA.vMax;
+  let count = 0;
+  for (let i = 0; i < p.n; i++) {
+    let u = wrap32(decay(U[i]!, uf) + wrap32(wrap32(a[i]!) * act));
+    if (u > W) u -= 2 * W;
+    else if (u <= -W) u += 2 * W;
+    U[i] = u;
+    let v = wrap32(wrap32(decay(V[i]!, vf) + u) + bias[i]!);
+    if (v > VM) v = VM;
+    else if (v < -VM) v = -VM;
+    if (v > vth) {
+      spikes[i] = 1;
+      V[i] = 0;
+      count++;
+    } else {
+      spikes[i] = 0;
+      V[i] = v;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,101 @@
+/**
+ * The dense time-stepped engine of the integer model: at every Lava step each connection
+ * computes its full accumulation from the source's whole output vector (every input, spiking or
+ * not, multiplied in; a self-recurrent connection reads the population's own previous output),
+ * then every population takes one lif-fixed step. The reference the
+ * event-driven engine is checked against.
+ */
+import { populationSize, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedModel } from "../model/integer-model.ts";
+import type { StepInput } from "../../sim/reference.ts";
+import { finishRun, prepareRun, recordStep, weightExpShift, type FixedRun, type FixedRunOptions } from "./engine-common.ts";
+import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
+
+/** acc[o] = Σ_i x[i]·W[i][o]. */
+function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+  const { inSize: I, outSize: O, weights: W } = s;
+  for (let i = 0; i < I; i++) {
+    const xi = x[i]!;
+    const row = i * O;
+    for (let o = 0; o < O; o++) acc[o] += xi * W[row + o]!;
+  }
+}
+
+/** acc[i] = x[i]·W[i]. */
+function diagonalAll(s: DiagonalSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+  const W = s.weights;
+  for (let i = 0; i < s.size; i++) acc[i] += x[i]! * W[i]!;
+}
+
+/** Cross-correlation gathered per output neuron over its kernel taps. */
+function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+  const [H, W, C] = s.inShape;
+  const [OH, OW, CO] = s.outShape;
+  const [KH, KW, KI] = s.kernelShape;
+  const [sh, sw] = s.strides;
+  const [dh, dw] = s.dilation;
+  const [pt, , pl] = s.pads;
+  const coPerG = CO / s.groups;
+  const K = s.kernel;
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      for (let co = 0; co < CO; co++) {
+        const g = Math.floor(co / coPerG);
+        let sum = 0;
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = oy * sh + ky * dh - pt;
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < KW; kx++) {
+            const ix = ox * sw + kx * dw - pl;
+            if (ix < 0 || ix >= W) continue;
+            for (let k = 0; k < KI; k++) {
+              sum += x[(iy * W + ix) * C + g * KI + k]! * K[((ky * KW + kx) * KI + k) * CO + co]!;
+            }
+          }
+        }
+        acc[(oy * OW + ox) * CO + co] = sum;
+      }
+    }
+  }
+}
+
+export function runFixedStepped(model: FixedModel, input: StepInput, opts: FixedRunOptions = {}): FixedRun {
+  const prep = prepareRun(model, input, opts);
+  const { steps, columns, pops } = prep;
+  const T = model.timesteps;
+  const n0 = columns[0]!.length;
+  const zeros = new Int32Array(n0);
+  // outputs[id][n] = the source's output at Lava step n (n = 0: nothing yet).
+  const outputs = new Map<string, (Int32Array | Uint8Array)[]>();
+  outputs.set(model.input.id, [zeros]);
+  for (const pp of pops) outputs.set(pp.pop.id, [new Uint8Array(populationSize(pp.pop))]);
+  const scratch = new Map<string, Float64Array>();
+  for (const c of model.connections) scratch.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
+  for (let n = 1; n <= steps; n++) {
+    outputs.get(model.input.id)!.push(n - 1 < T ? columns[n - 1]! : zeros);
+    for (const pp of pops) {
+      pp.a.fill(0);
+      for (const c of pp.incoming) {
+        const src = n - 1 - c.delay;
+        if (src < 1) continue;
+        const x = outputs.get(c.from)![src]!;
+        const acc = scratch.get(c.id)!;
+        acc.fill(0);
+        if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
+          if (c.synapse.kind === "dense") denseAll(c.synapse, x, acc);
+          else diagonalAll(c.synapse, x, acc);
+          for (let o = 0; o < acc.length; o++) pp.a[o] += wrap32(weightExpShift(acc[o]!, c.weightExp));
+        } else {
+          convAll(c.synapse, x, acc);
+          for (let o = 0; o < acc.length; o++) pp.a[o] += wrapSigned(acc[o]!, 24);
+        }
+      }
+    }
+    for (const pp of pops) {
+      const s = new Uint8Array(pp.lif.n);
+      lifFixedStep(pp.lif, pp.state, pp.a, n, s);
+      outputs.get(pp.pop.id)!.push(s);
+      recordStep(pp, n, s);
+    }
+  }
+  return finishRun("stepped", prep);
+}
