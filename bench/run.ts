@@ -80,8 +80,18 @@ for (const base of specs) {
     for (const s of run.spikes.values()) for (const step of s) for (const v of step) events += v;
     global.gc?.();
     rows.push({
-      model: spec.name, theta, neurons, synapses, timesteps: spec.timesteps, activity,
-      referenceMs, foldMs, loihiCompileMs, steppedMs, eventMs, eventSpeedup: steppedMs / eventMs,
+      model: spec.name,
+      theta,
+      neurons,
+      synapses,
+      timesteps: spec.timesteps,
+      activity,
+      referenceMs,
+      foldMs,
+      loihiCompileMs,
+      steppedMs,
+      eventMs,
+      eventSpeedup: steppedMs / eventMs,
       eventsPerSec: events / (eventMs / 1000),
       heapMB: process.memoryUsage().heapUsed / 2 ** 20,
     });

@@ -45,7 +45,10 @@ function nest(flat: number[], shape: number[]): unknown {
 
 /** Indented JSON with arrays of plain values kept on one line. */
 function prettyJson(v: unknown): string {
-  return JSON.stringify(v, null, 2).replace(/\[\s+([^[\]{}]*?)\s+\]/g, (_, body: string) => `[${body.split(/,\s+/).join(", ")}]`);
+  return JSON.stringify(v, null, 2).replace(
+    /\[\s+([^[\]{}]*?)\s+\]/g,
+    (_, body: string) => `[${body.split(/,\s+/).join(", ")}]`,
+  );
 }
 
 /** Every file of a fixture, by name. */
@@ -53,7 +56,8 @@ async function files(def: FixtureDef, thresholds: ReadonlyMap<string, number>): 
   const b = buildModel(def, thresholds);
   const enc = await encodeWeights(b.weights, def.storage ?? "float32");
   const shards = def.shardBytes ? shard(enc.data, def.shardBytes) : [enc.data];
-  const paths = shards.length === 1 ? ["weights.bin"] : shards.map((_, i) => `group1-shard${i + 1}of${shards.length}.bin`);
+  const paths =
+    shards.length === 1 ? ["weights.bin"] : shards.map((_, i) => `group1-shard${i + 1}of${shards.length}.bin`);
   const model = {
     format: "layers-model",
     generatedBy: "snnc gen-fixtures",
@@ -64,9 +68,9 @@ async function files(def: FixtureDef, thresholds: ReadonlyMap<string, number>): 
   };
   const text = (s: string) => new TextEncoder().encode(s);
   const out = new Map<string, Uint8Array>();
-  out.set("model.json", text(prettyJson(model) + "\n"));
+  out.set("model.json", text(`${prettyJson(model)}\n`));
   shards.forEach((s, i) => out.set(paths[i]!, s));
-  out.set("input.json", text(JSON.stringify(nest(inputSample(def), def.inputShape)) + "\n"));
+  out.set("input.json", text(`${JSON.stringify(nest(inputSample(def), def.inputShape))}\n`));
   return out;
 }
 
@@ -88,7 +92,10 @@ function quantile(values: Float64Array, q: number): number {
 }
 
 /** Calibrate each spiking layer in turn (upstream thresholds fixed), then check the firing. */
-async function calibrate(scratch: string, def: FixtureDef): Promise<{ thresholds: Map<string, number>; report: string[] }> {
+async function calibrate(
+  scratch: string,
+  def: FixtureDef,
+): Promise<{ thresholds: Map<string, number>; report: string[] }> {
   const thresholds = new Map<string, number>();
   const input = Float64Array.from(inputSample(def));
   let g = await loadIn(scratch, def, thresholds);
@@ -105,7 +112,8 @@ async function calibrate(scratch: string, def: FixtureDef): Promise<{ thresholds
     const t = traces.get(id)!;
     const total = t.spikesPerStep.reduce((a, b) => a + b, 0);
     const cap = t.capacity * def.timesteps;
-    if (total === 0 || total >= cap) throw new Error(`fixture ${def.name}: layer ${id} fires ${total} of ${cap} possible spikes`);
+    if (total === 0 || total >= cap)
+      throw new Error(`fixture ${def.name}: layer ${id} fires ${total} of ${cap} possible spikes`);
     report.push(`${id} θ=${thresholds.get(id)} ${((100 * total) / cap).toFixed(0)}%`);
   }
   return { thresholds, report };
@@ -126,9 +134,11 @@ function readme(): string {
     "|---|---|---|---|---|",
   ];
   for (const d of FIXTURES) {
-    lines.push(`| \`${d.name}\` | ${d.timesteps} | [${d.inputShape.join(",")}] | ${d.storage ?? "float32"}${d.shardBytes ? ", 2 shards" : ""} | ${d.covers} |`);
+    lines.push(
+      `| \`${d.name}\` | ${d.timesteps} | [${d.inputShape.join(",")}] | ${d.storage ?? "float32"}${d.shardBytes ? ", 2 shards" : ""} | ${d.covers} |`,
+    );
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 export async function generate(outDir: string, log: (s: string) => void = () => {}): Promise<void> {

@@ -26,7 +26,12 @@ export function simulate(g: Graph, input: Float64Array, steps = g.meta.timesteps
     if (n.op !== "neuron") continue;
     const N = size(n.shape!);
     state.set(n.id, new Float64Array(N));
-    traces.set(n.id, { compared: new Float64Array(N * steps), spikesPerStep: [], neurons: N, capacity: N * (1 + (n.planeThresholds?.length ?? 0)) });
+    traces.set(n.id, {
+      compared: new Float64Array(N * steps),
+      spikesPerStep: [],
+      neurons: N,
+      capacity: N * (1 + (n.planeThresholds?.length ?? 0)),
+    });
   }
   for (let t = 0; t < steps; t++) {
     const val = new Map<string, Float64Array>();
@@ -40,8 +45,14 @@ export function simulate(g: Graph, input: Float64Array, steps = g.meta.timesteps
 }
 
 function evalNode(
-  n: IRNode, ins: Float64Array[], inShape: number[], outShape: number[], t: number, input: Float64Array,
-  state: Map<string, Float64Array>, traces: Map<string, LayerTrace>,
+  n: IRNode,
+  ins: Float64Array[],
+  inShape: number[],
+  outShape: number[],
+  t: number,
+  input: Float64Array,
+  state: Map<string, Float64Array>,
+  traces: Map<string, LayerTrace>,
 ): Float64Array {
   const x = ins[0]!;
   const C = outShape[outShape.length - 1]!;
@@ -67,21 +78,29 @@ function evalNode(
     case "conv2d": {
       const [H, W, Cin] = inShape as [number, number, number];
       const [kh, kw, kin, cout] = n.kernel.shape as [number, number, number, number];
-      const geo = windowGeometry(H, W, { kernel: [kh, kw], strides: n.strides, dilation: n.dilation, padding: n.padding });
+      const geo = windowGeometry(H, W, {
+        kernel: [kh, kw],
+        strides: n.strides,
+        dilation: n.dilation,
+        padding: n.padding,
+      });
       const perGroupOut = cout / n.groups;
-      for (let oy = 0; oy < geo.outH; oy++) for (let ox = 0; ox < geo.outW; ox++) for (let co = 0; co < cout; co++) {
-        const g = Math.floor(co / perGroupOut);
-        let s = n.bias ? n.bias.data[co]! : 0;
-        for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-          const iy = oy * n.strides[0] - geo.pads[0] + ky * n.dilation[0];
-          const ix = ox * n.strides[1] - geo.pads[2] + kx * n.dilation[1];
-          if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-          for (let ci = 0; ci < kin; ci++) {
-            s += x[(iy * W + ix) * Cin + g * kin + ci]! * n.kernel.data[((ky * kw + kx) * kin + ci) * cout + co]!;
+      for (let oy = 0; oy < geo.outH; oy++)
+        for (let ox = 0; ox < geo.outW; ox++)
+          for (let co = 0; co < cout; co++) {
+            const g = Math.floor(co / perGroupOut);
+            let s = n.bias ? n.bias.data[co]! : 0;
+            for (let ky = 0; ky < kh; ky++)
+              for (let kx = 0; kx < kw; kx++) {
+                const iy = oy * n.strides[0] - geo.pads[0] + ky * n.dilation[0];
+                const ix = ox * n.strides[1] - geo.pads[2] + kx * n.dilation[1];
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                for (let ci = 0; ci < kin; ci++) {
+                  s += x[(iy * W + ix) * Cin + g * kin + ci]! * n.kernel.data[((ky * kw + kx) * kin + ci) * cout + co]!;
+                }
+              }
+            out[(oy * geo.outW + ox) * cout + co] = s;
           }
-        }
-        out[(oy * geo.outW + ox) * cout + co] = s;
-      }
       return out;
     }
     case "avgpool":
@@ -89,27 +108,32 @@ function evalNode(
     case "sumpool": {
       const [H, W] = inShape as [number, number, number];
       const geo = windowGeometry(H, W, { kernel: n.pool, strides: n.strides, dilation: [1, 1], padding: n.padding });
-      for (let oy = 0; oy < geo.outH; oy++) for (let ox = 0; ox < geo.outW; ox++) for (let c = 0; c < C; c++) {
-        let s = n.op === "maxpool" ? -Infinity : 0;
-        let k = 0;
-        for (let py = 0; py < n.pool[0]; py++) for (let px = 0; px < n.pool[1]; px++) {
-          const iy = oy * n.strides[0] - geo.pads[0] + py;
-          const ix = ox * n.strides[1] - geo.pads[2] + px;
-          if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-          const v = x[(iy * W + ix) * C + c]!;
-          s = n.op === "maxpool" ? Math.max(s, v) : s + v;
-          k++;
-        }
-        out[(oy * geo.outW + ox) * C + c] = n.op === "avgpool" ? s / k : s;
-      }
+      for (let oy = 0; oy < geo.outH; oy++)
+        for (let ox = 0; ox < geo.outW; ox++)
+          for (let c = 0; c < C; c++) {
+            let s = n.op === "maxpool" ? -Infinity : 0;
+            let k = 0;
+            for (let py = 0; py < n.pool[0]; py++)
+              for (let px = 0; px < n.pool[1]; px++) {
+                const iy = oy * n.strides[0] - geo.pads[0] + py;
+                const ix = ox * n.strides[1] - geo.pads[2] + px;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                const v = x[(iy * W + ix) * C + c]!;
+                s = n.op === "maxpool" ? Math.max(s, v) : s + v;
+                k++;
+              }
+            out[(oy * geo.outW + ox) * C + c] = n.op === "avgpool" ? s / k : s;
+          }
       return out;
     }
     case "pad": {
       const [H, W] = inShape as [number, number, number];
       const W2 = outShape[1]!;
-      for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) {
-        out[((y + n.pads[0]) * W2 + xx + n.pads[2]) * C + c] = x[(y * W + xx) * C + c]!;
-      }
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++)
+          for (let c = 0; c < C; c++) {
+            out[((y + n.pads[0]) * W2 + xx + n.pads[2]) * C + c] = x[(y * W + xx) * C + c]!;
+          }
       return out;
     }
     case "affine":
@@ -120,7 +144,9 @@ function evalNode(
       const scale = n.op === "tdbn" ? n.alpha * n.vth : 1;
       for (let i = 0; i < out.length; i++) {
         const c = i % C;
-        out[i] = (n.gamma.data[c]! * scale * (x[i]! - n.mean.data[c]!)) / Math.sqrt(n.variance.data[c]! + n.epsilon) + n.beta.data[c]!;
+        out[i] =
+          (n.gamma.data[c]! * scale * (x[i]! - n.mean.data[c]!)) / Math.sqrt(n.variance.data[c]! + n.epsilon) +
+          n.beta.data[c]!;
       }
       return out;
     }
@@ -134,13 +160,18 @@ function evalNode(
       for (let i = 0; i < out.length; i++) {
         const c = i % C;
         const p = n.p.shape.length === 1 ? n.p.data[t]! : n.p.data[t * C + c]!;
-        out[i] = p * ((n.gamma.data[c]! * (x[i]! - n.mean.data[c]!)) / Math.sqrt(n.variance.data[c]! + n.epsilon) + n.beta.data[c]!);
+        out[i] =
+          p *
+          ((n.gamma.data[c]! * (x[i]! - n.mean.data[c]!)) / Math.sqrt(n.variance.data[c]! + n.epsilon) +
+            n.beta.data[c]!);
       }
       return out;
     case "tab":
       for (let i = 0; i < out.length; i++) {
         const j = t * C + (i % C);
-        out[i] = (n.gammaHat.data[j]! * (x[i]! - n.meanAcc.data[j]!)) / Math.sqrt(n.varAcc.data[j]! + n.epsilon) + n.betaHat.data[j]!;
+        out[i] =
+          (n.gammaHat.data[j]! * (x[i]! - n.meanAcc.data[j]!)) / Math.sqrt(n.varAcc.data[j]! + n.epsilon) +
+          n.betaHat.data[j]!;
       }
       return out;
     case "pspnorm":

@@ -36,14 +36,17 @@ export function fail(err: unknown): number {
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(`snnc: internal error: ${e?.message ?? String(err)} (this is a bug in snnc; rerun with SNNC_DEBUG=1 for details)\n`);
+  process.stderr.write(
+    `snnc: internal error: ${e?.message ?? String(err)} (this is a bug in snnc; rerun with SNNC_DEBUG=1 for details)\n`,
+  );
   if (process.env.SNNC_DEBUG) process.stderr.write(`${e?.stack ?? ""}\n`);
   return EXIT.internal;
 }
 
 export function parseIntOption(v: string, name: string, min = 0): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new SnncError("E_USAGE", `${name} must be an integer >= ${min}, got '${v}'`);
+  if (!Number.isInteger(n) || n < min)
+    throw new SnncError("E_USAGE", `${name} must be an integer >= ${min}, got '${v}'`);
   return n;
 }
 

@@ -22,7 +22,9 @@ export async function buildProgram(): Promise<Command> {
   const program = new Command();
   program
     .name("snnc")
-    .description("Neuromorphic deployment compiler: folds training-only SNN constructs exactly, lowers to the chip's fixed point, and verifies spike by spike.")
+    .description(
+      "Neuromorphic deployment compiler: folds training-only SNN constructs exactly, lowers to the chip's fixed point, and verifies spike by spike.",
+    )
     .version(VERSION)
     .showHelpAfterError("(run 'snnc --help' for usage)")
     .exitOverride()
@@ -44,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
+        return EXIT.ok;
       return EXIT.usage;
     }
     return fail(e);

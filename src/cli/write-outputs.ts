@@ -15,7 +15,9 @@ export function writeOutputsAtomically(dir: string, files: Map<string, string | 
   try {
     mkdirSync(parent, { recursive: true });
   } catch (e) {
-    throw new SnncError("E_IO", `cannot create the output directory's parent (${(e as NodeJS.ErrnoException).code})`, { file: dir });
+    throw new SnncError("E_IO", `cannot create the output directory's parent (${(e as NodeJS.ErrnoException).code})`, {
+      file: dir,
+    });
   }
   const tmp = join(parent, `.${basename(target)}.partial-${process.pid}`);
   const old = join(parent, `.${basename(target)}.old-${process.pid}`);
@@ -33,6 +35,8 @@ export function writeOutputsAtomically(dir: string, files: Map<string, string | 
     rmSync(tmp, { recursive: true, force: true });
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     if (e instanceof SnncError) throw e;
-    throw new SnncError("E_IO", `cannot write outputs (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: dir });
+    throw new SnncError("E_IO", `cannot write outputs (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      file: dir,
+    });
   }
 }

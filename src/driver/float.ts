@@ -22,9 +22,16 @@ const TRAINING_ONLY = new Set(["bn", "tdbn", "pspnorm"]);
  * Run `passes` on `g` with the --dump-ir-after hook; errors get the model file as location.
  * Shared by every driver that starts from the float folds.
  */
-export function runPipeline(g: Graph, passes: readonly Pass[], opts: CompileOptions): { graph: Graph; log: CompileResult["log"] } {
+export function runPipeline(
+  g: Graph,
+  passes: readonly Pass[],
+  opts: CompileOptions,
+): { graph: Graph; log: CompileResult["log"] } {
   if (opts.dumpIrAfter !== undefined && !passes.some((p) => p.name === opts.dumpIrAfter)) {
-    throw new SnncError("E_USAGE", `--dump-ir-after '${opts.dumpIrAfter}': target '${opts.target}' runs no such pass (passes: ${passes.map((p) => p.name).join(", ")})`);
+    throw new SnncError(
+      "E_USAGE",
+      `--dump-ir-after '${opts.dumpIrAfter}': target '${opts.target}' runs no such pass (passes: ${passes.map((p) => p.name).join(", ")})`,
+    );
   }
   const popts: PassOptions = { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit };
   try {
@@ -39,13 +46,18 @@ export function runPipeline(g: Graph, passes: readonly Pass[], opts: CompileOpti
 
 /** Report lines: what each pass did, and what is left that a hardware target would have to handle. */
 export function pipelineReport(before: Graph, after: Graph, log: CompileResult["log"]): string[] {
-  const lines = [`model '${before.name}': ${before.nodes.length} nodes → ${after.nodes.length} after ${log.length} passes`];
+  const lines = [
+    `model '${before.name}': ${before.nodes.length} nodes → ${after.nodes.length} after ${log.length} passes`,
+  ];
   for (const e of log) {
     lines.push(`${e.pass}: ${e.notes.length ? "" : "nothing to do"}`.trimEnd());
     for (const n of e.notes) lines.push(`  ${n}`);
   }
   const left = after.nodes.filter((n) => n.op === "affine" || (n.op === "neuron" && !isUnit(n.gain.data)));
-  if (left.length) lines.push(`exact intermediates kept: ${left.map((n) => `'${n.id}' (${n.op === "affine" ? "affine" : "neuron input gain"})`).join(", ")}`);
+  if (left.length)
+    lines.push(
+      `exact intermediates kept: ${left.map((n) => `'${n.id}' (${n.op === "affine" ? "affine" : "neuron input gain"})`).join(", ")}`,
+    );
   return lines;
 }
 
@@ -56,9 +68,15 @@ function isUnit(d: Float64Array): boolean {
 export function makeFloatDriver(pipeline: () => Pass[] = floatPipeline): TargetDriver {
   const compileGraph = (g: Graph, opts: CompileOptions) => {
     const { graph, log } = runPipeline(g, pipeline(), opts);
-    const left = graph.nodes.filter((n) => TRAINING_ONLY.has(n.op) || (n.op === "neuron" && (n.mpbn || n.plifA !== undefined)));
+    const left = graph.nodes.filter(
+      (n) => TRAINING_ONLY.has(n.op) || (n.op === "neuron" && (n.mpbn || n.plifA !== undefined)),
+    );
     if (left.length) {
-      throw new SnncError("E_FOLD", `the float pipeline left training-only constructs: ${left.map((n) => `'${n.id}'`).join(", ")}`, { file: opts.file, layer: left[0]!.id });
+      throw new SnncError(
+        "E_FOLD",
+        `the float pipeline left training-only constructs: ${left.map((n) => `'${n.id}'`).join(", ")}`,
+        { file: opts.file, layer: left[0]!.id },
+      );
     }
     return { graph, log };
   };
@@ -79,11 +97,17 @@ export function makeFloatDriver(pipeline: () => Pass[] = floatPipeline): TargetD
     },
     async verify(g, opts: VerifyOptions) {
       if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
-      const { graph, log } = compileGraph(g, { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit, file: opts.file });
+      const { graph, log } = compileGraph(g, {
+        target: opts.target,
+        temporalNorm: opts.temporalNorm,
+        earlyExit: opts.earlyExit,
+        file: opts.file,
+      });
       // A pass may cut T (BNTT early exit): both models then run the compiled model's steps.
       const T = opts.timesteps ?? graph.meta.timesteps;
       const notes = log.flatMap((e) => e.notes.map((n) => `${e.pass}: ${n}`));
-      if (T !== g.meta.timesteps) notes.push(`compared over ${T} steps (the model as written runs ${g.meta.timesteps})`);
+      if (T !== g.meta.timesteps)
+        notes.push(`compared over ${T} steps (the model as written runs ${g.meta.timesteps})`);
       const comps = opts.inputs.map((x, sample) => {
         const ref = simulate(g, x, { timesteps: T, margin: true });
         const got = simulate(graph, x, { timesteps: T });

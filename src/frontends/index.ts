@@ -28,7 +28,9 @@ export function detectFormat(path: string): ModelFormat {
     }
     return /"format"\s*:\s*"snnc-graph"/.test(head) ? "snnc" : "tfjs";
   }
-  throw new SnncError("E_USAGE", "unknown model format (expected model.json, .snnc.json, .onnx or .nir)", { file: path });
+  throw new SnncError("E_USAGE", "unknown model format (expected model.json, .snnc.json, .onnx or .nir)", {
+    file: path,
+  });
 }
 
 export async function loadModel(path: string): Promise<Graph> {
@@ -48,6 +50,8 @@ export async function loadModel(path: string): Promise<Graph> {
     }
     case "onnx":
     case "nir":
-      throw new SnncError("E_UNSUPPORTED", `${fmt.toUpperCase()} import is not available in this version`, { file: path });
+      throw new SnncError("E_UNSUPPORTED", `${fmt.toUpperCase()} import is not available in this version`, {
+        file: path,
+      });
   }
 }

@@ -16,7 +16,9 @@ export function readInputs(path: string, g: Graph): StepInput[] {
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new SnncError("E_IO", `cannot read input file (${(e as NodeJS.ErrnoException).code ?? "error"})`, { file: path });
+    throw new SnncError("E_IO", `cannot read input file (${(e as NodeJS.ErrnoException).code ?? "error"})`, {
+      file: path,
+    });
   }
   if (buf.length === 0) throw new SnncError("E_IO", "input file is empty", { file: path });
   const shape = inputNode(g).inputShape;
@@ -24,11 +26,14 @@ export function readInputs(path: string, g: Graph): StepInput[] {
   if (path.toLowerCase().endsWith(".npy")) {
     let arr: { data: ArrayLike<number>; shape: number[]; dtype: string; fortranOrder?: boolean };
     try {
-      arr = parseNpy(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer) as unknown as typeof arr;
+      arr = parseNpy(
+        buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer,
+      ) as unknown as typeof arr;
     } catch (e) {
       throw new SnncError("E_PARSE", `not a valid .npy file (${(e as Error).message})`, { file: path });
     }
-    if (arr.fortranOrder) throw new SnncError("E_FORMAT", "Fortran-ordered .npy is not supported; save with C order", { file: path });
+    if (arr.fortranOrder)
+      throw new SnncError("E_FORMAT", "Fortran-ordered .npy is not supported; save with C order", { file: path });
     if (!/float(32|64)/.test(String(arr.dtype)) && !/^[<|>]?f[48]$/.test(String(arr.dtype))) {
       throw new SnncError("E_FORMAT", `dtype ${arr.dtype} is not float32/float64`, { file: path });
     }
@@ -41,22 +46,29 @@ export function readInputs(path: string, g: Graph): StepInput[] {
   } catch (e) {
     throw new SnncError("E_PARSE", `input is not valid JSON (${(e as Error).message})`, { file: path });
   }
-  const samples = typeof doc === "object" && doc !== null && !Array.isArray(doc) && "inputs" in doc ? (doc as { inputs: unknown }).inputs : [doc];
+  const samples =
+    typeof doc === "object" && doc !== null && !Array.isArray(doc) && "inputs" in doc
+      ? (doc as { inputs: unknown }).inputs
+      : [doc];
   if (!Array.isArray(samples)) throw new SnncError("E_FORMAT", `"inputs" must be a list of samples`, { file: path });
   return samples.map((s, k) => {
     const { data, dims } = flattenNested(s, path, k);
     const sameAsInput = dims.length === shape.length && dims.every((d, i) => d === shape[i]);
     if (sameAsInput) return data;
-    const timeMajor = g.meta.encoding === "spikes" && dims.length === shape.length + 1 && dims.slice(1).every((d, i) => d === shape[i]);
+    const timeMajor =
+      g.meta.encoding === "spikes" && dims.length === shape.length + 1 && dims.slice(1).every((d, i) => d === shape[i]);
     if (timeMajor) return Array.from({ length: dims[0]! }, (_, t) => data.slice(t * n, (t + 1) * n));
-    throw new SnncError("E_SHAPE", `sample ${k} has shape ${shapeStr(dims)}, the model's input is ${shapeStr(shape)}`, { file: path });
+    throw new SnncError("E_SHAPE", `sample ${k} has shape ${shapeStr(dims)}, the model's input is ${shapeStr(shape)}`, {
+      file: path,
+    });
   });
 }
 
 function split(data: Float64Array, dims: number[], shape: number[], g: Graph, file: string): StepInput[] {
   const n = size(shape);
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) throw new SnncError("E_VALUE", `input value ${data[i]} at flat index ${i} is not finite`, { file });
+    if (!Number.isFinite(data[i]!))
+      throw new SnncError("E_VALUE", `input value ${data[i]} at flat index ${i} is not finite`, { file });
   }
   const T = g.meta.timesteps;
   const tail = (k: number) => dims.slice(k).every((d, i) => d === shape[i]) && dims.length - k === shape.length;
@@ -67,9 +79,15 @@ function split(data: Float64Array, dims: number[], shape: number[], g: Graph, fi
   if (tail(1)) return Array.from({ length: dims[0]! }, (_, k) => data.slice(k * n, (k + 1) * n));
   if (g.meta.encoding === "spikes" && tail(2)) {
     const per = dims[1]! * n;
-    return Array.from({ length: dims[0]! }, (_, k) => Array.from({ length: dims[1]! }, (_, t) => data.slice(k * per + t * n, k * per + (t + 1) * n)));
+    return Array.from({ length: dims[0]! }, (_, k) =>
+      Array.from({ length: dims[1]! }, (_, t) => data.slice(k * per + t * n, k * per + (t + 1) * n)),
+    );
   }
-  throw new SnncError("E_SHAPE", `input has shape ${shapeStr(dims)}, the model's input is ${shapeStr(shape)} (optionally with a leading sample axis)`, { file });
+  throw new SnncError(
+    "E_SHAPE",
+    `input has shape ${shapeStr(dims)}, the model's input is ${shapeStr(shape)} (optionally with a leading sample axis)`,
+    { file },
+  );
 }
 
 function flattenNested(x: unknown, file: string, sample: number): { data: Float64Array; dims: number[] } {
@@ -82,12 +100,19 @@ function flattenNested(x: unknown, file: string, sample: number): { data: Float6
   const out: number[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth === dims.length) {
-      if (typeof v !== "number") throw new SnncError("E_FORMAT", `sample ${sample}: expected a number, found ${JSON.stringify(v)?.slice(0, 20)}`, { file });
-      if (!Number.isFinite(v)) throw new SnncError("E_VALUE", `sample ${sample}: input value ${v} is not finite`, { file });
+      if (typeof v !== "number")
+        throw new SnncError(
+          "E_FORMAT",
+          `sample ${sample}: expected a number, found ${JSON.stringify(v)?.slice(0, 20)}`,
+          { file },
+        );
+      if (!Number.isFinite(v))
+        throw new SnncError("E_VALUE", `sample ${sample}: input value ${v} is not finite`, { file });
       out.push(v);
       return;
     }
-    if (!Array.isArray(v) || v.length !== dims[depth]) throw new SnncError("E_FORMAT", `sample ${sample}: ragged nested array at depth ${depth}`, { file });
+    if (!Array.isArray(v) || v.length !== dims[depth])
+      throw new SnncError("E_FORMAT", `sample ${sample}: ragged nested array at depth ${depth}`, { file });
     for (const y of v) walk(y, depth + 1);
   };
   walk(x, 0);

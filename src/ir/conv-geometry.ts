@@ -13,7 +13,11 @@ export function windowGeometry(inH: number, inW: number, w: Window): { pads: Pad
   const effH = (w.kernel[0] - 1) * w.dilation[0] + 1;
   const effW = (w.kernel[1] - 1) * w.dilation[1] + 1;
   if (w.padding === "valid") {
-    return { pads: [0, 0, 0, 0], outH: Math.floor((inH - effH) / w.strides[0]) + 1, outW: Math.floor((inW - effW) / w.strides[1]) + 1 };
+    return {
+      pads: [0, 0, 0, 0],
+      outH: Math.floor((inH - effH) / w.strides[0]) + 1,
+      outW: Math.floor((inW - effW) / w.strides[1]) + 1,
+    };
   }
   if (w.padding === "same") {
     const outH = Math.ceil(inH / w.strides[0]);

@@ -3,17 +3,17 @@
  * The CLI prints `toString()` as one line and maps `exitCode` to the process exit code.
  */
 export type ErrorCode =
-  | "E_IO"          // file missing, unreadable, empty
-  | "E_PARSE"       // not JSON / not the expected container
-  | "E_FORMAT"      // structure does not follow the format contract
+  | "E_IO" // file missing, unreadable, empty
+  | "E_PARSE" // not JSON / not the expected container
+  | "E_FORMAT" // structure does not follow the format contract
   | "E_UNSUPPORTED" // a construct snnc understands but cannot do (yet / on this target)
-  | "E_WEIGHT"      // missing, mis-shaped, truncated weights
-  | "E_VALUE"       // NaN, Inf, negative variance, out-of-range parameter
-  | "E_SHAPE"       // shapes that do not chain
-  | "E_SCHEMA"      // JSON schema violation
-  | "E_FOLD"        // a fold that would not be exact
-  | "E_TARGET"      // does not fit / not expressible on the target
-  | "E_USAGE";      // bad CLI usage
+  | "E_WEIGHT" // missing, mis-shaped, truncated weights
+  | "E_VALUE" // NaN, Inf, negative variance, out-of-range parameter
+  | "E_SHAPE" // shapes that do not chain
+  | "E_SCHEMA" // JSON schema violation
+  | "E_FOLD" // a fold that would not be exact
+  | "E_TARGET" // does not fit / not expressible on the target
+  | "E_USAGE"; // bad CLI usage
 
 export interface ErrorLocation {
   file?: string;
@@ -61,7 +61,7 @@ function formatLocation(loc: ErrorLocation): string {
   if (loc.file) parts.push(loc.file);
   if (loc.layer) parts.push(`layer '${loc.layer}'`);
   if (loc.param) parts.push(`parameter '${loc.param}'`);
-  return parts.length ? parts.join(": ") + ": " : "";
+  return parts.length ? `${parts.join(": ")}: ` : "";
 }
 
 export function isSnncError(e: unknown): e is SnncError {

@@ -34,7 +34,8 @@ export function checkStructure(g: Graph): void {
   for (const n of g.nodes) {
     if (seen.has(n.id)) throw new SnncError("E_FORMAT", `duplicate node name`, { layer: n.id });
     for (const i of n.inputs) {
-      if (!seen.has(i)) throw new SnncError("E_FORMAT", `input '${i}' is not defined before this node`, { layer: n.id });
+      if (!seen.has(i))
+        throw new SnncError("E_FORMAT", `input '${i}' is not defined before this node`, { layer: n.id });
     }
     seen.add(n.id);
   }
@@ -44,7 +45,12 @@ export function checkStructure(g: Graph): void {
 
 /** Shallow copy of the graph with node objects copied (parameters shared; passes replace, never mutate). */
 export function copyGraph(g: Graph): Graph {
-  return { name: g.name, meta: { ...g.meta }, nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs] }) as IRNode), outputs: [...g.outputs] };
+  return {
+    name: g.name,
+    meta: { ...g.meta },
+    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs] }) as IRNode),
+    outputs: [...g.outputs],
+  };
 }
 
 /** A fresh node id based on `base` not used in `g`. */

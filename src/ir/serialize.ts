@@ -30,7 +30,12 @@ function validate(doc: unknown): ReturnType<Ajv["compile"]> {
 }
 
 function isTensor(v: unknown): v is Tensor {
-  return typeof v === "object" && v !== null && (v as Tensor).data instanceof Float64Array && Array.isArray((v as Tensor).shape);
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as Tensor).data instanceof Float64Array &&
+    Array.isArray((v as Tensor).shape)
+  );
 }
 
 function encodeNumber(x: number): number | string {
@@ -63,9 +68,16 @@ export function graphToJson(g: Graph): string {
     }
     return v;
   };
-  const doc = { format: GRAPH_FORMAT, version: GRAPH_VERSION, name: g.name, meta: g.meta, outputs: enc(g.outputs), nodes: enc(g.nodes) };
+  const doc = {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    name: g.name,
+    meta: g.meta,
+    outputs: enc(g.outputs),
+    nodes: enc(g.nodes),
+  };
   const text = JSON.stringify(doc, null, 1);
-  return text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => blobs[Number(i)]!) + "\n";
+  return `${text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => blobs[Number(i)]!)}\n`;
 }
 
 /** Parse, validate against the schema, decode tensors, infer shapes. `file` names the source in errors. */
@@ -78,11 +90,14 @@ export function graphFromJson(text: string, file = "<graph>"): Graph {
     throw new SnncError("E_PARSE", `not valid JSON (${(e as Error).message})`, { file });
   }
   const v = validate(doc);
-  if (v.errors && v.errors.length) {
+  if (v.errors?.length) {
     const err = v.errors[0]!;
     const where = err.instancePath || "/";
     const layer = layerAt(doc, err.instancePath);
-    throw new SnncError("E_SCHEMA", `does not follow the snnc-graph schema at ${where}: ${err.message ?? "invalid"}`, { file, layer });
+    throw new SnncError("E_SCHEMA", `does not follow the snnc-graph schema at ${where}: ${err.message ?? "invalid"}`, {
+      file,
+      layer,
+    });
   }
   const dec = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(dec);
@@ -90,7 +105,9 @@ export function graphFromJson(text: string, file = "<graph>"): Graph {
       const o = x as Record<string, unknown>;
       const keys = Object.keys(o);
       if (keys.length === 2 && Array.isArray(o.shape) && Array.isArray(o.data)) {
-        const data = Float64Array.from(o.data as (number | string)[], (d) => (typeof d === "number" ? d : d === "Infinity" ? Infinity : -Infinity));
+        const data = Float64Array.from(o.data as (number | string)[], (d) =>
+          typeof d === "number" ? d : d === "Infinity" ? Infinity : -Infinity,
+        );
         return { shape: o.shape as number[], data } satisfies Tensor;
       }
       const r: Record<string, unknown> = {};
@@ -104,7 +121,11 @@ export function graphFromJson(text: string, file = "<graph>"): Graph {
   for (const n of g.nodes) {
     for (const [k, t] of Object.entries(n)) {
       if (isTensor(t) && t.data.length !== t.shape.reduce((a, b) => a * b, 1)) {
-        throw new SnncError("E_WEIGHT", `${t.data.length} values for shape [${t.shape.join(",")}]`, { file, layer: n.id, param: k });
+        throw new SnncError("E_WEIGHT", `${t.data.length} values for shape [${t.shape.join(",")}]`, {
+          file,
+          layer: n.id,
+          param: k,
+        });
       }
     }
   }
@@ -121,7 +142,9 @@ export function readGraphFile(path: string): Graph {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new SnncError("E_IO", `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+    throw new SnncError("E_IO", `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      file: path,
+    });
   }
   return graphFromJson(text, path);
 }

@@ -48,19 +48,31 @@ function finiteNum(v: number, param: string): void {
 }
 
 function channelParam(t: Tensor, c: number, param: string): void {
-  need(t.shape.length === 1 && t.shape[0] === c, `shape ${shapeStr(t.shape)} does not match ${c} channels`, param, "E_WEIGHT");
+  need(
+    t.shape.length === 1 && t.shape[0] === c,
+    `shape ${shapeStr(t.shape)} does not match ${c} channels`,
+    param,
+    "E_WEIGHT",
+  );
   finite(t, param);
 }
 
 function stepChannelParam(t: Tensor, T: number, c: number, param: string): void {
-  need(t.shape.length === 2 && t.shape[0] === T && t.shape[1] === c, `shape ${shapeStr(t.shape)}, expected [${T},${c}] (timesteps, channels)`, param, "E_WEIGHT");
+  need(
+    t.shape.length === 2 && t.shape[0] === T && t.shape[1] === c,
+    `shape ${shapeStr(t.shape)}, expected [${T},${c}] (timesteps, channels)`,
+    param,
+    "E_WEIGHT",
+  );
   finite(t, param);
 }
 
 function variance(t: Tensor, eps: number, param: string): void {
   for (let i = 0; i < t.data.length; i++) {
     if (!(t.data[i]! + eps > 0)) {
-      throw new SnncError("E_VALUE", `variance ${t.data[i]} at index ${i} gives σ²+ε = ${t.data[i]! + eps} <= 0`, { param });
+      throw new SnncError("E_VALUE", `variance ${t.data[i]} at index ${i} gives σ²+ε = ${t.data[i]! + eps} <= 0`, {
+        param,
+      });
     }
   }
 }
@@ -71,7 +83,10 @@ function spatial(s: number[], what: string): [number, number, number] {
 }
 
 function positive(s: number[], what: string): number[] {
-  need(s.every((d) => Number.isInteger(d) && d > 0), `${what} gives an empty or invalid output ${shapeStr(s)}`);
+  need(
+    s.every((d) => Number.isInteger(d) && d > 0),
+    `${what} gives an empty or invalid output ${shapeStr(s)}`,
+  );
   return s;
 }
 
@@ -81,7 +96,11 @@ function planeShape(n: PlaneNode, ins: number[][], byId: ReadonlyMap<string, IRN
   const src = byId.get(n.inputs[0]!)!;
   need(src.op === "neuron", `plane reads '${src.id}' (${src.op}); its input must be a neuron`);
   const planes = (src as NeuronNode).planeThresholds?.length ?? 0;
-  need(Number.isInteger(n.index) && n.index >= 0 && n.index <= planes, `plane index ${n.index} is outside 0..${planes} (neuron '${src.id}' has ${planes + 1} spike plane${planes ? "s" : ""})`, "index");
+  need(
+    Number.isInteger(n.index) && n.index >= 0 && n.index <= planes,
+    `plane index ${n.index} is outside 0..${planes} (neuron '${src.id}' has ${planes + 1} spike plane${planes ? "s" : ""})`,
+    "index",
+  );
   return [...ins[0]!];
 }
 
@@ -93,20 +112,43 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
     case "conv2d": {
       arity(n, ins, 1);
       const [h, w, c] = spatial(ins[0]!, "conv2d");
-      need(n.kernel.shape.length === 4, `kernel shape ${shapeStr(n.kernel.shape)} is not [kh,kw,cin,cout]`, "kernel", "E_WEIGHT");
+      need(
+        n.kernel.shape.length === 4,
+        `kernel shape ${shapeStr(n.kernel.shape)} is not [kh,kw,cin,cout]`,
+        "kernel",
+        "E_WEIGHT",
+      );
       const [kh, kw, kin, cout] = n.kernel.shape as [number, number, number, number];
-      need(Number.isInteger(n.groups) && n.groups >= 1 && c % n.groups === 0 && cout % n.groups === 0, `groups ${n.groups} does not divide ${c} input / ${cout} output channels`);
-      need(kin * n.groups === c, `kernel expects ${kin * n.groups} input channels, the input has ${c}`, "kernel", "E_WEIGHT");
+      need(
+        Number.isInteger(n.groups) && n.groups >= 1 && c % n.groups === 0 && cout % n.groups === 0,
+        `groups ${n.groups} does not divide ${c} input / ${cout} output channels`,
+      );
+      need(
+        kin * n.groups === c,
+        `kernel expects ${kin * n.groups} input channels, the input has ${c}`,
+        "kernel",
+        "E_WEIGHT",
+      );
       finite(n.kernel, "kernel");
       if (n.bias) channelParam(n.bias, cout, "bias");
-      const geo = windowGeometry(h, w, { kernel: [kh, kw], strides: n.strides, dilation: n.dilation, padding: n.padding });
+      const geo = windowGeometry(h, w, {
+        kernel: [kh, kw],
+        strides: n.strides,
+        dilation: n.dilation,
+        padding: n.padding,
+      });
       return positive([geo.outH, geo.outW, cout], "conv2d");
     }
     case "dense": {
       arity(n, ins, 1);
       const s = ins[0]!;
       need(s.length === 1, `dense needs a flat input, got ${shapeStr(s)} (insert a Flatten)`);
-      need(n.kernel.shape.length === 2 && n.kernel.shape[0] === s[0], `kernel shape ${shapeStr(n.kernel.shape)} does not take ${s[0]} inputs`, "kernel", "E_WEIGHT");
+      need(
+        n.kernel.shape.length === 2 && n.kernel.shape[0] === s[0],
+        `kernel shape ${shapeStr(n.kernel.shape)} does not take ${s[0]} inputs`,
+        "kernel",
+        "E_WEIGHT",
+      );
       finite(n.kernel, "kernel");
       if (n.bias) channelParam(n.bias, n.kernel.shape[1]!, "bias");
       return [n.kernel.shape[1]!];
@@ -129,26 +171,45 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
       need(free <= 1, `reshape target ${shapeStr(n.target)} has more than one -1`);
       const known = n.target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
       const out = n.target.map((d) => (d === -1 ? total / known : d));
-      need(size(out) === total && out.every((d) => Number.isInteger(d) && d > 0), `cannot reshape ${shapeStr(ins[0]!)} to ${shapeStr(n.target)}`);
+      need(
+        size(out) === total && out.every((d) => Number.isInteger(d) && d > 0),
+        `cannot reshape ${shapeStr(ins[0]!)} to ${shapeStr(n.target)}`,
+      );
       return out;
     }
     case "pad": {
       arity(n, ins, 1);
       const [h, w, c] = spatial(ins[0]!, "pad");
-      need(n.pads.every((p) => Number.isInteger(p) && p >= 0), `pads ${shapeStr(n.pads)} must be non-negative integers`);
+      need(
+        n.pads.every((p) => Number.isInteger(p) && p >= 0),
+        `pads ${shapeStr(n.pads)} must be non-negative integers`,
+      );
       return [h + n.pads[0] + n.pads[1], w + n.pads[2] + n.pads[3], c];
     }
     case "add": {
       need(ins.length >= 2, `add takes at least 2 inputs, got ${ins.length}`);
       for (let i = 1; i < ins.length; i++) {
-        need(sameShape(ins[i]!, ins[0]!), `add inputs have different shapes ${shapeStr(ins[0]!)} ('${n.inputs[0]}') and ${shapeStr(ins[i]!)} ('${n.inputs[i]}')`);
+        need(
+          sameShape(ins[i]!, ins[0]!),
+          `add inputs have different shapes ${shapeStr(ins[0]!)} ('${n.inputs[0]}') and ${shapeStr(ins[i]!)} ('${n.inputs[i]}')`,
+        );
       }
       return [...ins[0]!];
     }
     case "affine": {
       arity(n, ins, 1);
-      need(broadcastable(n.scale.shape, ins[0]!), `scale ${shapeStr(n.scale.shape)} does not broadcast onto ${shapeStr(ins[0]!)}`, "scale", "E_WEIGHT");
-      need(broadcastable(n.shift.shape, ins[0]!), `shift ${shapeStr(n.shift.shape)} does not broadcast onto ${shapeStr(ins[0]!)}`, "shift", "E_WEIGHT");
+      need(
+        broadcastable(n.scale.shape, ins[0]!),
+        `scale ${shapeStr(n.scale.shape)} does not broadcast onto ${shapeStr(ins[0]!)}`,
+        "scale",
+        "E_WEIGHT",
+      );
+      need(
+        broadcastable(n.shift.shape, ins[0]!),
+        `shift ${shapeStr(n.shift.shape)} does not broadcast onto ${shapeStr(ins[0]!)}`,
+        "shift",
+        "E_WEIGHT",
+      );
       finite(n.scale, "scale");
       finite(n.shift, "shift");
       return [...ins[0]!];
@@ -176,7 +237,11 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
       arity(n, ins, 1);
       const s = ins[0]!;
       const c = s[s.length - 1]!;
-      need(Number.isInteger(n.timesteps) && n.timesteps >= 1, `timesteps ${n.timesteps} must be a positive integer`, "timesteps");
+      need(
+        Number.isInteger(n.timesteps) && n.timesteps >= 1,
+        `timesteps ${n.timesteps} must be a positive integer`,
+        "timesteps",
+      );
       need(n.timesteps >= T, `holds parameters for ${n.timesteps} steps but the model runs ${T}`, "timesteps");
       finiteNum(n.epsilon, "epsilon");
       const Tn = n.timesteps;
@@ -191,7 +256,9 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
         channelParam(n.mean, c, "moving_mean");
         channelParam(n.variance, c, "moving_variance");
         variance(n.variance, n.epsilon, "moving_variance");
-        const ok = (n.p.shape.length === 1 && n.p.shape[0] === Tn) || (n.p.shape.length === 2 && n.p.shape[0] === Tn && n.p.shape[1] === c);
+        const ok =
+          (n.p.shape.length === 1 && n.p.shape[0] === Tn) ||
+          (n.p.shape.length === 2 && n.p.shape[0] === Tn && n.p.shape[1] === c);
         need(ok, `shape ${shapeStr(n.p.shape)}, expected [${Tn}] or [${Tn},${c}]`, "p", "E_WEIGHT");
         finite(n.p, "p");
       } else {
@@ -228,7 +295,12 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
 
 function checkNeuron(n: NeuronNode, s: number[], T: number): void {
   const bc = (t: Tensor, param: string, allowInf = false) => {
-    need(broadcastable(t.shape, s), `shape ${shapeStr(t.shape)} does not broadcast onto ${shapeStr(s)}`, param, "E_WEIGHT");
+    need(
+      broadcastable(t.shape, s),
+      `shape ${shapeStr(t.shape)} does not broadcast onto ${shapeStr(s)}`,
+      param,
+      "E_WEIGHT",
+    );
     if (allowInf) {
       for (let i = 0; i < t.data.length; i++) {
         if (Number.isNaN(t.data[i]!)) throw new SnncError("E_VALUE", `NaN at index ${i}`, { param });
@@ -252,8 +324,18 @@ function checkNeuron(n: NeuronNode, s: number[], T: number): void {
     const m = n.mpbn;
     const c = s[s.length - 1]!;
     const want = m.mode === "channel" ? [c] : s;
-    for (const [name, t] of [["mpbn_gamma", m.gamma], ["mpbn_beta", m.beta], ["mpbn_moving_mean", m.mean], ["mpbn_moving_variance", m.variance]] as const) {
-      need(sameShape(t.shape, want), `shape ${shapeStr(t.shape)}, expected ${shapeStr(want)} for MPBN mode "${m.mode}"`, name, "E_WEIGHT");
+    for (const [name, t] of [
+      ["mpbn_gamma", m.gamma],
+      ["mpbn_beta", m.beta],
+      ["mpbn_moving_mean", m.mean],
+      ["mpbn_moving_variance", m.variance],
+    ] as const) {
+      need(
+        sameShape(t.shape, want),
+        `shape ${shapeStr(t.shape)}, expected ${shapeStr(want)} for MPBN mode "${m.mode}"`,
+        name,
+        "E_WEIGHT",
+      );
       finite(t, name);
     }
     finiteNum(m.epsilon, "mpbn.epsilon");
@@ -261,9 +343,17 @@ function checkNeuron(n: NeuronNode, s: number[], T: number): void {
   }
   if (n.schedule) {
     const sc = n.schedule;
-    need(sc.decay.length >= T && sc.bias.length === sc.decay.length && sc.thresholdScale.length === sc.decay.length, `schedule holds ${sc.decay.length} steps but the model runs ${T}`, "schedule");
-    sc.decay.forEach((t, i) => bc(t, `schedule.decay[${i}]`));
-    sc.bias.forEach((t, i) => bc(t, `schedule.bias[${i}]`));
-    sc.thresholdScale.forEach((t, i) => bc(t, `schedule.thresholdScale[${i}]`));
+    need(
+      sc.decay.length >= T && sc.bias.length === sc.decay.length && sc.thresholdScale.length === sc.decay.length,
+      `schedule holds ${sc.decay.length} steps but the model runs ${T}`,
+      "schedule",
+    );
+    for (const [key, list] of [
+      ["decay", sc.decay],
+      ["bias", sc.bias],
+      ["thresholdScale", sc.thresholdScale],
+    ] as const) {
+      for (let i = 0; i < list.length; i++) bc(list[i]!, `schedule.${key}[${i}]`);
+    }
   }
 }

@@ -51,7 +51,11 @@ function scalarOr(t: Tensor, shape: number[]): number | "per-channel" | "per-ele
   if (t.data.length === 1) return t.data[0]!;
   const allSame = t.data.every((x) => x === t.data[0]);
   if (allSame) return t.data[0]!;
-  return t.shape.length === 1 && t.shape[0] === shape[shape.length - 1] && shape.length > 1 ? "per-channel" : t.shape.length === 1 && shape.length === 1 ? "per-channel" : "per-element";
+  return t.shape.length === 1 && t.shape[0] === shape[shape.length - 1] && shape.length > 1
+    ? "per-channel"
+    : t.shape.length === 1 && shape.length === 1
+      ? "per-channel"
+      : "per-element";
 }
 
 function neuronSummary(n: NeuronNode, shape: number[]): NeuronSummary {

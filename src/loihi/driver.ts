@@ -46,11 +46,22 @@ import { pipelineReport, runPipeline } from "../driver/float.ts";
 import type { CompileOptions, CompileResult, TargetDriver, VerifyOptions } from "../driver/types.ts";
 
 /** The Loihi lowerings that follow the float folds, in order. */
-export const LOIHI_LOWERINGS: readonly Pass[] = [lowerNeuronModel, lowerPad, lowerPooling, lowerGain, lowerStateOffset, lowerThresholds];
+export const LOIHI_LOWERINGS: readonly Pass[] = [
+  lowerNeuronModel,
+  lowerPad,
+  lowerPooling,
+  lowerGain,
+  lowerStateOffset,
+  lowerThresholds,
+];
 
 /** Every IR pass a Loihi compile runs: the float folds (per-step norms as the target allows), then the lowerings. */
 export function loihiPasses(t: TargetSpec, opts: Pick<CompileOptions, "temporalNorm">): Pass[] {
-  const folds = floatPipeline().flatMap((p) => (p.name === "schedule-temporal-norm" ? temporalNormPasses(t.name, { neuronSchedules: t.features.schedules }, opts.temporalNorm) : [p]));
+  const folds = floatPipeline().flatMap((p) =>
+    p.name === "schedule-temporal-norm"
+      ? temporalNormPasses(t.name, { neuronSchedules: t.features.schedules }, opts.temporalNorm)
+      : [p],
+  );
   return [...folds, ...LOIHI_LOWERINGS];
 }
 
@@ -83,12 +94,28 @@ export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }):
 export function withTimesteps(m: FixedModel, T: number): FixedModel {
   if (T === m.timesteps) return m;
   const runSteps = T + (m.runSteps - m.timesteps);
-  return { ...m, timesteps: T, runSteps, populations: m.populations.map((p) => (p.kind === "pulse" ? pulsePopulation(p.id, p.phase!, runSteps) : { ...p, resetInterval: runSteps })) };
+  return {
+    ...m,
+    timesteps: T,
+    runSteps,
+    populations: m.populations.map((p) =>
+      p.kind === "pulse" ? pulsePopulation(p.id, p.phase!, runSteps) : { ...p, resetInterval: runSteps },
+    ),
+  };
 }
 
 interface Agreement {
   samples: number;
-  perLayer: { layer: string; latency: number; neurons: number; spikesCompared: number; spikesDiffering: number; agreement: number; refSpikes: number; fixedSpikes: number }[];
+  perLayer: {
+    layer: string;
+    latency: number;
+    neurons: number;
+    spikesCompared: number;
+    spikesDiffering: number;
+    agreement: number;
+    refSpikes: number;
+    fixedSpikes: number;
+  }[];
   spikeAgreement: number;
   readout: { id: string; argmaxAgree: number; samples: number; maxAbsDiff: number } | null;
 }
@@ -105,10 +132,25 @@ export function measureAgreement(g: Graph, m: FixedModel, inputs: readonly StepI
     const ref = simulate(g, x, { timesteps: m.timesteps, all: true });
     const run = runs?.[k] ?? runFixedStepped(m, x);
     const got = fixedRunAsRunResult(m, run);
-    const layers = m.populations.filter((p) => p.kind === "lif" && ref.traces.get(p.source)?.out[0]?.length === size(p.shape)).map((p) => p.source);
-    const c = compareTraces({ ...ref, readouts: new Map() }, { ...got, readouts: new Map() }, { layers, latency: lat, maxDivergences: 0 });
+    const layers = m.populations
+      .filter((p) => p.kind === "lif" && ref.traces.get(p.source)?.out[0]?.length === size(p.shape))
+      .map((p) => p.source);
+    const c = compareTraces(
+      { ...ref, readouts: new Map() },
+      { ...got, readouts: new Map() },
+      { layers, latency: lat, maxDivergences: 0 },
+    );
     for (const l of c.layers) {
-      const r = rows.get(l.layer) ?? { layer: l.layer, latency: l.latency, neurons: l.neurons, spikesCompared: 0, spikesDiffering: 0, agreement: 1, refSpikes: 0, fixedSpikes: 0 };
+      const r = rows.get(l.layer) ?? {
+        layer: l.layer,
+        latency: l.latency,
+        neurons: l.neurons,
+        spikesCompared: 0,
+        spikesDiffering: 0,
+        agreement: 1,
+        refSpikes: 0,
+        fixedSpikes: 0,
+      };
       r.spikesCompared += l.spikesCompared;
       r.spikesDiffering += l.spikesDiffering;
       r.refSpikes += l.refSpikes;
@@ -124,7 +166,10 @@ export function measureAgreement(g: Graph, m: FixedModel, inputs: readonly StepI
       for (let i = 0; i < a.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a[i]! - b[i]!));
     }
   });
-  const perLayer = [...rows.values()].map((r) => ({ ...r, agreement: r.spikesCompared ? 1 - r.spikesDiffering / r.spikesCompared : 1 }));
+  const perLayer = [...rows.values()].map((r) => ({
+    ...r,
+    agreement: r.spikesCompared ? 1 - r.spikesDiffering / r.spikesCompared : 1,
+  }));
   const cmp = perLayer.reduce((a, r) => a + r.spikesCompared, 0);
   const dif = perLayer.reduce((a, r) => a + r.spikesDiffering, 0);
   return {
@@ -153,16 +198,45 @@ function quantSection(q: QuantizeResult): ReportSection {
     p.limitedBy,
   ]);
   const conns = q.populations.flatMap((p) =>
-    p.connections.map((c) => [c.id, `${c.from}→${p.id}`, c.how, c.weightExp, c.delay, c.maxAbsInt, `${(100 * c.relErr).toFixed(2)}%`, c.clipped, c.synapses]),
+    p.connections.map((c) => [
+      c.id,
+      `${c.from}→${p.id}`,
+      c.how,
+      c.weightExp,
+      c.delay,
+      c.maxAbsInt,
+      `${(100 * c.relErr).toFixed(2)}%`,
+      c.clipped,
+      c.synapses,
+    ]),
   );
   return {
     title: "Quantisation (Lava fixed point: v_int = 64·g·h, spike iff v > vth·64)",
     lines: [
       ...q.notes,
       "",
-      ...table(["population", "kind", "neurons", "depth", "vth", "du", "dv", "τ→τ_int", "bias exp", "g", "a range", "g limited by"], rows),
+      ...table(
+        [
+          "population",
+          "kind",
+          "neurons",
+          "depth",
+          "vth",
+          "du",
+          "dv",
+          "τ→τ_int",
+          "bias exp",
+          "g",
+          "a range",
+          "g limited by",
+        ],
+        rows,
+      ),
       "",
-      ...table(["synapses", "from→to", "form", "weight exp", "delay", "max |w|", "max weight error", "clipped", "nonzero"], conns),
+      ...table(
+        ["synapses", "from→to", "form", "weight exp", "delay", "max |w|", "max weight error", "clipped", "nonzero"],
+        conns,
+      ),
       "",
       "max weight error: largest |w_int·2^e·s/g − w| relative to the layer's largest |w|; τ_int = 1 − dv/4096.",
     ],
@@ -175,15 +249,20 @@ function offsetLines(b: LoihiBuild): string[] {
   if (!q.offsets.length) return [];
   const m = q.model;
   const step = (phase: number) => (phase === 0 ? m.runSteps : phase);
-  const ir = b.log.find((l) => l.pass === "lower-state-offset")?.notes.filter((x) => x.startsWith("state offset")) ?? [];
+  const ir =
+    b.log.find((l) => l.pass === "lower-state-offset")?.notes.filter((x) => x.startsWith("state offset")) ?? [];
   const rows = q.offsets.map((o) => {
     const ph = (id: string) => m.populations.find((p) => p.id === id)!.phase!;
     return [
       o.id,
       o.depth,
-      o.init ? `'${o.init.pulse}' at step ${step(ph(o.init.pulse))} → step ${o.depth + 1}, max |w| ${o.init.maxAbsInt} << ${o.init.weightExp}` : "-",
+      o.init
+        ? `'${o.init.pulse}' at step ${step(ph(o.init.pulse))} → step ${o.depth + 1}, max |w| ${o.init.maxAbsInt} << ${o.init.weightExp}`
+        : "-",
       o.self ? `max |w| ${o.self.maxAbsInt} << ${o.self.weightExp}` : "- (reset value 0)",
-      o.inhibit ? `'${o.inhibit.pulse}' at step ${step(ph(o.inhibit.pulse))} → step ${o.depth}, up to ${o.inhibit.maxInhibition} (${o.inhibit.connections} synapse group${o.inhibit.connections === 1 ? "" : "s"}), headroom ${o.inhibit.headroom}` : "-",
+      o.inhibit
+        ? `'${o.inhibit.pulse}' at step ${step(ph(o.inhibit.pulse))} → step ${o.depth}, up to ${o.inhibit.maxInhibition} (${o.inhibit.connections} synapse group${o.inhibit.connections === 1 ? "" : "s"}), headroom ${o.inhibit.headroom}`
+        : "-",
       o.firstStepV0 ? `${o.firstStepV0} neuron${o.firstStepV0 === 1 ? "" : "s"}` : "-",
     ];
   });
@@ -195,12 +274,24 @@ function offsetLines(b: LoihiBuild): string[] {
     "  warm-up inhibition: at step depth, an inhibition as large as anything the layer's sources and bias can add keeps v ≤ vth·64,",
     "  so no warm-up spike rides the self-recurrent synapse into step depth + 1 (exact for every sample, also back to back);",
     "  initial v: at depth 1, step 1 of the first sample is reached by no synapse: an initial v holds the neurons whose bias alone would fire.",
-    ...table(["population", "depth", "initial state (pulse)", "self-recurrent (τ·R)", "warm-up inhibition (pulse)", "initial v"], rows),
+    ...table(
+      [
+        "population",
+        "depth",
+        "initial state (pulse)",
+        "self-recurrent (τ·R)",
+        "warm-up inhibition (pulse)",
+        "initial v",
+      ],
+      rows,
+    ),
   ];
 }
 
 function agreementLines(a: Agreement, how: string): string[] {
-  const lines = [`${how}: ${a.samples} sample${a.samples === 1 ? "" : "s"}; the integer model against the float model as written, each layer shifted by its latency`];
+  const lines = [
+    `${how}: ${a.samples} sample${a.samples === 1 ? "" : "s"}; the integer model against the float model as written, each layer shifted by its latency`,
+  ];
   lines.push(
     ...table(
       ["layer", "latency", "neurons", "spike agreement", "float spikes", "integer spikes"],
@@ -208,18 +299,27 @@ function agreementLines(a: Agreement, how: string): string[] {
     ),
   );
   lines.push(`all layers: ${pctStr(a.spikeAgreement)} of spike slots agree`);
-  if (a.readout) lines.push(`readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples; max |Δ| ${fmt(a.readout.maxAbsDiff)}`);
+  if (a.readout)
+    lines.push(
+      `readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples; max |Δ| ${fmt(a.readout.maxAbsDiff)}`,
+    );
   return lines;
 }
 
-async function compileLoihi(g: Graph, opts: CompileOptions & { board?: string; tmpDir?: string }): Promise<CompileResult> {
+async function compileLoihi(
+  g: Graph,
+  opts: CompileOptions & { board?: string; tmpDir?: string },
+): Promise<CompileResult> {
   const b = buildLoihi(g, opts);
   const { quant, placement, target } = b;
   const m = quant.model;
   const files = new Map<string, string | Uint8Array>();
   const nx = netxCheck(m);
   if (nx.ok) files.set("network.net", await writeNetx(m, { tmpDir: opts.tmpDir }));
-  files.set("network.lava.json", lavaProcessGraphJson(m, { netx: nx.ok ? { written: true } : { written: false, reason: nx.reason } }));
+  files.set(
+    "network.lava.json",
+    lavaProcessGraphJson(m, { netx: nx.ok ? { written: true } : { written: false, reason: nx.reason } }),
+  );
   files.set("hwconfig.json", hwconfigJson(placement));
   const calibrated = !!opts.calibration?.length;
   const inputs = calibrated ? opts.calibration! : randomInputs(g, 8, 0);
@@ -235,8 +335,18 @@ async function compileLoihi(g: Graph, opts: CompileOptions & { board?: string; t
       title: "Latency",
       lines: [
         "every synaptic layer adds one step (Lava's synapses deliver a step later); a layer of depth d lags the float model by d steps and zeroes its state at step d + 1",
-        ...table(["population", "latency (steps)"], m.populations.filter((p) => p.kind !== "pulse").map((p) => [p.id, p.depth])),
-        ...(m.populations.some((p) => p.kind === "pulse") ? [`pulse neurons fire once per sample: ${m.populations.filter((p) => p.kind === "pulse").map((p) => `'${p.id}' at step ${p.phase === 0 ? m.runSteps : p.phase}`).join(", ")}`] : []),
+        ...table(
+          ["population", "latency (steps)"],
+          m.populations.filter((p) => p.kind !== "pulse").map((p) => [p.id, p.depth]),
+        ),
+        ...(m.populations.some((p) => p.kind === "pulse")
+          ? [
+              `pulse neurons fire once per sample: ${m.populations
+                .filter((p) => p.kind === "pulse")
+                .map((p) => `'${p.id}' at step ${p.phase === 0 ? m.runSteps : p.phase}`)
+                .join(", ")}`,
+            ]
+          : []),
         `run ${m.runSteps} steps per sample: T = ${m.timesteps} plus ${D} extra for the pipeline latency; readouts are read at step depth + T`,
       ],
     },
@@ -244,34 +354,54 @@ async function compileLoihi(g: Graph, opts: CompileOptions & { board?: string; t
       title: "Placement",
       lines: [
         ...placement.notes,
-        ...table(["population", "neurons", "synapses", "cores"], placement.populations.map((p) => [p.id, p.neurons, p.synapses, p.cores.length === 1 ? `${p.cores[0]}` : `${p.cores[0]}..${p.cores[p.cores.length - 1]}`])),
+        ...table(
+          ["population", "neurons", "synapses", "cores"],
+          placement.populations.map((p) => [
+            p.id,
+            p.neurons,
+            p.synapses,
+            p.cores.length === 1 ? `${p.cores[0]}` : `${p.cores[0]}..${p.cores[p.cores.length - 1]}`,
+          ]),
+        ),
       ],
     },
-    { title: "Agreement (measured, not assumed)", lines: agreementLines(agreement, calibrated ? "calibration inputs" : "8 seeded random inputs (the model's input encoding, seed 0)") },
+    {
+      title: "Agreement (measured, not assumed)",
+      lines: agreementLines(
+        agreement,
+        calibrated ? "calibration inputs" : "8 seeded random inputs (the model's input encoding, seed 0)",
+      ),
+    },
     {
       title: "Files",
       lines: [
-        nx.ok ? `network.net: netx HDF5; load with netx.hdf5.Network(net_config='network.net', input_message_bits=${m.input.messageBits}, reset_interval=${m.runSteps}, reset_offset=1)` : `network.net: not written: ${nx.reason}`,
+        nx.ok
+          ? `network.net: netx HDF5; load with netx.hdf5.Network(net_config='network.net', input_message_bits=${m.input.messageBits}, reset_interval=${m.runSteps}, reset_offset=1)`
+          : `network.net: not written: ${nx.reason}`,
         "network.lava.json: the Lava process graph (populations, synapses, layouts, delays, readout decoding)",
         "hwconfig.json: cores and chips of every population, per-core use against the target's limits",
       ],
     },
   ];
-  const header = [`snnc compile --target ${opts.target} (${target.name}): model '${g.name}', T = ${g.meta.timesteps}, encoding ${g.meta.encoding}`];
+  const header = [
+    `snnc compile --target ${opts.target} (${target.name}): model '${g.name}', T = ${g.meta.timesteps}, encoding ${g.meta.encoding}`,
+  ];
   files.set("report.txt", reportText(header, sections));
   const summary = [
     `${target.name}: ${m.populations.length} populations, ${m.connections.length} synapse groups, ${placement.totals.neurons} neurons, ${placement.totals.synapses} synapses on ${placement.totals.cores} core${placement.totals.cores === 1 ? "" : "s"} (${placement.totals.chips} chip${placement.totals.chips === 1 ? "" : "s"})`,
     `latency ${D} step${D === 1 ? "" : "s"}: run ${m.runSteps} steps per sample`,
-    `float vs integer (${calibrated ? "calibration" : "8 seeded random"} inputs): ${pctStr(agreement.spikeAgreement)} spikes agree` + (agreement.readout ? `, readout argmax ${agreement.readout.argmaxAgree}/${agreement.readout.samples}` : ""),
+    `float vs integer (${calibrated ? "calibration" : "8 seeded random"} inputs): ${pctStr(agreement.spikeAgreement)} spikes agree` +
+      (agreement.readout ? `, readout argmax ${agreement.readout.argmaxAgree}/${agreement.readout.samples}` : ""),
     nx.ok ? "network.net written (netx)" : `network.net not written: ${nx.reason}`,
   ];
   return { target: target.name, graph: b.graph, log: b.log, files, report: summary, warnings };
 }
 
 function faultFromEnv(): FixedFault | undefined {
-  const f = process.env["SNNC_FIXED_FAULT"];
+  const f = process.env.SNNC_FIXED_FAULT;
   if (f === undefined || f === "") return undefined;
-  if (f !== "drop-first-event") throw new SnncError("E_USAGE", `SNNC_FIXED_FAULT='${f}' is not a known fault (drop-first-event)`);
+  if (f !== "drop-first-event")
+    throw new SnncError("E_USAGE", `SNNC_FIXED_FAULT='${f}' is not a known fault (drop-first-event)`);
   return f;
 }
 
@@ -280,7 +410,10 @@ function compareState(a: FixedRun, b: FixedRun): { compared: number; differing: 
   let compared = 0;
   let differing = 0;
   let first: string | undefined;
-  for (const [key, A, B] of [["u", a.u!, b.u!], ["v", a.v!, b.v!]] as const) {
+  for (const [key, A, B] of [
+    ["u", a.u!, b.u!],
+    ["v", a.v!, b.v!],
+  ] as const) {
     for (const [id, xs] of A) {
       const ys = B.get(id)!;
       for (let n = 0; n < xs.length; n++) {
@@ -302,7 +435,13 @@ function compareState(a: FixedRun, b: FixedRun): { compared: number; differing: 
 async function verifyLoihi(g: Graph, opts: VerifyOptions & { board?: string }, fault: FixedFault | undefined) {
   if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
   // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
-  const b = buildLoihi(g, { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit, file: opts.file, board: opts.board });
+  const b = buildLoihi(g, {
+    target: opts.target,
+    temporalNorm: opts.temporalNorm,
+    earlyExit: opts.earlyExit,
+    file: opts.file,
+    board: opts.board,
+  });
   const T = opts.timesteps ?? g.meta.timesteps;
   const m = withTimesteps(b.quant.model, T);
   const comps: TraceComparison[] = [];

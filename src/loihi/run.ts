@@ -10,7 +10,11 @@ import { rasterOf, type SampleRun } from "../sim/run-summary.ts";
 import { buildLoihi } from "./driver.ts";
 import type { TargetRun } from "../driver/types.ts";
 
-export function runLoihi(g: Graph, inputs: readonly StepInput[], opts: { target: string; raster?: boolean; file?: string }): TargetRun {
+export function runLoihi(
+  g: Graph,
+  inputs: readonly StepInput[],
+  opts: { target: string; raster?: boolean; file?: string },
+): TargetRun {
   const { quant } = buildLoihi(g, { target: opts.target, file: opts.file });
   const m = quant.model;
   const samples: SampleRun[] = inputs.map((x) => {

@@ -20,7 +20,12 @@ export interface ConvSpec {
 export function conv2d(x: Float64Array, inShape: readonly number[], spec: ConvSpec): Float64Array {
   const [H, W, C] = inShape as [number, number, number];
   const [KH, KW, KI, CO] = spec.kernel.shape as [number, number, number, number];
-  const { pads, outH, outW } = windowGeometry(H, W, { kernel: [KH, KW], strides: spec.strides, dilation: spec.dilation, padding: spec.padding });
+  const { pads, outH, outW } = windowGeometry(H, W, {
+    kernel: [KH, KW],
+    strides: spec.strides,
+    dilation: spec.dilation,
+    padding: spec.padding,
+  });
   const out = new Float64Array(outH * outW * CO);
   const k = spec.kernel.data;
   const g = spec.groups;
@@ -95,7 +100,7 @@ export function pool(
             const ix = ox * strides[1] + kx - pads[2];
             if (ix < 0 || ix >= W) continue;
             const v = x[(iy * W + ix) * C + c]!;
-            if (kind === "max") acc = v > acc ? v : acc;
+            if (kind === "max") acc = Math.max(v, acc);
             else acc += v;
             count++;
           }

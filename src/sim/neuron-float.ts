@@ -65,7 +65,11 @@ export function expandNeuron(node: NeuronNode, shape: readonly number[]): Neuron
     p.mpbn = { k: ex({ shape: m.gamma.shape, data: k }), mean: ex(m.mean), beta: ex(m.beta) };
   }
   if (node.schedule) {
-    p.schedule = { decay: node.schedule.decay.map(ex), bias: node.schedule.bias.map(ex), scale: node.schedule.thresholdScale.map(ex) };
+    p.schedule = {
+      decay: node.schedule.decay.map(ex),
+      bias: node.schedule.bias.map(ex),
+      scale: node.schedule.thresholdScale.map(ex),
+    };
   }
   if (node.v0) p.v0 = ex(node.v0);
   if (node.selfWeight) p.selfWeight = ex(node.selfWeight);
@@ -84,7 +88,13 @@ export function initNeuronState(p: NeuronParams): NeuronState {
  *   m = k(h − μ) + β with MPBN, else h
  *   s_0 = m ⋈ θ·scale_t, planes likewise; reset driven by s_0 only.
  */
-export function neuronStep(p: NeuronParams, st: NeuronState, c: Float64Array, t: number, want: { h?: boolean; margin?: boolean; planes?: boolean } = {}): NeuronStepOut {
+export function neuronStep(
+  p: NeuronParams,
+  st: NeuronState,
+  c: Float64Array,
+  t: number,
+  want: { h?: boolean; margin?: boolean; planes?: boolean } = {},
+): NeuronStepOut {
   const out = new Float64Array(p.n);
   const hOut = want.h ? new Float64Array(p.n) : undefined;
   const margin = want.margin ? new Float64Array(p.n) : undefined;

@@ -16,7 +16,9 @@ export function normStep(node: NormNode, x: Float64Array, C: number, t: number):
       const f = node.op === "tdbn" ? node.alpha * node.vth : 1;
       for (let i = 0; i < x.length; i++) {
         const c = i % C;
-        y[i] = (f * node.gamma.data[c]! * (x[i]! - node.mean.data[c]!)) / Math.sqrt(node.variance.data[c]! + node.epsilon) + node.beta.data[c]!;
+        y[i] =
+          (f * node.gamma.data[c]! * (x[i]! - node.mean.data[c]!)) / Math.sqrt(node.variance.data[c]! + node.epsilon) +
+          node.beta.data[c]!;
       }
       return y;
     }
@@ -24,7 +26,9 @@ export function normStep(node: NormNode, x: Float64Array, C: number, t: number):
       const o = t * C;
       for (let i = 0; i < x.length; i++) {
         const c = i % C;
-        y[i] = (node.gamma.data[o + c]! * (x[i]! - node.mean.data[o + c]!)) / Math.sqrt(node.variance.data[o + c]! + node.epsilon);
+        y[i] =
+          (node.gamma.data[o + c]! * (x[i]! - node.mean.data[o + c]!)) /
+          Math.sqrt(node.variance.data[o + c]! + node.epsilon);
       }
       return y;
     }
@@ -33,7 +37,10 @@ export function normStep(node: NormNode, x: Float64Array, C: number, t: number):
       for (let i = 0; i < x.length; i++) {
         const c = i % C;
         const p = node.p.data[perChannel ? t * C + c : t]!;
-        y[i] = p * ((node.gamma.data[c]! * (x[i]! - node.mean.data[c]!)) / Math.sqrt(node.variance.data[c]! + node.epsilon) + node.beta.data[c]!);
+        y[i] =
+          p *
+          ((node.gamma.data[c]! * (x[i]! - node.mean.data[c]!)) / Math.sqrt(node.variance.data[c]! + node.epsilon) +
+            node.beta.data[c]!);
       }
       return y;
     }
@@ -41,7 +48,10 @@ export function normStep(node: NormNode, x: Float64Array, C: number, t: number):
       const o = t * C;
       for (let i = 0; i < x.length; i++) {
         const c = i % C;
-        y[i] = (node.gammaHat.data[o + c]! * (x[i]! - node.meanAcc.data[o + c]!)) / Math.sqrt(node.varAcc.data[o + c]! + node.epsilon) + node.betaHat.data[o + c]!;
+        y[i] =
+          (node.gammaHat.data[o + c]! * (x[i]! - node.meanAcc.data[o + c]!)) /
+            Math.sqrt(node.varAcc.data[o + c]! + node.epsilon) +
+          node.betaHat.data[o + c]!;
       }
       return y;
     }
@@ -59,7 +69,7 @@ export function normStep(node: NormNode, x: Float64Array, C: number, t: number):
 export function pspLnRefusal(layer: string): SnncError {
   return new SnncError(
     "E_UNSUPPORTED",
-    "PSPNorm mode \"ln\" normalises over C×H×W×T of the sample itself (including future steps): it is not an inference-time layer and cannot run or be folded; retrain with mode \"bn\" or remove it",
+    'PSPNorm mode "ln" normalises over C×H×W×T of the sample itself (including future steps): it is not an inference-time layer and cannot run or be folded; retrain with mode "bn" or remove it',
     { layer },
   );
 }

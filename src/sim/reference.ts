@@ -49,18 +49,29 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
   if (!Number.isInteger(T) || T < 1) throw new SnncError("E_USAGE", `timesteps must be a positive integer, got ${T}`);
   for (const n of g.nodes) {
     if ((n.op === "bntt" || n.op === "tebn" || n.op === "tab") && T > n.timesteps) {
-      throw new SnncError("E_VALUE", `per-step norm holds ${n.timesteps} steps, cannot run ${T}`, { layer: n.id, param: "timesteps" });
+      throw new SnncError("E_VALUE", `per-step norm holds ${n.timesteps} steps, cannot run ${T}`, {
+        layer: n.id,
+        param: "timesteps",
+      });
     }
     if (n.op === "neuron" && n.schedule && T > n.schedule.decay.length) {
-      throw new SnncError("E_VALUE", `neuron schedule holds ${n.schedule.decay.length} steps, cannot run ${T}`, { layer: n.id, param: "schedule" });
+      throw new SnncError("E_VALUE", `neuron schedule holds ${n.schedule.decay.length} steps, cannot run ${T}`, {
+        layer: n.id,
+        param: "schedule",
+      });
     }
   }
   const inNode = g.nodes.find((n) => n.op === "input")!;
   const inSize = size(inNode.shape!);
   const perStep = Array.isArray(input);
-  if (perStep && input.length < T) throw new SnncError("E_USAGE", `input has ${input.length} steps, the run needs ${T}`);
+  if (perStep && input.length < T)
+    throw new SnncError("E_USAGE", `input has ${input.length} steps, the run needs ${T}`);
   for (const x of perStep ? input.slice(0, T) : [input]) {
-    if (x.length !== inSize) throw new SnncError("E_USAGE", `input has ${x.length} values, the model's input ${JSON.stringify(inNode.shape)} needs ${inSize}`);
+    if (x.length !== inSize)
+      throw new SnncError(
+        "E_USAGE",
+        `input has ${x.length} values, the model's input ${JSON.stringify(inNode.shape)} needs ${inSize}`,
+      );
   }
 
   const neurons = new Map<string, { p: NeuronParams; st: NeuronState }>();
@@ -73,7 +84,8 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
       neurons.set(n.id, { p, st: initNeuronState(p) });
     }
     if (n.op === "readout") readoutAcc.set(n.id, new Float64Array(size(n.shape!)));
-    if (n.op === "affine") affine.set(n.id, { scale: broadcastTo(n.scale, n.shape!), shift: broadcastTo(n.shift, n.shape!) });
+    if (n.op === "affine")
+      affine.set(n.id, { scale: broadcastTo(n.scale, n.shape!), shift: broadcastTo(n.shift, n.shape!) });
     if (n.op === "neuron" || opts.all) {
       const tr: NodeTrace = { id: n.id, op: n.op, shape: n.shape!, out: [] };
       if (n.op === "neuron" && opts.membrane) tr.h = [];
@@ -96,7 +108,11 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
         y = perStep ? (input as Float64Array[])[t]! : (input as Float64Array);
       } else if (n.op === "neuron") {
         const { p, st } = neurons.get(n.id)!;
-        const r = neuronStep(p, st, xs[0]!, t, { h: opts.membrane, margin: opts.margin, planes: planeSources.has(n.id) });
+        const r = neuronStep(p, st, xs[0]!, t, {
+          h: opts.membrane,
+          margin: opts.margin,
+          planes: planeSources.has(n.id),
+        });
         y = r.out;
         if (r.planes) planeVals.set(n.id, r.planes);
         const tr = traces.get(n.id)!;
@@ -133,7 +149,12 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
 }
 
 /** Stateless nodes (linear ops and norms) at 0-based step t. */
-function linearStep(n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" | "plane" }>, xs: Float64Array[], inShape: number[], t: number): Float64Array {
+function linearStep(
+  n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" | "plane" }>,
+  xs: Float64Array[],
+  inShape: number[],
+  t: number,
+): Float64Array {
   switch (n.op) {
     case "conv2d":
       return conv2d(xs[0]!, inShape, n);

@@ -38,7 +38,9 @@ export function loadTargets(dir: string = TARGETS_DIR): TargetSpec[] {
   if (hit) return hit;
   const ajv = new Ajv({ allErrors: true, strict: true });
   const validate = ajv.compile(readJson(join(dir, SCHEMA_FILE)) as object);
-  const files = readdirSync(dir).filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE)
+    .sort();
   const out: TargetSpec[] = [];
   const names = new Map<string, string>();
   for (const f of files) {
@@ -46,7 +48,11 @@ export function loadTargets(dir: string = TARGETS_DIR): TargetSpec[] {
     const data = readJson(file);
     if (!validate(data)) {
       const e = validate.errors![0]!;
-      throw new SnncError("E_SCHEMA", `${e.instancePath || "/"} ${e.message}${validate.errors!.length > 1 ? ` (and ${validate.errors!.length - 1} more)` : ""}`, { file: f });
+      throw new SnncError(
+        "E_SCHEMA",
+        `${e.instancePath || "/"} ${e.message}${validate.errors!.length > 1 ? ` (and ${validate.errors!.length - 1} more)` : ""}`,
+        { file: f },
+      );
     }
     const t = { ...(data as TargetSpec), file: f };
     checkConsistent(t, f);
@@ -76,15 +82,32 @@ function checkConsistent(t: TargetSpec, file: string): void {
   for (const [name, r] of ranges) {
     if (r && r[0] > r[1]) throw new SnncError("E_SCHEMA", `range [${r.join(", ")}] is empty`, { file, param: name });
   }
-  if (a.weightRanges.excitatory[0] < 0 || a.weightRanges.inhibitory[1] >= 0 || a.weightRanges.mixed[0] >= 0 || a.weightRanges.mixed[1] <= 0) {
-    throw new SnncError("E_SCHEMA", "weight ranges must be excitatory >= 0, inhibitory < 0 and mixed spanning 0", { file, param: "arithmetic.weightRanges" });
+  if (
+    a.weightRanges.excitatory[0] < 0 ||
+    a.weightRanges.inhibitory[1] >= 0 ||
+    a.weightRanges.mixed[0] >= 0 ||
+    a.weightRanges.mixed[1] <= 0
+  ) {
+    throw new SnncError("E_SCHEMA", "weight ranges must be excitatory >= 0, inhibitory < 0 and mixed spanning 0", {
+      file,
+      param: "arithmetic.weightRanges",
+    });
   }
-  if (t.features.delays && !a.delayRange) throw new SnncError("E_SCHEMA", "features.delays is true but arithmetic.delayRange is missing", { file });
+  if (t.features.delays && !a.delayRange)
+    throw new SnncError("E_SCHEMA", "features.delays is true but arithmetic.delayRange is missing", { file });
   if (t.features.gradedSpikes !== a.gradedSpikeBits > 0) {
-    throw new SnncError("E_SCHEMA", `features.gradedSpikes is ${t.features.gradedSpikes} but arithmetic.gradedSpikeBits is ${a.gradedSpikeBits}`, { file });
+    throw new SnncError(
+      "E_SCHEMA",
+      `features.gradedSpikes is ${t.features.gradedSpikes} but arithmetic.gradedSpikeBits is ${a.gradedSpikeBits}`,
+      { file },
+    );
   }
   if (!t.boards.some((b) => b.name === t.defaultBoard)) {
-    throw new SnncError("E_SCHEMA", `defaultBoard '${t.defaultBoard}' is not one of the boards (${t.boards.map((b) => b.name).join(", ")})`, { file });
+    throw new SnncError(
+      "E_SCHEMA",
+      `defaultBoard '${t.defaultBoard}' is not one of the boards (${t.boards.map((b) => b.name).join(", ")})`,
+      { file },
+    );
   }
 }
 
@@ -93,7 +116,10 @@ export function loadTarget(name: string, dir?: string): TargetSpec {
   const all = loadTargets(dir);
   const t = all.find((x) => x.name === name || (x.aliases ?? []).includes(name));
   if (!t) {
-    throw new SnncError("E_USAGE", `unknown hardware target '${name}' (known: ${all.flatMap((x) => [x.name, ...(x.aliases ?? [])]).join(", ")})`);
+    throw new SnncError(
+      "E_USAGE",
+      `unknown hardware target '${name}' (known: ${all.flatMap((x) => [x.name, ...(x.aliases ?? [])]).join(", ")})`,
+    );
   }
   return t;
 }
@@ -122,7 +148,9 @@ export function listTargets(dir?: string): TargetSummary[] {
     coresPerChip: t.chip.cores,
     boards: t.boards.map((b) => ({ name: b.name, chips: b.chips })),
     defaultBoard: t.defaultBoard,
-    features: Object.entries(t.features).filter(([, v]) => v).map(([k]) => k),
+    features: Object.entries(t.features)
+      .filter(([, v]) => v)
+      .map(([k]) => k),
     file: t.file!,
   }));
 }

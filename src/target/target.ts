@@ -77,6 +77,9 @@ export interface TargetSpec {
 export function boardOf(t: TargetSpec, name?: string): TargetBoard {
   const want = name ?? t.defaultBoard;
   const b = t.boards.find((x) => x.name === want);
-  if (!b) throw new RangeError(`target '${t.name}' has no board '${want}' (boards: ${t.boards.map((x) => x.name).join(", ")})`);
+  if (!b)
+    throw new RangeError(
+      `target '${t.name}' has no board '${want}' (boards: ${t.boards.map((x) => x.name).join(", ")})`,
+    );
   return b;
 }

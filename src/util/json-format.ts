@@ -3,7 +3,7 @@
  * numbers / strings / booleans on one line (weight tables stay compact), keys in insertion order.
  */
 export function formatJson(value: unknown, indent = "  "): string {
-  return fmt(value, "", indent) + "\n";
+  return `${fmt(value, "", indent)}\n`;
 }
 
 function isPrimitive(v: unknown): boolean {

@@ -31,7 +31,12 @@ export interface SpikeAgreement {
 }
 
 /** Compare `approx` against `exact` on `inputs` over `timesteps` (default: approx's meta.timesteps). */
-export function measureSpikeAgreement(exact: Graph, approx: Graph, inputs: readonly StepInput[], opts: { timesteps?: number } = {}): SpikeAgreement {
+export function measureSpikeAgreement(
+  exact: Graph,
+  approx: Graph,
+  inputs: readonly StepInput[],
+  opts: { timesteps?: number } = {},
+): SpikeAgreement {
   const T = opts.timesteps ?? approx.meta.timesteps;
   const rows = new Map<string, LayerAgreement>();
   let sameArgmax = 0;
@@ -41,7 +46,14 @@ export function measureSpikeAgreement(exact: Graph, approx: Graph, inputs: reado
     const ra = simulate(approx, x, { timesteps: T });
     const c = compareTraces(re, ra, { sample: k, maxDivergences: 0 });
     for (const l of c.layers) {
-      const row = rows.get(l.layer) ?? { layer: l.layer, spikesCompared: 0, spikesDiffering: 0, agreement: 1, exactSpikes: 0, approxSpikes: 0 };
+      const row = rows.get(l.layer) ?? {
+        layer: l.layer,
+        spikesCompared: 0,
+        spikesDiffering: 0,
+        agreement: 1,
+        exactSpikes: 0,
+        approxSpikes: 0,
+      };
       row.spikesCompared += l.spikesCompared;
       row.spikesDiffering += l.spikesDiffering;
       row.exactSpikes += l.refSpikes;
@@ -80,7 +92,11 @@ export function formatSpikeAgreement(a: SpikeAgreement, what = "--temporal-norm 
   const lines = [
     `${what}: spike agreement with the exact model ${pct(a.agreement)} (${a.spikesDiffering} of ${a.spikesCompared} layer×neuron×step outputs differ; ${a.samples} sample${a.samples === 1 ? "" : "s"}, ${a.timesteps} steps)`,
   ];
-  for (const l of a.layers) lines.push(`  ${l.layer}: ${pct(l.agreement)} (${l.spikesDiffering} differ; spikes exact ${l.exactSpikes}, approx ${l.approxSpikes})`);
-  if (a.readoutArgmaxAgreement !== null) lines.push(`  readout argmax agrees on ${pct(a.readoutArgmaxAgreement)} of the samples`);
+  for (const l of a.layers)
+    lines.push(
+      `  ${l.layer}: ${pct(l.agreement)} (${l.spikesDiffering} differ; spikes exact ${l.exactSpikes}, approx ${l.approxSpikes})`,
+    );
+  if (a.readoutArgmaxAgreement !== null)
+    lines.push(`  readout argmax agrees on ${pct(a.readoutArgmaxAgreement)} of the samples`);
   return lines;
 }

@@ -89,19 +89,43 @@ export function compareTraces(ref: RunResult, cmp: RunResult, opts: CompareOptio
     if (!r) throw new SnncError("E_USAGE", `the reference run has no layer '${id}'`);
     const cid = look(opts.layerMap, id) ?? id;
     const c = cmp.traces.get(cid);
-    if (!c) throw new SnncError("E_TARGET", `the compiled model has no layer '${cid}' to compare with reference layer '${id}' (a pass dropped or renamed it without a layer map)`, { layer: id });
+    if (!c)
+      throw new SnncError(
+        "E_TARGET",
+        `the compiled model has no layer '${cid}' to compare with reference layer '${id}' (a pass dropped or renamed it without a layer map)`,
+        { layer: id },
+      );
     const n = r.out[0]?.length ?? 0;
     const cn = c.out[0]?.length ?? 0;
-    if (n !== cn) throw new SnncError("E_TARGET", `compiled layer '${cid}' has ${cn} neurons, the reference has ${n}`, { layer: id });
+    if (n !== cn)
+      throw new SnncError("E_TARGET", `compiled layer '${cid}' has ${cn} neurons, the reference has ${n}`, {
+        layer: id,
+      });
     const lat = typeof opts.latency === "number" ? opts.latency : (look(opts.latency, id) ?? 0);
     if (c.out.length < T + lat) {
-      throw new SnncError("E_USAGE", `compiled layer '${cid}' ran ${c.out.length} steps; comparing ${T} reference steps at latency ${lat} needs ${T + lat}`, { layer: id });
+      throw new SnncError(
+        "E_USAGE",
+        `compiled layer '${cid}' ran ${c.out.length} steps; comparing ${T} reference steps at latency ${lat} needs ${T + lat}`,
+        { layer: id },
+      );
     }
     pairs.push({
       r,
       c,
       lat,
-      row: { layer: id, compiledLayer: cid, neurons: n, steps: T, latency: lat, spikesCompared: 0, spikesDiffering: 0, refSpikes: 0, gotSpikes: 0, minMargin: null, nearTies: 0 },
+      row: {
+        layer: id,
+        compiledLayer: cid,
+        neurons: n,
+        steps: T,
+        latency: lat,
+        spikesCompared: 0,
+        spikesDiffering: 0,
+        refSpikes: 0,
+        gotSpikes: 0,
+        minMargin: null,
+        nearTies: 0,
+      },
     });
   }
   const divergences: Divergence[] = [];
@@ -125,7 +149,16 @@ export function compareTraces(ref: RunResult, cmp: RunResult, opts: CompareOptio
         if (a !== b) {
           row.spikesDiffering++;
           if (divergences.length < maxDiv) {
-            divergences.push({ sample, layer: row.layer, neuron: i, step: t, ref: a, got: b, margin: finite ? m : null, nearTie: finite && m < NEAR_TIE });
+            divergences.push({
+              sample,
+              layer: row.layer,
+              neuron: i,
+              step: t,
+              ref: a,
+              got: b,
+              margin: finite ? m : null,
+              nearTie: finite && m < NEAR_TIE,
+            });
           }
         }
       }
@@ -134,8 +167,14 @@ export function compareTraces(ref: RunResult, cmp: RunResult, opts: CompareOptio
   let readoutMaxAbsDiff: number | null = null;
   for (const [id, rv] of ref.readouts) {
     const cv = cmp.readouts.get(look(opts.layerMap, id) ?? id);
-    if (!cv) throw new SnncError("E_TARGET", `the compiled model has no readout '${look(opts.layerMap, id) ?? id}'`, { layer: id });
-    if (cv.length !== rv.length) throw new SnncError("E_TARGET", `compiled readout has ${cv.length} values, the reference has ${rv.length}`, { layer: id });
+    if (!cv)
+      throw new SnncError("E_TARGET", `the compiled model has no readout '${look(opts.layerMap, id) ?? id}'`, {
+        layer: id,
+      });
+    if (cv.length !== rv.length)
+      throw new SnncError("E_TARGET", `compiled readout has ${cv.length} values, the reference has ${rv.length}`, {
+        layer: id,
+      });
     let d: number = readoutMaxAbsDiff ?? 0;
     for (let i = 0; i < rv.length; i++) {
       const x = Math.abs(rv[i]! - cv[i]!);

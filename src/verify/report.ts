@@ -40,14 +40,29 @@ export interface ReportOptions {
   notes?: string[];
 }
 
-export function buildVerifyReport(target: string, comps: readonly TraceComparison[], opts: ReportOptions = {}): VerifyReport {
+export function buildVerifyReport(
+  target: string,
+  comps: readonly TraceComparison[],
+  opts: ReportOptions = {},
+): VerifyReport {
   const maxDiv = opts.maxDivergences ?? 10;
   const rows = new Map<string, LayerRow>();
   for (const c of comps) {
     for (const l of c.layers) {
       const r = rows.get(l.layer);
       if (!r) {
-        rows.set(l.layer, { layer: l.layer, compiledLayer: l.compiledLayer, neurons: l.neurons, latency: l.latency, spikesCompared: l.spikesCompared, spikesDiffering: l.spikesDiffering, refSpikes: l.refSpikes, gotSpikes: l.gotSpikes, minMargin: l.minMargin, nearTies: l.nearTies });
+        rows.set(l.layer, {
+          layer: l.layer,
+          compiledLayer: l.compiledLayer,
+          neurons: l.neurons,
+          latency: l.latency,
+          spikesCompared: l.spikesCompared,
+          spikesDiffering: l.spikesDiffering,
+          refSpikes: l.refSpikes,
+          gotSpikes: l.gotSpikes,
+          minMargin: l.minMargin,
+          nearTies: l.nearTies,
+        });
       } else {
         r.spikesCompared += l.spikesCompared;
         r.spikesDiffering += l.spikesDiffering;
@@ -89,7 +104,9 @@ export function formatVerifyReport(r: VerifyReport): string[] {
     `verify --target ${r.target}: ${r.ok ? "OK, equivalent" : "FAILED, spikes differ"}`,
     `  layers ${r.layers}, neurons ${r.neurons}, steps ${r.steps}, samples ${r.samples}`,
     `  spikes compared ${r.spikesCompared}, spikes differing ${r.spikesDiffering}, smallest margin ${num(r.minMargin)}` +
-      (r.nearTies ? `, ${r.nearTies} decision${r.nearTies > 1 ? "s" : ""} within ${r.nearTieTolerance} of the threshold` : ""),
+      (r.nearTies
+        ? `, ${r.nearTies} decision${r.nearTies > 1 ? "s" : ""} within ${r.nearTieTolerance} of the threshold`
+        : ""),
   ];
   if (r.readoutMaxAbsDiff !== null) lines.push(`  readout max |Δ| ${num(r.readoutMaxAbsDiff)}`);
   const w = Math.max(5, ...r.perLayer.map((l) => l.layer.length));
@@ -106,7 +123,9 @@ export function formatVerifyReport(r: VerifyReport): string[] {
   if (r.divergences.length) {
     lines.push(`  first divergences (of ${r.spikesDiffering}):`);
     for (const d of r.divergences) {
-      lines.push(`    sample ${d.sample} layer '${d.layer}' neuron ${d.neuron} step ${d.step}: reference ${d.ref}, compiled ${d.got}, margin ${num(d.margin)}${d.nearTie ? " (near-tie)" : ""}`);
+      lines.push(
+        `    sample ${d.sample} layer '${d.layer}' neuron ${d.neuron} step ${d.step}: reference ${d.ref}, compiled ${d.got}, margin ${num(d.margin)}${d.nearTie ? " (near-tie)" : ""}`,
+      );
     }
   }
   return lines;

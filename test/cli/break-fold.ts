@@ -14,7 +14,17 @@ const broken: Pass = {
     const r = real.run(g, opts);
     const graph: Graph = {
       ...r.graph,
-      nodes: r.graph.nodes.map((n) => (n.op === "conv2d" && n.bias && n.origin?.some((o) => o.startsWith("bn:")) ? { ...n, bias: tensor(n.bias.shape, n.bias.data.map((v) => v + 0.3)) } : n)),
+      nodes: r.graph.nodes.map((n) =>
+        n.op === "conv2d" && n.bias && n.origin?.some((o) => o.startsWith("bn:"))
+          ? {
+              ...n,
+              bias: tensor(
+                n.bias.shape,
+                n.bias.data.map((v) => v + 0.3),
+              ),
+            }
+          : n,
+      ),
     };
     return { graph, notes: r.notes };
   },

@@ -23,7 +23,15 @@ describe("snnc compile --target float", () => {
       const report = readFileSync(join(out, "report.txt"), "utf8");
       assert.match(report, /^model '.*': \d+ nodes → \d+ after \d+ passes$/m);
       const folded = graphFromJson(readFileSync(join(out, "model.snnc.json"), "utf8"));
-      assert.ok(!folded.nodes.some((n) => n.op === "bn" || n.op === "tdbn" || n.op === "pspnorm" || (n.op === "neuron" && (n.mpbn || n.plifA !== undefined))));
+      assert.ok(
+        !folded.nodes.some(
+          (n) =>
+            n.op === "bn" ||
+            n.op === "tdbn" ||
+            n.op === "pspnorm" ||
+            (n.op === "neuron" && (n.mpbn || n.plifA !== undefined)),
+        ),
+      );
       const runOf = (model: string) => {
         const x = snnc(["run", model, "--input", `fixtures/${fx}/input.json`, "--json", "--raster"]);
         assert.equal(x.code, 0, x.stderr);
@@ -45,14 +53,23 @@ describe("snnc compile --target float", () => {
     const b = join(tmp(), "b");
     assert.equal(snnc(["compile", "fixtures/mpbn-channel/model.json", "-o", a]).code, 0);
     assert.equal(snnc(["compile", "fixtures/mpbn-channel/model.json", "-o", b]).code, 0);
-    for (const f of ["model.snnc.json", "report.txt"]) assert.equal(readFileSync(join(a, f), "utf8"), readFileSync(join(b, f), "utf8"), f);
+    for (const f of ["model.snnc.json", "report.txt"])
+      assert.equal(readFileSync(join(a, f), "utf8"), readFileSync(join(b, f), "utf8"), f);
   });
 
   it("--list-passes prints the float pipeline in order, no model needed", () => {
     const r = snnc(["compile", "--target", "float", "--list-passes"]);
     assert.equal(r.code, 0, r.stderr);
     const names = [...r.stdout.matchAll(/^\d+\s+(\S+)/gm)].map((m) => m[1]);
-    assert.deepEqual(names.slice(0, 7), ["fold-bn", "fold-tdbn", "fold-psp-bn", "absorb-affine", "fold-mpbn", "fold-plif", "absorb-gain"]);
+    assert.deepEqual(names.slice(0, 7), [
+      "fold-bn",
+      "fold-tdbn",
+      "fold-psp-bn",
+      "absorb-affine",
+      "fold-mpbn",
+      "fold-plif",
+      "absorb-gain",
+    ]);
   });
 
   it("--dump-ir-after <pass> adds the IR after that pass, which re-imports", () => {
@@ -61,16 +78,25 @@ describe("snnc compile --target float", () => {
     assert.equal(r.code, 0, r.stderr);
     const dump = graphFromJson(readFileSync(join(out, "ir-after-fold-mpbn.snnc.json"), "utf8"));
     const lif1 = dump.nodes.find((n) => n.id === "lif1")!;
-    assert.ok(lif1.op === "neuron" && !lif1.mpbn && [...lif1.gain.data].some((v) => v === -1), "after fold-mpbn the negation sits on the neuron gain");
+    assert.ok(
+      lif1.op === "neuron" && !lif1.mpbn && [...lif1.gain.data].some((v) => v === -1),
+      "after fold-mpbn the negation sits on the neuron gain",
+    );
     const final = graphFromJson(readFileSync(join(out, "model.snnc.json"), "utf8")).nodes.find((n) => n.id === "lif1")!;
-    assert.ok(final.op === "neuron" && [...final.gain.data].every((v) => v === 1), "absorb-gain then moved it into the conv");
+    assert.ok(
+      final.op === "neuron" && [...final.gain.data].every((v) => v === 1),
+      "absorb-gain then moved it into the conv",
+    );
   });
 
   it("an unknown --dump-ir-after pass is a usage error and writes nothing", () => {
     const out = join(tmp(), "out");
     const r = snnc(["compile", "fixtures/conv-bn-pool/model.json", "-o", out, "--dump-ir-after", "fold-everything"]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^snnc: error: --dump-ir-after 'fold-everything': target 'float' runs no such pass \(passes: fold-bn, /);
+    assert.match(
+      r.stderr,
+      /^snnc: error: --dump-ir-after 'fold-everything': target 'float' runs no such pass \(passes: fold-bn, /,
+    );
     assert.equal(existsSync(out), false);
   });
 
@@ -79,13 +105,23 @@ describe("snnc compile --target float", () => {
     const r = snnc(["compile", "fixtures/pspnorm-ln/model.json", "-o", out]);
     assert.equal(r.code, 4);
     assert.equal(r.stderr.trim().split("\n").length, 1);
-    assert.match(r.stderr, /^snnc: error: fixtures\/pspnorm-ln\/model\.json: layer 'psp1': PSPNorm mode "ln" normalises over C×H×W×T/);
+    assert.match(
+      r.stderr,
+      /^snnc: error: fixtures\/pspnorm-ln\/model\.json: layer 'psp1': PSPNorm mode "ln" normalises over C×H×W×T/,
+    );
     assert.equal(existsSync(out), false);
   });
 
   it("usage errors: missing -o, bad --temporal-norm, unknown target", () => {
     assert.match(snnc(["compile", "fixtures/conv-bn-pool/model.json"]).stderr, /compile needs -o <dir>/);
-    const bad = snnc(["compile", "fixtures/conv-bn-pool/model.json", "-o", join(tmp(), "o"), "--temporal-norm", "fast"]);
+    const bad = snnc([
+      "compile",
+      "fixtures/conv-bn-pool/model.json",
+      "-o",
+      join(tmp(), "o"),
+      "--temporal-norm",
+      "fast",
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--temporal-norm must be 'exact' or 'approx', got 'fast'/);
     const unk = snnc(["compile", "fixtures/conv-bn-pool/model.json", "-o", join(tmp(), "o"), "--target", "gpu9000"]);

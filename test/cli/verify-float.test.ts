@@ -7,17 +7,36 @@ import { Ajv } from "ajv";
 import type { VerifyReport } from "../../src/verify/report.ts";
 import { ROOT, snnc } from "../support/cli.ts";
 
-const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync(fileURLToPath(new URL("../../src/verify/verify-report.schema.json", import.meta.url)), "utf8")));
+const validate = new Ajv({ strict: true }).compile(
+  JSON.parse(
+    readFileSync(fileURLToPath(new URL("../../src/verify/verify-report.schema.json", import.meta.url)), "utf8"),
+  ),
+);
 
 /** The CLI with fold-bn replaced by a deliberately broken version (test/cli/break-fold.ts). */
 function snncBroken(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", "./test/cli/break-fold.ts", "bin/snnc.js", ...args], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--import", "./test/cli/break-fold.ts", "bin/snnc.js", ...args],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("snnc verify --target float", () => {
   it("prints the summary and exits 0 when no spike differs", () => {
-    const r = snnc(["verify", "fixtures/mpbn-element/model.json", "--target", "float", "--input", "fixtures/mpbn-element/input.json", "--random", "3", "--seed", "5"]);
+    const r = snnc([
+      "verify",
+      "fixtures/mpbn-element/model.json",
+      "--target",
+      "float",
+      "--input",
+      "fixtures/mpbn-element/input.json",
+      "--random",
+      "3",
+      "--seed",
+      "5",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^verify --target float: OK, equivalent$/m);
     assert.match(r.stdout, /layers 2, neurons 118, steps 5, samples 4/);
@@ -41,11 +60,20 @@ describe("snnc verify --target float", () => {
   });
 
   it("exits 1 on a deliberately broken fold and lists the first divergences", () => {
-    const r = snncBroken(["verify", "fixtures/conv-bn-pool/model.json", "--input", "fixtures/conv-bn-pool/input.json", "--max-divergences", "3"]);
+    const r = snncBroken([
+      "verify",
+      "fixtures/conv-bn-pool/model.json",
+      "--input",
+      "fixtures/conv-bn-pool/input.json",
+      "--max-divergences",
+      "3",
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^verify --target float: FAILED, spikes differ$/m);
     assert.match(r.stdout, /spikes differing [1-9]\d*/);
-    const listed = r.stdout.match(/^    sample 0 layer '\w+' neuron \d+ step \d+: reference [01], compiled [01], margin [\d.e-]+$/gm);
+    const listed = r.stdout.match(
+      /^ {4}sample 0 layer '\w+' neuron \d+ step \d+: reference [01], compiled [01], margin [\d.e-]+$/gm,
+    );
     assert.equal(listed?.length, 3, r.stdout);
     const json = snncBroken(["verify", "fixtures/conv-bn-pool/model.json", "--json", "--random", "2"]);
     assert.equal(json.code, 1);

@@ -10,7 +10,9 @@ import { SnncError } from "../../src/ir/errors.ts";
 import { singleNeuronGraph, tensor } from "../support/graphs.ts";
 import { ROOT } from "../support/cli.ts";
 
-const fixtures = readdirSync(join(ROOT, "fixtures"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const fixtures = readdirSync(join(ROOT, "fixtures"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 test(".snnc.json round-trips every fixture: same text, same spikes", async () => {
   for (const f of fixtures) {
@@ -56,9 +58,23 @@ test("reading rejects bad files with a located one-line message", () => {
     errorOf(() => graphFromJson(good.replace('"hard"', '"sideways"'), "a.snnc.json")).message,
     "a.snnc.json: layer 'n': does not follow the snnc-graph schema at /nodes/1/reset: must be equal to one of the allowed values",
   );
-  assert.match(errorOf(() => graphFromJson(good.replace('"version": 1', '"version": 9'), "a.snnc.json")).message, /schema at \/version/);
-  const e = errorOf(() => graphFromJson(good.replace('"inputShape": [2]', '"inputShape": [2]').replace('"inputs": ["in"]', '"inputs": ["nowhere"]'), "a.snnc.json"));
+  assert.match(
+    errorOf(() => graphFromJson(good.replace('"version": 1', '"version": 9'), "a.snnc.json")).message,
+    /schema at \/version/,
+  );
+  const e = errorOf(() =>
+    graphFromJson(
+      good.replace('"inputShape": [2]', '"inputShape": [2]').replace('"inputs": ["in"]', '"inputs": ["nowhere"]'),
+      "a.snnc.json",
+    ),
+  );
   assert.equal(e.message, "a.snnc.json: layer 'n': input 'nowhere' is not defined before this node");
-  const short = good.replace(/"threshold": \{\n\s+"shape": \[\],\n\s+"data": \[1\]/, '"threshold": {"shape": [3], "data": [1]');
-  assert.match(errorOf(() => graphFromJson(short, "a.snnc.json")).message, /layer 'n': parameter 'threshold': 1 values for shape \[3\]/);
+  const short = good.replace(
+    /"threshold": \{\n\s+"shape": \[\],\n\s+"data": \[1\]/,
+    '"threshold": {"shape": [3], "data": [1]',
+  );
+  assert.match(
+    errorOf(() => graphFromJson(short, "a.snnc.json")).message,
+    /layer 'n': parameter 'threshold': 1 values for shape \[3\]/,
+  );
 });

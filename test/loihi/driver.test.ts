@@ -29,7 +29,10 @@ const EXPECT: Record<string, { files: string[]; noNetx?: RegExp } | { layer: str
   "conv-bn-pool-u8": { layer: "lif2", reason: /soft reset/ },
   "keras-misc": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
   "mlp-dense": { layer: "if1", reason: /soft reset/ },
-  "mpbn-channel": { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('lif1'\): netx sets no initial v per neuron/ },
+  "mpbn-channel": {
+    files: LAVA_ONLY,
+    noNetx: /network\.net: not written: state offsets \('lif1'\): netx sets no initial v per neuron/,
+  },
   "mpbn-element": { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('lif1'\)/ },
   "mt-lif": { layer: "mt1", reason: /MT-LIF neuron with 3 thresholds .* cannot share one membrane/ },
   plif: { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('plif2'\)/ },
@@ -42,7 +45,10 @@ const EXPECT: Record<string, { files: string[]; noNetx?: RegExp } | { layer: str
   "time-distributed": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
 };
 
-const FIXTURES = readdirSync(new URL("../../fixtures/", import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const FIXTURES = readdirSync(new URL("../../fixtures/", import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 test("the table covers every fixture", () => {
   assert.deepEqual(Object.keys(EXPECT).sort(), FIXTURES);
@@ -53,7 +59,14 @@ test("loihi, loihi2 and loihi1 are registered; --target loihi is loihi2", async 
   assert.equal(driverFor("loihi2"), d);
   assert.equal(driverFor("loihi1"), d);
   const names = d.passes!({ target: "loihi" }).map((p) => p.name);
-  assert.deepEqual(names.slice(-6), ["lower-neuron-model", "lower-pad", "lower-pooling", "lower-gain", "lower-state-offset", "lower-thresholds"]);
+  assert.deepEqual(names.slice(-6), [
+    "lower-neuron-model",
+    "lower-pad",
+    "lower-pooling",
+    "lower-gain",
+    "lower-state-offset",
+    "lower-thresholds",
+  ]);
   assert.ok(names.includes("refuse-temporal-norm"));
   assert.ok(d.passes!({ target: "loihi", temporalNorm: "approx" }).some((p) => p.name === "approx-temporal-norm"));
 });
@@ -120,14 +133,21 @@ test("verify: both integer engines agree on every spike, u and v; float agreemen
 test("verify fails on an injected fixed-point bug in the event-driven engine", async () => {
   const g = await loadModel("fixtures/tdbn/model.json");
   const d = makeLoihiDriver({ fault: "drop-first-event" });
-  const r = (await d.verify(g, { target: "loihi", inputs: readInputs("fixtures/tdbn/input.json", g) })) as Record<string, any>;
+  const r = (await d.verify(g, { target: "loihi", inputs: readInputs("fixtures/tdbn/input.json", g) })) as Record<
+    string,
+    any
+  >;
   assert.equal(r.ok, false);
   assert.ok(r.membranes.differing > 0);
   assert.match(r.membranes.first, /^[uv] of '\w+' neuron \d+ at step \d+: time-stepped -?\d+, event-driven -?\d+$/);
 });
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ["bin/snnc.js", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, SNNC_DEBUG: "", ...env } });
+  const r = spawnSync(process.execPath, ["bin/snnc.js", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, SNNC_DEBUG: "", ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -135,13 +155,18 @@ test("snnc verify --target loihi: exit 0 on an expressible fixture, 1 with an in
   const ok = cli(["verify", "fixtures/time-distributed/model.json", "--target", "loihi", "--random", "2"]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /verify --target loihi2: OK, equivalent/);
-  const bad = cli(["verify", "fixtures/time-distributed/model.json", "--target", "loihi", "--random", "2"], { SNNC_FIXED_FAULT: "drop-first-event" });
+  const bad = cli(["verify", "fixtures/time-distributed/model.json", "--target", "loihi", "--random", "2"], {
+    SNNC_FIXED_FAULT: "drop-first-event",
+  });
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /FAILED, spikes differ/);
   const refused = cli(["verify", "fixtures/mlp-dense/model.json", "--target", "loihi"]);
   assert.equal(refused.code, 4);
   assert.equal(refused.stderr.trim().split("\n").length, 1);
-  assert.match(refused.stderr, /layer 'if1': parameter 'reset': soft reset \(v = h − θ·s\) is not expressible on loihi2/);
+  assert.match(
+    refused.stderr,
+    /layer 'if1': parameter 'reset': soft reset \(v = h − θ·s\) is not expressible on loihi2/,
+  );
   const t = cli(["targets"]);
   assert.equal(t.code, 0);
   assert.match(t.stdout, /loihi2, loihi\s+8192 neurons\/core, 128 cores\/chip/);
@@ -158,15 +183,29 @@ test("snnc compile and verify --target loihi: MPBN with thresholds < 0 and v_res
       const report = readFileSync(join(dir, "report.txt"), "utf8");
       assert.match(report, /\nState offsets\n-+\nstate offset of '(lif1|plif2)'/);
       const doc = JSON.parse(readFileSync(join(dir, "network.lava.json"), "utf8"));
-      assert.ok(doc.populations.some((p: { kind: string }) => p.kind === "pulse"), `${f}: pulse populations`);
-      const v = cli(["verify", `fixtures/${f}/model.json`, "--target", "loihi", "--input", `fixtures/${f}/input.json`, "--random", "2"]);
+      assert.ok(
+        doc.populations.some((p: { kind: string }) => p.kind === "pulse"),
+        `${f}: pulse populations`,
+      );
+      const v = cli([
+        "verify",
+        `fixtures/${f}/model.json`,
+        "--target",
+        "loihi",
+        "--input",
+        `fixtures/${f}/input.json`,
+        "--random",
+        "2",
+      ]);
       assert.equal(v.code, 0, `${f}: ${v.stdout}${v.stderr}`);
       assert.match(v.stdout, /verify --target loihi2: OK, equivalent/);
       assert.match(v.stdout, /u and v: \d+ values compared, 0 differing/);
       assert.match(v.stdout, /all layers: [\d.]+% of spike slots agree/);
     }
     // the event-driven engine's self-recurrent and pulse synapses are checked too: a dropped event is caught
-    const bad = cli(["verify", "fixtures/mpbn-channel/model.json", "--target", "loihi", "--random", "2"], { SNNC_FIXED_FAULT: "drop-first-event" });
+    const bad = cli(["verify", "fixtures/mpbn-channel/model.json", "--target", "loihi", "--random", "2"], {
+      SNNC_FIXED_FAULT: "drop-first-event",
+    });
     assert.equal(bad.code, 1);
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -28,12 +28,18 @@ interface Case {
 const doc = JSON.parse(readFileSync(new URL("./lava-vectors.json", import.meta.url), "utf8")) as { cases: Case[] };
 
 test("the Lava check covers netx files with conv layers and the process-graph form", () => {
-  assert.ok(doc.cases.filter((c) => c.form === "netx" && c.model.startsWith("fixtures/")).map((c) => c.model).length >= 3);
+  assert.ok(
+    doc.cases.filter((c) => c.form === "netx" && c.model.startsWith("fixtures/")).map((c) => c.model).length >= 3,
+  );
   assert.ok(doc.cases.some((c) => c.form === "lava-graph" && c.model.includes("residual-add")));
 });
 
 test("the Lava check covers state offsets (MPBN thresholds < 0, v_reset ≠ 0), also two samples back to back", () => {
-  for (const f of ["mpbn-channel", "mpbn-element", "plif"]) assert.ok(doc.cases.some((c) => c.form === "lava-graph" && c.model === `fixtures/${f}/model.json`), f);
+  for (const f of ["mpbn-channel", "mpbn-element", "plif"])
+    assert.ok(
+      doc.cases.some((c) => c.form === "lava-graph" && c.model === `fixtures/${f}/model.json`),
+      f,
+    );
   assert.ok(doc.cases.filter((c) => c.then).length >= 3);
   // pulses and self-recurrent layers were among what Lava ran
   assert.ok(doc.cases.some((c) => c.layers.some((l) => l.id.startsWith("pulse_"))));
@@ -42,13 +48,17 @@ test("the Lava check covers state offsets (MPBN thresholds < 0, v_reset ≠ 0), 
 for (const c of doc.cases) {
   test(`Lava's vectors reproduced: ${c.form} ${c.model} on ${c.input}${c.then ? `, then ${c.then}` : ""}`, async () => {
     const g = c.model.startsWith("builtin:") ? BUILTIN[c.model.slice(8)]!() : await loadModel(c.model);
-    const sample = (f: string) => (f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!);
+    const sample = (f: string) =>
+      f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!;
     const m1 = buildLoihi(g, { target: c.target, temporalNorm: c.temporalNorm }).quant.model;
     const m = c.then ? backToBackModel(m1) : m1;
     const x = c.then ? backToBackInput(m1, sample(c.input), sample(c.then)) : sample(c.input);
     assert.equal(m.runSteps, c.steps);
     const { layers } = checkData(m, x, c.form === "lava-graph");
-    assert.deepEqual(layers.map((l) => l.id), c.layers.map((l) => l.id));
+    assert.deepEqual(
+      layers.map((l) => l.id),
+      c.layers.map((l) => l.id),
+    );
     for (const [i, l] of layers.entries()) {
       const want = c.layers[i]!;
       assert.deepEqual(raster(l.spikes), want.raster, `spikes of ${l.id}`);

@@ -1,7 +1,20 @@
 /** Small builders for hand-written integer models in tests. */
-import type { ConvSynapse, DenseSynapse, DiagonalSynapse, FixedConnection, FixedInput, FixedModel, FixedPopulation } from "../../src/loihi/model/integer-model.ts";
+import type {
+  ConvSynapse,
+  DenseSynapse,
+  DiagonalSynapse,
+  FixedConnection,
+  FixedInput,
+  FixedModel,
+  FixedPopulation,
+} from "../../src/loihi/model/integer-model.ts";
 
-export function pop(id: string, shape: number[], p: Partial<FixedPopulation> & { depth: number }, runSteps: number): FixedPopulation {
+export function pop(
+  id: string,
+  shape: number[],
+  p: Partial<FixedPopulation> & { depth: number },
+  runSteps: number,
+): FixedPopulation {
   const n = shape.reduce((a, b) => a * b, 1);
   return {
     id,
@@ -27,7 +40,13 @@ export function dense(rows: number[][]): DenseSynapse {
   return { kind: "dense", inSize: I, outSize: O, weights: Int32Array.from(rows.flat()) };
 }
 
-export function conn(id: string, from: string, to: string, synapse: DenseSynapse | ConvSynapse | DiagonalSynapse, extra: Partial<FixedConnection> = {}): FixedConnection {
+export function conn(
+  id: string,
+  from: string,
+  to: string,
+  synapse: DenseSynapse | ConvSynapse | DiagonalSynapse,
+  extra: Partial<FixedConnection> = {},
+): FixedConnection {
   return { id, from, to, delay: 0, weightExp: 0, synapse, origin: [id], ...extra };
 }
 
@@ -35,8 +54,23 @@ export function binaryInput(shape: number[], encoding: "spikes" | "direct" = "sp
   return { id: "in", shape, kind: "binary", messageBits: 0, scale: 1, min: 0, max: 1, encoding };
 }
 
-export function model(input: FixedInput, pops: FixedPopulation[], conns: FixedConnection[], T: number, runSteps: number): FixedModel {
-  return { name: "t", target: "loihi2", timesteps: T, runSteps, input, populations: pops, connections: conns, outputs: [pops[pops.length - 1]!.id] };
+export function model(
+  input: FixedInput,
+  pops: FixedPopulation[],
+  conns: FixedConnection[],
+  T: number,
+  runSteps: number,
+): FixedModel {
+  return {
+    name: "t",
+    target: "loihi2",
+    timesteps: T,
+    runSteps,
+    input,
+    populations: pops,
+    connections: conns,
+    outputs: [pops[pops.length - 1]!.id],
+  };
 }
 
 export const arr = (xs: ArrayLike<number>) => Array.from(xs);

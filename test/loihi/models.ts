@@ -16,7 +16,10 @@ export function rng(seed: number): (lo: number, hi: number) => number {
 
 export function rand(shape: number[], r: (lo: number, hi: number) => number, lo: number, hi: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(shape, Array.from({ length: n }, () => r(lo, hi)));
+  return tensor(
+    shape,
+    Array.from({ length: n }, () => r(lo, hi)),
+  );
 }
 
 export function lif(id: string, inp: string, o: Partial<NeuronNode> & { theta?: number | Tensor } = {}): NeuronNode {
@@ -42,14 +45,30 @@ export function lif(id: string, inp: string, o: Partial<NeuronNode> & { theta?: 
 }
 
 export function conv(id: string, inp: string, kernel: Tensor, o: Partial<Conv2DNode> = {}): Conv2DNode {
-  return { op: "conv2d", id, inputs: [inp], kernel, strides: [1, 1], padding: "same", dilation: [1, 1], groups: 1, ...o };
+  return {
+    op: "conv2d",
+    id,
+    inputs: [inp],
+    kernel,
+    strides: [1, 1],
+    padding: "same",
+    dilation: [1, 1],
+    groups: 1,
+    ...o,
+  };
 }
 
 export function dense(id: string, inp: string, kernel: Tensor, bias?: Tensor): DenseNode {
   return { op: "dense", id, inputs: [inp], kernel, bias };
 }
 
-export function pool(id: string, op: PoolNode["op"], inp: string, k = 2, padding: "same" | "valid" = "valid"): PoolNode {
+export function pool(
+  id: string,
+  op: PoolNode["op"],
+  inp: string,
+  k = 2,
+  padding: "same" | "valid" = "valid",
+): PoolNode {
   return { op, id, inputs: [inp], pool: [k, k], strides: [k, k], padding };
 }
 
@@ -73,7 +92,11 @@ export function spikeFeatures(seed = 11): Graph {
     [
       { op: "input", id: "in", inputs: [], inputShape: [6, 6, 2] },
       conv("c1", "in", rand([3, 3, 2, 4], r, -0.4, 0.8), { bias: tensor([4], [0.05, -0.1, 0.2, 0]) }),
-      lif("l1", "c1", { fire: "ge", theta: tensor([4], [0.9, 1.4, Infinity, -Infinity]), gain: tensor([4], [1, 0.5, 2, 1.5]) }),
+      lif("l1", "c1", {
+        fire: "ge",
+        theta: tensor([4], [0.9, 1.4, Infinity, -Infinity]),
+        gain: tensor([4], [1, 0.5, 2, 1.5]),
+      }),
       pool("mp", "maxpool", "l1"),
       { op: "flatten", id: "fl", inputs: ["mp"] },
       dense("d1", "fl", rand([36, 8], r, -0.5, 1), rand([8], r, -0.1, 0.2)),

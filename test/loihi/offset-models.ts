@@ -16,7 +16,12 @@ export function offsetOpts(s: Src, S: number[]): b.NeuronOpts {
   const th = (): number => (s.bool(0.06) ? s.pick([Infinity, -Infinity]) : s.bool(0.1) ? 0 : s.real(1.5));
   const threshold = tensor(shape, Float64Array.from({ length: size(shape) }, th));
   const vrShape = s.bool(0.5) ? [] : [C];
-  const vReset = s.bool(0.5) ? tensor(vrShape, Float64Array.from({ length: size(vrShape) }, () => s.real(0.75))) : scalar(0);
+  const vReset = s.bool(0.5)
+    ? tensor(
+        vrShape,
+        Float64Array.from({ length: size(vrShape) }, () => s.real(0.75)),
+      )
+    : scalar(0);
   const decay = s.tier === "exact" ? s.pick([0.25, 0.5, 0.75, 1]) : s.bool(0.25) ? 1 : s.range(0.05, 1);
   return {
     model: decay === 1 ? "IF" : "LIF",
@@ -64,7 +69,14 @@ export function mpbnOffsetModel(s: Src): Graph {
       ...o,
       threshold: scalar(theta),
       vThreshold: theta,
-      mpbn: { mode, gamma: tensor(shape, p.gamma.data), beta: tensor(shape, p.beta.data), mean: tensor(shape, p.mean.data), variance: tensor(shape, p.variance.data), epsilon: p.epsilon },
+      mpbn: {
+        mode,
+        gamma: tensor(shape, p.gamma.data),
+        beta: tensor(shape, p.beta.data),
+        mean: tensor(shape, p.mean.data),
+        variance: tensor(shape, p.variance.data),
+        epsilon: p.epsilon,
+      },
     }),
   );
   const outputs = [n1];

@@ -16,7 +16,9 @@ function spikes(spec: NeuronSpec, currents: number[]): number[] {
 
 function membrane(spec: NeuronSpec, currents: number[]): number[] {
   const g = singleNeuronGraph(1, currents.length, spec);
-  return simulate(g, steps(currents), { membrane: true }).traces.get("n")!.h!.map((o) => o[0]!);
+  return simulate(g, steps(currents), { membrane: true })
+    .traces.get("n")!
+    .h!.map((o) => o[0]!);
 }
 
 test("IF, fire >, hard reset: h = v + c; equality does not fire", () => {
@@ -77,7 +79,14 @@ test("MPBN on a neuron: fire iff k(h − μ) + β ⋈ θ, reset uses the raw mem
   // γ = 2, σ² + ε = 1 (σ² = 1 − 1e-5 is not exact; use ε = 0, σ² = 1 → k = 2), μ = 0.5, β = 0.25, θ = 1.
   // fire iff 2(h − 0.5) + 0.25 > 1 ⇔ h > 0.875. IF, hard reset.
   // h: 0.5 (no), 1.0 (fire → 0), 0.875 (= boundary, no), 0.875+0.125 = 1.0 (fire)
-  const mpbn = { mode: "channel" as const, gamma: tensor([1], [2]), beta: tensor([1], [0.25]), mean: tensor([1], [0.5]), variance: tensor([1], [1]), epsilon: 0 };
+  const mpbn = {
+    mode: "channel" as const,
+    gamma: tensor([1], [2]),
+    beta: tensor([1], [0.25]),
+    mean: tensor([1], [0.5]),
+    variance: tensor([1], [1]),
+    epsilon: 0,
+  };
   assert.deepEqual(spikes({ theta: 1, mpbn }, [0.5, 0.5, 0.875, 0.125]), [0, 1, 0, 1]);
   // soft reset subtracts the configured θ = 1 from the raw membrane: h 1.0 (fire → 0), ...
   assert.deepEqual(membrane({ theta: 1, mpbn, reset: "soft" }, [1, 0.5, 0.5]), [1, 0.5, 1.0]);
@@ -110,13 +119,30 @@ test("layers update in topological order within a step: the input of step t reac
     outputs: ["ro"],
     nodes: [
       { id: "in", op: "input", inputs: [], inputShape: [1] },
-      { id: "n", op: "neuron", inputs: ["in"], model: "IF", decay: 1, gain: tensor([], [1]), bias: tensor([], [0]), fire: "gt", reset: "hard", threshold: tensor([], [0.5]), vReset: tensor([], [0]), resetAmount: tensor([], [0.5]), vThreshold: 0.5 },
+      {
+        id: "n",
+        op: "neuron",
+        inputs: ["in"],
+        model: "IF",
+        decay: 1,
+        gain: tensor([], [1]),
+        bias: tensor([], [0]),
+        fire: "gt",
+        reset: "hard",
+        threshold: tensor([], [0.5]),
+        vReset: tensor([], [0]),
+        resetAmount: tensor([], [0.5]),
+        vThreshold: 0.5,
+      },
       { id: "fc", op: "dense", inputs: ["n"], kernel: tensor([1, 1], [3]) },
       { id: "ro", op: "readout", inputs: ["fc"], mode: "sum" },
     ],
   };
   // step 1: x = 1 → spike → readout gets 3 in the same step; step 2: x = 0 → nothing.
   const r = simulate(g, [Float64Array.of(1), Float64Array.of(0)], { all: true });
-  assert.deepEqual(r.traces.get("fc")!.out.map((o) => o[0]), [3, 0]);
+  assert.deepEqual(
+    r.traces.get("fc")!.out.map((o) => o[0]),
+    [3, 0],
+  );
   assert.deepEqual(Array.from(r.readouts.get("ro")!), [3]);
 });

@@ -35,12 +35,34 @@ export function conv(
   id: string,
   inp: string,
   kernel: Tensor,
-  o: { bias?: Tensor; strides?: [number, number]; padding?: Conv2DNode["padding"]; dilation?: [number, number]; groups?: number } = {},
+  o: {
+    bias?: Tensor;
+    strides?: [number, number];
+    padding?: Conv2DNode["padding"];
+    dilation?: [number, number];
+    groups?: number;
+  } = {},
 ): Conv2DNode {
-  return { op: "conv2d", id, inputs: [inp], kernel, bias: o.bias, strides: o.strides ?? [1, 1], padding: o.padding ?? "same", dilation: o.dilation ?? [1, 1], groups: o.groups ?? 1 };
+  return {
+    op: "conv2d",
+    id,
+    inputs: [inp],
+    kernel,
+    bias: o.bias,
+    strides: o.strides ?? [1, 1],
+    padding: o.padding ?? "same",
+    dilation: o.dilation ?? [1, 1],
+    groups: o.groups ?? 1,
+  };
 }
 
-export const dense = (id: string, inp: string, kernel: Tensor, bias?: Tensor): DenseNode => ({ op: "dense", id, inputs: [inp], kernel, bias });
+export const dense = (id: string, inp: string, kernel: Tensor, bias?: Tensor): DenseNode => ({
+  op: "dense",
+  id,
+  inputs: [inp],
+  kernel,
+  bias,
+});
 
 export interface NeuronOpts extends Partial<Omit<NeuronNode, "op" | "id" | "inputs">> {
   theta?: number;
@@ -76,7 +98,16 @@ export interface NormParams {
   epsilon?: number;
 }
 
-export const bn = (id: string, inp: string, p: NormParams): BatchNormNode => ({ op: "bn", id, inputs: [inp], gamma: p.gamma, beta: p.beta, mean: p.mean, variance: p.variance, epsilon: p.epsilon ?? 1e-3 });
+export const bn = (id: string, inp: string, p: NormParams): BatchNormNode => ({
+  op: "bn",
+  id,
+  inputs: [inp],
+  gamma: p.gamma,
+  beta: p.beta,
+  mean: p.mean,
+  variance: p.variance,
+  epsilon: p.epsilon ?? 1e-3,
+});
 
 export const tdbn = (id: string, inp: string, p: NormParams & { alpha: number; vth: number }): TdBNNode => ({
   op: "tdbn",
@@ -91,13 +122,40 @@ export const tdbn = (id: string, inp: string, p: NormParams & { alpha: number; v
   epsilon: p.epsilon ?? 1e-5,
 });
 
-export const psp = (id: string, inp: string, gamma: Tensor, sqMean: Tensor, lambda = 0.1): PSPNormNode => ({ op: "pspnorm", id, inputs: [inp], mode: "bn", lambda, gamma, sqMean });
+export const psp = (id: string, inp: string, gamma: Tensor, sqMean: Tensor, lambda = 0.1): PSPNormNode => ({
+  op: "pspnorm",
+  id,
+  inputs: [inp],
+  mode: "bn",
+  lambda,
+  gamma,
+  sqMean,
+});
 
-export const pspLn = (id: string, inp: string): PSPNormNode => ({ op: "pspnorm", id, inputs: [inp], mode: "ln", lambda: 0.1 });
+export const pspLn = (id: string, inp: string): PSPNormNode => ({
+  op: "pspnorm",
+  id,
+  inputs: [inp],
+  mode: "ln",
+  lambda: 0.1,
+});
 
-export const affine = (id: string, inp: string, scale: Tensor, shift: Tensor): AffineNode => ({ op: "affine", id, inputs: [inp], scale, shift });
+export const affine = (id: string, inp: string, scale: Tensor, shift: Tensor): AffineNode => ({
+  op: "affine",
+  id,
+  inputs: [inp],
+  scale,
+  shift,
+});
 
-export const pool = (id: string, op: PoolNode["op"], inp: string, size: [number, number] = [2, 2], strides: [number, number] = [2, 2], padding: "same" | "valid" = "valid"): PoolNode => ({
+export const pool = (
+  id: string,
+  op: PoolNode["op"],
+  inp: string,
+  size: [number, number] = [2, 2],
+  strides: [number, number] = [2, 2],
+  padding: "same" | "valid" = "valid",
+): PoolNode => ({
   op,
   id,
   inputs: [inp],
@@ -109,10 +167,18 @@ export const pool = (id: string, op: PoolNode["op"], inp: string, size: [number,
 export const flatten = (id: string, inp: string): FlattenNode => ({ op: "flatten", id, inputs: [inp] });
 export const pad = (id: string, inp: string, pads: Pads): PadNode => ({ op: "pad", id, inputs: [inp], pads });
 export const add = (id: string, ...inps: string[]): AddNode => ({ op: "add", id, inputs: inps });
-export const readout = (id: string, inp: string, mode: "mean" | "sum" = "mean"): ReadoutNode => ({ op: "readout", id, inputs: [inp], mode });
+export const readout = (id: string, inp: string, mode: "mean" | "sum" = "mean"): ReadoutNode => ({
+  op: "readout",
+  id,
+  inputs: [inp],
+  mode,
+});
 
 /** A graph (shapes inferred) whose outputs default to the last node. */
-export function model(nodes: IRNode[], o: { outputs?: string[]; T?: number; encoding?: "direct" | "spikes"; name?: string } = {}): Graph {
+export function model(
+  nodes: IRNode[],
+  o: { outputs?: string[]; T?: number; encoding?: "direct" | "spikes"; name?: string } = {},
+): Graph {
   return inferShapes({
     name: o.name ?? "test",
     meta: { timesteps: o.T ?? 4, encoding: o.encoding ?? "direct" },

@@ -28,12 +28,20 @@ export function runPure(pass: Pass, g: Graph, opts: Record<string, unknown> = {}
 /** Simulate both graphs on every input and compare every neuron layer's spikes at every step. */
 export function compareGraphs(ref: Graph, got: Graph, inputs: readonly StepInput[], T?: number): VerifyReport {
   const comps: TraceComparison[] = inputs.map((x, sample) =>
-    compareTraces(simulate(ref, x, { timesteps: T, margin: true }), simulate(got, x, { timesteps: T }), { sample, maxDivergences: 5 }),
+    compareTraces(simulate(ref, x, { timesteps: T, margin: true }), simulate(got, x, { timesteps: T }), {
+      sample,
+      maxDivergences: 5,
+    }),
   );
   return buildVerifyReport("float", comps, { maxDivergences: 5 });
 }
 
-export function assertSameSpikes(ref: Graph, got: Graph, inputs: readonly StepInput[], what = "folded model"): VerifyReport {
+export function assertSameSpikes(
+  ref: Graph,
+  got: Graph,
+  inputs: readonly StepInput[],
+  what = "folded model",
+): VerifyReport {
   const r = compareGraphs(ref, got, inputs);
   assert.ok(r.spikesCompared > 0, "nothing was compared");
   assert.equal(r.spikesDiffering, 0, `${what} differs from the reference:\n${formatVerifyReport(r).join("\n")}`);
@@ -53,7 +61,9 @@ export function fixedInputs(g: Graph, count: number, seed = 1): StepInput[] {
   const out: StepInput[] = [];
   for (let k = 0; k < count; k++) {
     if (g.meta.encoding === "spikes") {
-      out.push(Array.from({ length: g.meta.timesteps }, () => Float64Array.from({ length: n }, () => (rnd() < 0.4 ? 1 : 0))));
+      out.push(
+        Array.from({ length: g.meta.timesteps }, () => Float64Array.from({ length: n }, () => (rnd() < 0.4 ? 1 : 0))),
+      );
     } else out.push(Float64Array.from({ length: n }, () => Math.floor(rnd() * 5) / 4));
   }
   return out;
@@ -62,6 +72,7 @@ export function fixedInputs(g: Graph, count: number, seed = 1): StepInput[] {
 /** Count of spikes the reference fires over all inputs (to make sure a test exercises firing). */
 export function totalSpikes(g: Graph, inputs: readonly StepInput[]): number {
   let n = 0;
-  for (const x of inputs) for (const tr of simulate(g, x).traces.values()) for (const o of tr.out) for (const v of o) n += v;
+  for (const x of inputs)
+    for (const tr of simulate(g, x).traces.values()) for (const o of tr.out) for (const v of o) n += v;
   return n;
 }

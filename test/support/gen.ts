@@ -63,7 +63,9 @@ export class Src {
 
   /** A real in [lo, hi]. */
   range(lo: number, hi: number): number {
-    return this.tier === "exact" ? lo + this.int(0, Math.round((hi - lo) * 8)) / 8 : lo + ((hi - lo) * this.int(0, N)) / N;
+    return this.tier === "exact"
+      ? lo + this.int(0, Math.round((hi - lo) * 8)) / 8
+      : lo + ((hi - lo) * this.int(0, N)) / N;
   }
 
   array(n: number, m: number): Float64Array {
@@ -80,7 +82,11 @@ export class Src {
     const out: StepInput[] = [];
     for (let k = 0; k < count; k++) {
       if (g.meta.encoding === "spikes") {
-        out.push(Array.from({ length: g.meta.timesteps }, () => Float64Array.from({ length: n }, () => (this.bool(0.4) ? 1 : 0))));
+        out.push(
+          Array.from({ length: g.meta.timesteps }, () =>
+            Float64Array.from({ length: n }, () => (this.bool(0.4) ? 1 : 0)),
+          ),
+        );
       } else if (this.tier === "exact") {
         out.push(Float64Array.from({ length: n }, () => this.int(0, 4) / 4));
       } else {
@@ -94,13 +100,18 @@ export class Src {
    * BN-style statistics for C channels with γ of every sign including 0. `pow2`: in the exact
    * tier k = γ/sqrt(σ²+ε) is 0 or ± a power of two (for folds that divide by k or scale an average).
    */
-  norm(C: number, o: { pow2?: boolean } = {}): { gamma: Tensor; beta: Tensor; mean: Tensor; variance: Tensor; epsilon: number; k: Float64Array } {
+  norm(
+    C: number,
+    o: { pow2?: boolean } = {},
+  ): { gamma: Tensor; beta: Tensor; mean: Tensor; variance: Tensor; epsilon: number; k: Float64Array } {
     const gamma = new Float64Array(C);
     const variance = new Float64Array(C);
     let epsilon: number;
     if (this.tier === "exact") {
       epsilon = 1 / 256;
-      const gs = o.pow2 ? [0, 0.5, -0.5, 1, -1, 2, -2] : [0, 0.25, -0.25, 0.5, -0.5, 0.75, -0.75, 1, -1, 1.5, -1.5, 2, -2];
+      const gs = o.pow2
+        ? [0, 0.5, -0.5, 1, -1, 2, -2]
+        : [0, 0.25, -0.25, 0.5, -0.5, 0.75, -0.75, 1, -1, 1.5, -1.5, 2, -2];
       for (let c = 0; c < C; c++) {
         gamma[c] = this.pick(gs);
         const s = this.pick([0.5, 1, 2]);
@@ -114,7 +125,14 @@ export class Src {
       }
     }
     const k = gamma.map((g, c) => g / Math.sqrt(variance[c]! + epsilon));
-    return { gamma: tensor([C], gamma), beta: tensor([C], this.array(C, 1)), mean: tensor([C], this.array(C, 1)), variance: tensor([C], variance), epsilon, k };
+    return {
+      gamma: tensor([C], gamma),
+      beta: tensor([C], this.array(C, 1)),
+      mean: tensor([C], this.array(C, 1)),
+      variance: tensor([C], variance),
+      epsilon,
+      k,
+    };
   }
 
   /** Random neuron settings: gt/ge, hard/soft, decay, θ (scalar or per channel), v_reset ≠ 0 sometimes, MT planes. */
@@ -123,7 +141,12 @@ export class Src {
     const theta = this.tier === "exact" ? this.pick([0.25, 0.5, 0.75, 1, 1.25, 1.5, 2]) : this.range(0.1, 2);
     const decay = this.tier === "exact" ? this.pick([0.25, 0.5, 0.75, 1]) : this.bool(0.25) ? 1 : this.range(0.05, 1);
     const perChannel = this.bool(0.2);
-    const threshold = perChannel ? tensor([C], Float64Array.from({ length: C }, () => theta + this.range(0, 1))) : tensor([], [theta]);
+    const threshold = perChannel
+      ? tensor(
+          [C],
+          Float64Array.from({ length: C }, () => theta + this.range(0, 1)),
+        )
+      : tensor([], [theta]);
     const soft = this.bool();
     const vReset = !soft && this.bool(0.4) ? this.real(0.5) : 0;
     const opts: b.NeuronOpts = {
@@ -140,7 +163,12 @@ export class Src {
       const deltas = Array.from({ length: n }, () => this.real(0.75) || 0.25);
       opts.model = "MT-LIF";
       opts.deltas = deltas;
-      opts.planeThresholds = deltas.map((d) => tensor(threshold.shape, threshold.data.map((v) => v + d)));
+      opts.planeThresholds = deltas.map((d) =>
+        tensor(
+          threshold.shape,
+          threshold.data.map((v) => v + d),
+        ),
+      );
     }
     return opts;
   }
@@ -164,7 +192,12 @@ export class ModelBuilder {
 
   add<T extends IRNode>(n: T): string {
     this.nodes.push(n);
-    const g = inferShapes({ name: "gen", meta: { timesteps: 1, encoding: "direct" }, nodes: this.nodes, outputs: [n.id] });
+    const g = inferShapes({
+      name: "gen",
+      meta: { timesteps: 1, encoding: "direct" },
+      nodes: this.nodes,
+      outputs: [n.id],
+    });
     for (const x of g.nodes) this.shapes.set(x.id, x.shape!);
     return n.id;
   }
@@ -195,7 +228,14 @@ export class ModelBuilder {
 
   dense(inp: string, out = this.s.int(1, 4)): string {
     const I = this.shape(inp)[0]!;
-    return this.add(b.dense(this.id("dense"), inp, this.s.tensor([I, out], 1), this.s.bool(0.7) ? this.s.tensor([out], 0.5) : undefined));
+    return this.add(
+      b.dense(
+        this.id("dense"),
+        inp,
+        this.s.tensor([I, out], 1),
+        this.s.bool(0.7) ? this.s.tensor([out], 0.5) : undefined,
+      ),
+    );
   }
 
   /** conv, or flatten + dense, on a spatial input; dense on a flat one. */
@@ -220,7 +260,12 @@ export class ModelBuilder {
 
   build(outputs?: string[]): Graph {
     const T = this.s.int(2, 5);
-    return inferShapes({ name: "gen", meta: { timesteps: T, encoding: this.s.bool(0.3) ? "spikes" : "direct" }, nodes: this.nodes, outputs: outputs ?? [this.nodes[this.nodes.length - 1]!.id] });
+    return inferShapes({
+      name: "gen",
+      meta: { timesteps: T, encoding: this.s.bool(0.3) ? "spikes" : "direct" },
+      nodes: this.nodes,
+      outputs: outputs ?? [this.nodes[this.nodes.length - 1]!.id],
+    });
   }
 }
 

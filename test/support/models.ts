@@ -5,7 +5,10 @@ import * as b from "./build.ts";
 import { ModelBuilder, type Src } from "./gen.ts";
 
 /** A random model with one or two BNs in every placement fold-bn accepts. */
-export function bnModel(s: Src, makeNorm: (s: Src, id: string, inp: string, C: number) => BatchNormNode | TdBNNode): Graph {
+export function bnModel(
+  s: Src,
+  makeNorm: (s: Src, id: string, inp: string, C: number) => BatchNormNode | TdBNNode,
+): Graph {
   const m = new ModelBuilder(s);
   const x = m.input();
   const norm = (inp: string) => {
@@ -46,7 +49,6 @@ export function bnModel(s: Src, makeNorm: (s: Src, id: string, inp: string, C: n
   return m.build(outputs);
 }
 
-
 /** A linear layer feeding a neuron with channel or element MPBN (k of every sign, 0 included), then a random consumer. */
 export function mpbnModel(s: Src): Graph {
   const m = new ModelBuilder(s);
@@ -63,7 +65,14 @@ export function mpbnModel(s: Src): Graph {
       ...opts,
       gain: s.bool(0.2) ? scalar(s.pick([0.5, 2, -1])) : scalar(1),
       bias: s.bool(0.2) ? scalar(s.real(0.5)) : scalar(0),
-      mpbn: { mode, gamma: tensor(shape, p.gamma.data), beta: tensor(shape, p.beta.data), mean: tensor(shape, p.mean.data), variance: tensor(shape, p.variance.data), epsilon: p.epsilon },
+      mpbn: {
+        mode,
+        gamma: tensor(shape, p.gamma.data),
+        beta: tensor(shape, p.beta.data),
+        mean: tensor(shape, p.mean.data),
+        variance: tensor(shape, p.variance.data),
+        epsilon: p.epsilon,
+      },
     }),
   );
   const outputs = [n];
@@ -122,7 +131,17 @@ export function pspModel(s: Src): Graph {
   const x = m.input();
   const src = s.bool(0.2) ? x : m.neuron(m.conv(x));
   const C = m.shape(src)[2]!;
-  const path = s.pick(["conv", "pad", "avgpool", "sumpool", "maxpool", "flatten", "poolflatten", "branch", "neuron"] as const);
+  const path = s.pick([
+    "conv",
+    "pad",
+    "avgpool",
+    "sumpool",
+    "maxpool",
+    "flatten",
+    "poolflatten",
+    "branch",
+    "neuron",
+  ] as const);
   const gamma = new Float64Array(C);
   const sq = new Float64Array(C);
   const lambda = s.tier === "exact" ? 1 / 16 : s.pick([0.1, 1e-3]);
@@ -185,7 +204,9 @@ export function affineModel(s: Src): Graph {
       break;
     case "add": {
       const C = s.int(1, 3);
-      outputs.push(m.neuron(aff(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true }))))));
+      outputs.push(
+        m.neuron(aff(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true }))))),
+      );
       break;
     }
     case "pool":
@@ -213,7 +234,10 @@ export function gainModel(s: Src): Graph {
     const S = m.shape(inp);
     const shape = () => s.pick([[], [S[S.length - 1]!], S]);
     const gs = shape();
-    return m.neuron(inp, { gain: tensor(gs, s.array(size(gs), 2)), bias: s.bool() ? s.tensor(shape(), 0.5) : scalar(0) });
+    return m.neuron(inp, {
+      gain: tensor(gs, s.array(size(gs), 2)),
+      bias: s.bool() ? s.tensor(shape(), 0.5) : scalar(0),
+    });
   };
   const outputs: string[] = [];
   switch (s.pick(["linear", "linear", "add", "shared"] as const)) {
@@ -245,20 +269,34 @@ export function fullModel(s: Src): Graph {
     const C = S[S.length - 1]!;
     const norm = s.pick(["none", "bn", "tdbn"] as const);
     if (norm === "bn") l = m.add(b.bn(m.id("bn"), l, s.norm(C)));
-    if (norm === "tdbn") l = m.add(b.tdbn(m.id("tdbn"), l, { ...s.norm(C), alpha: s.pick([0.5, 1]), vth: s.pick([0.5, 1, 2]) }));
+    if (norm === "tdbn")
+      l = m.add(b.tdbn(m.id("tdbn"), l, { ...s.norm(C), alpha: s.pick([0.5, 1]), vth: s.pick([0.5, 1, 2]) }));
     const o = s.neuronOpts(S, { mt: true });
     const kind = s.pick(["LIF", "PLIF", "MPBN", "PLIF+MPBN"] as const);
     if (kind.startsWith("PLIF")) {
       const a = s.tier === "exact" ? 0 : s.range(-3, 3);
       const tauM = 1 + Math.exp(-a);
-      Object.assign(o, { model: o.planeThresholds ? "MT-PLIF" : "PLIF", plifA: a, decay: 1 - 1 / tauM, gain: scalar(1 / tauM), bias: scalar(0) });
+      Object.assign(o, {
+        model: o.planeThresholds ? "MT-PLIF" : "PLIF",
+        plifA: a,
+        decay: 1 - 1 / tauM,
+        gain: scalar(1 / tauM),
+        bias: scalar(0),
+      });
     }
     if (kind.endsWith("MPBN")) {
       const mode = s.pick(["channel", "element"] as const);
       const count = mode === "channel" ? C : size(S);
       const shape = mode === "channel" ? [C] : S;
       const p = s.norm(count, { pow2: true });
-      o.mpbn = { mode, gamma: tensor(shape, p.gamma.data), beta: tensor(shape, p.beta.data), mean: tensor(shape, p.mean.data), variance: tensor(shape, p.variance.data), epsilon: p.epsilon };
+      o.mpbn = {
+        mode,
+        gamma: tensor(shape, p.gamma.data),
+        beta: tensor(shape, p.beta.data),
+        mean: tensor(shape, p.mean.data),
+        variance: tensor(shape, p.variance.data),
+        epsilon: p.epsilon,
+      };
     }
     cur = m.add(b.neuron(m.id("n"), l, o));
     if (i < blocks - 1 && m.shape(cur).length === 3 && s.bool(0.3)) {

@@ -14,7 +14,9 @@ export const RUNS: Record<Tier, number> = { exact: Math.round(600 * SCALE), floa
 export function checkProperty(tier: Tier, body: (s: Src, tally: Tally) => void): Tally {
   const tally = newTally();
   fc.assert(
-    fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed: number) => body(new Src(seed, tier), tally)),
+    fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed: number) =>
+      body(new Src(seed, tier), tally),
+    ),
     { numRuns: RUNS[tier], seed: SEED, maxSkipsPerRun: 100 },
   );
   if (process.env.SNNC_FC_VERBOSE) console.log(`${tier} tier: ${JSON.stringify(tally)}`);

@@ -23,7 +23,13 @@ test("loihi means loihi2; both carry LOIHI.md §4 numbers", () => {
   assert.equal(l2.chip.synapses, 120_000_000);
   assert.deepEqual(l2.arithmetic.delayRange, [0, 62]);
   assert.equal(l2.features.gradedSpikes, true);
-  assert.deepEqual(l2.boards.map((b) => [b.name, b.chips]).filter(([n]) => n !== "chip"), [["kapoho-point", 8], ["hala-point", 1152]]);
+  assert.deepEqual(
+    l2.boards.map((b) => [b.name, b.chips]).filter(([n]) => n !== "chip"),
+    [
+      ["kapoho-point", 8],
+      ["hala-point", 1152],
+    ],
+  );
   // the netx ranges that reproduce exactly (never the known-wrong ones)
   assert.deepEqual(l2.arithmetic.weightRanges, { excitatory: [0, 255], mixed: [-256, 254], inhibitory: [-255, -1] });
 });
@@ -38,12 +44,22 @@ test("a target file dropped into the directory is picked up; a bad one is refuse
   try {
     copyFileSync(join(TARGETS_DIR, "target.schema.json"), join(dir, "target.schema.json"));
     const t = JSON.parse(readFileSync(join(TARGETS_DIR, "loihi2.json"), "utf8"));
-    writeFileSync(join(dir, "mychip.json"), JSON.stringify({ ...t, name: "mychip", aliases: [], core: { ...t.core, neurons: 100 } }));
+    writeFileSync(
+      join(dir, "mychip.json"),
+      JSON.stringify({ ...t, name: "mychip", aliases: [], core: { ...t.core, neurons: 100 } }),
+    );
     assert.equal(loadTarget("mychip", dir).core.neurons, 100);
     const dir2 = mkdtempSync(join(tmpdir(), "snnc-targets-"));
     copyFileSync(join(TARGETS_DIR, "target.schema.json"), join(dir2, "target.schema.json"));
-    writeFileSync(join(dir2, "bad.json"), JSON.stringify({ ...t, name: "bad", aliases: [], core: { neurons: "many" } }));
-    assert.throws(() => loadTargets(dir2), (e: unknown) => e instanceof SnncError && e.code === "E_SCHEMA" && e.file === "bad.json" && /core/.test(e.message));
+    writeFileSync(
+      join(dir2, "bad.json"),
+      JSON.stringify({ ...t, name: "bad", aliases: [], core: { neurons: "many" } }),
+    );
+    assert.throws(
+      () => loadTargets(dir2),
+      (e: unknown) =>
+        e instanceof SnncError && e.code === "E_SCHEMA" && e.file === "bad.json" && /core/.test(e.message),
+    );
     writeFileSync(join(dir2, "bad.json"), JSON.stringify({ ...t, name: "bad2", aliases: [], defaultBoard: "nope" }));
     assert.throws(() => loadTargets(join(dir2, ".")), /defaultBoard 'nope'/);
     rmSync(dir2, { recursive: true });

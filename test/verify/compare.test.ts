@@ -22,9 +22,15 @@ const run = (): RunResult => simulate(g, x, { margin: true });
 
 /** A deep copy of a run with its traces' outputs copied (so tests can edit them). */
 function copyRun(r: RunResult, edit?: (traces: Map<string, NodeTrace>) => void): RunResult {
-  const traces = new Map([...r.traces].map(([k, v]) => [k, { ...v, out: v.out.map((o) => new Float64Array(o)) }] as const));
+  const traces = new Map(
+    [...r.traces].map(([k, v]) => [k, { ...v, out: v.out.map((o) => new Float64Array(o)) }] as const),
+  );
   edit?.(traces);
-  return { timesteps: r.timesteps, traces, readouts: new Map([...r.readouts].map(([k, v]) => [k, new Float64Array(v)] as const)) };
+  return {
+    timesteps: r.timesteps,
+    traces,
+    readouts: new Map([...r.readouts].map(([k, v]) => [k, new Float64Array(v)] as const)),
+  };
 }
 
 describe("compareTraces", () => {
@@ -34,7 +40,13 @@ describe("compareTraces", () => {
     assert.equal(c.spikesCompared, (4 + 2) * 5);
     assert.equal(c.spikesDiffering, 0);
     assert.deepEqual(c.divergences, []);
-    assert.deepEqual(c.layers.map((l) => [l.layer, l.neurons, l.steps]), [["n1", 4, 5], ["n2", 2, 5]]);
+    assert.deepEqual(
+      c.layers.map((l) => [l.layer, l.neurons, l.steps]),
+      [
+        ["n1", 4, 5],
+        ["n2", 2, 5],
+      ],
+    );
     assert.ok(c.layers[0]!.refSpikes > 0 && c.layers[0]!.refSpikes === c.layers[0]!.gotSpikes);
     assert.equal(c.readoutMaxAbsDiff, 0);
     assert.ok(c.minMargin !== null && c.minMargin > 0);
@@ -50,18 +62,43 @@ describe("compareTraces", () => {
     assert.equal(c.spikesDiffering, 1);
     assert.equal(c.layers[1]!.spikesDiffering, 1);
     const d = c.divergences[0]!;
-    assert.deepEqual({ ...d, margin: undefined }, { sample: 4, layer: "n2", neuron: 1, step: 3, ref: ref.traces.get("n2")!.out[3]![1], got: cmp.traces.get("n2")!.out[3]![1], margin: undefined, nearTie: false });
+    assert.deepEqual(
+      { ...d, margin: undefined },
+      {
+        sample: 4,
+        layer: "n2",
+        neuron: 1,
+        step: 3,
+        ref: ref.traces.get("n2")!.out[3]![1],
+        got: cmp.traces.get("n2")!.out[3]![1],
+        margin: undefined,
+        nearTie: false,
+      },
+    );
     assert.equal(d.margin, ref.traces.get("n2")!.margin![3]![1]);
   });
 
   it("lists divergences earliest step first and at most maxDivergences", () => {
     const ref = run();
     const cmp = copyRun(ref, (t) => {
-      for (const [id, step] of [["n2", 4], ["n1", 2], ["n2", 0], ["n1", 4]] as const) t.get(id)!.out[step]![0] += 1;
+      for (const [id, step] of [
+        ["n2", 4],
+        ["n1", 2],
+        ["n2", 0],
+        ["n1", 4],
+      ] as const)
+        t.get(id)!.out[step]![0] += 1;
     });
     const c = compareTraces(ref, cmp, { maxDivergences: 3 });
     assert.equal(c.spikesDiffering, 4);
-    assert.deepEqual(c.divergences.map((d) => [d.layer, d.step]), [["n2", 0], ["n1", 2], ["n1", 4]]);
+    assert.deepEqual(
+      c.divergences.map((d) => [d.layer, d.step]),
+      [
+        ["n2", 0],
+        ["n1", 2],
+        ["n1", 4],
+      ],
+    );
   });
 
   it("matches renamed layers through layerMap", () => {
@@ -70,7 +107,13 @@ describe("compareTraces", () => {
       t.set("n1_folded", { ...t.get("n1")!, id: "n1_folded" });
       t.delete("n1");
     });
-    assert.throws(() => compareTraces(ref, cmp), (e: unknown) => e instanceof SnncError && e.code === "E_TARGET" && /the compiled model has no layer 'n1' to compare with reference layer 'n1'/.test(e.message));
+    assert.throws(
+      () => compareTraces(ref, cmp),
+      (e: unknown) =>
+        e instanceof SnncError &&
+        e.code === "E_TARGET" &&
+        /the compiled model has no layer 'n1' to compare with reference layer 'n1'/.test(e.message),
+    );
     const c = compareTraces(ref, cmp, { layerMap: { n1: "n1_folded" } });
     assert.equal(c.spikesDiffering, 0);
     assert.equal(c.layers[0]!.compiledLayer, "n1_folded");
@@ -87,8 +130,15 @@ describe("compareTraces", () => {
     assert.ok(compareTraces(ref, lagged).spikesDiffering > 0, "without alignment the lag shows");
     const c = compareTraces(ref, lagged, { latency: { n1: 1, n2: 2 } });
     assert.equal(c.spikesDiffering, 0);
-    assert.deepEqual(c.layers.map((l) => l.latency), [1, 2]);
-    assert.throws(() => compareTraces(ref, lagged, { latency: 3 }), (e: unknown) => e instanceof SnncError && /ran 6 steps; comparing 5 reference steps at latency 3 needs 8/.test(e.message));
+    assert.deepEqual(
+      c.layers.map((l) => l.latency),
+      [1, 2],
+    );
+    assert.throws(
+      () => compareTraces(ref, lagged, { latency: 3 }),
+      (e: unknown) =>
+        e instanceof SnncError && /ran 6 steps; comparing 5 reference steps at latency 3 needs 8/.test(e.message),
+    );
   });
 
   it("flags near-ties: a divergence whose reference margin is below NEAR_TIE", () => {

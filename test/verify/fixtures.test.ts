@@ -17,7 +17,9 @@ const fixtures = readdirSync(root, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 /** Fixtures that hold a construct snnc refuses by design, with the refusal expected. */
-const REFUSED: Record<string, RegExp> = { "pspnorm-ln": /PSPNorm mode "ln" normalises over C×H×W×T of the sample itself/ };
+const REFUSED: Record<string, RegExp> = {
+  "pspnorm-ln": /PSPNorm mode "ln" normalises over C×H×W×T of the sample itself/,
+};
 
 describe("float target on every fixture", () => {
   it("finds the fixtures", () => {
@@ -33,16 +35,26 @@ describe("float target on every fixture", () => {
     if (REFUSED[name]) {
       it(`${name}: refused with a clear message`, async () => {
         const { g, inputs } = await load();
-        await assert.rejects(driverFor("float").verify(g, { target: "float", inputs, file: path }), (e: unknown) => e instanceof SnncError && e.code === "E_UNSUPPORTED" && REFUSED[name]!.test(e.message));
+        await assert.rejects(
+          driverFor("float").verify(g, { target: "float", inputs, file: path }),
+          (e: unknown) => e instanceof SnncError && e.code === "E_UNSUPPORTED" && REFUSED[name]!.test(e.message),
+        );
       });
       continue;
     }
     it(`${name}: verify reports 0 differing spikes; model.snnc.json re-imports and runs to identical spikes`, async () => {
       const { g, inputs } = await load();
-      const r = (await driverFor("float").verify(g, { target: "float", inputs, file: path })) as unknown as VerifyReport;
+      const r = (await driverFor("float").verify(g, {
+        target: "float",
+        inputs,
+        file: path,
+      })) as unknown as VerifyReport;
       assert.equal(r.spikesDiffering, 0, JSON.stringify(r.divergences));
       assert.ok(r.ok && r.spikesCompared > 0);
-      assert.ok(r.perLayer.some((l) => l.refSpikes > 0), "the fixture never fires");
+      assert.ok(
+        r.perLayer.some((l) => l.refSpikes > 0),
+        "the fixture never fires",
+      );
       const c = await driverFor("float").compile(g, { target: "float", file: path });
       const back = graphFromJson(c.files.get("model.snnc.json") as string, "model.snnc.json");
       const same = compareGraphs(c.graph, back, inputs);

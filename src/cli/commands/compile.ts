@@ -20,7 +20,8 @@ interface CompileOpts {
 }
 
 export function temporalNormOption(v: string): "exact" | "approx" {
-  if (v !== "exact" && v !== "approx") throw new SnncError("E_USAGE", `--temporal-norm must be 'exact' or 'approx', got '${v}'`);
+  if (v !== "exact" && v !== "approx")
+    throw new SnncError("E_USAGE", `--temporal-norm must be 'exact' or 'approx', got '${v}'`);
   return v;
 }
 
@@ -33,7 +34,11 @@ export function registerCompileCommand(program: Command): void {
     .option("-o, --output <dir>", "output directory (written atomically)")
     .option("--list-passes", "print the target's pass pipeline and exit")
     .option("--dump-ir-after <pass>", "also write the IR after <pass> as ir-after-<pass>.snnc.json")
-    .option("--temporal-norm <mode>", "per-step norms (BNTT/TEBN/TAB) on targets without schedules: exact | approx", "exact")
+    .option(
+      "--temporal-norm <mode>",
+      "per-step norms (BNTT/TEBN/TAB) on targets without schedules: exact | approx",
+      "exact",
+    )
     .option("--early-exit <g>", "BNTT early exit: cut T where every layer's mean γ_t stays below <g>")
     .action(async (model: string | undefined, opts: CompileOpts) => {
       const driver = driverFor(opts.target);
@@ -46,7 +51,9 @@ export function registerCompileCommand(program: Command): void {
           return;
         }
         const rows = passes.map((p, i) => [String(i + 1), p.name, p.description]);
-        process.stdout.write(`passes of target '${opts.target}', in order:\n${formatTable(["#", "pass", "what it does"], rows)}\n`);
+        process.stdout.write(
+          `passes of target '${opts.target}', in order:\n${formatTable(["#", "pass", "what it does"], rows)}\n`,
+        );
         return;
       }
       if (!model) throw new SnncError("E_USAGE", "compile needs a model file (or --list-passes)");
@@ -63,9 +70,10 @@ export function registerCompileCommand(program: Command): void {
       });
       const files = new Map(res.files);
       for (const [k, v] of dumps) files.set(k, v);
-      if (!files.has("report.txt")) files.set("report.txt", [...res.report, ...res.warnings.map((w) => `warning: ${w}`)].join("\n") + "\n");
+      if (!files.has("report.txt"))
+        files.set("report.txt", `${[...res.report, ...res.warnings.map((w) => `warning: ${w}`)].join("\n")}\n`);
       writeOutputsAtomically(opts.output, files);
-      for (const line of res.report) process.stdout.write(line + "\n");
+      for (const line of res.report) process.stdout.write(`${line}\n`);
       for (const w of res.warnings) process.stderr.write(`snnc: warning: ${w}\n`);
       process.stdout.write(`wrote ${[...files.keys()].join(", ")} to ${opts.output}\n`);
     });

@@ -9,7 +9,11 @@ function neuronCell(l: LayerSummary): string {
   if (!n) return "";
   const parts = [n.model];
   if (n.tau !== 1) parts.push(`τ=${+n.tau.toPrecision(6)}`);
-  parts.push(`θ=${typeof n.threshold === "number" ? +n.threshold.toPrecision(6) : n.threshold}`, n.fire === "ge" ? ">=" : ">", `${n.reset} reset`);
+  parts.push(
+    `θ=${typeof n.threshold === "number" ? +n.threshold.toPrecision(6) : n.threshold}`,
+    n.fire === "ge" ? ">=" : ">",
+    `${n.reset} reset`,
+  );
   if (n.vReset !== 0) parts.push(`v_reset=${typeof n.vReset === "number" ? +n.vReset.toPrecision(6) : n.vReset}`);
   if (n.deltas) parts.push(`Δ=[${n.deltas.map((d) => +d.toPrecision(4)).join(",")}]`);
   return parts.join(" ");
@@ -25,12 +29,21 @@ export function registerInspectCommand(program: Command): void {
       const g = await loadModel(model);
       const s = summarizeGraph(g);
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ model, ...s }, null, 2) + "\n");
+        process.stdout.write(`${JSON.stringify({ model, ...s }, null, 2)}\n`);
         return;
       }
-      const rows = s.layers.map((l) => [l.name, l.type, `[${l.shape.join("×")}]`, neuronCell(l), l.norms.join(", "), l.params]);
-      process.stdout.write(`model ${model}: ${s.name}, T=${s.timesteps}, encoding ${s.encoding}, input [${s.input.join("×")}]\n\n`);
-      process.stdout.write(formatTable(["layer", "type", "shape", "neuron", "norms", "params"], rows) + "\n\n");
+      const rows = s.layers.map((l) => [
+        l.name,
+        l.type,
+        `[${l.shape.join("×")}]`,
+        neuronCell(l),
+        l.norms.join(", "),
+        l.params,
+      ]);
+      process.stdout.write(
+        `model ${model}: ${s.name}, T=${s.timesteps}, encoding ${s.encoding}, input [${s.input.join("×")}]\n\n`,
+      );
+      process.stdout.write(`${formatTable(["layer", "type", "shape", "neuron", "norms", "params"], rows)}\n\n`);
       process.stdout.write(`${s.totals.layers} layers, ${s.totals.neurons} neurons, ${s.totals.params} parameters\n`);
     });
 }

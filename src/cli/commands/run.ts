@@ -22,41 +22,64 @@ export function registerRunCommand(program: Command): void {
     .command("run")
     .description("run the model as written (float64 reference) and print the readout and per-layer spike counts")
     .argument("<model>", "model.json (TF.js), .snnc.json")
-    .option("--input <file>", "input sample(s): .json nested array, {\"inputs\": [...]}, or .npy")
+    .option("--input <file>", 'input sample(s): .json nested array, {"inputs": [...]}, or .npy')
     .option("--random <n>", "run n seeded random inputs instead of --input")
     .option("--seed <s>", "seed for --random", "0")
     .option("--timesteps <T>", "steps to run (default: the model's)")
     .option("--json", "print JSON (schema: src/cli/schemas/run.schema.json)")
     .option("--raster", "with --json: add the indices of the neurons that fired at each step")
-    .option("--target <t>", "run the target's own model instead (e.g. loihi: the integer model, in hardware steps, with each layer's latency)")
+    .option(
+      "--target <t>",
+      "run the target's own model instead (e.g. loihi: the integer model, in hardware steps, with each layer's latency)",
+    )
     .action(async (model: string, opts: RunOpts) => {
       const g = await loadModel(model);
       if (!opts.input && !opts.random) throw new SnncError("E_USAGE", "give --input <file> or --random <n>");
-      const inputs = opts.input ? readInputs(opts.input, g) : randomInputs(g, parseIntOption(opts.random!, "--random", 1), parseIntOption(opts.seed, "--seed"));
+      const inputs = opts.input
+        ? readInputs(opts.input, g)
+        : randomInputs(g, parseIntOption(opts.random!, "--random", 1), parseIntOption(opts.seed, "--seed"));
       if (opts.target && opts.target !== "float") {
         const driver = driverFor(opts.target);
         if (!driver.run) throw new SnncError("E_USAGE", `target '${opts.target}' has no runnable model`);
-        if (opts.timesteps) throw new SnncError("E_USAGE", "--timesteps applies to the float reference only; a target runs the model's T plus its pipeline latency");
-        const r = await inFile(model, () => driver.run!(g, inputs, { target: opts.target!, raster: opts.raster, file: model }));
+        if (opts.timesteps)
+          throw new SnncError(
+            "E_USAGE",
+            "--timesteps applies to the float reference only; a target runs the model's T plus its pipeline latency",
+          );
+        const r = await inFile(model, () =>
+          driver.run!(g, inputs, { target: opts.target!, raster: opts.raster, file: model }),
+        );
         print(r.timesteps, r.samples, opts, `${r.target} hardware steps`, r.target);
         return;
       }
       const T = opts.timesteps ? parseIntOption(opts.timesteps, "--timesteps", 1) : g.meta.timesteps;
-      const samples = await inFile(model, () => inputs.map((x) => summarizeRun(g, simulate(g, x, { timesteps: T }), opts.raster)));
+      const samples = await inFile(model, () =>
+        inputs.map((x) => summarizeRun(g, simulate(g, x, { timesteps: T }), opts.raster)),
+      );
       print(T, samples, opts, `T=${T}`);
     });
 }
 
 function print(T: number, samples: SampleRun[], opts: RunOpts, stepsLabel: string, target?: string): void {
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ timesteps: T, ...(target ? { target } : {}), samples }) + "\n");
+    process.stdout.write(`${JSON.stringify({ timesteps: T, ...(target ? { target } : {}), samples })}\n`);
     return;
   }
   samples.forEach((s, k) => {
     const ro = s.readout.map((v) => +v.toPrecision(6));
-    process.stdout.write(`sample ${k}: readout [${ro.join(", ")}]${ro.length ? ` → class ${argmax(s.readout)}` : ""}\n`);
+    process.stdout.write(
+      `sample ${k}: readout [${ro.join(", ")}]${ro.length ? ` → class ${argmax(s.readout)}` : ""}\n`,
+    );
     const withLatency = s.layers.some((l) => l.latency !== undefined);
-    const rows = s.layers.map((l) => [l.name, ...(withLatency ? [l.latency ?? 0] : []), l.spikes_per_step.join(" "), l.total]);
-    process.stdout.write(formatTable(["layer", ...(withLatency ? ["latency"] : []), `spikes per step (${stepsLabel})`, "total"], rows) + "\n");
+    const rows = s.layers.map((l) => [
+      l.name,
+      ...(withLatency ? [l.latency ?? 0] : []),
+      l.spikes_per_step.join(" "),
+      l.total,
+    ]);
+    process.stdout.write(
+      formatTable(["layer", ...(withLatency ? ["latency"] : []), `spikes per step (${stepsLabel})`, "total"], rows) +
+        "\n",
+    );
   });
 }

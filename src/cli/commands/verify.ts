@@ -7,7 +7,15 @@ import type { Command } from "commander";
 import { driverFor } from "../../driver/index.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import { formatVerifyReport, type VerifyReport } from "../../verify/report.ts";
-import { EXIT, ExitRequest, loadModel, parseIntOption, parseNumberOption, randomInputs, readInputs } from "../common.ts";
+import {
+  EXIT,
+  ExitRequest,
+  loadModel,
+  parseIntOption,
+  parseNumberOption,
+  randomInputs,
+  readInputs,
+} from "../common.ts";
 import { temporalNormOption } from "./compile.ts";
 
 interface VerifyOpts {
@@ -31,7 +39,7 @@ export function registerVerifyCommand(program: Command): void {
     .description("compile for a target and check spike by spike that the compiled model equals the model as written")
     .argument("<model>", "model.json (TF.js), .snnc.json")
     .option("--target <t>", "target name", "float")
-    .option("--input <files...>", "input sample file(s): .json nested array, {\"inputs\": [...]}, or .npy")
+    .option("--input <files...>", 'input sample file(s): .json nested array, {"inputs": [...]}, or .npy')
     .option("--random <n>", `n seeded random inputs (default ${DEFAULT_RANDOM_SAMPLES} when no --input is given)`)
     .option("--seed <s>", "seed for --random", "0")
     .option("--timesteps <T>", "steps to run (default: the model's)")
@@ -52,9 +60,17 @@ export function registerVerifyCommand(program: Command): void {
         const n = opts.random !== undefined ? parseIntOption(opts.random, "--random", 1) : DEFAULT_RANDOM_SAMPLES;
         inputs.push(...randomInputs(g, n, parseIntOption(opts.seed, "--seed")));
       }
-      const report = (await driver.verify(g, { target: opts.target, inputs, timesteps, maxDivergences, temporalNorm, earlyExit, file: model })) as unknown as VerifyReport;
-      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-      else for (const line of formatVerifyReport(report)) process.stdout.write(line + "\n");
+      const report = (await driver.verify(g, {
+        target: opts.target,
+        inputs,
+        timesteps,
+        maxDivergences,
+        temporalNorm,
+        earlyExit,
+        file: model,
+      })) as unknown as VerifyReport;
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else for (const line of formatVerifyReport(report)) process.stdout.write(`${line}\n`);
       if (!report.ok) throw new ExitRequest(EXIT.diverged);
     });
 }

@@ -14,7 +14,7 @@ export function isObject(v: unknown): v is JsonObject {
 export function describe(v: unknown): string {
   if (v === undefined) return "nothing";
   const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 function bad(param: string, detail: string, code: "E_FORMAT" | "E_VALUE" = "E_FORMAT"): SnncError {
@@ -24,7 +24,10 @@ function bad(param: string, detail: string, code: "E_FORMAT" | "E_VALUE" = "E_FO
 /** A view on one layer's config with readers that know the key they read. */
 export class Config {
   /** `prefix` names a nested config in messages and parameters (e.g. "mpbn."). */
-  constructor(readonly raw: JsonObject, private readonly prefix = "") {}
+  constructor(
+    readonly raw: JsonObject,
+    private readonly prefix = "",
+  ) {}
 
   private k(key: string): string {
     return this.prefix + key;
@@ -47,14 +50,16 @@ export class Config {
 
   int(key: string, dflt?: number, min = 1): number {
     const v = this.number(key, dflt);
-    if (!Number.isInteger(v) || v < min) throw bad(this.k(key), `config '${this.k(key)}' must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw bad(this.k(key), `config '${this.k(key)}' must be an integer >= ${min}, got ${v}`);
     return v;
   }
 
   bool(key: string, dflt: boolean): boolean {
     const v = this.raw[key];
     if (v === undefined || v === null) return dflt;
-    if (typeof v !== "boolean") throw bad(this.k(key), `config '${this.k(key)}' must be true or false, got ${describe(v)}`);
+    if (typeof v !== "boolean")
+      throw bad(this.k(key), `config '${this.k(key)}' must be true or false, got ${describe(v)}`);
     return v;
   }
 
@@ -72,7 +77,11 @@ export class Config {
   oneOf<T extends string>(key: string, allowed: readonly T[], dflt?: T): T {
     const v = this.string(key, dflt);
     if (!(allowed as readonly string[]).includes(v)) {
-      throw new SnncError("E_UNSUPPORTED", `${this.k(key)} "${v}" is not supported (supported: ${allowed.map((a) => `"${a}"`).join(", ")})`, { param: this.k(key) });
+      throw new SnncError(
+        "E_UNSUPPORTED",
+        `${this.k(key)} "${v}" is not supported (supported: ${allowed.map((a) => `"${a}"`).join(", ")})`,
+        { param: this.k(key) },
+      );
     }
     return v as T;
   }
@@ -85,8 +94,15 @@ export class Config {
       throw bad(this.k(key), `config '${this.k(key)}' is missing`);
     }
     const arr = typeof v === "number" ? [v, v] : v;
-    if (!Array.isArray(arr) || arr.length !== 2 || !arr.every((x) => typeof x === "number" && Number.isInteger(x) && x >= min)) {
-      throw bad(this.k(key), `config '${this.k(key)}' must be an integer >= ${min} or a pair of them, got ${describe(v)}`);
+    if (
+      !Array.isArray(arr) ||
+      arr.length !== 2 ||
+      !arr.every((x) => typeof x === "number" && Number.isInteger(x) && x >= min)
+    ) {
+      throw bad(
+        this.k(key),
+        `config '${this.k(key)}' must be an integer >= ${min} or a pair of them, got ${describe(v)}`,
+      );
     }
     return [arr[0] as number, arr[1] as number];
   }
@@ -99,7 +115,12 @@ export class Config {
     }
     const nums = v as number[];
     const i = nums.findIndex((x) => !Number.isFinite(x));
-    if (i >= 0) throw bad(this.k(key), `config '${this.k(key)}' must hold finite numbers, got ${nums[i]} at index ${i}`, "E_VALUE");
+    if (i >= 0)
+      throw bad(
+        this.k(key),
+        `config '${this.k(key)}' must hold finite numbers, got ${nums[i]} at index ${i}`,
+        "E_VALUE",
+      );
     return nums;
   }
 
@@ -117,8 +138,12 @@ export class Config {
 
   /** Keras `activation`: the IR has no pointwise non-linearity besides neurons. */
   linearActivation(): void {
-    const v = this.raw["activation"];
+    const v = this.raw.activation;
     if (v === undefined || v === null || v === "linear") return;
-    throw new SnncError("E_UNSUPPORTED", `activation ${describe(v)} is not supported (only "linear": spiking layers provide the non-linearity)`, { param: "activation" });
+    throw new SnncError(
+      "E_UNSUPPORTED",
+      `activation ${describe(v)} is not supported (only "linear": spiking layers provide the non-linearity)`,
+      { param: "activation" },
+    );
   }
 }

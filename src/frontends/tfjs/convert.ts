@@ -53,9 +53,18 @@ export function toGraph(topo: Topology, weights: WeightIndex, meta: ModelMeta, n
     try {
       const convert = Object.hasOwn(CONVERTERS, spec.className) ? CONVERTERS[spec.className] : undefined;
       if (!convert) {
-        throw new SnncError("E_UNSUPPORTED", `unknown layer class "${spec.className}" (supported: ${supportedClassNames().join(", ")})`);
+        throw new SnncError(
+          "E_UNSUPPORTED",
+          `unknown layer class "${spec.className}" (supported: ${supportedClassNames().join(", ")})`,
+        );
       }
-      const ctx = new LayerCtx(spec, new Config(spec.config), spec.inbound.map((i) => idOf.get(i)!), topo.timeAxis, weights);
+      const ctx = new LayerCtx(
+        spec,
+        new Config(spec.config),
+        spec.inbound.map((i) => idOf.get(i)!),
+        topo.timeAxis,
+        weights,
+      );
       const out = convert(ctx);
       if ("alias" in out) idOf.set(spec.name, out.alias);
       else {

@@ -10,16 +10,32 @@ const base = (c: LayerCtx) => ({ id: c.name, inputs: [...c.inputs], origin: [`tf
 
 export function inputLayer(c: LayerCtx): Converted {
   const shape = declaredBatchShape(c.cfg.raw);
-  if (shape === undefined) throw new SnncError("E_FORMAT", `InputLayer declares no shape ('batch_input_shape', 'batch_shape' or 'input_shape')`);
-  if (!Array.isArray(shape) || shape.length < 2) throw new SnncError("E_FORMAT", `input shape ${describe(shape)} is not [batch, ...dims]`, { param: "batch_input_shape" });
+  if (shape === undefined)
+    throw new SnncError(
+      "E_FORMAT",
+      `InputLayer declares no shape ('batch_input_shape', 'batch_shape' or 'input_shape')`,
+    );
+  if (!Array.isArray(shape) || shape.length < 2)
+    throw new SnncError("E_FORMAT", `input shape ${describe(shape)} is not [batch, ...dims]`, {
+      param: "batch_input_shape",
+    });
   // Drop the batch axis, and the time axis of models built with TimeDistributed.
   let dims: Json[] = shape.slice(1);
   if (c.timeAxis) {
-    if (dims.length < 2) throw new SnncError("E_FORMAT", `input shape ${describe(shape)} has no time axis, but the model uses TimeDistributed`, { param: "batch_input_shape" });
+    if (dims.length < 2)
+      throw new SnncError(
+        "E_FORMAT",
+        `input shape ${describe(shape)} has no time axis, but the model uses TimeDistributed`,
+        { param: "batch_input_shape" },
+      );
     dims = dims.slice(1);
   }
   if (!dims.every((d) => typeof d === "number" && Number.isInteger(d) && d > 0)) {
-    throw new SnncError("E_FORMAT", `input shape ${describe(shape)} has an unknown or invalid dimension (snnc needs fixed sizes)`, { param: "batch_input_shape" });
+    throw new SnncError(
+      "E_FORMAT",
+      `input shape ${describe(shape)} has an unknown or invalid dimension (snnc needs fixed sizes)`,
+      { param: "batch_input_shape" },
+    );
   }
   return { ...base(c), op: "input", inputShape: dims as number[] };
 }
@@ -49,10 +65,14 @@ export function dense(c: LayerCtx): Converted {
 
 /** Keras `axis` of a norm layer must name the channel (last) axis. */
 function lastAxisOnly(c: LayerCtx, dflt: number): void {
-  const raw = c.cfg.raw["axis"] ?? dflt;
+  const raw = c.cfg.raw.axis ?? dflt;
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length !== 1 || typeof list[0] !== "number" || !Number.isInteger(list[0])) {
-    throw new SnncError("E_UNSUPPORTED", `axis ${describe(raw)} is not supported (normalisation over the last axis only)`, { param: "axis" });
+    throw new SnncError(
+      "E_UNSUPPORTED",
+      `axis ${describe(raw)} is not supported (normalisation over the last axis only)`,
+      { param: "axis" },
+    );
   }
   const axis = list[0];
   if (axis === -1) return;
@@ -62,7 +82,11 @@ function lastAxisOnly(c: LayerCtx, dflt: number): void {
   c.after((shapeOf) => {
     const rank = shapeOf(input).length + extra;
     if (axis !== rank - 1) {
-      throw new SnncError("E_UNSUPPORTED", `axis ${axis} is not the last axis (${rank - 1}, or -1) of its rank-${rank} input: only channel-last normalisation is supported`, { param: "axis" });
+      throw new SnncError(
+        "E_UNSUPPORTED",
+        `axis ${axis} is not the last axis (${rank - 1}, or -1) of its rank-${rank} input: only channel-last normalisation is supported`,
+        { param: "axis" },
+      );
     }
   });
 }
@@ -73,8 +97,12 @@ export function batchNorm(c: LayerCtx): Converted {
   const mean = c.shapedWeight("moving_mean", [null]);
   const C = mean.shape[0]!;
   const variance = c.shapedWeight("moving_variance", [C], `${C} channels as moving_mean`);
-  const gamma = c.cfg.bool("scale", true) ? c.shapedWeight("gamma", [C], `${C} channels as moving_mean`) : filled([C], 1);
-  const beta = c.cfg.bool("center", true) ? c.shapedWeight("beta", [C], `${C} channels as moving_mean`) : filled([C], 0);
+  const gamma = c.cfg.bool("scale", true)
+    ? c.shapedWeight("gamma", [C], `${C} channels as moving_mean`)
+    : filled([C], 1);
+  const beta = c.cfg.bool("center", true)
+    ? c.shapedWeight("beta", [C], `${C} channels as moving_mean`)
+    : filled([C], 0);
   return { ...base(c), op: "bn", gamma, beta, mean, variance, epsilon };
 }
 
@@ -91,7 +119,10 @@ export const maxPool = (c: LayerCtx) => pool(c, "maxpool");
 
 function perStepOnly(c: LayerCtx, what: string): void {
   if (c.timeAxis && !c.wrapped) {
-    throw new SnncError("E_UNSUPPORTED", `${what} outside TimeDistributed would mix the time axis into the features; wrap it in TimeDistributed`);
+    throw new SnncError(
+      "E_UNSUPPORTED",
+      `${what} outside TimeDistributed would mix the time axis into the features; wrap it in TimeDistributed`,
+    );
   }
 }
 
@@ -103,9 +134,17 @@ export function flatten(c: LayerCtx): Converted {
 
 export function reshape(c: LayerCtx): Converted {
   perStepOnly(c, "Reshape");
-  const raw = c.cfg.raw["target_shape"];
-  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((d) => d === null || (typeof d === "number" && Number.isInteger(d) && (d > 0 || d === -1)))) {
-    throw new SnncError("E_FORMAT", `config 'target_shape' must be a list of sizes (-1 for one free axis), got ${describe(raw)}`, { param: "target_shape" });
+  const raw = c.cfg.raw.target_shape;
+  if (
+    !Array.isArray(raw) ||
+    raw.length === 0 ||
+    !raw.every((d) => d === null || (typeof d === "number" && Number.isInteger(d) && (d > 0 || d === -1)))
+  ) {
+    throw new SnncError(
+      "E_FORMAT",
+      `config 'target_shape' must be a list of sizes (-1 for one free axis), got ${describe(raw)}`,
+      { param: "target_shape" },
+    );
   }
   const target = raw.map((d) => (d === null ? -1 : (d as number)));
   return { ...base(c), op: "reshape", target };
@@ -113,16 +152,26 @@ export function reshape(c: LayerCtx): Converted {
 
 export function zeroPadding(c: LayerCtx): Converted {
   c.cfg.channelsLast();
-  const raw = c.cfg.raw["padding"] ?? 1;
+  const raw = c.cfg.raw.padding ?? 1;
   const nonNeg = (v: Json | undefined): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
   let pads: Pads | undefined;
   if (nonNeg(raw)) pads = [raw, raw, raw, raw];
-  else if (Array.isArray(raw) && raw.length === 2 && nonNeg(raw[0]) && nonNeg(raw[1])) pads = [raw[0], raw[0], raw[1], raw[1]];
-  else if (Array.isArray(raw) && raw.length === 2 && raw.every((p) => Array.isArray(p) && p.length === 2 && nonNeg(p[0]) && nonNeg(p[1]))) {
+  else if (Array.isArray(raw) && raw.length === 2 && nonNeg(raw[0]) && nonNeg(raw[1]))
+    pads = [raw[0], raw[0], raw[1], raw[1]];
+  else if (
+    Array.isArray(raw) &&
+    raw.length === 2 &&
+    raw.every((p) => Array.isArray(p) && p.length === 2 && nonNeg(p[0]) && nonNeg(p[1]))
+  ) {
     const [h, w] = raw as [number[], number[]];
     pads = [h[0]!, h[1]!, w[0]!, w[1]!];
   }
-  if (!pads) throw new SnncError("E_FORMAT", `config 'padding' must be n, [h, w] or [[top, bottom], [left, right]], got ${describe(raw)}`, { param: "padding" });
+  if (!pads)
+    throw new SnncError(
+      "E_FORMAT",
+      `config 'padding' must be n, [h, w] or [[top, bottom], [left, right]], got ${describe(raw)}`,
+      { param: "padding" },
+    );
   return { ...base(c), op: "pad", pads };
 }
 
@@ -136,4 +185,3 @@ export function dropout(c: LayerCtx): Converted {
   if (c.inputs.length !== 1) throw new SnncError("E_SHAPE", `Dropout takes 1 input, got ${c.inputs.length}`);
   return { alias: c.inputs[0]! };
 }
-

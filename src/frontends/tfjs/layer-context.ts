@@ -42,7 +42,9 @@ export class LayerCtx {
     for (let i = 0; i < s.data.length; i++) {
       const v = s.data[i]!;
       if (!Number.isFinite(v)) {
-        throw new SnncError("E_VALUE", `weight '${s.name}' holds ${v} at index ${i} (weights must be finite)`, { param: w });
+        throw new SnncError("E_VALUE", `weight '${s.name}' holds ${v} at index ${i} (weights must be finite)`, {
+          param: w,
+        });
       }
     }
     return { shape: [...s.shape], data: s.data };
@@ -50,7 +52,10 @@ export class LayerCtx {
 
   weight(w: string): Tensor {
     const t = this.optionalWeight(w);
-    if (!t) throw new SnncError("E_WEIGHT", `weight '${this.spec.name}/${w}' is missing from the weightsManifest`, { param: w });
+    if (!t)
+      throw new SnncError("E_WEIGHT", `weight '${this.spec.name}/${w}' is missing from the weightsManifest`, {
+        param: w,
+      });
     return t;
   }
 
@@ -70,6 +75,10 @@ function expectShape(t: Tensor, param: string, want: (number | null)[], why = ""
   const ok = t.shape.length === want.length && want.every((d, i) => d === null || d === t.shape[i]);
   if (!ok) {
     const w = `[${want.map((d) => (d === null ? "?" : String(d))).join(",")}]`;
-    throw new SnncError("E_WEIGHT", `weight '${label}' has shape ${shapeStr(t.shape)}, expected ${w}${why ? ` (${why})` : ""}`, { param });
+    throw new SnncError(
+      "E_WEIGHT",
+      `weight '${label}' has shape ${shapeStr(t.shape)}, expected ${w}${why ? ` (${why})` : ""}`,
+      { param },
+    );
   }
 }

@@ -42,10 +42,10 @@ function asSnncError(e: unknown): SnncError {
 async function load(path: string, overrides: MetaOverrides): Promise<Graph> {
   const file = await resolveModelFile(path);
   const json = await readModelJson(file, path);
-  const topo = parseTopology(json["modelTopology"]);
-  const meta = readMeta(json["userDefinedMetadata"], overrides);
+  const topo = parseTopology(json.modelTopology);
+  const meta = readMeta(json.userDefinedMetadata, overrides);
   meta.source = `tfjs-layers:${basename(file)}`;
-  const weights = new WeightIndex(await readWeights(json["weightsManifest"], file));
+  const weights = new WeightIndex(await readWeights(json.weightsManifest, file));
   const name = topo.name ?? (basename(dirname(file)) || "model");
   return toGraph(topo, weights, meta, name);
 }
@@ -78,11 +78,15 @@ async function readModelJson(file: string, path: string): Promise<JsonObject> {
   } catch (e) {
     throw new SnncError("E_PARSE", `not JSON: ${(e as Error).message.split("\n")[0]} (expected a TF.js model.json)`);
   }
-  if (!isObject(json)) throw new SnncError("E_PARSE", `not a TF.js layers-model: the top level is ${describe(json)}, not an object`);
-  const format = json["format"];
+  if (!isObject(json))
+    throw new SnncError("E_PARSE", `not a TF.js layers-model: the top level is ${describe(json)}, not an object`);
+  const format = json.format;
   if (format !== undefined && format !== null && format !== "layers-model") {
-    throw new SnncError("E_PARSE", `not a TF.js layers-model: format is ${describe(format)}${format === "graph-model" ? " (a graph model cannot be read; export the Keras model with tensorflowjs_converter --output_format tfjs_layers_model)" : ""}`);
+    throw new SnncError(
+      "E_PARSE",
+      `not a TF.js layers-model: format is ${describe(format)}${format === "graph-model" ? " (a graph model cannot be read; export the Keras model with tensorflowjs_converter --output_format tfjs_layers_model)" : ""}`,
+    );
   }
-  if (json["modelTopology"] === undefined) throw new SnncError("E_PARSE", `not a TF.js layers-model: no 'modelTopology'`);
+  if (json.modelTopology === undefined) throw new SnncError("E_PARSE", `not a TF.js layers-model: no 'modelTopology'`);
   return json;
 }

@@ -17,7 +17,11 @@ function mpbn(c: LayerCtx): MPBN | undefined {
   const raw = c.cfg.object("mpbn");
   if (!raw) {
     if (c.optionalWeight("mpbn_gamma")) {
-      throw new SnncError("E_FORMAT", `the layer has MPBN weights ('mpbn_gamma', ...) but its config has no 'mpbn' {mode, epsilon}`, { param: "mpbn" });
+      throw new SnncError(
+        "E_FORMAT",
+        `the layer has MPBN weights ('mpbn_gamma', ...) but its config has no 'mpbn' {mode, epsilon}`,
+        { param: "mpbn" },
+      );
     }
     return undefined;
   }
@@ -36,7 +40,11 @@ function mpbn(c: LayerCtx): MPBN | undefined {
 function plifA(c: LayerCtx): number {
   const a = c.weight("a");
   if (!(a.shape.length === 0 || (a.shape.length === 1 && a.shape[0] === 1))) {
-    throw new SnncError("E_WEIGHT", `weight '${c.name}/a' has shape [${a.shape.join(",")}], expected [] or [1] (one learnt time constant per layer)`, { param: "a" });
+    throw new SnncError(
+      "E_WEIGHT",
+      `weight '${c.name}/a' has shape [${a.shape.join(",")}], expected [] or [1] (one learnt time constant per layer)`,
+      { param: "a" },
+    );
   }
   return a.data[0]!;
 }
@@ -102,7 +110,12 @@ export const plif = (c: LayerCtx): Converted => neuron(c, "PLIF");
 export function multiThreshold(c: LayerCtx): Converted {
   const kind = c.cfg.oneOf("neuron", ["LIF", "PLIF"], "LIF");
   const deltas = c.cfg.numberList("deltas");
-  if (deltas.length === 0) throw new SnncError("E_FORMAT", `config 'deltas' is empty (a multi-threshold layer needs at least one extra plane)`, { param: "deltas" });
+  if (deltas.length === 0)
+    throw new SnncError(
+      "E_FORMAT",
+      `config 'deltas' is empty (a multi-threshold layer needs at least one extra plane)`,
+      { param: "deltas" },
+    );
   return neuron(c, kind, deltas);
 }
 

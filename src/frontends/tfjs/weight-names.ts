@@ -20,7 +20,8 @@ export class WeightIndex {
   /** The weight `<layer>/<weight>` of a layer, or undefined when the manifest has none. */
   find(layer: string, weight: string, innerName?: string): StoredWeight | undefined {
     const exact = [`${layer}/${weight}`];
-    if (innerName !== undefined && innerName !== layer) exact.push(`${layer}/${innerName}/${weight}`, `${innerName}/${weight}`);
+    if (innerName !== undefined && innerName !== layer)
+      exact.push(`${layer}/${innerName}/${weight}`, `${innerName}/${weight}`);
     for (const n of exact) {
       const w = this.byName.get(n);
       if (w) return this.take(n, w);
@@ -28,7 +29,11 @@ export class WeightIndex {
     const suffixes = exact.map((n) => `/${n}`);
     const hits = [...this.byName.keys()].filter((n) => suffixes.some((s) => n.endsWith(s)));
     if (hits.length > 1) {
-      throw new SnncError("E_WEIGHT", `weight '${weight}' is ambiguous: the manifest has ${hits.map((h) => `'${h}'`).join(", ")}`, { layer, param: weight });
+      throw new SnncError(
+        "E_WEIGHT",
+        `weight '${weight}' is ambiguous: the manifest has ${hits.map((h) => `'${h}'`).join(", ")}`,
+        { layer, param: weight },
+      );
     }
     if (hits.length === 1) return this.take(hits[0]!, this.byName.get(hits[0]!)!);
     return undefined;

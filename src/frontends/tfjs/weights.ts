@@ -25,33 +25,46 @@ const wfmt = (detail: string, param?: string) => new SnncError("E_FORMAT", detai
 
 function checkSpec(v: Json, where: string): Spec {
   if (!isObject(v)) throw wfmt(`${where} is ${describe(v)}, not a weight entry`);
-  const name = v["name"];
+  const name = v.name;
   if (typeof name !== "string" || name === "") throw wfmt(`${where} has no name`);
-  const shape = v["shape"];
+  const shape = v.shape;
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
     throw wfmt(`weightsManifest: weight '${name}' has shape ${describe(shape)}, not a list of sizes`);
   }
-  const dtype = v["dtype"];
+  const dtype = v.dtype;
   if (dtype !== "float32" && dtype !== "int32" && dtype !== "bool") {
-    throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' has dtype ${describe(dtype)} (supported: float32, int32, bool, optionally quantised)`);
+    throw new SnncError(
+      "E_UNSUPPORTED",
+      `weightsManifest: weight '${name}' has dtype ${describe(dtype)} (supported: float32, int32, bool, optionally quantised)`,
+    );
   }
   const spec: Spec = { name, shape: shape as number[], dtype };
-  const q = v["quantization"];
+  const q = v.quantization;
   if (q !== undefined && q !== null) {
     if (!isObject(q)) throw wfmt(`weightsManifest: weight '${name}' has quantization ${describe(q)}, not an object`);
-    const qd = q["dtype"];
+    const qd = q.dtype;
     if (qd === "float16") {
-      if (dtype !== "float32") throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' is float16-quantised but has dtype ${dtype} (TF.js allows float16 for float32 only)`);
+      if (dtype !== "float32")
+        throw new SnncError(
+          "E_UNSUPPORTED",
+          `weightsManifest: weight '${name}' is float16-quantised but has dtype ${dtype} (TF.js allows float16 for float32 only)`,
+        );
       spec.quantization = { dtype: qd };
     } else if (qd === "uint8" || qd === "uint16") {
       const { min, scale } = q;
       if (typeof min !== "number" || typeof scale !== "number" || !Number.isFinite(min) || !Number.isFinite(scale)) {
-        throw wfmt(`weightsManifest: weight '${name}' is ${qd}-quantised without finite 'min' and 'scale' (got min ${describe(min)}, scale ${describe(scale)})`);
+        throw wfmt(
+          `weightsManifest: weight '${name}' is ${qd}-quantised without finite 'min' and 'scale' (got min ${describe(min)}, scale ${describe(scale)})`,
+        );
       }
-      if (dtype === "bool") throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' of dtype bool cannot be quantised`);
+      if (dtype === "bool")
+        throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' of dtype bool cannot be quantised`);
       spec.quantization = { dtype: qd, min, scale };
     } else {
-      throw new SnncError("E_UNSUPPORTED", `weightsManifest: weight '${name}' has quantization dtype ${describe(qd)} (supported: uint8, uint16, float16)`);
+      throw new SnncError(
+        "E_UNSUPPORTED",
+        `weightsManifest: weight '${name}' has quantization dtype ${describe(qd)} (supported: uint8, uint16, float16)`,
+      );
     }
   }
   return spec;
@@ -68,14 +81,26 @@ function byteLength(s: Spec): number {
 }
 
 async function readShard(dir: string, p: Json, group: number): Promise<{ path: string; buf: ArrayBuffer }> {
-  if (typeof p !== "string" || p === "") throw wfmt(`weightsManifest[${group}].paths holds ${describe(p)}, not a file name`);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) throw new SnncError("E_UNSUPPORTED", `weight shard '${p}' is a URL; snnc reads shards from files next to model.json`);
+  if (typeof p !== "string" || p === "")
+    throw wfmt(`weightsManifest[${group}].paths holds ${describe(p)}, not a file name`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p))
+    throw new SnncError(
+      "E_UNSUPPORTED",
+      `weight shard '${p}' is a URL; snnc reads shards from files next to model.json`,
+    );
   let data: Buffer;
   try {
     data = await readFile(resolve(dir, p));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? "I/O error"})`;
+    const why =
+      code === "ENOENT"
+        ? "not found"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "cannot be read (permission denied)"
+            : `cannot be read (${code ?? "I/O error"})`;
     throw new SnncError("E_IO", `weight shard '${p}' ${why}`);
   }
   return { path: p, buf: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
@@ -88,16 +113,17 @@ async function readShard(dir: string, p: Json, group: number): Promise<{ path: s
 export async function readWeights(manifest: unknown, modelPath: string): Promise<Map<string, StoredWeight>> {
   const out = new Map<string, StoredWeight>();
   if (manifest === undefined || manifest === null) return out;
-  if (!Array.isArray(manifest)) throw wfmt(`'weightsManifest' must be a list of {paths, weights} groups, got ${describe(manifest)}`);
+  if (!Array.isArray(manifest))
+    throw wfmt(`'weightsManifest' must be a list of {paths, weights} groups, got ${describe(manifest)}`);
   const dir = dirname(modelPath);
   for (const [g, group] of (manifest as Json[]).entries()) {
-    if (!isObject(group) || !Array.isArray(group["paths"]) || !Array.isArray(group["weights"])) {
+    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw wfmt(`weightsManifest[${g}] is not a {paths, weights} group`);
     }
-    const specs = group["weights"].map((w, i) => checkSpec(w, `weightsManifest[${g}].weights[${i}]`));
+    const specs = group.weights.map((w, i) => checkSpec(w, `weightsManifest[${g}].weights[${i}]`));
     for (const s of specs) if (out.has(s.name)) throw wfmt(`weightsManifest: weight '${s.name}' appears twice`);
     const shards = [];
-    for (const p of group["paths"]) shards.push(await readShard(dir, p, g));
+    for (const p of group.paths) shards.push(await readShard(dir, p, g));
 
     // The group's shards are one byte stream; every weight must lie inside it.
     const have = shards.reduce((a, s) => a + s.buf.byteLength, 0);
@@ -106,7 +132,11 @@ export async function readWeights(manifest: unknown, modelPath: string): Promise
       const end = need + byteLength(s);
       if (end > have) {
         const files = shards.map((x) => `'${x.path}'`).join(" + ") || "(no shard files)";
-        throw new SnncError("E_WEIGHT", `truncated weights: shard${shards.length === 1 ? "" : "s"} ${files} hold${shards.length === 1 ? "s" : ""} ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}; weight '${s.name}' (bytes ${need}..${end}) is cut off`, { layer: ownerLayer(s.name) });
+        throw new SnncError(
+          "E_WEIGHT",
+          `truncated weights: shard${shards.length === 1 ? "" : "s"} ${files} hold${shards.length === 1 ? "s" : ""} ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}; weight '${s.name}' (bytes ${need}..${end}) is cut off`,
+          { layer: ownerLayer(s.name) },
+        );
       }
       need = end;
     }

@@ -6,7 +6,8 @@
 import type { Placement } from "../model/integer-model.ts";
 import { formatJson } from "../../util/json-format.ts";
 
-const pct = (used: number, cap: number | null) => (cap === null || !Number.isFinite(cap) ? null : Math.round((1e4 * used) / cap) / 100);
+const pct = (used: number, cap: number | null) =>
+  cap === null || !Number.isFinite(cap) ? null : Math.round((1e4 * used) / cap) / 100;
 
 export function hwconfigJson(p: Placement): string {
   const L = p.limits;
@@ -18,7 +19,15 @@ export function hwconfigJson(p: Placement): string {
     target: p.target,
     board: { name: p.board, chips: p.boardChips, coresPerChip: p.coresPerChip, cores: p.boardChips * p.coresPerChip },
     limits: {
-      perCore: { neurons: L.neurons, synapseMemoryBytes: L.synapseMemoryBytes, synapseBits: L.synapseBits, synapses: synPerCore, inputAxons: L.inputAxons, outputAxons: L.outputAxons, thresholdProfiles: L.thresholdProfiles },
+      perCore: {
+        neurons: L.neurons,
+        synapseMemoryBytes: L.synapseMemoryBytes,
+        synapseBits: L.synapseBits,
+        synapses: synPerCore,
+        inputAxons: L.inputAxons,
+        outputAxons: L.outputAxons,
+        thresholdProfiles: L.thresholdProfiles,
+      },
       perChip: { cores: p.coresPerChip, neurons: L.chipNeurons, synapses: L.chipSynapses },
     },
     totals: p.totals,
@@ -26,11 +35,26 @@ export function hwconfigJson(p: Placement): string {
       boardCoresPercent: pct(p.totals.cores, p.boardChips * p.coresPerChip),
       meanCoreNeuronsPercent: pct(p.totals.neurons, p.totals.cores * L.neurons),
       meanCoreSynapseMemoryPercent: pct(p.totals.synapseMemoryBytes, p.totals.cores * L.synapseMemoryBytes),
-      maxCoreNeuronsPercent: pct(maxOver((c) => c.neurons), L.neurons),
-      maxCoreSynapseMemoryPercent: pct(maxOver((c) => c.synapseMemoryBytes), L.synapseMemoryBytes),
-      maxCoreInputAxonsPercent: pct(maxOver((c) => c.inputAxons), L.inputAxons),
-      maxCoreOutputAxonsPercent: pct(maxOver((c) => c.outputAxons), L.outputAxons),
-      maxCoreProfilesPercent: pct(maxOver((c) => c.profiles), L.thresholdProfiles),
+      maxCoreNeuronsPercent: pct(
+        maxOver((c) => c.neurons),
+        L.neurons,
+      ),
+      maxCoreSynapseMemoryPercent: pct(
+        maxOver((c) => c.synapseMemoryBytes),
+        L.synapseMemoryBytes,
+      ),
+      maxCoreInputAxonsPercent: pct(
+        maxOver((c) => c.inputAxons),
+        L.inputAxons,
+      ),
+      maxCoreOutputAxonsPercent: pct(
+        maxOver((c) => c.outputAxons),
+        L.outputAxons,
+      ),
+      maxCoreProfilesPercent: pct(
+        maxOver((c) => c.profiles),
+        L.thresholdProfiles,
+      ),
     },
     populations: p.populations,
     cores: p.cores.map((c) => ({

@@ -21,7 +21,13 @@
  * take, and they are marked where they occur.
  */
 import { formatJson } from "../../util/json-format.ts";
-import { populationSize, type ConvSynapse, type FixedConnection, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import {
+  populationSize,
+  type ConvSynapse,
+  type FixedConnection,
+  type FixedModel,
+  type FixedPopulation,
+} from "../model/integer-model.ts";
 
 export interface LavaGraphInfo {
   /** Whether network.net was written, and why not. */
@@ -85,12 +91,26 @@ function popJson(m: FixedModel, p: FixedPopulation) {
     reset_interval: p.resetInterval,
     reset_offset: p.resetOffset,
     ...initialV(p),
-    ...(p.kind === "pulse" ? { phase: p.phase, fires: `at the steps ≡ ${p.phase} (mod ${m.runSteps}): step ${p.phase === 0 ? m.runSteps : p.phase} of every sample` } : {}),
+    ...(p.kind === "pulse"
+      ? {
+          phase: p.phase,
+          fires: `at the steps ≡ ${p.phase} (mod ${m.runSteps}): step ${p.phase === 0 ? m.runSteps : p.phase} of every sample`,
+        }
+      : {}),
     depth: p.depth,
     latency: p.depth,
     vScale: scale,
     ...(p.readout
-      ? { readout: { mode: p.readout.mode, step: p.depth + m.timesteps, decode: p.readout.mode === "mean" ? `value = v / vScale / ${m.timesteps} at step ${p.depth + m.timesteps}` : `value = v / vScale at step ${p.depth + m.timesteps}` } }
+      ? {
+          readout: {
+            mode: p.readout.mode,
+            step: p.depth + m.timesteps,
+            decode:
+              p.readout.mode === "mean"
+                ? `value = v / vScale / ${m.timesteps} at step ${p.depth + m.timesteps}`
+                : `value = v / vScale at step ${p.depth + m.timesteps}`,
+          },
+        }
       : {}),
     source: p.source,
   };
@@ -105,9 +125,12 @@ function convJson(s: ConvSynapse) {
   const [KH, KW, KI, CO] = s.kernelShape;
   // Lava: weight[o][kx][ky][i] = K[KH−1−ky][KW−1−kx][i][o] (true convolution)
   const w = new Array<number>(s.kernel.length);
-  for (let o = 0; o < CO; o++) for (let kx = 0; kx < KW; kx++) for (let ky = 0; ky < KH; ky++) for (let i = 0; i < KI; i++) {
-    w[((o * KW + kx) * KH + ky) * KI + i] = s.kernel[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * KI + i) * CO + o]!;
-  }
+  for (let o = 0; o < CO; o++)
+    for (let kx = 0; kx < KW; kx++)
+      for (let ky = 0; ky < KH; ky++)
+        for (let i = 0; i < KI; i++) {
+          w[((o * KW + kx) * KH + ky) * KI + i] = s.kernel[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * KI + i) * CO + o]!;
+        }
   const symmetric = s.pads[0] === s.pads[1] && s.pads[2] === s.pads[3];
   return {
     weight: { shape: [CO, KW, KH, KI], data: w },
@@ -116,7 +139,9 @@ function convJson(s: ConvSynapse) {
     stride: [s.strides[1], s.strides[0]],
     padding: symmetric ? [s.pads[2], s.pads[0]] : null,
     pads_tblr: [...s.pads],
-    ...(symmetric ? {} : { note: "asymmetric padding: Lava's Conv pads symmetrically; pads_tblr holds the exact padding" }),
+    ...(symmetric
+      ? {}
+      : { note: "asymmetric padding: Lava's Conv pads symmetrically; pads_tblr holds the exact padding" }),
     dilation: [s.dilation[1], s.dilation[0]],
     groups: s.groups,
   };
@@ -125,7 +150,15 @@ function convJson(s: ConvSynapse) {
 function connJson(m: FixedModel, c: FixedConnection) {
   const src = sourceShape(m, c.from);
   const dst = m.populations.find((p) => p.id === c.to)!.shape;
-  const base = { id: c.id, from: c.from, to: c.to, delay: c.delay, weight_exp: c.weightExp, num_message_bits: c.from === m.input.id ? m.input.messageBits : 0, origin: c.origin };
+  const base = {
+    id: c.id,
+    from: c.from,
+    to: c.to,
+    delay: c.delay,
+    weight_exp: c.weightExp,
+    num_message_bits: c.from === m.input.id ? m.input.messageBits : 0,
+    origin: c.origin,
+  };
   if (c.synapse.kind === "diagonal") {
     const w = c.synapse.weights;
     const signMode = w.some((v) => v < 0) ? (w.some((v) => v > 0) ? "mixed" : "inhibitory") : "excitatory";
@@ -164,7 +197,15 @@ function connJson(m: FixedModel, c: FixedConnection) {
     };
   }
   const conv = c.synapse;
-  return { ...base, kind: "conv", process: "lava.proc.conv.process.Conv", ...(c.delay ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" } : {}), ...convJson(conv) };
+  return {
+    ...base,
+    kind: "conv",
+    process: "lava.proc.conv.process.Conv",
+    ...(c.delay
+      ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" }
+      : {}),
+    ...convJson(conv),
+  };
 }
 
 export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string {
@@ -177,10 +218,21 @@ export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string
     runSteps: m.runSteps,
     semantics:
       "Lava fixed_pt models (PyLifResetModelBitAcc, PyDenseModelBitAcc, PyConvModelFixed): every synapse delivers one step later (plus its delay); input column t arrives at step t+1; a population of depth d lags the float model by d steps and zeroes u, v at step d+1; a population starts from v (0 when absent); pulse populations fire once per sample at step `phase` (runSteps for phase 0)",
-    layout: "shapes (W, H, C); flat index (x·H + y)·C + c; dense weights (out, in); conv weights (out, kW, kH, in/groups), flipped (true convolution)",
+    layout:
+      "shapes (W, H, C); flat index (x·H + y)·C + c; dense weights (out, in); conv weights (out, kW, kH, in/groups), flipped (true convolution)",
     run: { config: "Loihi2SimCfg(select_tag='fixed_pt')", steps: m.runSteps },
     netx: info.netx.written
-      ? { file: "network.net", written: true, network_args: { input_message_bits: m.input.messageBits, reset_interval: m.runSteps, reset_offset: 1 }, input_order: m.input.shape.length === 3 ? (m.connections.find((c) => c.from === m.input.id)?.synapse.kind === "conv" ? "(W, H, C) flattened" : "(C, H, W) flattened") : "flat" }
+      ? {
+          file: "network.net",
+          written: true,
+          network_args: { input_message_bits: m.input.messageBits, reset_interval: m.runSteps, reset_offset: 1 },
+          input_order:
+            m.input.shape.length === 3
+              ? m.connections.find((c) => c.from === m.input.id)?.synapse.kind === "conv"
+                ? "(W, H, C) flattened"
+                : "(C, H, W) flattened"
+              : "flat",
+        }
       : { written: false, reason: info.netx.reason },
     input: {
       id: m.input.id,
@@ -190,7 +242,8 @@ export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string
       encoding: m.input.encoding,
       scale: m.input.scale,
       range: [m.input.min, m.input.max],
-      quantisation: m.input.kind === "graded" ? "payload = round half away from zero (x · scale), clipped to range" : "0/1 spikes",
+      quantisation:
+        m.input.kind === "graded" ? "payload = round half away from zero (x · scale), clipped to range" : "0/1 spikes",
       columns: m.timesteps,
     },
     populations: m.populations.map((p) => popJson(m, p)),

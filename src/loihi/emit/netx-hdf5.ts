@@ -24,7 +24,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import h5wasm from "h5wasm/node";
-import { populationSize, type ConvSynapse, type DenseSynapse, type FixedConnection, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import {
+  populationSize,
+  type ConvSynapse,
+  type DenseSynapse,
+  type FixedConnection,
+  type FixedModel,
+  type FixedPopulation,
+} from "../model/integer-model.ts";
 
 export type NetxCheck = { ok: true } | { ok: false; reason: string };
 
@@ -41,7 +48,8 @@ export function netxDenseRangeProblem(w: Int32Array): string | undefined {
   if (lo === 0 && hi === 0) return "all weights are 0 (netx's weight-bit optimisation divides by the largest weight)";
   if (lo >= 0) return hi > 255 ? `all weights ≥ 0 with max ${hi} > 255 (acts as all zeros in Lava)` : undefined;
   if (hi <= 0) {
-    if (zero) return `all weights ≤ 0 with zeros among them (netx picks MIXED, Lava's Dense picks INHIBITORY: not reproduced exactly)`;
+    if (zero)
+      return `all weights ≤ 0 with zeros among them (netx picks MIXED, Lava's Dense picks INHIBITORY: not reproduced exactly)`;
     return lo < -255 ? `all weights < 0 with min ${lo} < −255` : undefined;
   }
   return lo < -256 || hi > 254 ? `mixed-sign weights in [${lo}, ${hi}], outside [−256, 254]` : undefined;
@@ -49,7 +57,14 @@ export function netxDenseRangeProblem(w: Int32Array): string | undefined {
 
 /** Can network.net express `m` exactly? Structure first (a chain), then the parameters netx can carry. */
 export function netxCheck(m: FixedModel): NetxCheck {
-  const offsets = m.populations.filter((p) => p.kind !== "pulse" && (p.v0 || m.connections.some((c) => c.to === p.id && (c.from === p.id || m.populations.find((q) => q.id === c.from)?.kind === "pulse"))));
+  const offsets = m.populations.filter(
+    (p) =>
+      p.kind !== "pulse" &&
+      (p.v0 ||
+        m.connections.some(
+          (c) => c.to === p.id && (c.from === p.id || m.populations.find((q) => q.id === c.from)?.kind === "pulse"),
+        )),
+  );
   if (offsets.length || m.populations.some((p) => p.kind === "pulse")) {
     return {
       ok: false,
@@ -60,23 +75,45 @@ export function netxCheck(m: FixedModel): NetxCheck {
   let prevFlat = m.input.shape.length === 1;
   for (const p of m.populations) {
     const cs = m.connections.filter((c) => c.to === p.id);
-    if (cs.length !== 1) return { ok: false, reason: `'${p.id}' has ${cs.length} incoming synapse groups; netx layers form a chain (use network.lava.json)` };
+    if (cs.length !== 1)
+      return {
+        ok: false,
+        reason: `'${p.id}' has ${cs.length} incoming synapse groups; netx layers form a chain (use network.lava.json)`,
+      };
     const c = cs[0]!;
-    if (c.from !== prev) return { ok: false, reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)` };
-    if (c.delay) return { ok: false, reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)` };
-    if (c.synapse.kind === "diagonal") return { ok: false, reason: `'${c.id}' is a one-to-one synapse; netx layers are dense or conv` };
+    if (c.from !== prev)
+      return {
+        ok: false,
+        reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)`,
+      };
+    if (c.delay)
+      return {
+        ok: false,
+        reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)`,
+      };
+    if (c.synapse.kind === "diagonal")
+      return { ok: false, reason: `'${c.id}' is a one-to-one synapse; netx layers are dense or conv` };
     if (c.synapse.kind === "conv") {
       const s = c.synapse;
       if (prevFlat) return { ok: false, reason: `conv '${c.id}' reads a flat layer (netx dense layers are flat)` };
-      if (s.pads[0] !== s.pads[1] || s.pads[2] !== s.pads[3]) return { ok: false, reason: `conv '${c.id}' pads [${s.pads.join(", ")}] asymmetrically; Lava's conv pads symmetrically` };
+      if (s.pads[0] !== s.pads[1] || s.pads[2] !== s.pads[3])
+        return {
+          ok: false,
+          reason: `conv '${c.id}' pads [${s.pads.join(", ")}] asymmetrically; Lava's conv pads symmetrically`,
+        };
     }
     prevFlat = c.synapse.kind === "dense";
     prev = p.id;
   }
   for (const p of m.populations) {
     const c = m.connections.find((x) => x.to === p.id)!;
-    if (c.weightExp !== 0) return { ok: false, reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost` };
-    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0)) return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
+    if (c.weightExp !== 0)
+      return {
+        ok: false,
+        reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost`,
+      };
+    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0))
+      return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
     if (c.synapse.kind === "dense") {
       const problem = netxDenseRangeProblem(c.synapse.weights);
       if (problem) return { ok: false, reason: `dense '${c.id}': ${problem}` };
@@ -113,9 +150,12 @@ function denseWeights(s: DenseSynapse, srcShape: number[], chw: boolean): Int32A
 function convWeights(s: ConvSynapse): Int32Array {
   const [KH, KW, KI, CO] = s.kernelShape;
   const out = new Int32Array(s.kernel.length);
-  for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) for (let ki = 0; ki < KI; ki++) for (let co = 0; co < CO; co++) {
-    out[((co * KI + ki) * KH + ky) * KW + kx] = s.kernel[((ky * KW + kx) * KI + ki) * CO + co]!;
-  }
+  for (let ky = 0; ky < KH; ky++)
+    for (let kx = 0; kx < KW; kx++)
+      for (let ki = 0; ki < KI; ki++)
+        for (let co = 0; co < CO; co++) {
+          out[((co * KI + ki) * KH + ky) * KW + kx] = s.kernel[((ky * KW + kx) * KI + ki) * CO + co]!;
+        }
   return out;
 }
 
@@ -132,7 +172,8 @@ function biasData(p: FixedPopulation, conv: boolean): { data: Int32Array; shape:
   for (let i = C; i < b.length && uniform; i++) if (b[i] !== b[i % C]) uniform = false;
   if (uniform) return { data: b.slice(0, C), shape: [C] };
   const out = new Int32Array(b.length);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) out[(x * H + y) * C + c] = b[(y * W + x) * C + c]!;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) out[(x * H + y) * C + c] = b[(y * W + x) * C + c]!;
   return { data: out, shape: [W, H, C] };
 }
 
@@ -177,7 +218,11 @@ function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
     n.create_dataset({ name: "vDecay", data: i64([p.dv]), shape: [] });
     if (c.synapse.kind === "diagonal") throw new RangeError(`netx: '${c.id}' has no netx form`);
     if (c.synapse.kind === "dense") {
-      l.create_dataset({ name: "weight", data: denseWeights(c.synapse, srcShape, src3d), shape: [c.synapse.outSize, c.synapse.inSize] });
+      l.create_dataset({
+        name: "weight",
+        data: denseWeights(c.synapse, srcShape, src3d),
+        shape: [c.synapse.outSize, c.synapse.inSize],
+      });
     } else {
       const s = c.synapse;
       const [KH, KW, KI, CO] = s.kernelShape;

@@ -14,7 +14,7 @@ export function reportText(header: string[], sections: ReportSection[]): string 
     if (!s.lines.length) continue;
     out.push("", s.title, "-".repeat(s.title.length), ...s.lines);
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 /** Fixed-width table rows (columns separated by two spaces, left-aligned; numbers right-aligned). */

@@ -33,10 +33,19 @@ export interface ScaleOutcome {
 }
 
 /** Explicit [in, out] matrix of a conv (cross-correlation, HWIO kernel), every output scaled by f[o]. */
-export function convToDense(n: Conv2DNode, inShape: readonly number[], f?: Float64Array): { weights: Float64Array; outShape: [number, number, number] } {
+export function convToDense(
+  n: Conv2DNode,
+  inShape: readonly number[],
+  f?: Float64Array,
+): { weights: Float64Array; outShape: [number, number, number] } {
   const [H, W, C] = inShape as [number, number, number];
   const [KH, KW, KI, CO] = n.kernel.shape as [number, number, number, number];
-  const { pads, outH, outW } = windowGeometry(H, W, { kernel: [KH, KW], strides: n.strides, dilation: n.dilation, padding: n.padding });
+  const { pads, outH, outW } = windowGeometry(H, W, {
+    kernel: [KH, KW],
+    strides: n.strides,
+    dilation: n.dilation,
+    padding: n.padding,
+  });
   const O = outH * outW * CO;
   const I = H * W * C;
   const w = new Float64Array(I * O);
@@ -69,7 +78,17 @@ export function convToDense(n: Conv2DNode, inShape: readonly number[], f?: Float
 /** A sum-pool as the depthwise conv it is (kernel of ones, one group per channel). */
 export function sumpoolAsConv(p: PoolNode, C: number, id = p.id): Conv2DNode {
   const k = new Float64Array(p.pool[0] * p.pool[1] * C).fill(1);
-  return { id, op: "conv2d", inputs: [...p.inputs], kernel: tensor([p.pool[0], p.pool[1], 1, C], k), strides: [...p.strides], padding: p.padding, dilation: [1, 1], groups: C, origin: [...(p.origin ?? []), `sumpool '${p.id}' as a depthwise conv`] };
+  return {
+    id,
+    op: "conv2d",
+    inputs: [...p.inputs],
+    kernel: tensor([p.pool[0], p.pool[1], 1, C], k),
+    strides: [...p.strides],
+    padding: p.padding,
+    dilation: [1, 1],
+    groups: C,
+    origin: [...(p.origin ?? []), `sumpool '${p.id}' as a depthwise conv`],
+  };
 }
 
 function nnz(t: Float64Array): number {
@@ -82,7 +101,13 @@ function nnz(t: Float64Array): number {
  * Multiply the current produced by node `id` (as read by `reader`) by `f` (one value per element
  * of its shape). `g` must carry shapes. Returns the new graph and the id `reader` must read.
  */
-export function scaleCurrent(g: Graph, id: string, reader: string, f: Float64Array, why: { layer: string; param: string }): ScaleOutcome {
+export function scaleCurrent(
+  g: Graph,
+  id: string,
+  reader: string,
+  f: Float64Array,
+  why: { layer: string; param: string },
+): ScaleOutcome {
   if (f.every((v) => v === 1)) return { graph: g, input: id, notes: [], expandedSynapses: 0 };
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
   const n = byId.get(id)!;
@@ -112,11 +137,27 @@ export function scaleCurrent(g: Graph, id: string, reader: string, f: Float64Arr
     for (let o = 0; o < f.length; o++) bias[o] = f[o]! * b[o % C]!;
     const flat: FlattenNode = { id: freshId(g, `${conv.id}_flat`), op: "flatten", inputs: [...conv.inputs] };
     const g1 = { ...g, nodes: [...g.nodes, flat] };
-    const dense: DenseNode = { id: freshId(g1, `${conv.id}_expanded`), op: "dense", inputs: [flat.id], kernel: tensor([size(inShape), f.length], weights), bias: tensor([f.length], bias), origin: [...(conv.origin ?? []), `conv '${conv.id}' expanded to per-neuron synapses (${why.param} of '${why.layer}' varies per neuron)`] };
+    const dense: DenseNode = {
+      id: freshId(g1, `${conv.id}_expanded`),
+      op: "dense",
+      inputs: [flat.id],
+      kernel: tensor([size(inShape), f.length], weights),
+      bias: tensor([f.length], bias),
+      origin: [
+        ...(conv.origin ?? []),
+        `conv '${conv.id}' expanded to per-neuron synapses (${why.param} of '${why.layer}' varies per neuron)`,
+      ],
+    };
     const reshape: ReshapeNode = { id: newId, op: "reshape", inputs: [dense.id], target: [...S] };
     const taps = nnz(convToDense(conv, inShape).weights);
     const added = nnz(weights) - taps;
-    return place([flat, dense, reshape], [`conv '${conv.id}' → per-neuron synapses for '${why.layer}' (its ${why.param} varies within a channel): ${nnz(weights)} explicit synapses instead of a shared ${conv.kernel.shape.join("×")} kernel (${taps} synapse uses)`], added);
+    return place(
+      [flat, dense, reshape],
+      [
+        `conv '${conv.id}' → per-neuron synapses for '${why.layer}' (its ${why.param} varies within a channel): ${nnz(weights)} explicit synapses instead of a shared ${conv.kernel.shape.join("×")} kernel (${taps} synapse uses)`,
+      ],
+      added,
+    );
   };
 
   switch (n.op) {
@@ -135,13 +176,20 @@ export function scaleCurrent(g: Graph, id: string, reader: string, f: Float64Arr
       if (!fC) return expandConv({ ...conv, id: n.id });
       const k = new Float64Array(conv.kernel.data.length);
       for (let i = 0; i < k.length; i++) k[i] = fC[i % C]!;
-      return place([{ ...conv, kernel: tensor(conv.kernel.shape, k) }], [`sum-pool '${n.id}' → depthwise conv with the per-channel ${why.param} of '${why.layer}' as kernel`]);
+      return place(
+        [{ ...conv, kernel: tensor(conv.kernel.shape, k) }],
+        [`sum-pool '${n.id}' → depthwise conv with the per-channel ${why.param} of '${why.layer}' as kernel`],
+      );
     }
     case "reshape":
     case "flatten": {
       // The current is scaled underneath; the element order is unchanged by reshape/flatten.
       if (shared) {
-        throw new SnncError("E_TARGET", `cannot scale the current that reaches '${why.layer}' (for its ${why.param}): '${n.id}' (${n.op}) is read by other layers too`, { layer: why.layer, param: why.param });
+        throw new SnncError(
+          "E_TARGET",
+          `cannot scale the current that reaches '${why.layer}' (for its ${why.param}): '${n.id}' (${n.op}) is read by other layers too`,
+          { layer: why.layer, param: why.param },
+        );
       }
       const r = scaleCurrent(g, n.inputs[0]!, id, f, why);
       return { ...r, input: id };
@@ -161,7 +209,7 @@ export function scaleCurrent(g: Graph, id: string, reader: string, f: Float64Arr
         }
         cur = inferShapes({ ...cur, nodes: out });
       }
-      const ins = (cur.nodes.find((x) => x.id === addId)!).inputs;
+      const ins = cur.nodes.find((x) => x.id === addId)!.inputs;
       for (const term of ins) {
         const r = scaleCurrent(cur, term, addId, f, why);
         cur = r.graph;

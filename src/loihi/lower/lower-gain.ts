@@ -29,14 +29,18 @@ export function moveGains(g0: Graph): { graph: Graph; notes: string[] } {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
-    notes.push(`gain of '${n.id}' (${n.gain.shape.length ? `per ${n.gain.shape.length === 1 ? "channel" : "neuron"}` : "scalar"}, ${fmt(lo)}..${fmt(hi)}) → its synapses`, ...r.notes.map((x) => `  ${x}`));
+    notes.push(
+      `gain of '${n.id}' (${n.gain.shape.length ? `per ${n.gain.shape.length === 1 ? "channel" : "neuron"}` : "scalar"}, ${fmt(lo)}..${fmt(hi)}) → its synapses`,
+      ...r.notes.map((x) => `  ${x}`),
+    );
   }
   return { graph: g, notes };
 }
 
 export const lowerGain: Pass = {
   name: "lower-gain",
-  description: "neuron input gains → the synapses producing the current (conv expanded where the gain varies within a channel)",
+  description:
+    "neuron input gains → the synapses producing the current (conv expanded where the gain varies within a channel)",
   requires: "every neuron's current comes from conv / dense / sum-pool / add of those",
   guarantees: "every neuron has gain 1; spikes unchanged",
   run(g) {

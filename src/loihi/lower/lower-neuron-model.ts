@@ -26,7 +26,7 @@ import type { Pass, PassOptions } from "../../passes/pass.ts";
 
 /** The target description a Loihi pass works for: `opts.targetSpec`, else loaded by `opts.target`. */
 export function targetOf(opts: PassOptions): TargetSpec {
-  const t = opts["targetSpec"] as TargetSpec | undefined;
+  const t = opts.targetSpec as TargetSpec | undefined;
   return t ?? loadTarget(opts.target);
 }
 
@@ -46,7 +46,11 @@ const PER_STEP = "per-step norms (BNTT / TEBN / TAB) make decay, bias and thresh
 export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
   const loc = { layer: n.id };
   if (n.mpbn || n.plifA !== undefined) {
-    throw new SnncError("E_FOLD", `${n.mpbn ? "MPBN" : "PLIF's a"} is still unfolded: run the float pipeline before the ${t.name} lowering`, loc);
+    throw new SnncError(
+      "E_FOLD",
+      `${n.mpbn ? "MPBN" : "PLIF's a"} is still unfolded: run the float pipeline before the ${t.name} lowering`,
+      loc,
+    );
   }
   if (n.planeThresholds?.length) {
     throw new SnncError(
@@ -71,7 +75,8 @@ export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
   }
   const th = n.threshold.data;
   for (let i = 0; i < th.length; i++) {
-    if (Number.isNaN(th[i]!)) throw new SnncError("E_VALUE", `threshold NaN at index ${i}`, { ...loc, param: "v_threshold" });
+    if (Number.isNaN(th[i]!))
+      throw new SnncError("E_VALUE", `threshold NaN at index ${i}`, { ...loc, param: "v_threshold" });
   }
 }
 
@@ -90,7 +95,9 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
   for (const n of g.nodes) {
     const what = NOT_LOWERED[n.op];
     if (what) {
-      throw new SnncError("E_FOLD", `${what} node left after the float pipeline: it has no ${t.name} lowering`, { layer: n.id });
+      throw new SnncError("E_FOLD", `${what} node left after the float pipeline: it has no ${t.name} lowering`, {
+        layer: n.id,
+      });
     }
     if (n.op !== "neuron") continue;
     checkNeuronForLoihi(n, t);
@@ -98,15 +105,24 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
     if (n.fire === "ge") ge++;
     if (needsOffset(n)) offset.push(n.id);
   }
-  const notes = [`${neurons} neuron layer${neurons === 1 ? "" : "s"}: hard reset, one threshold, static parameters (Lava LIF)`];
-  if (offset.length) notes.push(`${offset.map((x) => `'${x}'`).join(", ")}: v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset (lower-state-offset)`);
-  if (ge) notes.push(`${ge} layer${ge === 1 ? "" : "s"} fire on ≥: mapped exactly by the quantiser (h ≥ θ ⇔ h > θ − 1 in integers)`);
+  const notes = [
+    `${neurons} neuron layer${neurons === 1 ? "" : "s"}: hard reset, one threshold, static parameters (Lava LIF)`,
+  ];
+  if (offset.length)
+    notes.push(
+      `${offset.map((x) => `'${x}'`).join(", ")}: v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset (lower-state-offset)`,
+    );
+  if (ge)
+    notes.push(
+      `${ge} layer${ge === 1 ? "" : "s"} fire on ≥: mapped exactly by the quantiser (h ≥ θ ⇔ h > θ − 1 in integers)`,
+    );
   return { graph: g, notes };
 }
 
 export const lowerNeuronModel: Pass = {
   name: "lower-neuron-model",
-  description: "check every neuron is a Lava fixed-point LIF, possibly after a state offset (hard reset, static parameters, one threshold); refuse the rest with the reason",
+  description:
+    "check every neuron is a Lava fixed-point LIF, possibly after a state offset (hard reset, static parameters, one threshold); refuse the rest with the reason",
   requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
   guarantees: "graph unchanged; no soft reset, schedule or MT planes",
   run(g, opts) {

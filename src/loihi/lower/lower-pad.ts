@@ -18,7 +18,7 @@ export function foldPads(g0: Graph): { graph: Graph; notes: string[] } {
     if (p0.op !== "pad") continue;
     const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
     const pad = byId.get(p0.id);
-    if (!pad || pad.op !== "pad") continue;
+    if (pad?.op !== "pad") continue;
     const readers = consumers(g).get(pad.id) ?? [];
     if (!readers.length || g.outputs.includes(pad.id) || !readers.every((r) => byId.get(r)!.op === "conv2d")) continue;
     const [H, W] = pad.shape!;
@@ -26,9 +26,17 @@ export function foldPads(g0: Graph): { graph: Graph; notes: string[] } {
     for (const r of readers) {
       const conv = byId.get(r) as Conv2DNode;
       const [kh, kw] = conv.kernel.shape;
-      const q = windowGeometry(H!, W!, { kernel: [kh!, kw!], strides: conv.strides, dilation: conv.dilation, padding: conv.padding }).pads;
+      const q = windowGeometry(H!, W!, {
+        kernel: [kh!, kw!],
+        strides: conv.strides,
+        dilation: conv.dilation,
+        padding: conv.padding,
+      }).pads;
       const pads: Pads = [pad.pads[0] + q[0], pad.pads[1] + q[1], pad.pads[2] + q[2], pad.pads[3] + q[3]];
-      repl.set(conv.id, withOrigin({ ...conv, inputs: [...pad.inputs], padding: pads }, `pad '${pad.id}' folded into the padding`));
+      repl.set(
+        conv.id,
+        withOrigin({ ...conv, inputs: [...pad.inputs], padding: pads }, `pad '${pad.id}' folded into the padding`),
+      );
       notes.push(`pad '${pad.id}' [${pad.pads.join(", ")}] → padding [${pads.join(", ")}] of conv '${conv.id}'`);
     }
     g = inferShapes(editGraph(g, repl));

@@ -20,7 +20,16 @@
 import { windowGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
 import { consumers, freshId } from "../../ir/graph.ts";
-import type { Conv2DNode, DenseNode, FlattenNode, Graph, IRNode, NeuronNode, PoolNode, ReshapeNode } from "../../ir/nodes.ts";
+import type {
+  Conv2DNode,
+  DenseNode,
+  FlattenNode,
+  Graph,
+  IRNode,
+  NeuronNode,
+  PoolNode,
+  ReshapeNode,
+} from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { scalar, size, tensor } from "../../ir/tensor.ts";
 import { conv2d, pool } from "../../sim/float-ops.ts";
@@ -32,8 +41,14 @@ function binarySource(g: Graph, id: string): { ok: boolean; what: string } {
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
   let n = byId.get(id)!;
   while (n.op === "pad") n = byId.get(n.inputs[0]!)!;
-  if (n.op === "neuron") return n.planeThresholds?.length ? { ok: false, what: `multi-threshold neuron '${n.id}' (s_sum)` } : { ok: true, what: "" };
-  if (n.op === "input") return g.meta.encoding === "spikes" ? { ok: true, what: "" } : { ok: false, what: "the analog (direct-encoded) input" };
+  if (n.op === "neuron")
+    return n.planeThresholds?.length
+      ? { ok: false, what: `multi-threshold neuron '${n.id}' (s_sum)` }
+      : { ok: true, what: "" };
+  if (n.op === "input")
+    return g.meta.encoding === "spikes"
+      ? { ok: true, what: "" }
+      : { ok: false, what: "the analog (direct-encoded) input" };
   return { ok: false, what: `'${n.id}' (${n.op})` };
 }
 
@@ -60,7 +75,12 @@ function anySpikeNeuron(id: string, input: string, origin: string[]): NeuronNode
 /** avgpool (input [H,W,C]) folded into a dense reading its flattened output. */
 export function avgIntoDense(a: PoolNode, inShape: readonly number[], d: DenseNode): Float64Array {
   const [H, W, C] = inShape as [number, number, number];
-  const { pads, outH, outW } = windowGeometry(H, W, { kernel: a.pool, strides: a.strides, dilation: [1, 1], padding: a.padding });
+  const { pads, outH, outW } = windowGeometry(H, W, {
+    kernel: a.pool,
+    strides: a.strides,
+    dilation: [1, 1],
+    padding: a.padding,
+  });
   const O = d.kernel.shape[1]!;
   const k = d.kernel.data;
   const out = new Float64Array(H * W * C * O);
@@ -88,7 +108,13 @@ export function avgIntoDense(a: PoolNode, inShape: readonly number[], d: DenseNo
 }
 
 /** avgpool → conv as one conv on the pooling's input, or undefined when that is not exact. */
-export function avgIntoConv(a: PoolNode, inShape: readonly number[], k: Conv2DNode, pooledShape: readonly number[], outShape: readonly number[]): Conv2DNode | undefined {
+export function avgIntoConv(
+  a: PoolNode,
+  inShape: readonly number[],
+  k: Conv2DNode,
+  pooledShape: readonly number[],
+  outShape: readonly number[],
+): Conv2DNode | undefined {
   const [H, W] = inShape as [number, number, number];
   const ap = windowGeometry(H, W, { kernel: a.pool, strides: a.strides, dilation: [1, 1], padding: a.padding });
   if (ap.pads.some((p) => p !== 0)) return undefined;
@@ -97,7 +123,12 @@ export function avgIntoConv(a: PoolNode, inShape: readonly number[], k: Conv2DNo
   if (ph > sph || pw > spw || H > ap.outH * sph || W > ap.outW * spw) return undefined;
   const [KH, KW, KI, CO] = k.kernel.shape as [number, number, number, number];
   const [HP, WP] = pooledShape as [number, number, number];
-  const kp = windowGeometry(HP, WP, { kernel: [KH, KW], strides: k.strides, dilation: k.dilation, padding: k.padding }).pads;
+  const kp = windowGeometry(HP, WP, {
+    kernel: [KH, KW],
+    strides: k.strides,
+    dilation: k.dilation,
+    padding: k.padding,
+  }).pads;
   const KH2 = (KH - 1) * k.dilation[0] * sph + ph;
   const KW2 = (KW - 1) * k.dilation[1] * spw + pw;
   const S: [number, number] = [k.strides[0] * sph, k.strides[1] * spw];
@@ -115,18 +146,31 @@ export function avgIntoConv(a: PoolNode, inShape: readonly number[], k: Conv2DNo
         for (let jx = 0; jx < pw; jx++) {
           const my = ky * k.dilation[0] * sph + jy;
           const mx = kx * k.dilation[1] * spw + jx;
-          for (let i = 0; i < KI * CO; i++) kern[(my * KW2 + mx) * KI * CO + i] += k.kernel.data[(ky * KW + kx) * KI * CO + i]! / area;
+          for (let i = 0; i < KI * CO; i++)
+            kern[(my * KW2 + mx) * KI * CO + i] += k.kernel.data[(ky * KW + kx) * KI * CO + i]! / area;
         }
       }
     }
   }
-  const conv: Conv2DNode = { ...k, inputs: [...a.inputs], kernel: tensor([KH2, KW2, KI, CO], kern), strides: S, padding: [top, bottom, left, right], dilation: [1, 1] };
+  const conv: Conv2DNode = {
+    ...k,
+    inputs: [...a.inputs],
+    kernel: tensor([KH2, KW2, KI, CO], kern),
+    strides: S,
+    padding: [top, bottom, left, right],
+    dilation: [1, 1],
+  };
   const geo = windowGeometry(H, W, { kernel: [KH2, KW2], strides: S, dilation: [1, 1], padding: conv.padding });
   return geo.outH === OH && geo.outW === OW ? conv : undefined;
 }
 
 /** The explicit [in, out] matrix of conv(avgpool(x)) without bias, by applying both to unit inputs. */
-function probeAvgConv(a: PoolNode, inShape: readonly number[], k: Conv2DNode, pooledShape: readonly number[]): Float64Array {
+function probeAvgConv(
+  a: PoolNode,
+  inShape: readonly number[],
+  k: Conv2DNode,
+  pooledShape: readonly number[],
+): Float64Array {
   const I = size(inShape);
   const spec = { ...k, bias: undefined };
   let O = 0;
@@ -154,15 +198,29 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
     const m = g.nodes.find((n) => n.id === m0.id) as PoolNode;
     const src = binarySource(g, m.inputs[0]!);
     if (!src.ok) {
-      throw new SnncError("E_TARGET", `max-pooling over ${src.what} is not expressible on Loihi: only max over binary spikes (any spike in the window) is a neuron`, { layer: m.id });
+      throw new SnncError(
+        "E_TARGET",
+        `max-pooling over ${src.what} is not expressible on Loihi: only max over binary spikes (any spike in the window) is a neuron`,
+        { layer: m.id },
+      );
     }
     const sumId = freshId(g, `${m.id}_sum`);
-    const sum: PoolNode = { ...m, id: sumId, op: "sumpool", origin: [...(m.origin ?? []), `max-pool '${m.id}' over binary spikes: sum`] };
-    const any = anySpikeNeuron(m.id, sumId, [...(m.origin ?? []), `max-pool '${m.id}' over binary spikes: fires iff the window holds a spike`]);
+    const sum: PoolNode = {
+      ...m,
+      id: sumId,
+      op: "sumpool",
+      origin: [...(m.origin ?? []), `max-pool '${m.id}' over binary spikes: sum`],
+    };
+    const any = anySpikeNeuron(m.id, sumId, [
+      ...(m.origin ?? []),
+      `max-pool '${m.id}' over binary spikes: fires iff the window holds a spike`,
+    ]);
     const nodes: IRNode[] = [];
     for (const n of g.nodes) nodes.push(...(n.id === m.id ? [sum, any] : [n]));
     g = inferShapes({ ...g, nodes });
-    notes.push(`max-pool '${m.id}' ${m.pool.join("×")} → sum-pool '${sumId}' + fire-on-any neuron '${m.id}' (IF, θ 0.5): exact over binary spikes, one more synaptic step`);
+    notes.push(
+      `max-pool '${m.id}' ${m.pool.join("×")} → sum-pool '${sumId}' + fire-on-any neuron '${m.id}' (IF, θ 0.5): exact over binary spikes, one more synaptic step`,
+    );
   }
   // Average pooling → the next linear layer.
   for (const a0 of g0.nodes) {
@@ -180,7 +238,11 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
       // follow flatten / reshape (each read only by the next) to the linear layer
       const chain: IRNode[] = [];
       let cur = byId.get(r)!;
-      while ((cur.op === "flatten" || cur.op === "reshape") && (cons.get(cur.id) ?? []).length === 1 && !g.outputs.includes(cur.id)) {
+      while (
+        (cur.op === "flatten" || cur.op === "reshape") &&
+        (cons.get(cur.id) ?? []).length === 1 &&
+        !g.outputs.includes(cur.id)
+      ) {
         chain.push(cur);
         cur = byId.get(cons.get(cur.id)![0]!)!;
       }
@@ -188,21 +250,35 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
         let flat: string;
         if (inShape.length === 1) flat = a.inputs[0]!;
         else {
-          const f: FlattenNode = { id: freshId({ ...g, nodes: [...g.nodes, ...extra] }, `${a.id}_flat`), op: "flatten", inputs: [...a.inputs] };
+          const f: FlattenNode = {
+            id: freshId({ ...g, nodes: [...g.nodes, ...extra] }, `${a.id}_flat`),
+            op: "flatten",
+            inputs: [...a.inputs],
+          };
           extra.push(f);
           flat = f.id;
         }
         const w = avgIntoDense(a, inShape, cur);
-        repl.set(cur.id, withOrigin({ ...cur, inputs: [flat], kernel: tensor([size(inShape), cur.kernel.shape[1]!], w) }, `avg-pool '${a.id}' folded into the weights`));
+        repl.set(
+          cur.id,
+          withOrigin(
+            { ...cur, inputs: [flat], kernel: tensor([size(inShape), cur.kernel.shape[1]!], w) },
+            `avg-pool '${a.id}' folded into the weights`,
+          ),
+        );
         for (const c of chain) repl.set(c.id, null);
-        notes.push(`avg-pool '${a.id}' ${a.pool.join("×")} → dense '${cur.id}' weights (${size(inShape)} inputs; exact, each window's own divisor)`);
+        notes.push(
+          `avg-pool '${a.id}' ${a.pool.join("×")} → dense '${cur.id}' weights (${size(inShape)} inputs; exact, each window's own divisor)`,
+        );
         folded++;
       } else if (cur.op === "conv2d" && chain.length === 0) {
         const pooled = a.shape!;
         const conv = avgIntoConv(a, inShape, cur, pooled, cur.shape!);
         if (conv) {
           repl.set(cur.id, withOrigin(conv, `avg-pool '${a.id}' folded into the kernel`));
-          notes.push(`avg-pool '${a.id}' ${a.pool.join("×")} → conv '${cur.id}' kernel ${conv.kernel.shape.slice(0, 2).join("×")}, stride ${conv.strides.join("×")}, padding [${(conv.padding as number[]).join(", ")}] (exact: no padded window)`);
+          notes.push(
+            `avg-pool '${a.id}' ${a.pool.join("×")} → conv '${cur.id}' kernel ${conv.kernel.shape.slice(0, 2).join("×")}, stride ${conv.strides.join("×")}, padding [${(conv.padding as number[]).join(", ")}] (exact: no padded window)`,
+          );
         } else {
           const base = { ...g, nodes: [...g.nodes, ...extra] };
           const f: FlattenNode = { id: freshId(base, `${a.id}_flat`), op: "flatten", inputs: [...a.inputs] };
@@ -211,13 +287,22 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
           const O = size(cur.shape!);
           const CO = cur.shape![2]!;
           const b = cur.bias ? Float64Array.from({ length: O }, (_, o) => cur.bias!.data[o % CO]!) : undefined;
-          const d: DenseNode = { id: dId, op: "dense", inputs: [f.id], kernel: tensor([size(inShape), O], w), bias: b ? tensor([O], b) : undefined, origin: [...(cur.origin ?? []), `avg-pool '${a.id}' + conv '${cur.id}' as explicit synapses`] };
+          const d: DenseNode = {
+            id: dId,
+            op: "dense",
+            inputs: [f.id],
+            kernel: tensor([size(inShape), O], w),
+            bias: b ? tensor([O], b) : undefined,
+            origin: [...(cur.origin ?? []), `avg-pool '${a.id}' + conv '${cur.id}' as explicit synapses`],
+          };
           const rs: ReshapeNode = { id: cur.id, op: "reshape", inputs: [dId], target: [...cur.shape!] };
           extra.push(f, d);
           repl.set(cur.id, rs);
           let nz = 0;
           for (const v of w) if (v !== 0) nz++;
-          notes.push(`avg-pool '${a.id}' + conv '${cur.id}' → ${nz} explicit synapses (the pooling windows do not tile the input or are padded, so no single conv is exact)`);
+          notes.push(
+            `avg-pool '${a.id}' + conv '${cur.id}' → ${nz} explicit synapses (the pooling windows do not tile the input or are padded, so no single conv is exact)`,
+          );
         }
         folded++;
       }
@@ -239,7 +324,8 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
 
 export const lowerPooling: Pass = {
   name: "lower-pooling",
-  description: "avg-pool → folded into the next conv/dense; max-pool over binary spikes → sum-pool + fire-on-any neuron",
+  description:
+    "avg-pool → folded into the next conv/dense; max-pool over binary spikes → sum-pool + fire-on-any neuron",
   requires: "shapes valid; max-pools read binary spikes",
   guarantees: "no maxpool; no avgpool read by a conv/dense; spikes unchanged",
   run(g) {

@@ -121,12 +121,20 @@ export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
     if (R !== 0) sw[i] = sw[i]! + tau * R;
     vr[i] = 0;
   }
-  const out: NeuronNode = { ...n, threshold: compactTensor(th, S), bias: compactTensor(bias, S), vReset: compactTensor(vr, S) };
+  const out: NeuronNode = {
+    ...n,
+    threshold: compactTensor(th, S),
+    bias: compactTensor(bias, S),
+    vReset: compactTensor(vr, S),
+  };
   delete out.v0;
   delete out.selfWeight;
   if (v0.some((x) => x !== 0)) out.v0 = compactTensor(v0, S);
   if (sw.some((x) => x !== 0)) out.selfWeight = compactTensor(sw, S);
-  return withOrigin(out, `state offset: ${off.resetOnly.length + off.recurrent.length} neuron${off.resetOnly.length + off.recurrent.length === 1 ? "" : "s"} shifted`);
+  return withOrigin(
+    out,
+    `state offset: ${off.resetOnly.length + off.recurrent.length} neuron${off.resetOnly.length + off.recurrent.length === 1 ? "" : "s"} shifted`,
+  );
 }
 
 function describe(n: NeuronNode, off: StateOffset): string {
@@ -136,16 +144,26 @@ function describe(n: NeuronNode, off: StateOffset): string {
   const idx = [...off.resetOnly, ...off.recurrent].sort((a, b) => a - b);
   const units = perChannel ? [...new Set(idx.map((i) => i % C))] : idx;
   const unit = perChannel ? "channel" : "neuron";
-  const where = idx.length === size(S) ? (idx.length === 1 ? "its one neuron" : `all ${idx.length} neurons`) : `${unit}${units.length === 1 ? "" : "s"} ${listIdx(units)}`;
+  const where =
+    idx.length === size(S)
+      ? idx.length === 1
+        ? "its one neuron"
+        : `all ${idx.length} neurons`
+      : `${unit}${units.length === 1 ? "" : "s"} ${listIdx(units)}`;
   const ds = idx.map((i) => off.delta[i]!);
   const dLo = Math.min(...ds);
   const dHi = Math.max(...ds);
   const parts = [
     `state offset of '${n.id}', ${where}: v' = v + δ with δ ${dLo === dHi ? `= ${fmt(dLo)}` : `in ${fmt(dLo)}..${fmt(dHi)}`}: threshold θ + δ > 0, bias + δ(1 − τ), initial state δ, reset to 0`,
   ];
-  if (off.resetOnly.length) parts.push(`${off.resetOnly.length} neuron${off.resetOnly.length === 1 ? "" : "s"} with δ = −v_reset (nothing else to add)`);
+  if (off.resetOnly.length)
+    parts.push(
+      `${off.resetOnly.length} neuron${off.resetOnly.length === 1 ? "" : "s"} with δ = −v_reset (nothing else to add)`,
+    );
   if (off.recurrent.length) {
-    parts.push(`${off.recurrent.length} neuron${off.recurrent.length === 1 ? "" : "s"} brought to θ_ref = ${fmt(off.thetaRef)} with reset value R = v_reset + δ ≠ 0: a self-recurrent weight τ·R adds it one step after a spike`);
+    parts.push(
+      `${off.recurrent.length} neuron${off.recurrent.length === 1 ? "" : "s"} brought to θ_ref = ${fmt(off.thetaRef)} with reset value R = v_reset + δ ≠ 0: a self-recurrent weight τ·R adds it one step after a spike`,
+    );
   }
   return parts.join("; ");
 }
@@ -160,24 +178,43 @@ export function lowerStateOffsets(g0: Graph): { graph: Graph; notes: string[] } 
     const off = offsetsOf(n);
     if (!off) {
       // ±∞ thresholds only: a reset value there is never used; drop it
-      if (n.vReset.data.some((v) => v !== 0)) repl.set(n.id, { ...n, vReset: compactTensor(new Float64Array(size(n.shape!)), n.shape!) });
+      if (n.vReset.data.some((v) => v !== 0))
+        repl.set(n.id, { ...n, vReset: compactTensor(new Float64Array(size(n.shape!)), n.shape!) });
       continue;
     }
-    const why = n.reset === "soft" ? "a soft reset" : n.planeThresholds?.length ? "several thresholds (MT)" : n.schedule ? "a per-step schedule" : n.mpbn ? "an unfolded MPBN" : undefined;
+    const why =
+      n.reset === "soft"
+        ? "a soft reset"
+        : n.planeThresholds?.length
+          ? "several thresholds (MT)"
+          : n.schedule
+            ? "a per-step schedule"
+            : n.mpbn
+              ? "an unfolded MPBN"
+              : undefined;
     if (why) {
-      throw new SnncError("E_TARGET", `a state offset (for v_reset ≠ 0 or a threshold ≤ 0) is exact for a single-threshold hard-reset neuron with static parameters; this one has ${why}`, { layer: n.id, param: n.reset === "soft" ? "reset" : "v_threshold" });
+      throw new SnncError(
+        "E_TARGET",
+        `a state offset (for v_reset ≠ 0 or a threshold ≤ 0) is exact for a single-threshold hard-reset neuron with static parameters; this one has ${why}`,
+        { layer: n.id, param: n.reset === "soft" ? "reset" : "v_threshold" },
+      );
     }
     repl.set(n.id, shiftNeuron(n, off));
     notes.push(describe(n, off));
     layers++;
   }
-  if (!layers) return { graph: repl.size ? inferShapes(editGraph(g, repl)) : g, notes: ["no neuron needs a state offset (every reset value is 0 and every finite threshold positive)"] };
+  if (!layers)
+    return {
+      graph: repl.size ? inferShapes(editGraph(g, repl)) : g,
+      notes: ["no neuron needs a state offset (every reset value is 0 and every finite threshold positive)"],
+    };
   return { graph: inferShapes(editGraph(g, repl)), notes };
 }
 
 export const lowerStateOffset: Pass = {
   name: "lower-state-offset",
-  description: "v_reset ≠ 0 and thresholds ≤ 0 → a shifted state v' = v + δ: positive threshold, reset to 0, bias + δ(1 − τ), initial state δ, self-recurrent τ(v_reset + δ) where that is not 0",
+  description:
+    "v_reset ≠ 0 and thresholds ≤ 0 → a shifted state v' = v + δ: positive threshold, reset to 0, bias + δ(1 − τ), initial state δ, self-recurrent τ(v_reset + δ) where that is not 0",
   requires: "hard reset, one threshold per neuron, static parameters (lower-neuron-model)",
   guarantees: "every v_reset is 0 and every finite threshold > 0 (or all 0 with >); spikes unchanged",
   run(g) {

@@ -40,7 +40,7 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
     for (const v of th) if (Number.isFinite(v) && v > ref) ref = v;
     // only ±∞ thresholds: any positive one serves (0 would make the +∞ neurons fire under ≥)
     if (!th.some((v) => Number.isFinite(v))) ref = 1;
-    const zero = th.findIndex((v) => v === 0);
+    const zero = th.indexOf(0);
     if (zero >= 0 && ref > 0) {
       throw new SnncError(
         "E_TARGET",
@@ -72,12 +72,25 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
     const cur = r.graph.nodes.find((x) => x.id === n.id) as NeuronNode;
     const scaled: NeuronNode = { ...cur, threshold: scalar(ref), bias: compactTensor(bias, S) };
     // the state offset's initial state and self-recurrent weight are state quantities: × f too
-    if (n.v0) scaled.v0 = compactTensor(Float64Array.from(broadcastTo(n.v0, S), (v, i) => v * f[i]!), S);
-    if (n.selfWeight) scaled.selfWeight = compactTensor(Float64Array.from(broadcastTo(n.selfWeight, S), (v, i) => v * f[i]!), S);
+    if (n.v0)
+      scaled.v0 = compactTensor(
+        Float64Array.from(broadcastTo(n.v0, S), (v, i) => v * f[i]!),
+        S,
+      );
+    if (n.selfWeight)
+      scaled.selfWeight = compactTensor(
+        Float64Array.from(broadcastTo(n.selfWeight, S), (v, i) => v * f[i]!),
+        S,
+      );
     g = inferShapes(editGraph(r.graph, new Map([[n.id, scaled]])));
     const kind = n.threshold.shape.length === 1 && S.length > 1 ? "per channel" : "per neuron";
     const nrn = (k: number) => `${k} neuron${k === 1 ? "" : "s"}`;
-    const edge = [never ? `${nrn(never)} never fire (+∞: current and bias 0)` : "", always ? `${nrn(always)} fire every step (−∞: bias 2θ)` : ""].filter(Boolean).join(", ");
+    const edge = [
+      never ? `${nrn(never)} never fire (+∞: current and bias 0)` : "",
+      always ? `${nrn(always)} fire every step (−∞: bias 2θ)` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
     notes.push(
       `thresholds of '${n.id}' (${kind}, ${distinct} distinct${edge ? `; ${edge}` : ""}) → one threshold ${fmt(ref)}: state × θ/θ̃ per ${kind === "per channel" ? "channel" : "neuron"} ` +
         (r.expandedSynapses ? `(+${r.expandedSynapses} synapses from expanding a conv)` : "(no extra synapse)") +
@@ -90,7 +103,8 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
 
 export const lowerThresholds: Pass = {
   name: "lower-thresholds",
-  description: "per-channel / per-neuron thresholds → one threshold per population, by exact state scaling (weights and bias × θ/θ̃)",
+  description:
+    "per-channel / per-neuron thresholds → one threshold per population, by exact state scaling (weights and bias × θ/θ̃)",
   requires: "lower-state-offset (thresholds > 0 or ±∞, or all 0); neuron gains 1 (lower-gain)",
   guarantees: "every neuron threshold is a scalar; spikes unchanged",
   run(g) {

@@ -176,7 +176,8 @@ export function populationSize(p: Pick<FixedPopulation, "shape">): number {
  * the LIFReset schedule only re-aligns it).
  */
 export function pulsePopulation(id: string, phase: number, runSteps: number): FixedPopulation {
-  if (!Number.isInteger(phase) || phase < 0 || phase >= runSteps) throw new RangeError(`pulse phase ${phase} outside 0..${runSteps - 1}`);
+  if (!Number.isInteger(phase) || phase < 0 || phase >= runSteps)
+    throw new RangeError(`pulse phase ${phase} outside 0..${runSteps - 1}`);
   if (64 * runSteps > LAVA.vMax) throw new RangeError(`a pulse cannot count ${runSteps} steps in 24 bits`);
   return {
     id,
@@ -214,17 +215,26 @@ export function checkFixedModel(m: FixedModel): void {
     sizes.set(p.id, n);
     if (!intIn(p.du, 0, LAVA.decayMax)) throw new RangeError(`population '${p.id}': du ${p.du} outside 0..4095`);
     if (!intIn(p.dv, 0, LAVA.decayMax)) throw new RangeError(`population '${p.id}': dv ${p.dv} outside 0..4095`);
-    if (!intIn(p.vth, 0, LAVA.vthMax)) throw new RangeError(`population '${p.id}': vth ${p.vth} outside 0..${LAVA.vthMax}`);
-    if (!intIn(p.biasExp, 0, LAVA.biasExpMax)) throw new RangeError(`population '${p.id}': biasExp ${p.biasExp} outside 0..7`);
-    if (p.biasMant.length !== n) throw new RangeError(`population '${p.id}': ${p.biasMant.length} bias values for ${n} neurons`);
+    if (!intIn(p.vth, 0, LAVA.vthMax))
+      throw new RangeError(`population '${p.id}': vth ${p.vth} outside 0..${LAVA.vthMax}`);
+    if (!intIn(p.biasExp, 0, LAVA.biasExpMax))
+      throw new RangeError(`population '${p.id}': biasExp ${p.biasExp} outside 0..7`);
+    if (p.biasMant.length !== n)
+      throw new RangeError(`population '${p.id}': ${p.biasMant.length} bias values for ${n} neurons`);
     if (p.vScale.length !== n) throw new RangeError(`population '${p.id}': ${p.vScale.length} scales for ${n} neurons`);
-    for (const b of p.biasMant) if (Math.abs(b) > LAVA.biasMantMax) throw new RangeError(`population '${p.id}': bias mantissa ${b} outside ±4095`);
-    if (!(p.resetInterval >= 1) || !Number.isInteger(p.resetOffset)) throw new RangeError(`population '${p.id}': bad reset schedule`);
+    for (const b of p.biasMant)
+      if (Math.abs(b) > LAVA.biasMantMax)
+        throw new RangeError(`population '${p.id}': bias mantissa ${b} outside ±4095`);
+    if (!(p.resetInterval >= 1) || !Number.isInteger(p.resetOffset))
+      throw new RangeError(`population '${p.id}': bad reset schedule`);
     if (p.v0) {
-      if (p.v0.length !== n) throw new RangeError(`population '${p.id}': ${p.v0.length} initial values for ${n} neurons`);
-      for (const v of p.v0) if (Math.abs(v) > LAVA.vMax) throw new RangeError(`population '${p.id}': initial v ${v} outside ±(2^23 − 1)`);
+      if (p.v0.length !== n)
+        throw new RangeError(`population '${p.id}': ${p.v0.length} initial values for ${n} neurons`);
+      for (const v of p.v0)
+        if (Math.abs(v) > LAVA.vMax) throw new RangeError(`population '${p.id}': initial v ${v} outside ±(2^23 − 1)`);
     }
-    if (p.kind === "pulse" && (n !== 1 || p.phase === undefined)) throw new RangeError(`population '${p.id}': a pulse is one neuron with a phase`);
+    if (p.kind === "pulse" && (n !== 1 || p.phase === undefined))
+      throw new RangeError(`population '${p.id}': a pulse is one neuron with a phase`);
   }
   for (const c of m.connections) {
     const from = sizes.get(c.from);
@@ -235,11 +245,15 @@ export function checkFixedModel(m: FixedModel): void {
     const s = c.synapse;
     if (s.kind === "diagonal") {
       if (s.size !== from || s.size !== to || s.weights.length !== s.size) {
-        throw new RangeError(`connection '${c.id}': diagonal of ${s.size} (${s.weights.length} weights) between sizes ${from} and ${to}`);
+        throw new RangeError(
+          `connection '${c.id}': diagonal of ${s.size} (${s.weights.length} weights) between sizes ${from} and ${to}`,
+        );
       }
     } else if (s.kind === "dense") {
       if (s.inSize !== from || s.outSize !== to || s.weights.length !== from * to) {
-        throw new RangeError(`connection '${c.id}': dense ${s.inSize}→${s.outSize} (${s.weights.length} weights) between sizes ${from} and ${to}`);
+        throw new RangeError(
+          `connection '${c.id}': dense ${s.inSize}→${s.outSize} (${s.weights.length} weights) between sizes ${from} and ${to}`,
+        );
       }
     } else {
       const [kh, kw, ki, ko] = s.kernelShape;
@@ -247,12 +261,16 @@ export function checkFixedModel(m: FixedModel): void {
         throw new RangeError(`connection '${c.id}': conv shapes do not match its populations`);
       }
       if (ko !== s.outShape[2] || ki * s.groups !== s.inShape[2] || s.kernel.length !== kh * kw * ki * ko) {
-        throw new RangeError(`connection '${c.id}': conv kernel [${s.kernelShape.join(",")}] does not match ${s.inShape[2]} → ${s.outShape[2]} channels`);
+        throw new RangeError(
+          `connection '${c.id}': conv kernel [${s.kernelShape.join(",")}] does not match ${s.inShape[2]} → ${s.outShape[2]} channels`,
+        );
       }
-      if (c.weightExp !== 0) throw new RangeError(`connection '${c.id}': Lava's conv model ignores weightExp; it must be 0`);
+      if (c.weightExp !== 0)
+        throw new RangeError(`connection '${c.id}': Lava's conv model ignores weightExp; it must be 0`);
     }
   }
-  for (const o of m.outputs) if (!sizes.has(o) || o === m.input.id) throw new RangeError(`fixed model: output '${o}' is not a population`);
+  for (const o of m.outputs)
+    if (!sizes.has(o) || o === m.input.id) throw new RangeError(`fixed model: output '${o}' is not a population`);
 }
 
 /** Where place-loihi put every population: cores, chips, per-core use and the limits checked. */
@@ -280,6 +298,15 @@ export interface Placement {
   populations: { id: string; neurons: number; synapses: number; cores: number[] }[];
   totals: { neurons: number; synapses: number; synapseMemoryBytes: number; cores: number; chips: number };
   /** The limits checked (null: not modelled for this target). */
-  limits: { neurons: number; synapseMemoryBytes: number; synapseBits: number; inputAxons: number | null; outputAxons: number | null; thresholdProfiles: number | null; chipNeurons: number | null; chipSynapses: number | null };
+  limits: {
+    neurons: number;
+    synapseMemoryBytes: number;
+    synapseBits: number;
+    inputAxons: number | null;
+    outputAxons: number | null;
+    thresholdProfiles: number | null;
+    chipNeurons: number | null;
+    chipSynapses: number | null;
+  };
   notes: string[];
 }

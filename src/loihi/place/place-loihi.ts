@@ -68,7 +68,8 @@ function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn 
               for (let kx = 0; kx < KW; kx++) {
                 const ix = ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
                 if (ix < 0 || ix >= W) continue;
-                for (let k = 0; k < KI; k++) if (s.kernel[((ky * KW + kx) * KI + k) * CO + co] !== 0) l.push((iy * W + ix) * C + g * KI + k);
+                for (let k = 0; k < KI; k++)
+                  if (s.kernel[((ky * KW + kx) * KI + k) * CO + co] !== 0) l.push((iy * W + ix) * C + g * KI + k);
               }
             }
             lists[o] = Int32Array.from(l);
@@ -100,18 +101,30 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
   const inAx = limitOf(L.inputAxons);
   const outAx = limitOf(L.outputAxons);
   const profiles = limitOf(L.thresholdProfiles);
-  const keyOf = new Map<string, number>([[m.input.id, 0], ...m.populations.map((p, i) => [p.id, i + 1] as [string, number])]);
+  const keyOf = new Map<string, number>([
+    [m.input.id, 0],
+    ...m.populations.map((p, i) => [p.id, i + 1] as [string, number]),
+  ]);
   const fan = new Map(m.populations.map((p) => [p.id, fanIn(m, p.id, keyOf)]));
   // Single-neuron feasibility: a neuron must fit one core on its own.
   for (const p of m.populations) {
     const f = fan.get(p.id)!;
     for (let i = 0; i < f.synapses.length; i++) {
       if (f.synapses[i]! > synPerCore) {
-        throw new SnncError("E_TARGET", `neuron ${i} of '${p.id}' has ${f.synapses[i]} synapses (${Math.ceil((f.synapses[i]! * L.synapseBits) / 8)} bytes); a ${t.name} core holds ${memBytes} bytes of synapses (${synPerCore} synapses)`, { layer: p.id });
+        throw new SnncError(
+          "E_TARGET",
+          `neuron ${i} of '${p.id}' has ${f.synapses[i]} synapses (${Math.ceil((f.synapses[i]! * L.synapseBits) / 8)} bytes); a ${t.name} core holds ${memBytes} bytes of synapses (${synPerCore} synapses)`,
+          { layer: p.id },
+        );
       }
       let ax = 0;
       for (const s of f.sources) ax += s.lists[i]!.length;
-      if (ax > inAx) throw new SnncError("E_TARGET", `neuron ${i} of '${p.id}' receives from ${ax} source neurons; a ${t.name} core has ${inAx} input axons`, { layer: p.id });
+      if (ax > inAx)
+        throw new SnncError(
+          "E_TARGET",
+          `neuron ${i} of '${p.id}' receives from ${ax} source neurons; a ${t.name} core has ${inAx} input axons`,
+          { layer: p.id },
+        );
     }
   }
   const caps = new Map<string, number>();
@@ -133,10 +146,17 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     }
     const len = worst.end - worst.start;
     if (over.neurons === 1) {
-      throw new SnncError("E_TARGET", `neuron ${worst.start} of '${worst.population}' projects to ${over.outputAxons} cores; a ${t.name} core has ${outAx} output axons`, { layer: worst.population });
+      throw new SnncError(
+        "E_TARGET",
+        `neuron ${worst.start} of '${worst.population}' projects to ${over.outputAxons} cores; a ${t.name} core has ${outAx} output axons`,
+        { layer: worst.population },
+      );
     }
     const excess = over.outputAxons - outAx;
-    const cap = Math.max(1, Math.min(len - 1, Math.floor((len * Math.max(0, worstAx - excess)) / Math.max(1, worstAx))));
+    const cap = Math.max(
+      1,
+      Math.min(len - 1, Math.floor((len * Math.max(0, worstAx - excess)) / Math.max(1, worstAx))),
+    );
     caps.set(worst.population, Math.min(caps.get(worst.population) ?? Infinity, cap));
   }
   throw new SnncError("E_TARGET", `no placement within ${outAx} output axons per core was found`);
@@ -162,7 +182,18 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         chipNeurons = 0;
         chipSynapses = 0;
       }
-      const c: CoreUse = { core: idx, chip, coreInChip: idx % t.chip.cores, slices: [], neurons: 0, synapses: 0, synapseMemoryBytes: 0, inputAxons: 0, outputAxons: 0, profiles: 0 };
+      const c: CoreUse = {
+        core: idx,
+        chip,
+        coreInChip: idx % t.chip.cores,
+        slices: [],
+        neurons: 0,
+        synapses: 0,
+        synapseMemoryBytes: 0,
+        inputAxons: 0,
+        outputAxons: 0,
+        profiles: 0,
+      };
       cores.push(c);
       marks = new Map();
       return c;
@@ -186,7 +217,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
             let add = 0;
             for (const s of f.sources) {
               const mk = marks.get(s.key);
-              for (const j of s.lists[i]!) if (!mk || !mk[j]) add++;
+              for (const j of s.lists[i]!) if (!mk?.[j]) add++;
             }
             if (c.inputAxons + add > inAx) return false;
           }
@@ -233,11 +264,17 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         const srcId = [...keyOf.entries()].find(([, k]) => k === s.key)![0];
         if (srcId === m.input.id) continue;
         let per = seen.get(srcId);
-        if (!per) seen.set(srcId, (per = new Map()));
+        if (!per) {
+          per = new Map();
+          seen.set(srcId, per);
+        }
         for (let o = 0; o < s.lists.length; o++) {
           for (const j of s.lists[o]!) {
             let set = per.get(j);
-            if (!set) per.set(j, (set = new Set()));
+            if (!set) {
+              set = new Set();
+              per.set(j, set);
+            }
             set.add(dst[o]!);
           }
         }
@@ -281,8 +318,16 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         cn += c.neurons;
         cs += c.synapses;
       }
-      if (t.chip.neurons !== undefined && cn > t.chip.neurons) throw new SnncError("E_TARGET", `chip ${chip} would hold ${cn} neurons; a ${t.name} chip holds ${t.chip.neurons}`);
-      if (t.chip.synapses !== undefined && cs > t.chip.synapses) throw new SnncError("E_TARGET", `chip ${chip} would hold ${cs} synapses; a ${t.name} chip holds ${t.chip.synapses}`);
+      if (t.chip.neurons !== undefined && cn > t.chip.neurons)
+        throw new SnncError(
+          "E_TARGET",
+          `chip ${chip} would hold ${cn} neurons; a ${t.name} chip holds ${t.chip.neurons}`,
+        );
+      if (t.chip.synapses !== undefined && cs > t.chip.synapses)
+        throw new SnncError(
+          "E_TARGET",
+          `chip ${chip} would hold ${cs} synapses; a ${t.name} chip holds ${t.chip.synapses}`,
+        );
     }
     const pops = m.populations.map((p) => {
       const at = r.coreOf.get(p.id)!;
@@ -291,8 +336,11 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
       for (const v of f.synapses) syn += v;
       return { id: p.id, neurons: at.length, synapses: syn, cores: [...new Set(at)] };
     });
-    const notes = [`${neurons} neurons, ${synapses} synapses on ${cores.length} core${cores.length === 1 ? "" : "s"} of ${chips} chip${chips === 1 ? "" : "s"} (board '${board.name}', ${board.chips} chip${board.chips === 1 ? "" : "s"})`];
-    if (caps.size) notes.push(`output axons: neurons per core capped for ${[...caps].map(([k, v]) => `'${k}' (${v})`).join(", ")}`);
+    const notes = [
+      `${neurons} neurons, ${synapses} synapses on ${cores.length} core${cores.length === 1 ? "" : "s"} of ${chips} chip${chips === 1 ? "" : "s"} (board '${board.name}', ${board.chips} chip${board.chips === 1 ? "" : "s"})`,
+    ];
+    if (caps.size)
+      notes.push(`output axons: neurons per core capped for ${[...caps].map(([k, v]) => `'${k}' (${v})`).join(", ")}`);
     return {
       target: t.name,
       board: board.name,
@@ -300,7 +348,13 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
       coresPerChip: t.chip.cores,
       cores,
       populations: pops,
-      totals: { neurons, synapses, synapseMemoryBytes: cores.reduce((a, c) => a + c.synapseMemoryBytes, 0), cores: cores.length, chips },
+      totals: {
+        neurons,
+        synapses,
+        synapseMemoryBytes: cores.reduce((a, c) => a + c.synapseMemoryBytes, 0),
+        cores: cores.length,
+        chips,
+      },
       limits: {
         neurons: maxNeurons,
         synapseMemoryBytes: memBytes,

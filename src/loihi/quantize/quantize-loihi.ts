@@ -33,7 +33,18 @@
  */
 import { windowGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
-import { LAVA, pulsePopulation, roundHalfAway, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedConnection, type FixedInput, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import {
+  LAVA,
+  pulsePopulation,
+  roundHalfAway,
+  type ConvSynapse,
+  type DenseSynapse,
+  type DiagonalSynapse,
+  type FixedConnection,
+  type FixedInput,
+  type FixedModel,
+  type FixedPopulation,
+} from "../model/integer-model.ts";
 import type { Conv2DNode, Graph, IRNode, NeuronNode, Pads, PoolNode, ReadoutNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size } from "../../ir/tensor.ts";
@@ -129,11 +140,21 @@ function termsOf(byId: Map<string, IRNode>, id: string, chain: IRNode[], pop: st
   if (n.op === "neuron" || n.op === "input") return [{ source: n.id, chain }];
   if (n.op === "add") return n.inputs.flatMap((i) => termsOf(byId, i, chain, pop));
   if (LINEAR_OPS.has(n.op)) return termsOf(byId, n.inputs[0]!, [n, ...chain], pop);
-  throw new SnncError("E_TARGET", `the current of '${pop}' passes through '${n.id}' (${n.op}), which has no synapse form on Loihi`, { layer: pop });
+  throw new SnncError(
+    "E_TARGET",
+    `the current of '${pop}' passes through '${n.id}' (${n.op}), which has no synapse form on Loihi`,
+    { layer: pop },
+  );
 }
 
 /** Apply a chain's linear part (no biases, no shifts) to x of shape `shape`. */
-function applyChain(chain: IRNode[], x: Float64Array, shape: number[], byId: Map<string, IRNode>, withBias: boolean): Float64Array {
+function applyChain(
+  chain: IRNode[],
+  x: Float64Array,
+  shape: number[],
+  byId: Map<string, IRNode>,
+  withBias: boolean,
+): Float64Array {
   let y = x;
   let s = shape;
   for (const n of chain) {
@@ -180,41 +201,102 @@ function zeroCurrent(byId: Map<string, IRNode>, id: string): Float64Array {
 }
 
 function isPoolUnpadded(p: PoolNode, s: number[]): boolean {
-  return windowGeometry(s[0]!, s[1]!, { kernel: p.pool, strides: p.strides, dilation: [1, 1], padding: p.padding }).pads.every((x) => x === 0);
+  return windowGeometry(s[0]!, s[1]!, {
+    kernel: p.pool,
+    strides: p.strides,
+    dilation: [1, 1],
+    padding: p.padding,
+  }).pads.every((x) => x === 0);
 }
 
 /** One term → one synapse. */
-function synapseOf(t: Term, srcShape: number[], dstShape: number[], byId: Map<string, IRNode>): { syn: RealConv | RealDense; how: string } {
+function synapseOf(
+  t: Term,
+  srcShape: number[],
+  dstShape: number[],
+  byId: Map<string, IRNode>,
+): { syn: RealConv | RealDense; how: string } {
   const ops = t.chain.filter((n) => n.op !== "flatten" && n.op !== "reshape");
   const O = size(dstShape);
   const I = size(srcShape);
   const conv3 = (s: number[]) => s.length === 3;
   if (ops.length === 1 && ops[0]!.op === "dense") {
-    return { syn: { kind: "dense", inSize: I, outSize: O, weights: new Float64Array(ops[0]!.kernel.data) }, how: "dense" };
+    return {
+      syn: { kind: "dense", inSize: I, outSize: O, weights: new Float64Array(ops[0]!.kernel.data) },
+      how: "dense",
+    };
   }
   if (ops.length === 1 && ops[0]!.op === "conv2d" && t.chain.length === 1 && conv3(srcShape) && conv3(dstShape)) {
     const c = ops[0] as Conv2DNode;
     const [kh, kw] = c.kernel.shape as [number, number];
-    const pads = windowGeometry(srcShape[0]!, srcShape[1]!, { kernel: [kh, kw], strides: c.strides, dilation: c.dilation, padding: c.padding }).pads;
+    const pads = windowGeometry(srcShape[0]!, srcShape[1]!, {
+      kernel: [kh, kw],
+      strides: c.strides,
+      dilation: c.dilation,
+      padding: c.padding,
+    }).pads;
     return {
-      syn: { kind: "conv", inShape: srcShape as [number, number, number], outShape: dstShape as [number, number, number], kernelShape: c.kernel.shape as [number, number, number, number], kernel: new Float64Array(c.kernel.data), strides: [...c.strides], pads, dilation: [...c.dilation], groups: c.groups },
+      syn: {
+        kind: "conv",
+        inShape: srcShape as [number, number, number],
+        outShape: dstShape as [number, number, number],
+        kernelShape: c.kernel.shape as [number, number, number, number],
+        kernel: new Float64Array(c.kernel.data),
+        strides: [...c.strides],
+        pads,
+        dilation: [...c.dilation],
+        groups: c.groups,
+      },
       how: "conv",
     };
   }
-  if (ops.length === 1 && t.chain.length === 1 && (ops[0]!.op === "sumpool" || (ops[0]!.op === "avgpool" && isPoolUnpadded(ops[0] as PoolNode, srcShape))) && conv3(srcShape)) {
+  if (
+    ops.length === 1 &&
+    t.chain.length === 1 &&
+    (ops[0]!.op === "sumpool" || (ops[0]!.op === "avgpool" && isPoolUnpadded(ops[0] as PoolNode, srcShape))) &&
+    conv3(srcShape)
+  ) {
     const p = ops[0] as PoolNode;
     const C = srcShape[2]!;
     const w = p.op === "avgpool" ? 1 / (p.pool[0] * p.pool[1]) : 1;
-    const pads = windowGeometry(srcShape[0]!, srcShape[1]!, { kernel: p.pool, strides: p.strides, dilation: [1, 1], padding: p.padding }).pads;
+    const pads = windowGeometry(srcShape[0]!, srcShape[1]!, {
+      kernel: p.pool,
+      strides: p.strides,
+      dilation: [1, 1],
+      padding: p.padding,
+    }).pads;
     return {
-      syn: { kind: "conv", inShape: srcShape as [number, number, number], outShape: dstShape as [number, number, number], kernelShape: [p.pool[0], p.pool[1], 1, C], kernel: new Float64Array(p.pool[0] * p.pool[1] * C).fill(w), strides: [...p.strides], pads, dilation: [1, 1], groups: C },
+      syn: {
+        kind: "conv",
+        inShape: srcShape as [number, number, number],
+        outShape: dstShape as [number, number, number],
+        kernelShape: [p.pool[0], p.pool[1], 1, C],
+        kernel: new Float64Array(p.pool[0] * p.pool[1] * C).fill(w),
+        strides: [...p.strides],
+        pads,
+        dilation: [1, 1],
+        groups: C,
+      },
       how: `${p.op === "avgpool" ? "avg" : "sum"}-pool as a depthwise conv`,
     };
   }
   if (ops.length === 0 && I === O) {
     if (conv3(srcShape) && conv3(dstShape)) {
       const C = srcShape[2]!;
-      return { syn: { kind: "conv", inShape: srcShape as [number, number, number], outShape: dstShape as [number, number, number], kernelShape: [1, 1, 1, C], kernel: new Float64Array(C).fill(1), strides: [1, 1], pads: [0, 0, 0, 0], dilation: [1, 1], groups: C }, how: "identity (1×1 depthwise conv)" };
+      return {
+        syn: {
+          kind: "conv",
+          inShape: srcShape as [number, number, number],
+          outShape: dstShape as [number, number, number],
+          kernelShape: [1, 1, 1, C],
+          kernel: new Float64Array(C).fill(1),
+          strides: [1, 1],
+          pads: [0, 0, 0, 0],
+          dilation: [1, 1],
+          groups: C,
+        },
+        how: "identity (1×1 depthwise conv)",
+      };
     }
     const w = new Float64Array(I * O);
     for (let i = 0; i < I; i++) w[i * O + i] = 1;
@@ -229,7 +311,10 @@ function synapseOf(t: Term, srcShape: number[], dstShape: number[], byId: Map<st
     const y = applyChain(t.chain, e, srcShape, byId, false);
     for (let o = 0; o < O; o++) w[i * O + o] = y[o]!;
   }
-  return { syn: { kind: "dense", inSize: I, outSize: O, weights: w }, how: `explicit synapses of ${t.chain.map((n) => n.op).join(" → ")}` };
+  return {
+    syn: { kind: "dense", inSize: I, outSize: O, weights: w },
+    how: `explicit synapses of ${t.chain.map((n) => n.op).join(" → ")}`,
+  };
 }
 
 /** The id of the pulse of `phase`: "pulse_<phase>", made unique against the graph's node ids. */
@@ -254,7 +339,8 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
     let d = 0;
     for (const t of terms) {
       const sd = depth.get(t.source);
-      if (sd === undefined) throw new SnncError("E_TARGET", `source '${t.source}' of '${n.id}' is not a population`, { layer: n.id });
+      if (sd === undefined)
+        throw new SnncError("E_TARGET", `source '${t.source}' of '${n.id}' is not a population`, { layer: n.id });
       d = Math.max(d, sd + 1);
     }
     depth.set(n.id, d);
@@ -264,13 +350,22 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
     if (n.op === "neuron") {
       const th = broadcastTo((n as NeuronNode).threshold, S);
       if (!th.every((v) => Object.is(v, th[0]))) {
-        throw new SnncError("E_TARGET", `threshold varies within the layer: run lower-thresholds first (Lava's LIF has one vth per population)`, { layer: n.id, param: "v_threshold" });
+        throw new SnncError(
+          "E_TARGET",
+          `threshold varies within the layer: run lower-thresholds first (Lava's LIF has one vth per population)`,
+          { layer: n.id, param: "v_threshold" },
+        );
       }
       const gain = broadcastTo(n.gain, S);
-      if (!gain.every((v) => v === 1)) throw new SnncError("E_TARGET", `neuron input gain ≠ 1: run lower-gain first`, { layer: n.id, param: "gain" });
+      if (!gain.every((v) => v === 1))
+        throw new SnncError("E_TARGET", `neuron input gain ≠ 1: run lower-gain first`, { layer: n.id, param: "gain" });
       const nn = n as NeuronNode;
       if (nn.vReset.data.some((v) => v !== 0) || (Number.isFinite(th[0]!) && th[0]! < 0)) {
-        throw new SnncError("E_TARGET", `v_reset ≠ 0 or a threshold < 0: run lower-state-offset first (Lava's LIF resets to 0 and compares with vth ≥ 0)`, { layer: n.id, param: "v_reset" });
+        throw new SnncError(
+          "E_TARGET",
+          `v_reset ≠ 0 or a threshold < 0: run lower-state-offset first (Lava's LIF resets to 0 and compares with vth ≥ 0)`,
+          { layer: n.id, param: "v_reset" },
+        );
       }
       const nb = broadcastTo(n.bias, S);
       for (let i = 0; i < bias.length; i++) bias[i] = bias[i]! + nb[i]!;
@@ -279,7 +374,17 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
       if (nn.v0 && nz(broadcastTo(nn.v0, S))) pop.v0 = broadcastTo(nn.v0, S);
       if (nn.selfWeight && nz(broadcastTo(nn.selfWeight, S))) pop.selfWeight = broadcastTo(nn.selfWeight, S);
     } else {
-      pop = { id: n.id, kind: "integrator", shape: S, depth: d, bias, decay: 1, threshold: Infinity, fire: "gt", readout: { mode: (n as ReadoutNode).mode } };
+      pop = {
+        id: n.id,
+        kind: "integrator",
+        shape: S,
+        depth: d,
+        bias,
+        decay: 1,
+        threshold: Infinity,
+        fire: "gt",
+        readout: { mode: (n as ReadoutNode).mode },
+      };
     }
     populations.push(pop);
     const ids = new Map<string, number>();
@@ -302,7 +407,12 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
           );
         }
         const max = target.arithmetic.delayRange![1];
-        if (delay > max) throw new SnncError("E_TARGET", `'${n.id}' needs a delay of ${delay} steps on its input from '${t.source}'; ${target.name} allows up to ${max}`, { layer: n.id });
+        if (delay > max)
+          throw new SnncError(
+            "E_TARGET",
+            `'${n.id}' needs a delay of ${delay} steps on its input from '${t.source}'; ${target.name} allows up to ${max}`,
+            { layer: n.id },
+          );
       }
       const { syn, how } = synapseOf(t, byId.get(t.source)!.shape!, S, byId);
       connections.push({ id, from: t.source, to: n.id, delay, synapse: syn, how, origin: t.chain.map((x) => x.id) });
@@ -310,11 +420,27 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
     // a state offset: the reset value through a self-recurrent synapse, the initial state from a pulse
     if (pop.selfWeight) {
       phases.add(d - 1); // the warm-up inhibition (quantize-loihi)
-      connections.push({ id: `${n.id}/self`, from: n.id, to: n.id, delay: 0, synapse: { kind: "diagonal", size: size(S), weights: pop.selfWeight }, how: "self-recurrent: reset value τ·R one step after a spike", origin: [n.id] });
+      connections.push({
+        id: `${n.id}/self`,
+        from: n.id,
+        to: n.id,
+        delay: 0,
+        synapse: { kind: "diagonal", size: size(S), weights: pop.selfWeight },
+        how: "self-recurrent: reset value τ·R one step after a spike",
+        origin: [n.id],
+      });
     }
     if (pop.v0) {
       const w = Float64Array.from(pop.v0, (v) => pop.decay * v);
-      connections.push({ id: `${n.id}/init`, from: pulseId(d), to: n.id, delay: 0, synapse: { kind: "dense", inSize: 1, outSize: size(S), weights: w }, how: `initial state: τ·δ at step ${d + 1} (pulse at step ${d})`, origin: [n.id] });
+      connections.push({
+        id: `${n.id}/init`,
+        from: pulseId(d),
+        to: n.id,
+        delay: 0,
+        synapse: { kind: "dense", inSize: 1, outSize: size(S), weights: w },
+        how: `initial state: τ·δ at step ${d + 1} (pulse at step ${d})`,
+        origin: [n.id],
+      });
       phases.add(d);
     }
   }
@@ -324,7 +450,15 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
     throw new SnncError("E_TARGET", `model output '${o}' (${n.op}) is not a neuron or readout layer`, { layer: o });
   });
   const pulses = [...phases].sort((a, b) => a - b).map((phase) => ({ id: pulseId(phase), phase }));
-  return { inputId: input.id, inputShape: input.shape!, populations, connections, outputs, maxDepth: Math.max(0, ...populations.map((p) => p.depth)), pulses };
+  return {
+    inputId: input.id,
+    inputShape: input.shape!,
+    populations,
+    connections,
+    outputs,
+    maxDepth: Math.max(0, ...populations.map((p) => p.depth)),
+    pulses,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,7 +495,18 @@ export interface PopulationQuant {
   biasMaxAbsErr: number;
   /** Which constraint set g. */
   limitedBy: string;
-  connections: { id: string; from: string; how: string; kind: "dense" | "conv" | "diagonal"; weightExp: number; delay: number; maxAbsInt: number; relErr: number; clipped: number; synapses: number }[];
+  connections: {
+    id: string;
+    from: string;
+    how: string;
+    kind: "dense" | "conv" | "diagonal";
+    weightExp: number;
+    delay: number;
+    maxAbsInt: number;
+    relErr: number;
+    clipped: number;
+    synapses: number;
+  }[];
   /** Bounds of one step's synaptic input a (integer units). */
   aMax: number;
   aMin: number;
@@ -380,7 +525,14 @@ export interface OffsetQuant {
    * sample), as large as the most its population sources and its bias can add at step depth, so
    * that the self-recurrence carries no warm-up spike into the first aligned step.
    */
-  inhibit?: { pulse: string; connections: number; weightExp: number; maxInt: number; maxInhibition: number; headroom: number };
+  inhibit?: {
+    pulse: string;
+    connections: number;
+    weightExp: number;
+    maxInt: number;
+    maxInhibition: number;
+    headroom: number;
+  };
   /** Depth 1: neurons whose bias alone would cross the threshold at step 1 of the first sample, held below by an initial v. */
   firstStepV0: number;
 }
@@ -422,7 +574,10 @@ function gLimit(lo: number, hi: number, k: number, range: [number, number]): num
 /** Per output neuron: Σ max(w,0)·xmax and Σ min(w,0)·xmax of a real synapse (float units). */
 function rowSums(s: RealConv | RealDense | RealDiagonal, xmax: number): { pos: Float64Array; neg: Float64Array } {
   if (s.kind === "diagonal") {
-    return { pos: Float64Array.from(s.weights, (w) => Math.max(w * xmax, 0)), neg: Float64Array.from(s.weights, (w) => Math.min(w * xmax, 0)) };
+    return {
+      pos: Float64Array.from(s.weights, (w) => Math.max(w * xmax, 0)),
+      neg: Float64Array.from(s.weights, (w) => Math.min(w * xmax, 0)),
+    };
   }
   if (s.kind === "dense") {
     const pos = new Float64Array(s.outSize);
@@ -466,7 +621,12 @@ function minOfArr(a: Float64Array): number {
   return m;
 }
 
-export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { name: string; timesteps: number; encoding: "direct" | "spikes" }, opts: QuantizeOptions): QuantizeResult {
+export function quantizeSynapticForm(
+  sf: SynapticForm,
+  t: TargetSpec,
+  meta: { name: string; timesteps: number; encoding: "direct" | "spikes" },
+  opts: QuantizeOptions,
+): QuantizeResult {
   const A = t.arithmetic;
   const warnings: string[] = [];
   const notes: string[] = [];
@@ -475,7 +635,16 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
   // Input
   let input: FixedInput;
   if (meta.encoding === "spikes") {
-    input = { id: sf.inputId, shape: sf.inputShape, kind: "binary", messageBits: 0, scale: 1, min: 0, max: 1, encoding: "spikes" };
+    input = {
+      id: sf.inputId,
+      shape: sf.inputShape,
+      kind: "binary",
+      messageBits: 0,
+      scale: 1,
+      min: 0,
+      max: 1,
+      encoding: "spikes",
+    };
     notes.push(`input '${sf.inputId}': binary spikes, one column per step`);
   } else {
     if (!t.features.gradedSpikes || A.inputMessageBits === 0) {
@@ -487,10 +656,20 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     }
     const bits = A.inputMessageBits;
     const range = opts.inputRange ?? 1;
-    if (!(range > 0) || !Number.isFinite(range)) throw new SnncError("E_USAGE", `input range ${range} must be a positive number`);
+    if (!(range > 0) || !Number.isFinite(range))
+      throw new SnncError("E_USAGE", `input range ${range} must be a positive number`);
     const signed = opts.inputSigned ?? false;
     const qmax = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-    input = { id: sf.inputId, shape: sf.inputShape, kind: "graded", messageBits: bits, scale: qmax / range, min: signed ? -qmax : 0, max: qmax, encoding: "direct" };
+    input = {
+      id: sf.inputId,
+      shape: sf.inputShape,
+      kind: "graded",
+      messageBits: bits,
+      scale: qmax / range,
+      min: signed ? -qmax : 0,
+      max: qmax,
+      encoding: "direct",
+    };
   }
   const payloadScale = (id: string) => (id === sf.inputId ? input.scale : 1);
   const payloadMax = (id: string) => (id === sf.inputId ? Math.max(Math.abs(input.min), input.max) : 1);
@@ -522,7 +701,11 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
    * that hold for every input and every earlier sample, and X_i − (their most negative) < 2^17
    * keeps a·64 from wrapping u. Input synapses deliver nothing at step d (the input's step 0).
    */
-  const offsetIntegers = (p: RealPopulation, fp: FixedPopulation, cstats: PopulationQuant["connections"]): OffsetQuant => {
+  const offsetIntegers = (
+    p: RealPopulation,
+    fp: FixedPopulation,
+    cstats: PopulationQuant["connections"],
+  ): OffsetQuant => {
     const n = size(p.shape);
     const o: OffsetQuant = { id: p.id, depth: p.depth, firstStepV0: 0 };
     const init = cstats.find((c) => c.id === `${p.id}/init`);
@@ -555,14 +738,42 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       const pulse = pulseOf(p.depth - 1);
       for (let j = 0; j < k; j++) {
         const id = k === 1 ? `${p.id}/inhibit` : `${p.id}/inhibit${j + 1}`;
-        connections.push({ id, from: pulse, to: p.id, delay: 0, weightExp: e, synapse: { kind: "dense", inSize: 1, outSize: n, weights: w }, origin: [p.id] });
+        connections.push({
+          id,
+          from: pulse,
+          to: p.id,
+          delay: 0,
+          weightExp: e,
+          synapse: { kind: "dense", inSize: 1, outSize: n, weights: w },
+          origin: [p.id],
+        });
         let nz = 0;
         for (const x of w) if (x !== 0) nz++;
-        cstats.push({ id, from: pulse, how: `warm-up inhibition at step ${p.depth} (pulse at step ${p.depth - 1 || runSteps})`, kind: "dense", weightExp: e, delay: 0, maxAbsInt: -minOfArr(Float64Array.from(w)), relErr: 0, clipped: 0, synapses: nz });
+        cstats.push({
+          id,
+          from: pulse,
+          how: `warm-up inhibition at step ${p.depth} (pulse at step ${p.depth - 1 || runSteps})`,
+          kind: "dense",
+          weightExp: e,
+          delay: 0,
+          maxAbsInt: -minOfArr(Float64Array.from(w)),
+          relErr: 0,
+          clipped: 0,
+          synapses: nz,
+        });
       }
-      o.inhibit = { pulse, connections: k, weightExp: e, maxInt: -minOfArr(Float64Array.from(w)), maxInhibition: maxX, headroom };
+      o.inhibit = {
+        pulse,
+        connections: k,
+        weightExp: e,
+        maxInt: -minOfArr(Float64Array.from(w)),
+        maxInhibition: maxX,
+        headroom,
+      };
       if (headroom < 0) {
-        warnings.push(`layer '${p.id}': the warm-up inhibition (up to ${maxX}) together with its most negative input could wrap u at step ${p.depth}; the first aligned step may then carry a warm-up spike`);
+        warnings.push(
+          `layer '${p.id}': the warm-up inhibition (up to ${maxX}) together with its most negative input could wrap u at step ${p.depth}; the first aligned step may then carry a warm-up spike`,
+        );
       }
     }
     if (p.depth === 1) {
@@ -601,11 +812,19 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       const [lo, hi] = minMax(w);
       // fixed exponent 0; otherwise the connection picks its own, up to the largest
       if (fixedExp(c)) limits.push([`weights of '${c.id}'`, gLimit(lo, hi, payloadScale(c.from), rangeFor(lo, hi, t))]);
-      else limits.push([`weights of '${c.id}' at exponent ${eMax}`, gLimit(lo, hi, payloadScale(c.from) * 2 ** eMax, rangeFor(lo, hi, t))]);
+      else
+        limits.push([
+          `weights of '${c.id}' at exponent ${eMax}`,
+          gLimit(lo, hi, payloadScale(c.from) * 2 ** eMax, rangeFor(lo, hi, t)),
+        ]);
     }
     let bmax = 0;
     for (const b of p.bias) bmax = Math.max(bmax, Math.abs(b));
-    if (bmax > 0) limits.push(["bias", opts.netx ? biasMantMax / bmax : (biasMantMax * 2 ** (A.biasExponentRange[1] - A.activationShift)) / bmax]);
+    if (bmax > 0)
+      limits.push([
+        "bias",
+        opts.netx ? biasMantMax / bmax : (biasMantMax * 2 ** (A.biasExponentRange[1] - A.activationShift)) / bmax,
+      ]);
     // one step's |a|·64 must not wrap u (2^23): float bound of Σ|w|·x per neuron
     const aPos = new Float64Array(n);
     const aNeg = new Float64Array(n);
@@ -626,11 +845,13 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       for (const c of conns) {
         if (c.from === sf.inputId || pulseIds.has(c.from)) continue;
         const { pos, neg } = rowSums(c.synapse, 1);
-        for (let i = 0; i < n; i++) swing[i] += pos[pos.length === n ? i : i % pos.length]! - neg[neg.length === n ? i : i % neg.length]!;
+        for (let i = 0; i < n; i++)
+          swing[i] += pos[pos.length === n ? i : i % pos.length]! - neg[neg.length === n ? i : i % neg.length]!;
       }
       for (let i = 0; i < n; i++) swing[i] += Math.max(p.bias[i]!, 0);
       const m = maxOf(swing);
-      if (m > 0) limits.push(["warm-up inhibition (u must not wrap)", (0.9 * (LAVA.uWrap / 2 ** A.activationShift - 1)) / m]);
+      if (m > 0)
+        limits.push(["warm-up inhibition (u must not wrap)", (0.9 * (LAVA.uWrap / 2 ** A.activationShift - 1)) / m]);
     }
     let g: number;
     let vth: number;
@@ -638,7 +859,11 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
     if (p.kind === "integrator") {
       // v = Σ (a·64 + bias) over the run must stay below vth_max·64: never fires, never saturates
       const perStep = aAbs + bmax;
-      if (perStep > 0) limits.push(["readout range over the run", (LAVA.vthMax * 2 ** A.vthShift - 1) / (2 ** A.activationShift * runSteps * perStep)]);
+      if (perStep > 0)
+        limits.push([
+          "readout range over the run",
+          (LAVA.vthMax * 2 ** A.vthShift - 1) / (2 ** A.activationShift * runSteps * perStep),
+        ]);
       g = Math.min(...limits.map((l) => l[1]));
       if (!Number.isFinite(g)) g = 1;
       vth = LAVA.vthMax;
@@ -691,8 +916,13 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
   }
   if (input.kind === "graded") {
     const xr = Math.max(input.max, -input.min) / input.scale;
-    const from = opts.inputRangeFrom === "calibration" ? "from the calibration inputs" : "assumed: no calibration inputs were given";
-    notes.push(`input '${sf.inputId}': analog x in [${input.min < 0 ? fmt(-xr) : 0}, ${fmt(xr)}] (${from}), as ${input.messageBits}-bit graded spikes q = round(x·${fmt(input.scale)}), clipped to [${input.min}, ${input.max}] (${input.max - input.min + 1} levels), the same sample at each of the ${T} steps`);
+    const from =
+      opts.inputRangeFrom === "calibration"
+        ? "from the calibration inputs"
+        : "assumed: no calibration inputs were given";
+    notes.push(
+      `input '${sf.inputId}': analog x in [${input.min < 0 ? fmt(-xr) : 0}, ${fmt(xr)}] (${from}), as ${input.messageBits}-bit graded spikes q = round(x·${fmt(input.scale)}), clipped to [${input.min}, ${input.max}] (${input.max - input.min + 1} levels), the same sample at each of the ${T} steps`,
+    );
   }
 
   for (const p of sf.populations) {
@@ -735,7 +965,10 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
         wAbsMax = Math.max(wAbsMax, Math.abs(w[i]!));
         if (g > 0) errMax = Math.max(errMax, Math.abs((v * k) / g - w[i]!));
       }
-      if (clipped) warnings.push(`layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`);
+      if (clipped)
+        warnings.push(
+          `layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`,
+        );
       let nz = 0;
       for (const v of q) if (v !== 0) nz++;
       const cs = c.synapse;
@@ -744,9 +977,30 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
           ? { kind: "dense", inSize: cs.inSize, outSize: cs.outSize, weights: q }
           : cs.kind === "diagonal"
             ? { kind: "diagonal", size: cs.size, weights: q }
-            : { kind: "conv", inShape: cs.inShape, outShape: cs.outShape, kernelShape: cs.kernelShape, kernel: q, strides: cs.strides, pads: cs.pads, dilation: cs.dilation, groups: cs.groups };
+            : {
+                kind: "conv",
+                inShape: cs.inShape,
+                outShape: cs.outShape,
+                kernelShape: cs.kernelShape,
+                kernel: q,
+                strides: cs.strides,
+                pads: cs.pads,
+                dilation: cs.dilation,
+                groups: cs.groups,
+              };
       connections.push({ id: c.id, from: c.from, to: c.to, delay: c.delay, weightExp: e, synapse, origin: c.origin });
-      cstats.push({ id: c.id, from: c.from, how: c.how, kind: c.synapse.kind, weightExp: e, delay: c.delay, maxAbsInt, relErr: wAbsMax > 0 ? errMax / wAbsMax : 0, clipped, synapses: nz });
+      cstats.push({
+        id: c.id,
+        from: c.from,
+        how: c.how,
+        kind: c.synapse.kind,
+        weightExp: e,
+        delay: c.delay,
+        maxAbsInt,
+        relErr: wAbsMax > 0 ? errMax / wAbsMax : 0,
+        clipped,
+        synapses: nz,
+      });
     }
     // --- bias (v units: 64·g·b = mant << exp)
     const biasV = Float64Array.from(p.bias, (b) => 2 ** A.activationShift * g * b);
@@ -770,7 +1024,10 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       biasMant[i] = m;
       if (g > 0) bErr = Math.max(bErr, Math.abs((m * 2 ** biasExp) / (2 ** A.activationShift * g) - p.bias[i]!));
     }
-    if (bClip) warnings.push(`layer '${p.id}': ${bClip} bias value${bClip > 1 ? "s" : ""} clipped to ±${biasMantMax} << ${biasExp}`);
+    if (bClip)
+      warnings.push(
+        `layer '${p.id}': ${bClip} bias value${bClip > 1 ? "s" : ""} clipped to ±${biasMantMax} << ${biasExp}`,
+      );
     // --- decays
     const dvMax = 2 ** A.decayBits - 1;
     let dv = p.kind === "integrator" ? 0 : roundHalfAway(2 ** A.decayBits * (1 - p.decay));
@@ -797,12 +1054,18 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       ...(p.readout ? { readout: p.readout } : {}),
     });
     // --- bounds on the integers
-    const qa = integerRowSums(connections.filter((c) => c.to === p.id), n, (id) => payloadMax(id));
+    const qa = integerRowSums(
+      connections.filter((c) => c.to === p.id),
+      n,
+      (id) => payloadMax(id),
+    );
     const aMax = maxOf(qa.pos);
     const aMin = minOfArr(qa.neg);
     const act = 2 ** A.activationShift;
     if (act * Math.max(aMax, -aMin) > LAVA.uWrap) {
-      warnings.push(`layer '${p.id}': u could wrap: one step's input reaches |a|·64 = ${act * Math.max(aMax, -aMin)} > 2^23 = ${LAVA.uWrap} when all its inputs spike`);
+      warnings.push(
+        `layer '${p.id}': u could wrap: one step's input reaches |a|·64 = ${act * Math.max(aMax, -aMin)} > 2^23 = ${LAVA.uWrap} when all its inputs spike`,
+      );
     }
     for (const c of connections.filter((x) => x.to === p.id && x.synapse.kind === "conv")) {
       const r = integerRowSums([c], n, (id) => payloadMax(id));
@@ -821,32 +1084,92 @@ export function quantizeSynapticForm(sf: SynapticForm, t: TargetSpec, meta: { na
       const stepNeg = act * aMin + bLo;
       const leakBound = tauQ < 1 ? -stepNeg / (1 - tauQ) : Infinity;
       const vNeg = Math.min(-stepNeg * T, leakBound);
-      if (vNeg > LAVA.vMax) warnings.push(`layer '${p.id}': v could saturate at −(2^23 − 1) within ${T} steps: it can fall to −${Math.round(vNeg)}`);
+      if (vNeg > LAVA.vMax)
+        warnings.push(
+          `layer '${p.id}': v could saturate at −(2^23 − 1) within ${T} steps: it can fall to −${Math.round(vNeg)}`,
+        );
     } else {
       const vAbs = T * (act * Math.max(aMax, -aMin) + Math.max(bHi, -bLo));
-      if (vAbs > vth * 2 ** A.vthShift) warnings.push(`layer '${p.id}': the readout integrator could reach ±${Math.round(vAbs)} within ${T} steps, beyond its threshold ${vth * 2 ** A.vthShift} (it would fire and reset)`);
+      if (vAbs > vth * 2 ** A.vthShift)
+        warnings.push(
+          `layer '${p.id}': the readout integrator could reach ±${Math.round(vAbs)} within ${T} steps, beyond its threshold ${vth * 2 ** A.vthShift} (it would fire and reset)`,
+        );
     }
     if (p.v0 || p.selfWeight) offsets.push(offsetIntegers(p, populations[populations.length - 1]!, cstats));
-    stats.push({ id: p.id, kind: p.kind, neurons: n, depth: p.depth, g, vth, du, dv, tauQ, tau: p.decay, biasExp, biasMaxAbsErr: bErr, limitedBy, connections: cstats, aMax, aMin });
+    stats.push({
+      id: p.id,
+      kind: p.kind,
+      neurons: n,
+      depth: p.depth,
+      g,
+      vth,
+      du,
+      dv,
+      tauQ,
+      tau: p.decay,
+      biasExp,
+      biasMaxAbsErr: bErr,
+      limitedBy,
+      connections: cstats,
+      aMax,
+      aMin,
+    });
   }
   // pulses (the ones some connection reads) first: they read nothing and offset populations read them
-  const pulsePops = sf.pulses.filter((x) => connections.some((c) => c.from === x.id)).map((x) => pulsePopulation(x.id, x.phase, runSteps));
+  const pulsePops = sf.pulses
+    .filter((x) => connections.some((c) => c.from === x.id))
+    .map((x) => pulsePopulation(x.id, x.phase, runSteps));
   stats.unshift(
-    ...pulsePops.map((q): PopulationQuant => ({ id: q.id, kind: "pulse", neurons: 1, depth: 0, g: 1, vth: q.vth, du: q.du, dv: q.dv, tauQ: 1, tau: 1, biasExp: q.biasExp, biasMaxAbsErr: 0, limitedBy: `fires at step ${q.phase === 0 ? `${runSteps} (the last)` : q.phase} of every sample`, connections: [], aMax: 0, aMin: 0 })),
+    ...pulsePops.map(
+      (q): PopulationQuant => ({
+        id: q.id,
+        kind: "pulse",
+        neurons: 1,
+        depth: 0,
+        g: 1,
+        vth: q.vth,
+        du: q.du,
+        dv: q.dv,
+        tauQ: 1,
+        tau: 1,
+        biasExp: q.biasExp,
+        biasMaxAbsErr: 0,
+        limitedBy: `fires at step ${q.phase === 0 ? `${runSteps} (the last)` : q.phase} of every sample`,
+        connections: [],
+        aMax: 0,
+        aMin: 0,
+      }),
+    ),
   );
   populations.unshift(...pulsePops);
-  const model: FixedModel = { name: meta.name, target: t.name, timesteps: T, runSteps, input, populations, connections, outputs: sf.outputs };
+  const model: FixedModel = {
+    name: meta.name,
+    target: t.name,
+    timesteps: T,
+    runSteps,
+    input,
+    populations,
+    connections,
+    outputs: sf.outputs,
+  };
   if (offsets.length) {
     notes.push(
       `state offsets: ${offsets.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulsePops.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
     );
   }
-  if (sf.maxDepth > 0) notes.push(`pipeline latency: the deepest layer is ${sf.maxDepth} synaptic steps from the input: run ${runSteps} steps (T = ${T} + ${sf.maxDepth}) for one sample`);
+  if (sf.maxDepth > 0)
+    notes.push(
+      `pipeline latency: the deepest layer is ${sf.maxDepth} synaptic steps from the input: run ${runSteps} steps (T = ${T} + ${sf.maxDepth}) for one sample`,
+    );
   return { model, populations: stats, warnings, notes, offsets };
 }
 
 /** Exact per-neuron Σ positive / negative of w_int·2^e·payload_max over a population's connections. */
-function integerRowSums(conns: FixedConnection[], n: number, pmax: (id: string) => number): { pos: Float64Array; neg: Float64Array } {
+function integerRowSums(
+  conns: FixedConnection[],
+  n: number,
+  pmax: (id: string) => number,
+): { pos: Float64Array; neg: Float64Array } {
   const pos = new Float64Array(n);
   const neg = new Float64Array(n);
   for (const c of conns) {
@@ -889,22 +1212,37 @@ function integerRowSums(conns: FixedConnection[], n: number, pmax: (id: string) 
  * from the previous one (the first from the input), no delays; conv synapses between [H,W,C]
  * populations with symmetric padding; dense synapses from anything (netx flattens).
  */
-export function netxStructure(sf: { inputId: string; populations: { id: string; shape: number[] }[]; connections: { from: string; to: string; delay: number; synapse: { kind: string; pads?: Pads } }[] }): { ok: true } | { ok: false; reason: string } {
+export function netxStructure(sf: {
+  inputId: string;
+  populations: { id: string; shape: number[] }[];
+  connections: { from: string; to: string; delay: number; synapse: { kind: string; pads?: Pads } }[];
+}): { ok: true } | { ok: false; reason: string } {
   const known = new Set([sf.inputId, ...sf.populations.map((p) => p.id)]);
   const offset = sf.connections.find((c) => c.from === c.to || !known.has(c.from));
-  if (offset) return { ok: false, reason: `'${offset.to}' has a state offset (a self-recurrent synapse, or an initial state from a pulse neuron)` };
+  if (offset)
+    return {
+      ok: false,
+      reason: `'${offset.to}' has a state offset (a self-recurrent synapse, or an initial state from a pulse neuron)`,
+    };
   let prev = sf.inputId;
   let prevFlatOnly = false;
   for (const p of sf.populations) {
     const cs = sf.connections.filter((c) => c.to === p.id);
-    if (cs.length !== 1) return { ok: false, reason: `'${p.id}' has ${cs.length} input synapse groups (netx layers form a chain)` };
+    if (cs.length !== 1)
+      return { ok: false, reason: `'${p.id}' has ${cs.length} input synapse groups (netx layers form a chain)` };
     const c = cs[0]!;
-    if (c.from !== prev) return { ok: false, reason: `'${p.id}' reads '${c.from}', not the layer before it ('${prev}')` };
+    if (c.from !== prev)
+      return { ok: false, reason: `'${p.id}' reads '${c.from}', not the layer before it ('${prev}')` };
     if (c.delay) return { ok: false, reason: `'${p.id}' needs a synaptic delay` };
     if (c.synapse.kind === "conv") {
       const pd = c.synapse.pads!;
-      if (pd[0] !== pd[1] || pd[2] !== pd[3]) return { ok: false, reason: `conv into '${p.id}' has asymmetric padding [${pd.join(", ")}] (Lava's conv pads symmetrically)` };
-      if (prevFlatOnly) return { ok: false, reason: `conv into '${p.id}' reads a dense layer's output (netx dense layers are flat)` };
+      if (pd[0] !== pd[1] || pd[2] !== pd[3])
+        return {
+          ok: false,
+          reason: `conv into '${p.id}' has asymmetric padding [${pd.join(", ")}] (Lava's conv pads symmetrically)`,
+        };
+      if (prevFlatOnly)
+        return { ok: false, reason: `conv into '${p.id}' reads a dense layer's output (netx dense layers are flat)` };
       prevFlatOnly = false;
     } else {
       prevFlatOnly = true;
@@ -930,11 +1268,26 @@ export function inputRangeOf(calibration: StepInput[] | undefined): { range: num
 }
 
 /** Convenience: graph → integer model (netx constraints when the structure allows them). */
-export function quantizeLoihi(g: Graph, t: TargetSpec, opts: { netx?: "auto" | boolean; calibration?: StepInput[]; vthCap?: number } = {}): QuantizeResult & { synaptic: SynapticForm; netx: { ok: true } | { ok: false; reason: string } } {
+export function quantizeLoihi(
+  g: Graph,
+  t: TargetSpec,
+  opts: { netx?: "auto" | boolean; calibration?: StepInput[]; vthCap?: number } = {},
+): QuantizeResult & { synaptic: SynapticForm; netx: { ok: true } | { ok: false; reason: string } } {
   const sf = synapticForm(g, t);
   const structure = netxStructure(sf);
   const netx = opts.netx === undefined || opts.netx === "auto" ? structure.ok : opts.netx;
   const { range, signed } = inputRangeOf(opts.calibration);
-  const r = quantizeSynapticForm(sf, t, { name: g.name, timesteps: g.meta.timesteps, encoding: g.meta.encoding }, { netx, inputRange: range, inputSigned: signed, inputRangeFrom: opts.calibration?.length ? "calibration" : "default", vthCap: opts.vthCap });
+  const r = quantizeSynapticForm(
+    sf,
+    t,
+    { name: g.name, timesteps: g.meta.timesteps, encoding: g.meta.encoding },
+    {
+      netx,
+      inputRange: range,
+      inputSigned: signed,
+      inputRangeFrom: opts.calibration?.length ? "calibration" : "default",
+      vthCap: opts.vthCap,
+    },
+  );
   return { ...r, synaptic: sf, netx: structure };
 }

@@ -5,7 +5,13 @@
  * the neuron arithmetic is lif-fixed.ts.
  */
 import { SnncError } from "../../ir/errors.ts";
-import { checkFixedModel, populationSize, type FixedConnection, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import {
+  checkFixedModel,
+  populationSize,
+  type FixedConnection,
+  type FixedModel,
+  type FixedPopulation,
+} from "../model/integer-model.ts";
 import type { NodeTrace, RunResult, StepInput } from "../../sim/reference.ts";
 import { inputColumns } from "./input-fixed.ts";
 import { initLifState, lifParams, type LifParams, type LifState } from "./lif-fixed.ts";
@@ -68,7 +74,8 @@ export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOp
     throw new SnncError("E_TARGET", `invalid integer model: ${(e as Error).message}`);
   }
   const steps = opts.steps ?? model.runSteps;
-  if (!Number.isInteger(steps) || steps < 1) throw new SnncError("E_USAGE", `steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new SnncError("E_USAGE", `steps must be a positive integer, got ${steps}`);
   const columns = inputColumns(model.input, input, model.timesteps);
   const inc = new Map<string, FixedConnection[]>(model.populations.map((p) => [p.id, []]));
   let maxDelay = 0;
@@ -119,7 +126,10 @@ export function finishRun(engine: FixedRun["engine"], prep: Prepared): FixedRun 
       const v = pp.readoutV ?? new Int32Array(pp.state.v);
       run.readoutV.set(pp.pop.id, v);
       const div = pp.pop.readout?.mode === "mean" ? prep.model.timesteps : 1;
-      run.readouts.set(pp.pop.id, Float64Array.from(v, (x, i) => x / pp.pop.vScale[i]! / div));
+      run.readouts.set(
+        pp.pop.id,
+        Float64Array.from(v, (x, i) => x / pp.pop.vScale[i]! / div),
+      );
     }
   }
   return run;
@@ -145,7 +155,12 @@ export function fixedRunAsRunResult(model: FixedModel, run: FixedRun): RunResult
       readouts.set(p.source, run.readouts.get(p.id)!);
       continue;
     }
-    traces.set(p.source, { id: p.source, op: "neuron", shape: p.shape, out: run.spikes.get(p.id)!.map((s) => Float64Array.from(s)) });
+    traces.set(p.source, {
+      id: p.source,
+      op: "neuron",
+      shape: p.shape,
+      out: run.spikes.get(p.id)!.map((s) => Float64Array.from(s)),
+    });
   }
   return { timesteps: run.steps, traces, readouts };
 }

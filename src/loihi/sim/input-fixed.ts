@@ -10,13 +10,21 @@ import type { StepInput } from "../../sim/reference.ts";
 /** One float vector → payloads. */
 export function quantizeColumn(inp: FixedInput, x: Float64Array): Int32Array {
   const n = inp.shape.reduce((a, b) => a * b, 1);
-  if (x.length !== n) throw new SnncError("E_USAGE", `input has ${x.length} values, the model's input [${inp.shape.join(",")}] needs ${n}`);
+  if (x.length !== n)
+    throw new SnncError(
+      "E_USAGE",
+      `input has ${x.length} values, the model's input [${inp.shape.join(",")}] needs ${n}`,
+    );
   const q = new Int32Array(n);
   if (inp.kind === "binary") {
     for (let i = 0; i < n; i++) {
       const v = x[i]!;
       if (v !== 0 && v !== 1) {
-        throw new SnncError("E_USAGE", `input value ${v} at index ${i} is not a spike (0 or 1): this target takes binary input spikes`, { layer: inp.id });
+        throw new SnncError(
+          "E_USAGE",
+          `input value ${v} at index ${i} is not a spike (0 or 1): this target takes binary input spikes`,
+          { layer: inp.id },
+        );
       }
       q[i] = v;
     }
@@ -26,7 +34,7 @@ export function quantizeColumn(inp: FixedInput, x: Float64Array): Int32Array {
     const v = x[i]!;
     if (!Number.isFinite(v)) throw new SnncError("E_VALUE", `input value ${v} at index ${i}`, { layer: inp.id });
     const r = roundHalfAway(v * inp.scale);
-    q[i] = r < inp.min ? inp.min : r > inp.max ? inp.max : r;
+    q[i] = r < inp.min ? inp.min : Math.min(r, inp.max);
   }
   return q;
 }

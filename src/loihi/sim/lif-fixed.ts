@@ -82,9 +82,15 @@ export function initLifState(n: number, v0?: Int32Array): LifState {
  * (the int32 sum of the accumulations of its incoming connections). Mutates `st`; writes 1 into
  * `spikes[i]` for neurons that fired (and 0 elsewhere); returns the number of spikes.
  */
-export function lifFixedStep(p: LifParams, st: LifState, a: ArrayLike<number>, step: number, spikes: Uint8Array): number {
-  const { u: U, v: V, } = st;
-  if (((step - p.resetOffset) % p.resetInterval + p.resetInterval) % p.resetInterval === 0) {
+export function lifFixedStep(
+  p: LifParams,
+  st: LifState,
+  a: ArrayLike<number>,
+  step: number,
+  spikes: Uint8Array,
+): number {
+  const { u: U, v: V } = st;
+  if ((((step - p.resetOffset) % p.resetInterval) + p.resetInterval) % p.resetInterval === 0) {
     U.fill(0);
     V.fill(0);
   }

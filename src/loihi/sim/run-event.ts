@@ -5,9 +5,22 @@
  * each event to the outputs whose window contains it. Neurons then take the same lif-fixed step as in the time-stepped engine,
  * so the two must agree bit for bit on every spike, u and v.
  */
-import { populationSize, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedModel } from "../model/integer-model.ts";
+import {
+  populationSize,
+  type ConvSynapse,
+  type DenseSynapse,
+  type DiagonalSynapse,
+  type FixedModel,
+} from "../model/integer-model.ts";
 import type { StepInput } from "../../sim/reference.ts";
-import { finishRun, prepareRun, recordStep, weightExpShift, type FixedRun, type FixedRunOptions } from "./engine-common.ts";
+import {
+  finishRun,
+  prepareRun,
+  recordStep,
+  weightExpShift,
+  type FixedRun,
+  type FixedRunOptions,
+} from "./engine-common.ts";
 import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
 
 /** The events of one source at one step: indices and payloads of its nonzero outputs. */
@@ -102,10 +115,15 @@ export function runFixedEvent(model: FixedModel, input: StepInput, opts: FixedRu
   // Ring of the last maxDelay + 2 steps of events per source: ring[n % R] = events of step n.
   const R = maxDelay + 2;
   const rings = new Map<string, Events[]>();
-  for (const id of [model.input.id, ...pops.map((p) => p.pop.id)]) rings.set(id, Array.from({ length: R }, () => NO_EVENTS));
+  for (const id of [model.input.id, ...pops.map((p) => p.pop.id)])
+    rings.set(
+      id,
+      Array.from({ length: R }, () => NO_EVENTS),
+    );
   const columnEvents = new Map<Int32Array, Events>();
   const acc = new Map<string, Float64Array>();
-  for (const c of model.connections) acc.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
+  for (const c of model.connections)
+    acc.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
   for (let n = 1; n <= steps; n++) {
     let ev = NO_EVENTS;
     if (n - 1 < T) {

@@ -5,9 +5,22 @@
  * then every population takes one lif-fixed step. The reference the
  * event-driven engine is checked against.
  */
-import { populationSize, type ConvSynapse, type DenseSynapse, type DiagonalSynapse, type FixedModel } from "../model/integer-model.ts";
+import {
+  populationSize,
+  type ConvSynapse,
+  type DenseSynapse,
+  type DiagonalSynapse,
+  type FixedModel,
+} from "../model/integer-model.ts";
 import type { StepInput } from "../../sim/reference.ts";
-import { finishRun, prepareRun, recordStep, weightExpShift, type FixedRun, type FixedRunOptions } from "./engine-common.ts";
+import {
+  finishRun,
+  prepareRun,
+  recordStep,
+  weightExpShift,
+  type FixedRun,
+  type FixedRunOptions,
+} from "./engine-common.ts";
 import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
@@ -69,7 +82,8 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Fixed
   outputs.set(model.input.id, [zeros]);
   for (const pp of pops) outputs.set(pp.pop.id, [new Uint8Array(populationSize(pp.pop))]);
   const scratch = new Map<string, Float64Array>();
-  for (const c of model.connections) scratch.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
+  for (const c of model.connections)
+    scratch.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
   for (let n = 1; n <= steps; n++) {
     outputs.get(model.input.id)!.push(n - 1 < T ? columns[n - 1]! : zeros);
     for (const pp of pops) {

@@ -55,9 +55,19 @@ function absorbOne(g: Graph, a: AffineNode): { graph?: Graph; note: string } {
     const b = biasValues(src);
     const nb = new Float64Array(C);
     for (let c = 0; c < C; c++) nb[c] = sC[c]! * b[c]! + tC[c]!;
-    const lin = withOrigin(scaleOutputs(src, sC, nb, { layer: a.id, param: "scale" }), ...(a.origin ?? [`affine:${a.id}`]));
+    const lin = withOrigin(
+      scaleOutputs(src, sC, nb, { layer: a.id, param: "scale" }),
+      ...(a.origin ?? [`affine:${a.id}`]),
+    );
     return {
-      graph: editGraph(g, new Map<string, IRNode | null>([[src.id, lin], [a.id, null]]), new Map([[a.id, src.id]])),
+      graph: editGraph(
+        g,
+        new Map<string, IRNode | null>([
+          [src.id, lin],
+          [a.id, null],
+        ]),
+        new Map([[a.id, src.id]]),
+      ),
       note: `affine '${a.id}' folded into '${src.id}' (W' = s·W, b' = s·b + t)`,
     };
   }
@@ -74,13 +84,24 @@ function absorbOne(g: Graph, a: AffineNode): { graph?: Graph; note: string } {
         ng[i] = gain[i]! * scale[i]!;
         nb[i] = bias[i]! + gain[i]! * shift[i]!;
       }
-      repl.set(r, withOrigin({ ...n, gain: compactTensor(ng, S), bias: compactTensor(nb, S) }, ...(a.origin ?? [`affine:${a.id}`])));
+      repl.set(
+        r,
+        withOrigin(
+          { ...n, gain: compactTensor(ng, S), bias: compactTensor(nb, S) },
+          ...(a.origin ?? [`affine:${a.id}`]),
+        ),
+      );
     }
     return {
       graph: editGraph(g, repl, new Map([[a.id, src.id]])),
       note: `affine '${a.id}' moved into the input gain/bias of neuron${readers.length > 1 ? "s" : ""} ${readers.map((r) => `'${r}'`).join(", ")} (gain' = gain·s, bias' = bias + gain·t)`,
     };
   }
-  const why = readers.length === 0 ? "nothing reads it" : `it is read by ${readers.map((r) => `'${r}' (${byId.get(r)!.op})`).join(", ")}${g.outputs.includes(a.id) ? " and is a graph output" : ""}`;
-  return { note: `affine '${a.id}' kept: its producer '${src.id}' (${src.op}) is not a conv/dense read by it alone, and ${why}` };
+  const why =
+    readers.length === 0
+      ? "nothing reads it"
+      : `it is read by ${readers.map((r) => `'${r}' (${byId.get(r)!.op})`).join(", ")}${g.outputs.includes(a.id) ? " and is a graph output" : ""}`;
+  return {
+    note: `affine '${a.id}' kept: its producer '${src.id}' (${src.op}) is not a conv/dense read by it alone, and ${why}`,
+  };
 }

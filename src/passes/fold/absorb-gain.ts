@@ -38,29 +38,58 @@ export function absorbNeuronGain(g: Graph, id: string): AbsorbOutcome {
   const bias = broadcastTo(n.bias, S);
   if (gain.every((v) => v === 1) && bias.every((v) => v === 0)) return { graph: g, absorbed: false, trivial: true };
   const src = byId.get(n.inputs[0]!)!;
-  if (!isLinear(src)) return { graph: g, absorbed: false, trivial: false, reason: `its current comes from '${src.id}' (${src.op}), not a conv/dense` };
+  if (!isLinear(src))
+    return {
+      graph: g,
+      absorbed: false,
+      trivial: false,
+      reason: `its current comes from '${src.id}' (${src.op}), not a conv/dense`,
+    };
   const cons = consumers(g);
   if (soleConsumer(g, src.id, cons) !== id) {
     const others = (cons.get(src.id) ?? []).filter((c) => c !== id);
-    return { graph: g, absorbed: false, trivial: false, reason: `'${src.id}' is also ${others.length ? `read by ${others.map((o) => `'${o}'`).join(", ")}` : "a graph output"}` };
+    return {
+      graph: g,
+      absorbed: false,
+      trivial: false,
+      reason: `'${src.id}' is also ${others.length ? `read by ${others.map((o) => `'${o}'`).join(", ")}` : "a graph output"}`,
+    };
   }
   const gC = perChannel(gain, C);
-  if (!gC) return { graph: g, absorbed: false, trivial: false, reason: `its gain differs within a channel (per-neuron), which a shared kernel cannot hold` };
+  if (!gC)
+    return {
+      graph: g,
+      absorbed: false,
+      trivial: false,
+      reason: `its gain differs within a channel (per-neuron), which a shared kernel cannot hold`,
+    };
   const bC = perChannel(bias, C);
   const b = biasValues(src);
   const nb = new Float64Array(C);
   for (let c = 0; c < C; c++) nb[c] = gC[c]! * b[c]! + (bC ? bC[c]! : 0);
   const lin = withOrigin(scaleOutputs(src, gC, nb, { layer: id, param: "gain" }), `gain:${id}`);
   const neuron: NeuronNode = { ...n, gain: scalar(1), bias: bC ? scalar(0) : n.bias };
-  const graph = editGraph(g, new Map<string, IRNode | null>([[src.id, lin], [id, neuron]]));
-  return { graph, absorbed: true, trivial: false, reason: bC ? undefined : "bias varies within a channel and stays on the neuron" };
+  const graph = editGraph(
+    g,
+    new Map<string, IRNode | null>([
+      [src.id, lin],
+      [id, neuron],
+    ]),
+  );
+  return {
+    graph,
+    absorbed: true,
+    trivial: false,
+    reason: bC ? undefined : "bias varies within a channel and stays on the neuron",
+  };
 }
 
 export const absorbGain: Pass = {
   name: "absorb-gain",
   description: "move each neuron's input gain and bias into the conv/dense that feeds it alone",
   requires: "shapes valid",
-  guarantees: "neurons fed by a single-consumer conv/dense with a per-channel gain have gain 1 (and bias 0 when it was per channel)",
+  guarantees:
+    "neurons fed by a single-consumer conv/dense with a per-channel gain have gain 1 (and bias 0 when it was per channel)",
   run(g0) {
     let g = inferShapes(g0);
     const notes: string[] = [];
@@ -70,7 +99,9 @@ export const absorbGain: Pass = {
       if (r.trivial) continue;
       if (r.absorbed) {
         g = inferShapes(r.graph);
-        notes.push(`neuron '${n.id}': input gain and bias moved into '${n.inputs[0]}'${r.reason ? ` (${r.reason})` : ""}`);
+        notes.push(
+          `neuron '${n.id}': input gain and bias moved into '${n.inputs[0]}'${r.reason ? ` (${r.reason})` : ""}`,
+        );
       } else {
         notes.push(`neuron '${n.id}': keeps its input gain/bias (${r.reason})`);
       }

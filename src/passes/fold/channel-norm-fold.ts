@@ -28,7 +28,12 @@ export type ChannelNorm = BatchNormNode | TdBNNode;
 /** k per channel for the norm's own formula; must be finite (checked by the caller). */
 export type ScaleOf<N extends ChannelNorm> = (n: N) => Float64Array;
 
-export function foldChannelNorms<N extends ChannelNorm>(g0: Graph, op: N["op"], scaleOf: ScaleOf<N>, formula: string): PassResult {
+export function foldChannelNorms<N extends ChannelNorm>(
+  g0: Graph,
+  op: N["op"],
+  scaleOf: ScaleOf<N>,
+  formula: string,
+): PassResult {
   let g = inferShapes(g0);
   const notes: string[] = [];
   for (;;) {
@@ -54,7 +59,10 @@ function foldOne(g: Graph, norm: ChannelNorm, k: Float64Array, formula: string, 
   const C = k.length;
   for (let c = 0; c < C; c++) {
     if (!Number.isFinite(k[c]!)) {
-      throw new SnncError("E_VALUE", `${formula} is ${k[c]} on channel ${c} (out of float64 range): cannot fold`, { layer: norm.id, param: "gamma" });
+      throw new SnncError("E_VALUE", `${formula} is ${k[c]} on channel ${c} (out of float64 range): cannot fold`, {
+        layer: norm.id,
+        param: "gamma",
+      });
     }
   }
   const mu = norm.mean.data;
@@ -70,8 +78,17 @@ function foldOne(g: Graph, norm: ChannelNorm, k: Float64Array, formula: string, 
     for (let c = 0; c < C; c++) nb[c] = k[c]! * (b[c]! - mu[c]!) + beta[c]!;
     const folded = scaleOutputs(src, k, nb, where);
     if (soleConsumer(g, src.id, cons) === norm.id) {
-      notes.push(`${label} folded into '${src.id}': W' = k·W, b' = k(b − μ) + β with ${formula} (${C} channels${negNote(k)})`);
-      return editGraph(g, new Map<string, IRNode | null>([[src.id, withOrigin(folded, `${norm.op}:${norm.id}`)], [norm.id, null]]), new Map([[norm.id, src.id]]));
+      notes.push(
+        `${label} folded into '${src.id}': W' = k·W, b' = k(b − μ) + β with ${formula} (${C} channels${negNote(k)})`,
+      );
+      return editGraph(
+        g,
+        new Map<string, IRNode | null>([
+          [src.id, withOrigin(folded, `${norm.op}:${norm.id}`)],
+          [norm.id, null],
+        ]),
+        new Map([[norm.id, src.id]]),
+      );
     }
     const copy = withOrigin({ ...folded, id: norm.id, inputs: [...src.inputs] }, src.id, `${norm.op}:${norm.id}`);
     const others = (cons.get(src.id) ?? []).filter((c) => c !== norm.id);
@@ -90,7 +107,9 @@ function foldOne(g: Graph, norm: ChannelNorm, k: Float64Array, formula: string, 
     shift: tensor([C], shift),
     origin: [...(norm.origin ?? []), `${norm.op}:${norm.id}`],
   };
-  notes.push(`${label} reads '${srcId}' (${src.op}, not a conv/dense): rewritten as the exact affine k·x + (β − kμ) for absorb-affine`);
+  notes.push(
+    `${label} reads '${srcId}' (${src.op}, not a conv/dense): rewritten as the exact affine k·x + (β − kμ) for absorb-affine`,
+  );
   return editGraph(g, new Map([[norm.id, affine]]));
 }
 

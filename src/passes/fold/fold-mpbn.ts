@@ -50,7 +50,11 @@ export const foldMpbn: Pass = {
 export function foldNeuron(n: NeuronNode): { node: NeuronNode; notes: string[] } {
   const m = n.mpbn!;
   if (n.schedule) {
-    throw new SnncError("E_FOLD", `MPBN cannot be folded into a neuron that already has a per-step schedule (fold-mpbn must run before schedule-temporal-norm)`, { layer: n.id, param: "mpbn" });
+    throw new SnncError(
+      "E_FOLD",
+      `MPBN cannot be folded into a neuron that already has a per-step schedule (fold-mpbn must run before schedule-temporal-norm)`,
+      { layer: n.id, param: "mpbn" },
+    );
   }
   const S = n.shape!;
   const N = size(S);
@@ -60,7 +64,11 @@ export function foldNeuron(n: NeuronNode): { node: NeuronNode; notes: string[] }
   for (let j = 0; j < K.length; j++) {
     K[j] = m.gamma.data[j]! / Math.sqrt(m.variance.data[j]! + m.epsilon);
     if (!Number.isFinite(K[j]!)) {
-      throw new SnncError("E_VALUE", `k = γ/sqrt(σ²+ε) is ${K[j]} at ${perElement ? "element" : "channel"} ${j} (out of float64 range): cannot fold`, { layer: n.id, param: "mpbn_gamma" });
+      throw new SnncError(
+        "E_VALUE",
+        `k = γ/sqrt(σ²+ε) is ${K[j]} at ${perElement ? "element" : "channel"} ${j} (out of float64 range): cannot fold`,
+        { layer: n.id, param: "mpbn_gamma" },
+      );
     }
   }
   const mu = m.mean.data;
@@ -116,8 +124,17 @@ export function foldNeuron(n: NeuronNode): { node: NeuronNode; notes: string[] }
   const unit = perElement ? "element" : "channel";
   const where = `${perElement ? "per-neuron" : "per-channel"} threshold${planes.length ? `s (${planes.length + 1} per neuron: one per MT plane)` : "s"}`;
   const notes = [`neuron '${n.id}': MPBN (${m.mode}) folded into ${where} θ̃ = (θ − β)/k + μ`];
-  if (neg.length) notes.push(`neuron '${n.id}': k < 0 at ${neg.length} ${unit}${neg.length > 1 ? "s" : ""} (${listIdx(neg)}): state negated there (gain, bias, thresholds, v_reset, soft-reset amount), firing rule '${n.fire}' kept`);
-  if (always.length) notes.push(`neuron '${n.id}': k = 0 at ${unit}${always.length > 1 ? "s" : ""} ${listIdx(always)}: β ${ge ? ">=" : ">"} θ, so ${always.length > 1 ? "they fire" : "it fires"} at every step (threshold −Infinity)`);
-  if (never.length) notes.push(`neuron '${n.id}': k = 0 at ${unit}${never.length > 1 ? "s" : ""} ${listIdx(never)}: β ${ge ? "<" : "<="} θ, so ${never.length > 1 ? "they never fire" : "it never fires"} (threshold +Infinity)`);
+  if (neg.length)
+    notes.push(
+      `neuron '${n.id}': k < 0 at ${neg.length} ${unit}${neg.length > 1 ? "s" : ""} (${listIdx(neg)}): state negated there (gain, bias, thresholds, v_reset, soft-reset amount), firing rule '${n.fire}' kept`,
+    );
+  if (always.length)
+    notes.push(
+      `neuron '${n.id}': k = 0 at ${unit}${always.length > 1 ? "s" : ""} ${listIdx(always)}: β ${ge ? ">=" : ">"} θ, so ${always.length > 1 ? "they fire" : "it fires"} at every step (threshold −Infinity)`,
+    );
+  if (never.length)
+    notes.push(
+      `neuron '${n.id}': k = 0 at ${unit}${never.length > 1 ? "s" : ""} ${listIdx(never)}: β ${ge ? "<" : "<="} θ, so ${never.length > 1 ? "they never fire" : "it never fires"} (threshold +Infinity)`,
+    );
   return { node, notes };
 }

@@ -19,7 +19,8 @@ const DECAY_TOLERANCE = 1e-9;
 
 export const foldPlif: Pass = {
   name: "fold-plif",
-  description: "PLIF → LIF: check decay 1 − 1/τ_m, move the input gain 1/τ_m (and bias) into the incoming weights, drop a",
+  description:
+    "PLIF → LIF: check decay 1 − 1/τ_m, move the input gain 1/τ_m (and bias) into the incoming weights, drop a",
   requires: "shapes valid",
   guarantees: "no neuron has plifA; PLIF gains fed by a single-consumer conv/dense are 1",
   run(g0) {
@@ -32,7 +33,11 @@ export const foldPlif: Pass = {
       const tauM = 1 + Math.exp(-a);
       const want = 1 - 1 / tauM;
       if (!(Math.abs(n.decay - want) <= DECAY_TOLERANCE * Math.max(1, Math.abs(want)))) {
-        throw new SnncError("E_VALUE", `PLIF decay ${n.decay} does not match a = ${a} (τ_m = 1 + exp(−a) = ${fmt(tauM)} gives 1 − 1/τ_m = ${want})`, { layer: n.id, param: "a" });
+        throw new SnncError(
+          "E_VALUE",
+          `PLIF decay ${n.decay} does not match a = ${a} (τ_m = 1 + exp(−a) = ${fmt(tauM)} gives 1 − 1/τ_m = ${want})`,
+          { layer: n.id, param: "a" },
+        );
       }
       const plain: NeuronNode = withOrigin({ ...n }, `plif:a=${a}`);
       delete plain.plifA;

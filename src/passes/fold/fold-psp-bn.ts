@@ -30,7 +30,8 @@ import { compactTensor, editGraph, fmt, perChannel, withOrigin } from "../suppor
 export const foldPspBn: Pass = {
   name: "fold-psp-bn",
   description: "fold PSP-BN into the next conv/dense per input channel (through flatten, pad, linear pooling)",
-  requires: "shapes valid; no PSP-LN; each PSP-BN reaches conv/dense/neuron through flatten, reshape, pad, avg/sum pooling or max pooling with k ≥ 0",
+  requires:
+    "shapes valid; no PSP-LN; each PSP-BN reaches conv/dense/neuron through flatten, reshape, pad, avg/sum pooling or max pooling with k ≥ 0",
   guarantees: "no pspnorm nodes",
   run(g0) {
     let g = inferShapes(g0);
@@ -46,7 +47,8 @@ export const foldPspBn: Pass = {
   },
 };
 
-const HOW = "PSP-BN folds only into the next conv/dense (per input channel) or neuron, through flatten, reshape, zero padding and average/sum pooling (max pooling only where its scale is >= 0)";
+const HOW =
+  "PSP-BN folds only into the next conv/dense (per input channel) or neuron, through flatten, reshape, zero padding and average/sum pooling (max pooling only where its scale is >= 0)";
 
 function foldOne(g: Graph, p: PSPNormNode): { graph: Graph; note: string } {
   if (p.mode === "ln") throw pspLnRefusal(p.id);
@@ -55,7 +57,11 @@ function foldOne(g: Graph, p: PSPNormNode): { graph: Graph; note: string } {
   for (let c = 0; c < C; c++) {
     k[c] = p.gamma!.data[c]! / Math.sqrt(p.sqMean!.data[c]! + p.lambda);
     if (!Number.isFinite(k[c]!)) {
-      throw new SnncError("E_VALUE", `k = γ/sqrt(E[a²]+λ) is ${k[c]} on channel ${c} (out of float64 range): cannot fold`, { layer: p.id, param: "gamma" });
+      throw new SnncError(
+        "E_VALUE",
+        `k = γ/sqrt(E[a²]+λ) is ${k[c]} on channel ${c} (out of float64 range): cannot fold`,
+        { layer: p.id, param: "gamma" },
+      );
     }
   }
   const refuse = (why: string) => new SnncError("E_FOLD", `PSP-BN cannot be folded: ${why}; ${HOW}`, { layer: p.id });
@@ -66,7 +72,9 @@ function foldOne(g: Graph, p: PSPNormNode): { graph: Graph; note: string } {
   const reached: string[] = [];
   const origin = `pspnorm:${p.id}`;
   // Depth-first walk over the readers; `scale` is one factor per element of the node's output.
-  const stack: { id: string; path: string[]; scale: Float64Array }[] = [{ id: p.id, path: [], scale: broadcastTo({ shape: [C], data: k }, p.shape!) }];
+  const stack: { id: string; path: string[]; scale: Float64Array }[] = [
+    { id: p.id, path: [], scale: broadcastTo({ shape: [C], data: k }, p.shape!) },
+  ];
   while (stack.length) {
     const { id, path, scale } = stack.pop()!;
     const from = byId.get(id)!;
@@ -94,7 +102,10 @@ function foldOne(g: Graph, p: PSPNormNode): { graph: Graph; note: string } {
             const cs = chan();
             if (x.op === "maxpool") {
               const bad = [...cs].findIndex((v) => v < 0);
-              if (bad >= 0) throw refuse(`its scale is negative on channel ${bad} (k = ${fmt(cs[bad]!)}) and max pooling ${via.join(" → ")} follows: max(k·a) ≠ k·max(a) for k < 0`);
+              if (bad >= 0)
+                throw refuse(
+                  `its scale is negative on channel ${bad} (k = ${fmt(cs[bad]!)}) and max pooling ${via.join(" → ")} follows: max(k·a) ≠ k·max(a) for k < 0`,
+                );
             }
             next = broadcastTo({ shape: [Cin], data: cs }, x.shape!);
           }
@@ -128,7 +139,9 @@ function foldOne(g: Graph, p: PSPNormNode): { graph: Graph; note: string } {
   if (reached.length === 0) throw refuse(`nothing reads it`);
   const zero = [...k].filter((v) => v === 0).length;
   const neg = [...k].filter((v) => v < 0).length;
-  const extra = [zero ? `${zero} channel${zero > 1 ? "s" : ""} with k = 0` : "", neg ? `${neg} with k < 0` : ""].filter(Boolean).join(", ");
+  const extra = [zero ? `${zero} channel${zero > 1 ? "s" : ""} with k = 0` : "", neg ? `${neg} with k < 0` : ""]
+    .filter(Boolean)
+    .join(", ");
   return {
     graph: editGraph(g, repl, new Map([[p.id, p.inputs[0]!]])),
     note: `PSP-BN '${p.id}' (k = γ/sqrt(E[a²]+λ), ${C} channels${extra ? `; ${extra}` : ""}) folded into ${reached.map((r) => `'${r}'`).join(", ")}`,

@@ -57,9 +57,12 @@ const RANK_PRESERVING = new Set<IRNode["op"]>(["pad", "maxpool"]);
 
 export const splitMt: Pass = {
   name: "split-mt",
-  description: "MT layer → n+1 binary spike planes on one membrane; each conv/dense it feeds → n+1 binary copies summed into one current",
-  requires: "shapes valid; every reader of an MT layer is a conv2d/dense, directly or through flatten/reshape/pad/avgpool/sumpool (or max-pool on consistently ordered planes)",
-  guarantees: "every conv2d/dense fed by an MT layer reads one binary spike plane; spikes unchanged (each MT layer still reports s_sum)",
+  description:
+    "MT layer → n+1 binary spike planes on one membrane; each conv/dense it feeds → n+1 binary copies summed into one current",
+  requires:
+    "shapes valid; every reader of an MT layer is a conv2d/dense, directly or through flatten/reshape/pad/avgpool/sumpool (or max-pool on consistently ordered planes)",
+  guarantees:
+    "every conv2d/dense fed by an MT layer reads one binary spike plane; spikes unchanged (each MT layer still reports s_sum)",
   run(g0) {
     return splitMultiThreshold(g0);
   },
@@ -119,12 +122,19 @@ function splitOne(g: Graph, id: string): { graph: Graph; notes: string[] } {
   for (const x of g.nodes) {
     if (x.id === id) {
       nodes.push(x);
-      planeIds.forEach((pid, i) => nodes.push(withOrigin({ id: pid, op: "plane", inputs: [id], index: i } as PlaneNode, `split-mt: plane ${i} of '${id}'`)));
+      planeIds.forEach((pid, i) => {
+        nodes.push(
+          withOrigin({ id: pid, op: "plane", inputs: [id], index: i } as PlaneNode, `split-mt: plane ${i} of '${id}'`),
+        );
+      });
     } else if (region.copied.has(x.id)) {
       if (keep.has(x.id)) nodes.push(x);
       const src = copies.get(x.inputs[0]!)!;
       const ids = src.map((_, i) => fresh(`${x.id}_plane${i}`));
-      ids.forEach((cid, i) => nodes.push(withOrigin({ ...x, id: cid, inputs: [src[i]!], shape: undefined } as IRNode, `split-mt: plane ${i} of '${id}'`)));
+      ids.forEach((cid, i) => {
+        const c = { ...x, id: cid, inputs: [src[i]!], shape: undefined } as IRNode;
+        nodes.push(withOrigin(c, `split-mt: plane ${i} of '${id}'`));
+      });
       copies.set(x.id, ids);
     } else if (region.sinks.has(x.id)) {
       if (x.op !== "conv2d" && x.op !== "dense") throw new Error("unreachable");
@@ -135,9 +145,14 @@ function splitOne(g: Graph, id: string): { graph: Graph; notes: string[] } {
         if (i > 0) delete c.bias;
         nodes.push(c);
       });
-      const sum: AddNode = withOrigin({ id: x.id, op: "add", inputs: ids, origin: x.origin }, `split-mt: sum of the ${P} plane currents of '${x.id}'`);
+      const sum: AddNode = withOrigin(
+        { id: x.id, op: "add", inputs: ids, origin: x.origin },
+        `split-mt: sum of the ${P} plane currents of '${x.id}'`,
+      );
       nodes.push(sum);
-      sinkNotes.push(`'${x.id}' (${x.op}) → ${P} parallel binary ${x.op} with the same weights (${ids.map((c) => `'${c}'`).join(", ")}; bias on plane 0), summed into '${x.id}'`);
+      sinkNotes.push(
+        `'${x.id}' (${x.op}) → ${P} parallel binary ${x.op} with the same weights (${ids.map((c) => `'${c}'`).join(", ")}; bias on plane 0), summed into '${x.id}'`,
+      );
     } else {
       nodes.push(x);
     }
@@ -152,13 +167,21 @@ function splitOne(g: Graph, id: string): { graph: Graph; notes: string[] } {
   const out = [
     `MT layer '${id}': ${P} binary spike planes on one membrane (plane 0 at θ drives the reset; ${planeDesc.join("; ")}); '${id}' still reports s_sum`,
   ];
-  for (const c of region.copied) out.push(`'${c}' (${byId.get(c)!.op}) copied once per plane${keep.has(c) ? "; the original stays for the graph output" : ""}`);
+  for (const c of region.copied)
+    out.push(
+      `'${c}' (${byId.get(c)!.op}) copied once per plane${keep.has(c) ? "; the original stays for the graph output" : ""}`,
+    );
   out.push(...sinkNotes);
   return { graph: { ...g, nodes, outputs: [...g.outputs] }, notes: out };
 }
 
 /** Walk from the MT layer through linear structural ops to its synapses; refuse anything else. */
-function findRegion(g: Graph, n: NeuronNode, byId: ReadonlyMap<string, IRNode>, cons: ReadonlyMap<string, string[]>): Region {
+function findRegion(
+  g: Graph,
+  n: NeuronNode,
+  byId: ReadonlyMap<string, IRNode>,
+  cons: ReadonlyMap<string, string[]>,
+): Region {
   const copied = new Set<string>();
   const sinks = new Set<string>();
   /** Reached only through rank-preserving ops (pad, maxpool) from the layer. */
@@ -180,11 +203,17 @@ function findRegion(g: Graph, n: NeuronNode, byId: ReadonlyMap<string, IRNode>, 
       if (LINEAR_STRUCTURAL.has(x.op) || x.op === "maxpool") {
         if (x.op === "maxpool") {
           if (!rankPath.get(cur)) {
-            refuse(`MT layer feeds max-pool '${r}'${via}: after averaging or reshaping, the spike planes are no longer rank planes and max(Σ planes) ≠ Σ max(planes); split-mt cannot lower it exactly (a target with graded spikes keeps s_sum)`, "deltas");
+            refuse(
+              `MT layer feeds max-pool '${r}'${via}: after averaging or reshaping, the spike planes are no longer rank planes and max(Σ planes) ≠ Σ max(planes); split-mt cannot lower it exactly (a target with graded spikes keeps s_sum)`,
+              "deltas",
+            );
           }
           const bad = orderConflict(n);
           if (bad) {
-            refuse(`MT layer feeds max-pool '${r}'${via}: max(s_0 + Σ s_i) = Σ max(s_i) only when each channel orders its ${n.planeThresholds!.length + 1} thresholds the same way everywhere, but in channel ${bad.channel} ${bad.what} (per-element thresholds); split-mt cannot lower it exactly (a target with graded spikes keeps s_sum)`, "deltas");
+            refuse(
+              `MT layer feeds max-pool '${r}'${via}: max(s_0 + Σ s_i) = Σ max(s_i) only when each channel orders its ${n.planeThresholds!.length + 1} thresholds the same way everywhere, but in channel ${bad.channel} ${bad.what} (per-element thresholds); split-mt cannot lower it exactly (a target with graded spikes keeps s_sum)`,
+              "deltas",
+            );
           }
         }
         if (!copied.has(r)) {
@@ -194,10 +223,15 @@ function findRegion(g: Graph, n: NeuronNode, byId: ReadonlyMap<string, IRNode>, 
         }
         continue;
       }
-      refuse(`MT layer (s_sum = sum of ${n.planeThresholds!.length + 1} spike planes) feeds '${r}' (${x.op})${via}: split-mt lowers only readers that are conv2d/dense synapses, reached directly or through flatten, reshape, pad or pooling; a ${x.op} would need the graded s_sum (use a target with graded spikes, or put a synapse in between)`);
+      refuse(
+        `MT layer (s_sum = sum of ${n.planeThresholds!.length + 1} spike planes) feeds '${r}' (${x.op})${via}: split-mt lowers only readers that are conv2d/dense synapses, reached directly or through flatten, reshape, pad or pooling; a ${x.op} would need the graded s_sum (use a target with graded spikes, or put a synapse in between)`,
+      );
     }
   }
-  return { copied: new Set(g.nodes.filter((x) => copied.has(x.id)).map((x) => x.id)), sinks: new Set(g.nodes.filter((x) => sinks.has(x.id)).map((x) => x.id)) };
+  return {
+    copied: new Set(g.nodes.filter((x) => copied.has(x.id)).map((x) => x.id)),
+    sinks: new Set(g.nodes.filter((x) => sinks.has(x.id)).map((x) => x.id)),
+  };
 }
 
 /**
@@ -223,7 +257,10 @@ export function orderConflict(n: NeuronNode): { channel: number; what: string } 
           if (thr[a]![i]! < thr[b]![i]!) lessAt = lessAt < 0 ? i : lessAt;
           else if (thr[a]![i]! > thr[b]![i]!) moreAt = moreAt < 0 ? i : moreAt;
           if (lessAt >= 0 && moreAt >= 0) {
-            return { channel: c, what: `${name(a)} is below ${name(b)} at neuron ${lessAt} but above it at neuron ${moreAt}` };
+            return {
+              channel: c,
+              what: `${name(a)} is below ${name(b)} at neuron ${lessAt} but above it at neuron ${moreAt}`,
+            };
           }
         }
       }

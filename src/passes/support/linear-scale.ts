@@ -27,13 +27,23 @@ export function biasValues(n: LinearNode): Float64Array {
  * W'[…, o] = scale[o] · W[…, o] and b' = `bias` (the caller computes the new bias, so that each
  * fold can use its own formula). `what` names the fold for error messages.
  */
-export function scaleOutputs(n: LinearNode, scale: Float64Array, bias: Float64Array, what: { layer: string; param: string }): LinearNode {
+export function scaleOutputs(
+  n: LinearNode,
+  scale: Float64Array,
+  bias: Float64Array,
+  what: { layer: string; param: string },
+): LinearNode {
   const CO = outChannels(n);
-  if (scale.length !== CO || bias.length !== CO) throw new RangeError(`scaleOutputs: ${scale.length}/${bias.length} values for ${CO} channels`);
+  if (scale.length !== CO || bias.length !== CO)
+    throw new RangeError(`scaleOutputs: ${scale.length}/${bias.length} values for ${CO} channels`);
   const k = new Float64Array(n.kernel.data.length);
   const src = n.kernel.data;
   for (let i = 0; i < k.length; i++) k[i] = src[i]! * scale[i % CO]!;
-  return { ...n, kernel: checked(tensor(n.kernel.shape, k), what, n.id), bias: checked(tensor([CO], bias), what, n.id) };
+  return {
+    ...n,
+    kernel: checked(tensor(n.kernel.shape, k), what, n.id),
+    bias: checked(tensor([CO], bias), what, n.id),
+  };
 }
 
 /**
@@ -50,7 +60,8 @@ export function scaleInputs(n: LinearNode, scale: Float64Array, what: { layer: s
   } else {
     const [, , KI, CO] = n.kernel.shape as [number, number, number, number];
     const coPerG = CO / n.groups;
-    if (scale.length !== KI * n.groups) throw new RangeError(`scaleInputs: ${scale.length} values for ${KI * n.groups} input channels`);
+    if (scale.length !== KI * n.groups)
+      throw new RangeError(`scaleInputs: ${scale.length} values for ${KI * n.groups} input channels`);
     for (let idx = 0; idx < src.length; idx++) {
       const co = idx % CO;
       const kci = Math.floor(idx / CO) % KI;
@@ -65,7 +76,11 @@ export function scaleInputs(n: LinearNode, scale: Float64Array, what: { layer: s
 function checked(t: Tensor, what: { layer: string; param: string }, into: string): Tensor {
   for (let i = 0; i < t.data.length; i++) {
     if (!Number.isFinite(t.data[i]!)) {
-      throw new SnncError("E_VALUE", `folding into '${into}' gives a non-finite weight (${t.data[i]} at index ${i}); the normalisation's scale is out of float64 range`, what);
+      throw new SnncError(
+        "E_VALUE",
+        `folding into '${into}' gives a non-finite weight (${t.data[i]} at index ${i}); the normalisation's scale is out of float64 range`,
+        what,
+      );
     }
   }
   return t;

@@ -12,7 +12,11 @@ import { size, tensor, type Tensor } from "../../ir/tensor.ts";
  * the node list) or to `null` (deleted). `rewire` maps a deleted id to the id its readers
  * (consumers and graph outputs) read from now on.
  */
-export function editGraph(g: Graph, repl: ReadonlyMap<string, IRNode | null>, rewire: ReadonlyMap<string, string> = new Map()): Graph {
+export function editGraph(
+  g: Graph,
+  repl: ReadonlyMap<string, IRNode | null>,
+  rewire: ReadonlyMap<string, string> = new Map(),
+): Graph {
   const target = (id: string): string => {
     let cur = id;
     for (let guard = 0; rewire.has(cur); guard++) {
@@ -72,7 +76,14 @@ export function valueKinds(g: Graph): Map<string, ValueKind> {
 export function valueSource(g: Graph, id: string): IRNode {
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
   let n = byId.get(id)!;
-  while (n.op !== "input" && n.op !== "neuron" && n.op !== "conv2d" && n.op !== "dense" && n.op !== "add" && n.inputs.length === 1) {
+  while (
+    n.op !== "input" &&
+    n.op !== "neuron" &&
+    n.op !== "conv2d" &&
+    n.op !== "dense" &&
+    n.op !== "add" &&
+    n.inputs.length === 1
+  ) {
     n = byId.get(n.inputs[0]!)!;
   }
   return n;

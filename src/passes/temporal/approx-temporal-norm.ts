@@ -31,11 +31,21 @@ import { broadcastTo, size, type Tensor } from "../../ir/tensor.ts";
 import type { Pass } from "../pass.ts";
 import { compactTensor, editGraph, fmt, withOrigin } from "../support/rewrite.ts";
 import { checkedSite, removeNorm, scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
-import { firstNonPositive, isPerStepNorm, NORM_NAME, nonPositiveError, stepAffine, type NormSite, type PerStepNorm, type StepAffine } from "./temporal-norm-affine.ts";
+import {
+  firstNonPositive,
+  isPerStepNorm,
+  NORM_NAME,
+  nonPositiveError,
+  stepAffine,
+  type NormSite,
+  type PerStepNorm,
+  type StepAffine,
+} from "./temporal-norm-affine.ts";
 
 export const approxTemporalNorm: Pass = {
   name: "approx-temporal-norm",
-  description: "BNTT / TEBN / TAB → STATIC neuron parameters (threshold × mean_t 1/a_t, bias mean_t b_t/a_t, decay τ): an approximation, only on request",
+  description:
+    "BNTT / TEBN / TAB → STATIC neuron parameters (threshold × mean_t 1/a_t, bias mean_t b_t/a_t, decay τ): an approximation, only on request",
   requires: "as schedule-temporal-norm; the user asked for --temporal-norm approx",
   guarantees: "no bntt / tebn / tab nodes and no neuron schedules; NOT spike-exact: measure the agreement",
   run(g0) {
@@ -55,7 +65,9 @@ export function approximateTemporalNorms(g0: Graph): { graph: Graph; notes: stri
     const bad = firstNonPositive(aff, T);
     if (bad) throw nonPositiveError(norm, bad);
     const r = staticNeuron(site, aff, T);
-    g = inferShapes(removeNorm(g, site, withOrigin(r.neuron, `approx-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`)));
+    g = inferShapes(
+      removeNorm(g, site, withOrigin(r.neuron, `approx-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`)),
+    );
     notes.push(
       `${NORM_NAME[norm.op]} '${norm.id}' → STATIC approximation on neuron '${site.neuron.id}' (averaged over the ${T} steps run): thresholds × mean_t(1/a_t) ${r.scaleRange}, bias mean_t((g·b_t + β)/a_t), decay τ; per-step 1/a_t deviates from its mean by up to ${fmt(100 * r.spread)}%: NOT exact, see the measured spike agreement`,
     );
@@ -78,7 +90,11 @@ export function collapseSchedule(n: NeuronNode, T: number): { neuron: NeuronNode
   const S = n.shape!;
   const N = size(S);
   const sc = n.schedule!;
-  if (sc.decay.length < T) throw new SnncError("E_VALUE", `neuron schedule holds ${sc.decay.length} steps, the model runs ${T}`, { layer: n.id, param: "schedule" });
+  if (sc.decay.length < T)
+    throw new SnncError("E_VALUE", `neuron schedule holds ${sc.decay.length} steps, the model runs ${T}`, {
+      layer: n.id,
+      param: "schedule",
+    });
   const scales = sc.thresholdScale.slice(0, T).map((t) => broadcastTo(t, S));
   const biases = sc.bias.slice(0, T).map((t) => broadcastTo(t, S));
   const bias = broadcastTo(n.bias, S);
@@ -91,7 +107,11 @@ export function collapseSchedule(n: NeuronNode, T: number): { neuron: NeuronNode
     for (let t = 0; t < T; t++) {
       const v = scales[t]![i]!;
       if (!(v > 0)) {
-        throw new SnncError("E_FOLD", `schedule threshold scale ${v} ≤ 0 at step ${t + 1}, neuron ${i}: a static threshold cannot stand for it`, { layer: n.id, param: "schedule" });
+        throw new SnncError(
+          "E_FOLD",
+          `schedule threshold scale ${v} ≤ 0 at step ${t + 1}, neuron ${i}: a static threshold cannot stand for it`,
+          { layer: n.id, param: "schedule" },
+        );
       }
       s += v;
       b += biases[t]![i]!;
@@ -113,7 +133,12 @@ function withStaticScale(n: NeuronNode, s: Float64Array): NeuronNode {
     for (let i = 0; i < v.length; i++) v[i] = v[i]! * s[i]!;
     return compactTensor(v, S);
   };
-  const out: NeuronNode = { ...n, threshold: scaled(n.threshold), vReset: scaled(n.vReset), resetAmount: scaled(n.resetAmount) };
+  const out: NeuronNode = {
+    ...n,
+    threshold: scaled(n.threshold),
+    vReset: scaled(n.vReset),
+    resetAmount: scaled(n.resetAmount),
+  };
   if (n.planeThresholds) out.planeThresholds = n.planeThresholds.map(scaled);
   return out;
 }
@@ -121,12 +146,19 @@ function withStaticScale(n: NeuronNode, s: Float64Array): NeuronNode {
 function range(v: Float64Array): string {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const x of v) (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
+  for (const x of v) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
   return lo === hi ? `= ${fmt(lo)}` : `in [${fmt(lo)}, ${fmt(hi)}]`;
 }
 
 /** The neuron with static parameters: the mean over the first T steps of the exact schedule. */
-export function staticNeuron(site: NormSite, aff: StepAffine, T: number): { neuron: NeuronNode; scaleRange: string; spread: number } {
+export function staticNeuron(
+  site: NormSite,
+  aff: StepAffine,
+  T: number,
+): { neuron: NeuronNode; scaleRange: string; spread: number } {
   const n = site.neuron;
   const S = n.shape!;
   const N = size(S);
@@ -163,7 +195,11 @@ export interface ScheduleFeatures {
  * the static approximation where the user asked for it, and otherwise a refusal of any per-step
  * norm (as a pass, so it runs at its place in the pipeline).
  */
-export function temporalNormPasses(target: string, features: ScheduleFeatures | undefined, mode: "exact" | "approx" | undefined): Pass[] {
+export function temporalNormPasses(
+  target: string,
+  features: ScheduleFeatures | undefined,
+  mode: "exact" | "approx" | undefined,
+): Pass[] {
   if (features?.neuronSchedules) return [scheduleTemporalNorm];
   if (mode === "approx") return [approxTemporalNorm];
   return [refuseTemporalNorm(target)];

@@ -63,11 +63,17 @@ export function bnttEarlyExit(g: Graph, threshold: number): EarlyExit {
   const T = g.meta.timesteps;
   const layers = bnttGammaTable(g, T);
   if (layers.length === 0) {
-    throw new SnncError("E_USAGE", `--early-exit ${threshold}: BNTT early exit reads the γ_t of BNTT layers, and this model has none`);
+    throw new SnncError(
+      "E_USAGE",
+      `--early-exit ${threshold}: BNTT early exit reads the γ_t of BNTT layers, and this model has none`,
+    );
   }
   for (const r of layers) {
     if (r.meanGamma.length < T) {
-      throw new SnncError("E_VALUE", `BNTT holds ${r.meanGamma.length} steps but the model runs ${T}`, { layer: r.layer, param: "timesteps" });
+      throw new SnncError("E_VALUE", `BNTT holds ${r.meanGamma.length} steps but the model runs ${T}`, {
+        layer: r.layer,
+        param: "timesteps",
+      });
     }
   }
   return { threshold, originalT: T, exitStep: earlyExitStep(layers, threshold, T), layers };
@@ -75,19 +81,29 @@ export function bnttEarlyExit(g: Graph, threshold: number): EarlyExit {
 
 /** Report lines: the decision and the per-layer mean γ table. */
 export function formatEarlyExit(e: EarlyExit): string[] {
-  const cut = e.exitStep < e.originalT ? `T cut from ${e.originalT} to ${e.exitStep}` : `no step can be cut (T stays ${e.originalT})`;
-  const lines = [`BNTT early exit at γ threshold ${fmt(e.threshold)}: exit step ${e.exitStep} of ${e.originalT}, ${cut}`];
+  const cut =
+    e.exitStep < e.originalT
+      ? `T cut from ${e.originalT} to ${e.exitStep}`
+      : `no step can be cut (T stays ${e.originalT})`;
+  const lines = [
+    `BNTT early exit at γ threshold ${fmt(e.threshold)}: exit step ${e.exitStep} of ${e.originalT}, ${cut}`,
+  ];
   const w = Math.max(5, ...e.layers.map((r) => r.layer.length));
   const cells = e.layers.map((r) => r.meanGamma.map((v) => fmt(Number(v.toPrecision(4)))));
   const cw = 2 + Math.max(`t=${e.originalT}`.length, ...cells.flat().map((c) => c.length));
-  lines.push(`  ${"layer".padEnd(w)}${Array.from({ length: e.originalT }, (_, t) => `t=${t + 1}`.padStart(cw)).join("")}   (mean γ_t over channels)`);
-  e.layers.forEach((r, i) => lines.push(`  ${r.layer.padEnd(w)}${cells[i]!.map((c) => c.padStart(cw)).join("")}`));
+  lines.push(
+    `  ${"layer".padEnd(w)}${Array.from({ length: e.originalT }, (_, t) => `t=${t + 1}`.padStart(cw)).join("")}   (mean γ_t over channels)`,
+  );
+  e.layers.forEach((r, i) => {
+    lines.push(`  ${r.layer.padEnd(w)}${cells[i]!.map((c) => c.padStart(cw)).join("")}`);
+  });
   return lines;
 }
 
 export const bnttEarlyExitPass: Pass = {
   name: "bntt-early-exit",
-  description: "BNTT early exit (--early-exit <γ>): cut T to the earliest step after which every BNTT layer's mean γ_t stays below the threshold",
+  description:
+    "BNTT early exit (--early-exit <γ>): cut T to the earliest step after which every BNTT layer's mean γ_t stays below the threshold",
   requires: "BNTT nodes still present (runs before schedule-temporal-norm / approx-temporal-norm)",
   guarantees: "meta.timesteps = the exit step (≤ T); parameters unchanged",
   run(g0, opts) {

@@ -26,12 +26,24 @@ import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, scalar, size } from "../../ir/tensor.ts";
 import type { Pass } from "../pass.ts";
 import { compactTensor, editGraph, fmt, withOrigin } from "../support/rewrite.ts";
-import { firstNonPositive, isPerStepNorm, NORM_NAME, nonPositiveError, normSite, stepAffine, type NormSite, type PerStepNorm, type StepAffine } from "./temporal-norm-affine.ts";
+import {
+  firstNonPositive,
+  isPerStepNorm,
+  NORM_NAME,
+  nonPositiveError,
+  normSite,
+  stepAffine,
+  type NormSite,
+  type PerStepNorm,
+  type StepAffine,
+} from "./temporal-norm-affine.ts";
 
 export const scheduleTemporalNorm: Pass = {
   name: "schedule-temporal-norm",
-  description: "BNTT / TEBN / TAB → per-step affine a_t·c + b_t → the following neuron's per-step decay, bias and threshold scale (state rescaled by 1/a_t)",
-  requires: "BN folds and fold-mpbn done (no MPBN on the neurons fed); each per-step norm feeds one neuron, directly or through single-reader flatten / reshape / average or max pooling",
+  description:
+    "BNTT / TEBN / TAB → per-step affine a_t·c + b_t → the following neuron's per-step decay, bias and threshold scale (state rescaled by 1/a_t)",
+  requires:
+    "BN folds and fold-mpbn done (no MPBN on the neurons fed); each per-step norm feeds one neuron, directly or through single-reader flatten / reshape / average or max pooling",
   guarantees: "no bntt / tebn / tab nodes; the neurons they fed carry schedules; spikes unchanged",
   run(g0) {
     return scheduleTemporalNorms(g0);
@@ -49,11 +61,16 @@ export function scheduleTemporalNorms(g0: Graph): { graph: Graph; notes: string[
     const bad = firstNonPositive(aff);
     if (bad && bad.step < g.meta.timesteps) throw nonPositiveError(norm, bad);
     const steps = bad ? bad.step : aff.steps;
-    const neuron = withOrigin(scheduledNeuron(site, aff, steps), `schedule-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`);
+    const neuron = withOrigin(
+      scheduledNeuron(site, aff, steps),
+      `schedule-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`,
+    );
     g = inferShapes(removeNorm(g, site, neuron));
     notes.push(describe(site, aff, steps, g.meta.timesteps));
     if (bad) {
-      notes.push(`${NORM_NAME[norm.op]} '${norm.id}': a_t = ${bad.value} ≤ 0 at step ${bad.step + 1} (channel ${bad.channel}), beyond the ${g.meta.timesteps} steps the model runs: the schedule of '${site.neuron.id}' stops at step ${steps}, and running more steps is refused`);
+      notes.push(
+        `${NORM_NAME[norm.op]} '${norm.id}': a_t = ${bad.value} ≤ 0 at step ${bad.step + 1} (channel ${bad.channel}), beyond the ${g.meta.timesteps} steps the model runs: the schedule of '${site.neuron.id}' stops at step ${steps}, and running more steps is refused`,
+      );
     }
   }
   return { graph: g, notes };
@@ -65,10 +82,18 @@ export function checkedSite(g: Graph, norm: PerStepNorm): NormSite {
   const n = site.neuron;
   const name = NORM_NAME[norm.op];
   if (n.mpbn) {
-    throw new SnncError("E_FOLD", `${name} '${norm.id}' feeds this neuron, which still has MPBN: run fold-mpbn before lowering the per-step norm (the schedule rescales the raw membrane, MPBN normalises it)`, { layer: n.id, param: "mpbn" });
+    throw new SnncError(
+      "E_FOLD",
+      `${name} '${norm.id}' feeds this neuron, which still has MPBN: run fold-mpbn before lowering the per-step norm (the schedule rescales the raw membrane, MPBN normalises it)`,
+      { layer: n.id, param: "mpbn" },
+    );
   }
   if (n.schedule) {
-    throw new SnncError("E_UNSUPPORTED", `${name} '${norm.id}' feeds this neuron, which already carries a per-step schedule (two per-step norms before one neuron): not supported`, { layer: n.id, param: "schedule" });
+    throw new SnncError(
+      "E_UNSUPPORTED",
+      `${name} '${norm.id}' feeds this neuron, which already carries a per-step schedule (two per-step norms before one neuron): not supported`,
+      { layer: n.id, param: "schedule" },
+    );
   }
   return site;
 }
@@ -116,13 +141,21 @@ export function removeNorm(g: Graph, site: NormSite, neuron: NeuronNode): Graph 
 function range(aff: StepAffine, steps: number): string {
   let lo = Infinity;
   let hi = -Infinity;
-  for (let t = 0; t < steps; t++) for (const v of aff.a[t]!) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (let t = 0; t < steps; t++) {
+    for (const v of aff.a[t]!) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
   return lo === hi ? fmt(lo) : `[${fmt(lo)}, ${fmt(hi)}]`;
 }
 
 function describe(site: NormSite, aff: StepAffine, steps: number, T: number): string {
   const norm = site.norm;
   const via = site.chain.length ? ` through ${site.chain.map((c) => `'${c.id}' (${c.op})`).join(", ")}` : "";
-  const held = aff.steps > T ? `; holds ${aff.steps} steps, the model runs ${T}: a run of T ≤ ${steps} steps uses the first T entries` : "";
+  const held =
+    aff.steps > T
+      ? `; holds ${aff.steps} steps, the model runs ${T}: a run of T ≤ ${steps} steps uses the first T entries`
+      : "";
   return `${NORM_NAME[norm.op]} '${norm.id}' → per-step schedule of neuron '${site.neuron.id}'${via} (${steps} steps, a_t ${range(aff, steps)}): decay_t = τ·a_{t−1}/a_t, bias_t = (g·b_t + β)/a_t, thresholds, v_reset and soft-reset amount × 1/a_t${held}`;
 }

@@ -69,7 +69,10 @@ export function stepAffine(n: PerStepNorm, C: number): StepAffine {
 /**
  * The first (step, channel) with a_t ≤ 0 (or not finite) among steps [0, upTo), or undefined.
  */
-export function firstNonPositive(aff: StepAffine, upTo = aff.steps): { step: number; channel: number; value: number } | undefined {
+export function firstNonPositive(
+  aff: StepAffine,
+  upTo = aff.steps,
+): { step: number; channel: number; value: number } | undefined {
   for (let t = 0; t < Math.min(upTo, aff.steps); t++) {
     for (let c = 0; c < aff.channels; c++) {
       const v = aff.a[t]![c]!;
@@ -82,7 +85,12 @@ export function firstNonPositive(aff: StepAffine, upTo = aff.steps): { step: num
 export function nonPositiveError(n: PerStepNorm, bad: { step: number; channel: number; value: number }): SnncError {
   const name = NORM_NAME[n.op];
   const formula = n.op === "bntt" ? "γ_t/sqrt(σ_t²+ε)" : n.op === "tebn" ? "p_t·γ/sqrt(σ²+ε)" : "γ̂_t/sqrt(σ²_{1:t}+ε)";
-  const why = bad.value === 0 ? "a_t = 0 makes that step's current a constant" : Number.isFinite(bad.value) ? "a_t < 0 flips the comparison" : "it is not a finite number";
+  const why =
+    bad.value === 0
+      ? "a_t = 0 makes that step's current a constant"
+      : Number.isFinite(bad.value)
+        ? "a_t < 0 flips the comparison"
+        : "it is not a finite number";
   return new SnncError(
     "E_FOLD",
     `${name} scale a_t = ${formula} is ${bad.value} at step ${bad.step + 1}, channel ${bad.channel}: the exact lowering rescales the neuron's state by 1/a_t (SEMANTICS §3) and needs a_t > 0 (${why})`,
@@ -119,9 +127,14 @@ export function normSite(g: Graph, norm: PerStepNorm, cons: ReadonlyMap<string, 
   for (;;) {
     const readers: string[] = cons.get(cur.id) ?? [];
     const via = cur === norm ? "" : ` (through ${chain.map((c) => `'${c.id}'`).join(", ")})`;
-    if (g.outputs.includes(cur.id)) refuse(`${via ? `reaches '${cur.id}'${via}, a` : "is a"} graph output: its value would change if the norm moved into a neuron's schedule`);
+    if (g.outputs.includes(cur.id))
+      refuse(
+        `${via ? `reaches '${cur.id}'${via}, a` : "is a"} graph output: its value would change if the norm moved into a neuron's schedule`,
+      );
     if (readers.length !== 1) {
-      refuse(`${via ? `reaches '${cur.id}'${via}, which` : ""} is read by ${readers.length ? readers.map((r) => `'${r}'`).join(", ") : "nothing"}: it must feed exactly one neuron to become that neuron's per-step schedule`);
+      refuse(
+        `${via ? `reaches '${cur.id}'${via}, which` : ""} is read by ${readers.length ? readers.map((r) => `'${r}'`).join(", ") : "nothing"}: it must feed exactly one neuron to become that neuron's per-step schedule`,
+      );
     }
     const next: IRNode = byId.get(readers[0]!)!;
     if (next.op === "neuron") {
@@ -135,9 +148,14 @@ export function normSite(g: Graph, norm: PerStepNorm, cons: ReadonlyMap<string, 
     if (RELABEL.has(next.op)) {
       inNormLayout = false;
     } else if (CHANNEL_POOL.has(next.op)) {
-      if (!inNormLayout) refuse(`reaches ${next.op} '${next.id}'${via} after a flatten/reshape: its windows may mix the norm's channels, so the affine cannot be moved past it exactly`);
+      if (!inNormLayout)
+        refuse(
+          `reaches ${next.op} '${next.id}'${via} after a flatten/reshape: its windows may mix the norm's channels, so the affine cannot be moved past it exactly`,
+        );
     } else {
-      refuse(`feeds '${next.id}' (${next.op})${via}, not a neuron: only a neuron can hold the per-step schedule (directly, or through flatten / reshape / average or max pooling with a single reader each)`);
+      refuse(
+        `feeds '${next.id}' (${next.op})${via}, not a neuron: only a neuron can hold the per-step schedule (directly, or through flatten / reshape / average or max pooling with a single reader each)`,
+      );
     }
     chain.push(next);
     cur = next;

@@ -7,7 +7,17 @@ import { readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
-import { editJson, fixtureCopy, layerConfig, layersOf, patchFloat, readJson, rejects, tempDir, type AnyJson } from "./tfjs-helpers.ts";
+import {
+  editJson,
+  fixtureCopy,
+  layerConfig,
+  layersOf,
+  patchFloat,
+  readJson,
+  rejects,
+  tempDir,
+  type AnyJson,
+} from "./tfjs-helpers.ts";
 
 const spec = (j: AnyJson, name: string) => j.weightsManifest[0].weights.find((w: AnyJson) => w.name === name);
 
@@ -18,15 +28,27 @@ describe("weights", () => {
     const size = (await readFile(bin)).length;
     await truncate(bin, size - 10);
     await rejects(loadTfjsModel(p), {
-      code: "E_WEIGHT", file: p, layer: "dense",
-      parts: ["truncated weights", "'weights.bin'", `holds ${size - 10} bytes but the manifest needs ${size}`, "weight 'dense/bias'"],
+      code: "E_WEIGHT",
+      file: p,
+      layer: "dense",
+      parts: [
+        "truncated weights",
+        "'weights.bin'",
+        `holds ${size - 10} bytes but the manifest needs ${size}`,
+        "weight 'dense/bias'",
+      ],
     });
   });
 
   test("truncated second shard of a two-shard model", async () => {
     const p = await fixtureCopy("residual-add");
     await truncate(join(dirname(p), "group1-shard2of2.bin"), 100);
-    await rejects(loadTfjsModel(p), { code: "E_WEIGHT", file: p, layer: "conv_c", parts: ["truncated weights", "'group1-shard1of2.bin' + 'group1-shard2of2.bin'", "weight 'conv_c/kernel'"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_WEIGHT",
+      file: p,
+      layer: "conv_c",
+      parts: ["truncated weights", "'group1-shard1of2.bin' + 'group1-shard2of2.bin'", "weight 'conv_c/kernel'"],
+    });
   });
 
   test("missing shard file", async () => {
@@ -39,10 +61,16 @@ describe("weights", () => {
     const p = await fixtureCopy("conv-bn-pool");
     await editJson(p, (j) => {
       const ws = j.weightsManifest[0].weights;
-      ws.splice(ws.findIndex((w: AnyJson) => w.name === "bn1/moving_variance"), 1);
+      ws.splice(
+        ws.findIndex((w: AnyJson) => w.name === "bn1/moving_variance"),
+        1,
+      );
     });
     await rejects(loadTfjsModel(p), {
-      code: "E_WEIGHT", file: p, layer: "bn1", param: "moving_variance",
+      code: "E_WEIGHT",
+      file: p,
+      layer: "bn1",
+      param: "moving_variance",
       parts: ["weight 'bn1/moving_variance' is missing from the weightsManifest"],
     });
   });
@@ -53,7 +81,10 @@ describe("weights", () => {
       layerConfig(j, "conv2").filters = 5;
     });
     await rejects(loadTfjsModel(p), {
-      code: "E_WEIGHT", file: p, layer: "conv2", param: "kernel",
+      code: "E_WEIGHT",
+      file: p,
+      layer: "conv2",
+      param: "kernel",
       parts: ["weight 'conv2/kernel' has shape [3,3,4,6], expected [3,3,?,5]", "filters 5"],
     });
   });
@@ -64,25 +95,49 @@ describe("weights", () => {
       spec(j, "dense2/kernel").shape = [8, 12];
     });
     // The same bytes read as [8,12] no longer match the 12 features dense1 produces.
-    await rejects(loadTfjsModel(p), { code: "E_WEIGHT", file: p, layer: "dense2", param: "kernel", parts: ["weight 'dense2/kernel' has shape [8,12], expected [?,8]"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_WEIGHT",
+      file: p,
+      layer: "dense2",
+      param: "kernel",
+      parts: ["weight 'dense2/kernel' has shape [8,12], expected [?,8]"],
+    });
   });
 
   test("NaN in a weight", async () => {
     const p = await fixtureCopy("conv-bn-pool");
     await patchFloat(p, "bn1/moving_mean", 2, NaN);
-    await rejects(loadTfjsModel(p), { code: "E_VALUE", file: p, layer: "bn1", param: "moving_mean", parts: ["weight 'bn1/moving_mean' holds NaN at index 2"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_VALUE",
+      file: p,
+      layer: "bn1",
+      param: "moving_mean",
+      parts: ["weight 'bn1/moving_mean' holds NaN at index 2"],
+    });
   });
 
   test("Inf in a weight", async () => {
     const p = await fixtureCopy("conv-bn-pool");
     await patchFloat(p, "conv1/kernel", 5, -Infinity);
-    await rejects(loadTfjsModel(p), { code: "E_VALUE", file: p, layer: "conv1", param: "kernel", parts: ["weight 'conv1/kernel' holds -Infinity at index 5"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_VALUE",
+      file: p,
+      layer: "conv1",
+      param: "kernel",
+      parts: ["weight 'conv1/kernel' holds -Infinity at index 5"],
+    });
   });
 
   test("negative variance", async () => {
     const p = await fixtureCopy("conv-bn-pool");
     await patchFloat(p, "bn1/moving_variance", 1, -2);
-    await rejects(loadTfjsModel(p), { code: "E_VALUE", file: p, layer: "bn1", param: "moving_variance", parts: ["variance -2 at index 1", "<= 0"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_VALUE",
+      file: p,
+      layer: "bn1",
+      param: "moving_variance",
+      parts: ["variance -2 at index 1", "<= 0"],
+    });
   });
 
   test("MPBN weights of the wrong shape (element mode, transposed)", async () => {
@@ -90,7 +145,13 @@ describe("weights", () => {
     await editJson(p, (j) => {
       spec(j, "lif1/mpbn_gamma").shape = [3, 6, 6];
     });
-    await rejects(loadTfjsModel(p), { code: "E_WEIGHT", file: p, layer: "lif1", param: "mpbn_gamma", parts: ["shape [3,6,6], expected [6,6,3]", `MPBN mode "element"`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_WEIGHT",
+      file: p,
+      layer: "lif1",
+      param: "mpbn_gamma",
+      parts: ["shape [3,6,6], expected [6,6,3]", `MPBN mode "element"`],
+    });
   });
 
   test("MPBN weights of the wrong shape (channel mode given element-wise weights)", async () => {
@@ -98,7 +159,13 @@ describe("weights", () => {
     await editJson(p, (j) => {
       layerConfig(j, "lif1").mpbn.mode = "channel";
     });
-    await rejects(loadTfjsModel(p), { code: "E_WEIGHT", file: p, layer: "lif1", param: "mpbn_gamma", parts: ["expected [3]", `MPBN mode "channel"`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_WEIGHT",
+      file: p,
+      layer: "lif1",
+      param: "mpbn_gamma",
+      parts: ["expected [3]", `MPBN mode "channel"`],
+    });
   });
 
   test("PLIF `a` of the wrong shape", async () => {
@@ -108,7 +175,13 @@ describe("weights", () => {
       const i = ws.findIndex((w: AnyJson) => w.name === "plif1/a");
       ws.splice(i, 1, { name: "plif1/a", shape: [1, 1], dtype: "float32" });
     });
-    await rejects(loadTfjsModel(p), { code: "E_WEIGHT", file: p, layer: "plif1", param: "a", parts: ["weight 'plif1/a' has shape [1,1], expected [] or [1]"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_WEIGHT",
+      file: p,
+      layer: "plif1",
+      param: "a",
+      parts: ["weight 'plif1/a' has shape [1,1], expected [] or [1]"],
+    });
   });
 
   test("quantised weight without min/scale", async () => {
@@ -116,7 +189,11 @@ describe("weights", () => {
     await editJson(p, (j) => {
       delete spec(j, "bn1/gamma").quantization.scale;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, parts: ["weight 'bn1/gamma' is uint8-quantised without finite 'min' and 'scale'"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      parts: ["weight 'bn1/gamma' is uint8-quantised without finite 'min' and 'scale'"],
+    });
   });
 });
 
@@ -134,14 +211,18 @@ describe("files", () => {
 
   test("not JSON", async () => {
     const p = await fixtureCopy("mlp-dense");
-    await writeFile(p, "{ \"modelTopology\": [1, 2,\n");
+    await writeFile(p, '{ "modelTopology": [1, 2,\n');
     await rejects(loadTfjsModel(p), { code: "E_PARSE", file: p, parts: ["not JSON:"] });
   });
 
   test("JSON but not a layers-model", async () => {
     const p = await fixtureCopy("mlp-dense");
     await writeFile(p, JSON.stringify({ weights: [] }));
-    await rejects(loadTfjsModel(p), { code: "E_PARSE", file: p, parts: ["not a TF.js layers-model: no 'modelTopology'"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_PARSE",
+      file: p,
+      parts: ["not a TF.js layers-model: no 'modelTopology'"],
+    });
   });
 
   test("a graph-model", async () => {
@@ -150,7 +231,11 @@ describe("files", () => {
       j.format = "graph-model";
       j.modelTopology = { node: [], versions: {} };
     });
-    await rejects(loadTfjsModel(p), { code: "E_PARSE", file: p, parts: [`format is "graph-model"`, "tfjs_layers_model"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_PARSE",
+      file: p,
+      parts: [`format is "graph-model"`, "tfjs_layers_model"],
+    });
   });
 });
 
@@ -161,8 +246,15 @@ describe("topology and attributes", () => {
       layersOf(j).find((l: AnyJson) => l.config.name === "lif1").class_name = "GELU";
     });
     await rejects(loadTfjsModel(p), {
-      code: "E_UNSUPPORTED", file: p, layer: "lif1",
-      parts: [`unknown layer class "GELU"`, "supported: InputLayer, Conv2D, Dense, BatchNormalization", "MultiThresholdLIF", "Readout, TimeDistributed"],
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "lif1",
+      parts: [
+        `unknown layer class "GELU"`,
+        "supported: InputLayer, Conv2D, Dense, BatchNormalization",
+        "MultiThresholdLIF",
+        "Readout, TimeDistributed",
+      ],
     });
   });
 
@@ -170,18 +262,36 @@ describe("topology and attributes", () => {
     const p = await fixtureCopy("conv-bn-pool");
     await editJson(p, (j) => {
       const ls = layersOf(j);
-      ls.splice(ls.findIndex((l: AnyJson) => l.class_name === "Flatten"), 1);
+      ls.splice(
+        ls.findIndex((l: AnyJson) => l.class_name === "Flatten"),
+        1,
+      );
     });
-    await rejects(loadTfjsModel(p), { code: "E_SHAPE", file: p, layer: "dense", parts: ["dense needs a flat input, got [1,1,6]"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_SHAPE",
+      file: p,
+      layer: "dense",
+      parts: ["dense needs a flat input, got [1,1,6]"],
+    });
   });
 
   test("shapes that do not chain (Add of different shapes)", async () => {
     const p = await fixtureCopy("residual-add");
     await editJson(p, (j) => {
       const add = layersOf(j).find((l: AnyJson) => l.name === "add");
-      add.inbound_nodes = [[["lif_a", 0, 0, {}], ["input", 0, 0, {}]]];
+      add.inbound_nodes = [
+        [
+          ["lif_a", 0, 0, {}],
+          ["input", 0, 0, {}],
+        ],
+      ];
     });
-    await rejects(loadTfjsModel(p), { code: "E_SHAPE", file: p, layer: "add", parts: ["add inputs have different shapes [8,8,4] ('lif_a') and [8,8,1] ('input')"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_SHAPE",
+      file: p,
+      layer: "add",
+      parts: ["add inputs have different shapes [8,8,4] ('lif_a') and [8,8,1] ('input')"],
+    });
   });
 
   test("timesteps missing", async () => {
@@ -189,7 +299,12 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       delete j.userDefinedMetadata.snn.timesteps;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, param: "timesteps", parts: ["timesteps missing: set userDefinedMetadata.snn.timesteps"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      param: "timesteps",
+      parts: ["timesteps missing: set userDefinedMetadata.snn.timesteps"],
+    });
   });
 
   test("timesteps missing, supplied by the caller", async () => {
@@ -206,7 +321,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "bn1").axis = 1;
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, layer: "bn1", param: "axis", parts: ["axis 1 is not the last axis (3, or -1) of its rank-4 input"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "bn1",
+      param: "axis",
+      parts: ["axis 1 is not the last axis (3, or -1) of its rank-4 input"],
+    });
   });
 
   test("padding causal", async () => {
@@ -214,7 +335,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "conv2").padding = "causal";
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, layer: "conv2", param: "padding", parts: [`padding "causal" is not supported (supported: "same", "valid")`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "conv2",
+      param: "padding",
+      parts: [`padding "causal" is not supported (supported: "same", "valid")`],
+    });
   });
 
   test("data_format channels_first", async () => {
@@ -222,7 +349,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "avg_pool").data_format = "channels_first";
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, layer: "avg_pool", param: "data_format", parts: [`data_format "channels_first" is not supported`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "avg_pool",
+      param: "data_format",
+      parts: [`data_format "channels_first" is not supported`],
+    });
   });
 
   test("non-linear activation", async () => {
@@ -230,7 +363,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "dense1").activation = "relu";
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, layer: "dense1", param: "activation", parts: [`activation "relu" is not supported`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "dense1",
+      param: "activation",
+      parts: [`activation "relu" is not supported`],
+    });
   });
 
   test("unknown reset mode", async () => {
@@ -238,7 +377,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "if1").reset = "subtract";
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, layer: "if1", param: "reset", parts: [`reset "subtract" is not supported (supported: "hard", "soft")`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "if1",
+      param: "reset",
+      parts: [`reset "subtract" is not supported (supported: "hard", "soft")`],
+    });
   });
 
   test("neuron without v_threshold", async () => {
@@ -246,7 +391,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       delete layerConfig(j, "lif2").v_threshold;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "lif2", param: "v_threshold", parts: ["config 'v_threshold' is missing"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      layer: "lif2",
+      param: "v_threshold",
+      parts: ["config 'v_threshold' is missing"],
+    });
   });
 
   test("LIF decay factor out of range", async () => {
@@ -254,7 +405,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layerConfig(j, "lif2").tau = 2;
     });
-    await rejects(loadTfjsModel(p), { code: "E_VALUE", file: p, layer: "lif2", param: "tau", parts: ["tau 2 is not a decay factor in (0, 1]", "tau = 1-1/τ_m = 0.5"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_VALUE",
+      file: p,
+      layer: "lif2",
+      param: "tau",
+      parts: ["tau 2 is not a decay factor in (0, 1]", "tau = 1-1/τ_m = 0.5"],
+    });
   });
 
   test("MPBN weights without an mpbn config", async () => {
@@ -262,7 +419,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       delete layerConfig(j, "if2").mpbn;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "if2", param: "mpbn", parts: ["MPBN weights ('mpbn_gamma', ...) but its config has no 'mpbn'"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      layer: "if2",
+      param: "mpbn",
+      parts: ["MPBN weights ('mpbn_gamma', ...) but its config has no 'mpbn'"],
+    });
   });
 
   test("MultiThresholdLIF without deltas", async () => {
@@ -270,7 +433,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       delete layerConfig(j, "mt1").deltas;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "mt1", param: "deltas", parts: ["config 'deltas' is missing"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      layer: "mt1",
+      param: "deltas",
+      parts: ["config 'deltas' is missing"],
+    });
   });
 
   test("MPBN config without a mode", async () => {
@@ -278,7 +447,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       delete layerConfig(j, "lif1").mpbn.mode;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "lif1", param: "mpbn.mode", parts: ["config 'mpbn.mode' is missing"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      layer: "lif1",
+      param: "mpbn.mode",
+      parts: ["config 'mpbn.mode' is missing"],
+    });
   });
 
   test("BNTT holding fewer steps than the model runs", async () => {
@@ -286,7 +461,13 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       j.userDefinedMetadata.snn.timesteps = 8;
     });
-    await rejects(loadTfjsModel(p), { code: "E_SHAPE", file: p, layer: "bntt1", param: "timesteps", parts: ["holds parameters for 5 steps but the model runs 8"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_SHAPE",
+      file: p,
+      layer: "bntt1",
+      param: "timesteps",
+      parts: ["holds parameters for 5 steps but the model runs 8"],
+    });
   });
 
   test("shared layer (called twice) in a Functional model", async () => {
@@ -295,7 +476,12 @@ describe("topology and attributes", () => {
       const l = layersOf(j).find((x: AnyJson) => x.name === "conv_b");
       l.inbound_nodes.push([["lif_b", 0, 0, {}]]);
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, layer: "conv_b", parts: ["called 2 times (shared layers are not supported)"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      layer: "conv_b",
+      parts: ["called 2 times (shared layers are not supported)"],
+    });
   });
 
   test("Functional input that is not a layer", async () => {
@@ -303,7 +489,12 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       layersOf(j).find((x: AnyJson) => x.name === "add").inbound_nodes[0][1][0] = "lif_x";
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "add", parts: ["input 'lif_x' is not a layer of the model"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      layer: "add",
+      parts: ["input 'lif_x' is not a layer of the model"],
+    });
   });
 
   test("Sequential model with no input shape", async () => {
@@ -311,7 +502,12 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       delete layerConfig(j, "conv1").batch_input_shape;
     });
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, layer: "conv1", parts: ["the first layer declares no input shape"] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      layer: "conv1",
+      parts: ["the first layer declares no input shape"],
+    });
   });
 
   test("encoding not supported", async () => {
@@ -319,7 +515,12 @@ describe("topology and attributes", () => {
     await editJson(p, (j) => {
       j.userDefinedMetadata.snn.encoding = "poisson";
     });
-    await rejects(loadTfjsModel(p), { code: "E_UNSUPPORTED", file: p, param: "encoding", parts: [`encoding "poisson" is not supported (supported: "direct", "spikes")`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_UNSUPPORTED",
+      file: p,
+      param: "encoding",
+      parts: [`encoding "poisson" is not supported (supported: "direct", "spikes")`],
+    });
   });
 
   test("malformed manifest entry", async () => {
@@ -327,6 +528,10 @@ describe("topology and attributes", () => {
     const j = await readJson(p);
     j.weightsManifest[0].weights[0].shape = "3x3";
     await writeFile(p, JSON.stringify(j));
-    await rejects(loadTfjsModel(p), { code: "E_FORMAT", file: p, parts: [`weight 'dense1/kernel' has shape "3x3", not a list of sizes`] });
+    await rejects(loadTfjsModel(p), {
+      code: "E_FORMAT",
+      file: p,
+      parts: [`weight 'dense1/kernel' has shape "3x3", not a list of sizes`],
+    });
   });
 });

@@ -13,7 +13,9 @@ tf.enableProdMode();
 /** Decode float16 bit patterns with TF.js. */
 function tfDecodeF16(bits: number[]): Float32Array {
   const data = Uint16Array.from(bits);
-  const t = tf.io.decodeWeights(data.buffer, [{ name: "w", shape: [bits.length], dtype: "float32", quantization: { dtype: "float16" } }])["w"]!;
+  const t = tf.io.decodeWeights(data.buffer, [
+    { name: "w", shape: [bits.length], dtype: "float32", quantization: { dtype: "float16" } },
+  ]).w!;
   return t.dataSync() as Float32Array;
 }
 
@@ -22,7 +24,20 @@ describe("float16 encoding", () => {
     const xs = [0, -0, 1, -2, 65504, 65520, 1e6, -1e6, 2 ** -14, 2 ** -24, 2 ** -25, 2 ** -26, Infinity, -Infinity];
     const d = tfDecodeF16(xs.map(toFloat16Bits));
     assert.ok(Object.is(d[0], 0) && Object.is(d[1], -0));
-    assert.deepEqual(Array.from(d.slice(2)), [1, -2, 65504, Infinity, Infinity, -Infinity, 2 ** -14, 2 ** -24, 0, 0, Infinity, -Infinity]);
+    assert.deepEqual(Array.from(d.slice(2)), [
+      1,
+      -2,
+      65504,
+      Infinity,
+      Infinity,
+      -Infinity,
+      2 ** -14,
+      2 ** -24,
+      0,
+      0,
+      Infinity,
+      -Infinity,
+    ]);
     assert.ok(Number.isNaN(tfDecodeF16([toFloat16Bits(NaN)])[0]));
   });
 
@@ -40,9 +55,12 @@ describe("float16 encoding", () => {
       const x = Math.fround(x0);
       const err = Math.abs(d[i]! - x);
       for (const nb of [up[i]!, down[i]!]) {
-        if (!Number.isFinite(nb) || Math.sign(nb) !== Math.sign(d[i]!) && d[i] !== 0) continue;
+        if (!Number.isFinite(nb) || (Math.sign(nb) !== Math.sign(d[i]!) && d[i] !== 0)) continue;
         const e2 = Math.abs(nb - x);
-        assert.ok(err < e2 || (err === e2 && (bits[i]! & 1) === 0), `${x}: encoded ${d[i]}, neighbour ${nb} is closer or an even tie`);
+        assert.ok(
+          err < e2 || (err === e2 && (bits[i]! & 1) === 0),
+          `${x}: encoded ${d[i]}, neighbour ${nb} is closer or an even tie`,
+        );
       }
     });
   });
@@ -56,7 +74,10 @@ describe("affine uint quantisation", () => {
   test("zero is exact when covered, and TF.js decodes q·scale + min", async () => {
     const rng = new Rng(7);
     const v = Float32Array.from(rng.array(500, -0.7, 1.3));
-    for (const [dtype, qmax] of [["uint8", 255], ["uint16", 65535]] as const) {
+    for (const [dtype, qmax] of [
+      ["uint8", 255],
+      ["uint16", 65535],
+    ] as const) {
       const { q, min, scale } = quantizeAffine(v, qmax);
       assert.ok(q.every((x) => Number.isInteger(x) && x >= 0 && x <= qmax));
       const zero = -min / scale;
@@ -64,7 +85,7 @@ describe("affine uint quantisation", () => {
       const enc = await encodeWeights([{ name: "w", shape: [500], values: Array.from(v) }], dtype);
       const spec = enc.specs[0]!;
       assert.deepEqual(spec.quantization, { dtype, min, scale });
-      const d = tf.io.decodeWeights(enc.data.slice().buffer, enc.specs)["w"]!.dataSync();
+      const d = tf.io.decodeWeights(enc.data.slice().buffer, enc.specs).w!.dataSync();
       d.forEach((x, i) => assert.equal(x, Math.fround(q[i]! * scale + min)));
       d.forEach((x, i) => assert.ok(Math.abs(x - v[i]!) <= scale / 2 + 1e-6));
     }

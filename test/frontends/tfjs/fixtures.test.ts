@@ -93,7 +93,10 @@ function checkNeuron(n: NeuronNode, cls: string, cfg: AnyJson, e: Expect, layer:
   if (cls === "MultiThresholdLIF") {
     assert.equal(n.model, base === "PLIF" ? "MT-PLIF" : "MT-LIF");
     assert.deepEqual(n.deltas, cfg.deltas);
-    assert.deepEqual(n.planeThresholds!.map((p) => (assert.deepEqual(p.shape, []), p.data[0])), (cfg.deltas as number[]).map((d) => theta + d));
+    assert.deepEqual(
+      n.planeThresholds!.map((p) => (assert.deepEqual(p.shape, []), p.data[0])),
+      (cfg.deltas as number[]).map((d) => theta + d),
+    );
   } else {
     assert.equal(n.model, cls);
     assert.equal(n.planeThresholds, undefined);
@@ -243,7 +246,8 @@ function checkLayer(g: Graph, e: Expect, entry: { className: string; config: Any
 /** The thresholds as calibrated into the fixture's model.json, by layer. */
 function thresholdsOf(j: AnyJson): Map<string, number> {
   const m = new Map<string, number>();
-  for (const l of layersOf(j)) if (typeof l.config.v_threshold === "number" && l.class_name !== "TdBN") m.set(l.config.name, l.config.v_threshold);
+  for (const l of layersOf(j))
+    if (typeof l.config.v_threshold === "number" && l.class_name !== "TdBN") m.set(l.config.name, l.config.v_threshold);
   return m;
 }
 
@@ -257,12 +261,19 @@ describe("fixtures load with the generator's parameters", () => {
       const g = await loadTfjsModel(path);
       assert.equal(g.meta.timesteps, def.timesteps);
       assert.equal(g.meta.encoding, def.encoding ?? "direct");
-      assert.ok(g.nodes.every((n) => Array.isArray(n.shape)), "shapes inferred");
+      assert.ok(
+        g.nodes.every((n) => Array.isArray(n.shape)),
+        "shapes inferred",
+      );
       assert.deepEqual(byId(g, g.nodes[0]!.id).shape, def.inputShape);
       assert.deepEqual(g.outputs, ["readout"]);
 
       const b = buildModel(def, thresholdsOf(j));
-      const e: Expect = { def, weights: new Map(b.weights.map((x) => [x.name, { shape: x.shape, values: x.values }])), prefix: b.weightPrefix };
+      const e: Expect = {
+        def,
+        weights: new Map(b.weights.map((x) => [x.name, { shape: x.shape, values: x.values }])),
+        prefix: b.weightPrefix,
+      };
       const inputId = g.nodes[0]!.id;
       for (const entry of b.entries) {
         const cls = checkLayer(g, e, entry, entry.className === "InputLayer" ? inputId : "");
@@ -270,7 +281,7 @@ describe("fixtures load with the generator's parameters", () => {
         if (entry.className === "TimeDistributed") covered.add("TimeDistributed");
       }
       // Every IR node comes from a generator layer (plus the implicit input of Sequential models).
-      const names = new Set(b.entries.map((x) => x.config["name"] as string));
+      const names = new Set(b.entries.map((x) => x.config.name as string));
       for (const n of g.nodes) if (n.op !== "input") assert.ok(names.has(n.id), `unexpected node ${n.id}`);
 
       // The input sample has the model's input shape.
@@ -283,11 +294,36 @@ describe("fixtures load with the generator's parameters", () => {
 
   test("every FORMATS.md §1 layer type is covered by some fixture", () => {
     const want = [
-      "InputLayer", "Conv2D", "Dense", "BatchNormalization", "AveragePooling2D", "MaxPooling2D", "Flatten", "Reshape",
-      "ZeroPadding2D", "Add", "Dropout", "TimeDistributed", "LIF", "IF", "PLIF", "MultiThresholdLIF(LIF)", "MultiThresholdLIF(PLIF)",
-      "TdBN", "BNTT", "TEBN(p rank 1)", "TEBN(p rank 2)", "TAB", "PSPNorm(bn)", "PSPNorm(ln)", "Readout",
+      "InputLayer",
+      "Conv2D",
+      "Dense",
+      "BatchNormalization",
+      "AveragePooling2D",
+      "MaxPooling2D",
+      "Flatten",
+      "Reshape",
+      "ZeroPadding2D",
+      "Add",
+      "Dropout",
+      "TimeDistributed",
+      "LIF",
+      "IF",
+      "PLIF",
+      "MultiThresholdLIF(LIF)",
+      "MultiThresholdLIF(PLIF)",
+      "TdBN",
+      "BNTT",
+      "TEBN(p rank 1)",
+      "TEBN(p rank 2)",
+      "TAB",
+      "PSPNorm(bn)",
+      "PSPNorm(ln)",
+      "Readout",
     ];
-    assert.deepEqual(want.filter((c) => !covered.has(c)), []);
+    assert.deepEqual(
+      want.filter((c) => !covered.has(c)),
+      [],
+    );
   });
 });
 
@@ -339,11 +375,13 @@ describe("generator", () => {
     await generate(out);
     const list = async (d: string): Promise<string[]> => {
       const r: string[] = [];
-      for (const e of await readdir(d, { withFileTypes: true, recursive: true })) if (e.isFile()) r.push(join(e.parentPath, e.name).slice(d.length));
+      for (const e of await readdir(d, { withFileTypes: true, recursive: true }))
+        if (e.isFile()) r.push(join(e.parentPath, e.name).slice(d.length));
       return r.filter((f) => !f.endsWith(".gitattributes")).sort();
     };
     const mine = await list(out);
     assert.deepEqual(mine, await list(FIXTURE_DIR));
-    for (const f of mine) assert.ok((await readFile(join(out, f))).equals(await readFile(join(FIXTURE_DIR, f))), `${f} differs`);
+    for (const f of mine)
+      assert.ok((await readFile(join(out, f))).equals(await readFile(join(FIXTURE_DIR, f))), `${f} differs`);
   });
 });

@@ -14,7 +14,8 @@ import { fixtureCopy, type AnyJson } from "./tfjs-helpers.ts";
 function paths(j: AnyJson, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
   if (Array.isArray(j)) j.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (j !== null && typeof j === "object") for (const k of Object.keys(j)) out.push(...paths(j[k], [...prefix, k]));
+  else if (j !== null && typeof j === "object")
+    for (const k of Object.keys(j)) out.push(...paths(j[k], [...prefix, k]));
   return out;
 }
 
@@ -31,9 +32,34 @@ function mutate(j: AnyJson, path: (string | number)[], value: AnyJson, remove: b
 }
 
 const jsonValue = fc.oneof(
-  fc.constant(null), fc.boolean(), fc.integer({ min: -3, max: 20 }), fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom("", "same", "valid", "hard", "soft", "gt", "ge", "channel", "element", "causal", "channels_first", "Dense", "LIF", "x"),
-  fc.constant([]), fc.constant({}), fc.constant([null, 2]), fc.constant([3, 3]), fc.constant([[1, 1], [1, 1]]),
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer({ min: -3, max: 20 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(
+    "",
+    "same",
+    "valid",
+    "hard",
+    "soft",
+    "gt",
+    "ge",
+    "channel",
+    "element",
+    "causal",
+    "channels_first",
+    "Dense",
+    "LIF",
+    "x",
+  ),
+  fc.constant([]),
+  fc.constant({}),
+  fc.constant([null, 2]),
+  fc.constant([3, 3]),
+  fc.constant([
+    [1, 1],
+    [1, 1],
+  ]),
 );
 
 describe("mutated model.json", () => {
@@ -51,7 +77,10 @@ describe("mutated model.json", () => {
             assert.ok(e instanceof SnncError, `not an SnncError: ${String(e)}`);
             assert.equal(e.file, p);
             assert.ok(!e.message.includes("\n"), e.message);
-            assert.ok(!e.detail.startsWith("cannot read the model:"), `internal error leaked: ${e.message} (edit ${JSON.stringify(all[i])} = ${JSON.stringify(value)}, remove ${remove})`);
+            assert.ok(
+              !e.detail.startsWith("cannot read the model:"),
+              `internal error leaked: ${e.message} (edit ${JSON.stringify(all[i])} = ${JSON.stringify(value)}, remove ${remove})`,
+            );
           }
         }),
         { numRuns: 300, seed: 20240611 },

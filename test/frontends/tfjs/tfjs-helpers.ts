@@ -76,7 +76,10 @@ export async function patchFloat(modelPath: string, weight: string, index: numbe
  * Assert that `p` rejects with an SnncError of `code` whose one-line message holds the file,
  * the layer (when given) and every `parts` (strings or patterns).
  */
-export async function rejects(p: Promise<unknown>, o: { code: string; file: string; layer?: string; param?: string; parts: (string | RegExp)[] }): Promise<SnncError> {
+export async function rejects(
+  p: Promise<unknown>,
+  o: { code: string; file: string; layer?: string; param?: string; parts: (string | RegExp)[] },
+): Promise<SnncError> {
   let err: unknown;
   try {
     await p;
@@ -87,7 +90,7 @@ export async function rejects(p: Promise<unknown>, o: { code: string; file: stri
   const e = err as SnncError;
   assert.equal(e.code, o.code, e.message);
   assert.equal(e.file, o.file, e.message);
-  assert.ok(e.message.startsWith(o.file + ": "), e.message);
+  assert.ok(e.message.startsWith(`${o.file}: `), e.message);
   assert.ok(!e.message.includes("\n"), `message is not one line: ${e.message}`);
   if (o.layer !== undefined) {
     assert.equal(e.layer, o.layer, e.message);

@@ -24,17 +24,23 @@ interface Saved {
 async function save(model: tf.LayersModel): Promise<Saved> {
   model.setUserDefinedMetadata({ snn: { timesteps: 4, encoding: "direct" } });
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
   const wd = artifacts!.weightData!;
   const data = Array.isArray(wd) ? tf.io.CompositeArrayBuffer.join(wd) : wd;
   return { artifacts: artifacts!, data };
 }
 
 /** Write model.json + weights.bin as the TF.js Node file handler does; returns the model.json path. */
-async function writeArtifacts(a: tf.io.ModelArtifacts, specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer | Uint8Array): Promise<string> {
+async function writeArtifacts(
+  a: tf.io.ModelArtifacts,
+  specs: tf.io.WeightsManifestEntry[],
+  data: ArrayBuffer | Uint8Array,
+): Promise<string> {
   const dir = join(await tempDir(), "saved");
   await mkdir(dir, { recursive: true });
   const modelJson = {
@@ -60,7 +66,14 @@ function sequentialModel(): tf.Sequential {
   let seed = 1;
   const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
   for (const l of m.layers) {
-    l.setWeights(l.getWeights().map((t) => tf.tensor(Array.from(t.dataSync(), (v) => v + 0.5 * Math.abs(rnd()) + 0.01), t.shape)));
+    l.setWeights(
+      l.getWeights().map((t) =>
+        tf.tensor(
+          Array.from(t.dataSync(), (v) => v + 0.5 * Math.abs(rnd()) + 0.01),
+          t.shape,
+        ),
+      ),
+    );
   }
   return m;
 }
@@ -86,7 +99,10 @@ describe("a model saved by TF.js", () => {
     const path = await writeArtifacts(artifacts, artifacts.weightSpecs!, data);
     const g = await loadTfjsModel(path);
     assert.equal(g.meta.timesteps, 4);
-    assert.deepEqual(g.nodes.map((n) => n.op), ["input", "conv2d", "bn", "flatten", "dense"]);
+    assert.deepEqual(
+      g.nodes.map((n) => n.op),
+      ["input", "conv2d", "bn", "flatten", "dense"],
+    );
     assert.deepEqual(g.nodes[0]!.shape, [8, 8, 1]);
     assert.deepEqual(node(g, "dense").shape, [4]);
     const bn = node(g, "bn");
@@ -100,7 +116,8 @@ describe("a model saved by TF.js", () => {
         assert.deepEqual(ours[i]!.shape, t.shape, `${l.name} weight ${i} shape`);
         const f32 = t.dataSync() as Float32Array;
         assert.equal(ours[i]!.data.length, f32.length);
-        for (let k = 0; k < f32.length; k++) assert.ok(Object.is(ours[i]!.data[k], f32[k]), `${l.name} weight ${i}[${k}]`);
+        for (let k = 0; k < f32.length; k++)
+          assert.ok(Object.is(ours[i]!.data[k], f32[k]), `${l.name} weight ${i}[${k}]`);
         compared += f32.length;
       });
     }
@@ -109,14 +126,19 @@ describe("a model saved by TF.js", () => {
 
   test("Functional model with a residual Add", async () => {
     const inp = tf.input({ shape: [6, 6, 2], name: "inp" });
-    const c = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: "same", name: "conv" }).apply(inp) as tf.SymbolicTensor;
+    const c = tf.layers
+      .conv2d({ filters: 2, kernelSize: 3, padding: "same", name: "conv" })
+      .apply(inp) as tf.SymbolicTensor;
     const s = tf.layers.add({ name: "sum" }).apply([c, inp]) as tf.SymbolicTensor;
     const f = tf.layers.flatten({ name: "flat" }).apply(s) as tf.SymbolicTensor;
     const d = tf.layers.dense({ units: 3, name: "out" }).apply(f) as tf.SymbolicTensor;
     const m = tf.model({ inputs: inp, outputs: d, name: "func" });
     const { artifacts, data } = await save(m);
     const g = await loadTfjsModel(await writeArtifacts(artifacts, artifacts.weightSpecs!, data));
-    assert.deepEqual(g.nodes.map((n) => n.id), ["inp", "conv", "sum", "flat", "out"]);
+    assert.deepEqual(
+      g.nodes.map((n) => n.id),
+      ["inp", "conv", "sum", "flat", "out"],
+    );
     assert.deepEqual(node(g, "sum").inputs, ["conv", "inp"]);
     assert.deepEqual(g.outputs, ["out"]);
     const k = m.getLayer("conv").getWeights()[0]!.dataSync();

@@ -28,24 +28,40 @@ test("network.lava.json of a residual graph: populations, delayed synapses, Lava
   assert.equal(doc.format, "snnc.lava-process-graph");
   assert.deepEqual(doc.netx, { written: false, reason: "r" });
   assert.equal(doc.runSteps, m.runSteps);
-  assert.deepEqual(doc.populations.map((p: { id: string }) => p.id), ["lif_a", "lif_b", "lif_c", "readout"]);
+  assert.deepEqual(
+    doc.populations.map((p: { id: string }) => p.id),
+    ["lif_a", "lif_b", "lif_c", "readout"],
+  );
   for (const p of doc.populations) {
     const q = m.populations.find((x) => x.id === p.id)!;
     assert.equal(p.process, "lava.proc.lif.process.LIFReset");
     assert.deepEqual(p.shape, lavaShape(q.shape));
-    assert.deepEqual([p.du, p.dv, p.vth, p.bias_exp, p.reset_interval, p.reset_offset], [q.du, q.dv, q.vth, q.biasExp, m.runSteps, q.depth + 1]);
+    assert.deepEqual(
+      [p.du, p.dv, p.vth, p.bias_exp, p.reset_interval, p.reset_offset],
+      [q.du, q.dv, q.vth, q.biasExp, m.runSteps, q.depth + 1],
+    );
   }
   assert.equal(doc.populations[3].readout.step, 4 + m.timesteps);
   const delayed = doc.connections.filter((c: { delay: number }) => c.delay > 0);
-  assert.deepEqual(delayed.map((c: { id: string; delay: number }) => [c.id, c.delay]), [["conv_c/lif_a", 1]]);
+  assert.deepEqual(
+    delayed.map((c: { id: string; delay: number }) => [c.id, c.delay]),
+    [["conv_c/lif_a", 1]],
+  );
   assert.match(delayed[0].note, /Lava's Conv has no delays/);
   // conv weights: Lava's (out, kW, kH, in), flipped in x and y
   const cc = doc.connections.find((c: { id: string }) => c.id === "conv_c/lif_b");
   const s = m.connections.find((c) => c.id === "conv_c/lif_b")!.synapse as ConvSynapse;
   const [KH, KW, KI, CO] = s.kernelShape;
   assert.deepEqual(cc.weight.shape, [CO, KW, KH, KI]);
-  for (const [o, kx, ky, i] of [[0, 0, 0, 0], [1, 2, 0, 3], [3, 1, 2, 2]] as const) {
-    assert.equal(cc.weight.data[((o * KW + kx) * KH + ky) * KI + i], s.kernel[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * KI + i) * CO + o]);
+  for (const [o, kx, ky, i] of [
+    [0, 0, 0, 0],
+    [1, 2, 0, 3],
+    [3, 1, 2, 2],
+  ] as const) {
+    assert.equal(
+      cc.weight.data[((o * KW + kx) * KH + ky) * KI + i],
+      s.kernel[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * KI + i) * CO + o],
+    );
   }
   assert.deepEqual(cc.padding, [1, 1]);
   assert.deepEqual(cc.stride, [2, 2]);
@@ -55,7 +71,9 @@ test("network.lava.json of a residual graph: populations, delayed synapses, Lava
   assert.deepEqual(dd.weights.shape, [d.outSize, d.inSize]);
   assert.equal(dd.process, "lava.proc.dense.process.Dense");
   const srcShape = m.populations.find((p) => p.id === "lif_c")!.shape;
-  for (const i of [0, 5, 17, 63]) for (let o = 0; o < d.outSize; o++) assert.equal(dd.weights.data[o * d.inSize + lavaIndex(srcShape, i)], d.weights[i * d.outSize + o]);
+  for (const i of [0, 5, 17, 63])
+    for (let o = 0; o < d.outSize; o++)
+      assert.equal(dd.weights.data[o * d.inSize + lavaIndex(srcShape, i)], d.weights[i * d.outSize + o]);
   assert.equal(dd.num_weight_bits, dd.sign_mode === "mixed" ? 9 : 8);
   assert.equal(doc.input.num_message_bits, 8);
 });
@@ -72,22 +90,49 @@ test("hwconfig.json: every population on a core, totals and utilisation against 
   assert.equal(doc.utilisation.maxCoreNeuronsPercent, Math.round((1e4 * 515) / 8192) / 100);
   const placed = doc.cores.flatMap((c: { populations: { id: string; neurons: [number, number] }[] }) => c.populations);
   for (const p of doc.populations) {
-    const n = placed.filter((x: { id: string }) => x.id === p.id).reduce((a: number, x: { neurons: [number, number] }) => a + x.neurons[1] - x.neurons[0], 0);
+    const n = placed
+      .filter((x: { id: string }) => x.id === p.id)
+      .reduce((a: number, x: { neurons: [number, number] }) => a + x.neurons[1] - x.neurons[0], 0);
     assert.equal(n, p.neurons, `${p.id} fully placed`);
   }
 });
 
 test("report.txt lays out sections; tables align; JSON formatting is compact and stable", async () => {
-  assert.equal(reportText(["head"], [{ title: "A", lines: ["x"] }, { title: "Empty", lines: [] }]), "head\n\nA\n-\nx\n");
-  assert.deepEqual(table(["n", "v"], [["a", 1], ["bbb", 22]]), ["n    v", "a     1", "bbb  22"]);
-  assert.equal(formatJson({ a: [1, 2], b: { c: "x" }, d: [] }), '{\n  "a": [1, 2],\n  "b": {\n    "c": "x"\n  },\n  "d": []\n}\n');
+  assert.equal(
+    reportText(
+      ["head"],
+      [
+        { title: "A", lines: ["x"] },
+        { title: "Empty", lines: [] },
+      ],
+    ),
+    "head\n\nA\n-\nx\n",
+  );
+  assert.deepEqual(
+    table(
+      ["n", "v"],
+      [
+        ["a", 1],
+        ["bbb", 22],
+      ],
+    ),
+    ["n    v", "a     1", "bbb  22"],
+  );
+  assert.equal(
+    formatJson({ a: [1, 2], b: { c: "x" }, d: [] }),
+    '{\n  "a": [1, 2],\n  "b": {\n    "c": "x"\n  },\n  "d": []\n}\n',
+  );
   const g = await loadModel("fixtures/keras-misc/model.json");
   const r = await loihiDriver.compile(g, { target: "loihi" });
   const text = r.files.get("report.txt") as string;
-  for (const s of ["Passes", "Quantisation", "Latency", "Placement", "Agreement (measured, not assumed)", "Files"]) assert.match(text, new RegExp(`\\n${s.replace(/[()]/g, "\\$&")}[^\\n]*\\n-+\\n`));
+  for (const s of ["Passes", "Quantisation", "Latency", "Placement", "Agreement (measured, not assumed)", "Files"])
+    assert.match(text, new RegExp(`\\n${s.replace(/[()]/g, "\\$&")}[^\\n]*\\n-+\\n`));
   assert.match(text, /run 7 steps per sample: T = 4 plus 3 extra for the pipeline latency/);
-  assert.match(text, /lower-neuron-model:\n  2 neuron layers/);
-  assert.match(text, /network\.net: netx HDF5; load with netx\.hdf5\.Network\(net_config='network\.net', input_message_bits=8, reset_interval=7, reset_offset=1\)/);
+  assert.match(text, /lower-neuron-model:\n {2}2 neuron layers/);
+  assert.match(
+    text,
+    /network\.net: netx HDF5; load with netx\.hdf5\.Network\(net_config='network\.net', input_message_bits=8, reset_interval=7, reset_offset=1\)/,
+  );
   assert.match(text, /readout 'readout': argmax agrees on \d\/8 samples/);
 });
 
@@ -98,22 +143,44 @@ test("network.lava.json and hwconfig.json of state offsets: pulses with their in
   const R = m.runSteps;
   const chk = netxCheck(m);
   assert.equal(chk.ok, false);
-  const doc = JSON.parse(lavaProcessGraphJson(m, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }));
+  const doc = JSON.parse(
+    lavaProcessGraphJson(m, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }),
+  );
   assert.match(doc.netx.reason, /^state offsets \('lif1'\): netx sets no initial v per neuron/);
-  assert.deepEqual(doc.populations.map((p: { id: string; kind: string }) => [p.id, p.kind]), [["pulse_0", "pulse"], ["pulse_1", "pulse"], ["lif1", "lif"], ["if2", "lif"], ["readout", "integrator"]]);
+  assert.deepEqual(
+    doc.populations.map((p: { id: string; kind: string }) => [p.id, p.kind]),
+    [
+      ["pulse_0", "pulse"],
+      ["pulse_1", "pulse"],
+      ["lif1", "lif"],
+      ["if2", "lif"],
+      ["readout", "integrator"],
+    ],
+  );
   const [p0, p1] = doc.populations;
   // phase 1: v starts at 64·(R − 1) and climbs 64 a step past vth·64 = 64·(R − 1) at step 1; phase 0 starts at 0 and fires at step R
-  assert.deepEqual([p1.process, p1.shape, p1.vth, p1.v, p1.bias_mant, p1.bias_exp, p1.du, p1.dv, p1.reset_offset, p1.phase], ["lava.proc.lif.process.LIFReset", [1], R - 1, 64 * (R - 1), 1, 6, 4095, 0, 2, 1]);
+  assert.deepEqual(
+    [p1.process, p1.shape, p1.vth, p1.v, p1.bias_mant, p1.bias_exp, p1.du, p1.dv, p1.reset_offset, p1.phase],
+    ["lava.proc.lif.process.LIFReset", [1], R - 1, 64 * (R - 1), 1, 6, 4095, 0, 2, 1],
+  );
   assert.equal(p0.v, undefined);
   assert.match(p0.fires, new RegExp(`step ${R} of every sample`));
   assert.equal(doc.populations[2].v, undefined, "lif1 needs no initial v (its bias stays below the threshold)");
   const self = doc.connections.find((c: { id: string }) => c.id === "lif1/self");
-  assert.deepEqual([self.kind, self.from, self.to, self.process, self.sign_mode, self.num_weight_bits, self.weights.shape], ["diagonal", "lif1", "lif1", "lava.proc.dense.process.Dense", "excitatory", 8, [256, 256]]);
+  assert.deepEqual(
+    [self.kind, self.from, self.to, self.process, self.sign_mode, self.num_weight_bits, self.weights.shape],
+    ["diagonal", "lif1", "lif1", "lava.proc.dense.process.Dense", "excitatory", 8, [256, 256]],
+  );
   const w = (m.connections.find((c) => c.id === "lif1/self")!.synapse as { weights: Int32Array }).weights;
   const shape = m.populations.find((p) => p.id === "lif1")!.shape;
   for (const i of [0, 1, 5, 37, 255]) assert.equal(self.weights.diagonal[lavaIndex(shape, i)], w[i]);
   const inhibit = doc.connections.filter((c: { from: string }) => c.from === "pulse_0");
-  assert.ok(inhibit.length >= 1 && inhibit.every((c: { sign_mode: string; weight_exp: number }) => c.sign_mode === "inhibitory" && c.weight_exp === 7));
+  assert.ok(
+    inhibit.length >= 1 &&
+      inhibit.every(
+        (c: { sign_mode: string; weight_exp: number }) => c.sign_mode === "inhibitory" && c.weight_exp === 7,
+      ),
+  );
   // hwconfig: the pulses are neurons, the self-recurrent, initial-state and inhibition synapses are synapses
   const hw = JSON.parse(hwconfigJson(placement));
   assert.equal(hw.totals.neurons, 2 + 256 + 16 + 3);

@@ -76,7 +76,9 @@ function expectNeuron(f: H5, l: string, m: FixedModel, pid: string): void {
 function torchConv(s: ConvSynapse): number[] {
   const [KH, KW, KI, CO] = s.kernelShape;
   const out: number[] = [];
-  for (let o = 0; o < CO; o++) for (let i = 0; i < KI; i++) for (let y = 0; y < KH; y++) for (let x = 0; x < KW; x++) out.push(s.kernel[((y * KW + x) * KI + i) * CO + o]!);
+  for (let o = 0; o < CO; o++)
+    for (let i = 0; i < KI; i++)
+      for (let y = 0; y < KH; y++) for (let x = 0; x < KW; x++) out.push(s.kernel[((y * KW + x) * KI + i) * CO + o]!);
   return out;
 }
 
@@ -94,7 +96,17 @@ test("network.net of a conv fixture (tdbn): the netx layout, group by group", as
     expectType(f, "layer/0/type", "input");
     expectI64(f, "layer/0/shape", [3], [1, 8, 8]);
     // 1: conv 3×3 same on the graded input
-    assert.deepEqual(keys(f, "layer/1"), ["bias", "dilation", "groups", "neuron", "padding", "shape", "stride", "type", "weight"]);
+    assert.deepEqual(keys(f, "layer/1"), [
+      "bias",
+      "dilation",
+      "groups",
+      "neuron",
+      "padding",
+      "shape",
+      "stride",
+      "type",
+      "weight",
+    ]);
     expectType(f, "layer/1/type", "conv");
     expectI64(f, "layer/1/shape", [3], [4, 8, 8]);
     expectNeuron(f, "layer/1", m, "lif1");
@@ -136,7 +148,12 @@ test("network.net of a conv fixture (tdbn): the netx layout, group by group", as
     assert.deepEqual(w4.shape, [3, 64]);
     const wv = ints(w4.value);
     // snnc's input index of (y, x, c) on [4,4,4] is (y·4 + x)·4 + c; netx's (c·4 + y)·4 + x
-    for (const [y, x, c, o] of [[0, 0, 0, 0], [1, 2, 3, 1], [3, 3, 1, 2], [2, 0, 2, 0]] as const) {
+    for (const [y, x, c, o] of [
+      [0, 0, 0, 0],
+      [1, 2, 3, 1],
+      [3, 3, 1, 2],
+      [2, 0, 2, 0],
+    ] as const) {
       assert.equal(wv[o * 64 + (c * 4 + y) * 4 + x], d.weights[((y * 4 + x) * 4 + c) * 3 + o]);
     }
   } finally {

@@ -41,13 +41,23 @@ export interface CheckLayer {
   v: number[][];
 }
 
-export function checkData(m: FixedModel, x: StepInput, lavaGraph: boolean): { input: number[][]; layers: CheckLayer[] } {
+export function checkData(
+  m: FixedModel,
+  x: StepInput,
+  lavaGraph: boolean,
+): { input: number[][]; layers: CheckLayer[] } {
   const run = runFixedStepped(m, x, { state: true });
   const cols = inputColumns(m.input, x, m.timesteps);
   const layers = m.populations.map((p) => {
     const spatial = lavaGraph || m.connections.find((c) => c.to === p.id)!.synapse.kind === "conv";
     const o = (v: ArrayLike<number>) => lavaOrder(p.shape, spatial, v);
-    return { id: p.id, kind: p.kind, spikes: run.spikes.get(p.id)!.map(o), u: run.u!.get(p.id)!.map(o), v: run.v!.get(p.id)!.map(o) };
+    return {
+      id: p.id,
+      kind: p.kind,
+      spikes: run.spikes.get(p.id)!.map(o),
+      u: run.u!.get(p.id)!.map(o),
+      v: run.v!.get(p.id)!.map(o),
+    };
   });
   return { input: cols.map((c) => (lavaGraph ? lavaOrder(m.input.shape, true, c) : netxInputOrder(m, c))), layers };
 }

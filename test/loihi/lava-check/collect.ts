@@ -24,8 +24,31 @@ for (const d of readdirSync(out).sort()) {
     continue;
   }
   if (!res.match) continue;
-  const layers = (res.layers ?? res.populations).map((l: { id: string; lava: { raster: number[][]; u_sha256: string; v_sha256: string } }) => ({ id: l.id, raster: l.lava.raster, u_sha256: l.lava.u_sha256, v_sha256: l.lava.v_sha256 }));
-  cases.push({ model: chk.model, input: chk.input_file, ...(chk.then_file ? { then: chk.then_file } : {}), form: chk.form, temporalNorm: chk.temporal_norm, target: chk.target, steps: chk.steps, layers });
+  const layers = (res.layers ?? res.populations).map(
+    (l: { id: string; lava: { raster: number[][]; u_sha256: string; v_sha256: string } }) => ({
+      id: l.id,
+      raster: l.lava.raster,
+      u_sha256: l.lava.u_sha256,
+      v_sha256: l.lava.v_sha256,
+    }),
+  );
+  cases.push({
+    model: chk.model,
+    input: chk.input_file,
+    ...(chk.then_file ? { then: chk.then_file } : {}),
+    form: chk.form,
+    temporalNorm: chk.temporal_norm,
+    target: chk.target,
+    steps: chk.steps,
+    layers,
+  });
 }
-writeFileSync(dest, JSON.stringify({ source: "Lava fixed_pt runs (lava-nc/lava, lava-nc/lava-dl netx); see docs/LOIHI-CHECK.md", cases }, null, 1) + "\n");
+writeFileSync(
+  dest,
+  `${JSON.stringify(
+    { source: "Lava fixed_pt runs (lava-nc/lava, lava-nc/lava-dl netx); see docs/LOIHI-CHECK.md", cases },
+    null,
+    1,
+  )}\n`,
+);
 process.stdout.write(`${cases.length} matching cases → ${dest}\n`);

@@ -42,11 +42,14 @@ const ni = args.indexOf("--then");
 const thenFile = ni >= 0 ? args.splice(ni, 2)[1]! : undefined;
 const [modelFile, inputFile, outDir] = args;
 if (!modelFile || !inputFile || !outDir) {
-  process.stderr.write("usage: export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx]\n");
+  process.stderr.write(
+    "usage: export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx]\n",
+  );
   process.exit(2);
 }
 const g = modelFile.startsWith("builtin:") ? BUILTIN[modelFile.slice(8)]!() : await loadModel(modelFile);
-const sample = (f: string) => (f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!);
+const sample = (f: string) =>
+  f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!;
 const b = buildLoihi(g, { target, file: modelFile, temporalNorm });
 const m1 = b.quant.model;
 // back to back: the same network (period runSteps) over 2·runSteps steps, the second sample from step runSteps + 1
@@ -55,7 +58,10 @@ const x = thenFile ? backToBackInput(m1, sample(inputFile), sample(thenFile)) : 
 const chk = netxCheck(m1);
 mkdirSync(outDir, { recursive: true });
 if (lavaGraph) {
-  writeFileSync(join(outDir, "network.lava.json"), lavaProcessGraphJson(m1, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }));
+  writeFileSync(
+    join(outDir, "network.lava.json"),
+    lavaProcessGraphJson(m1, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }),
+  );
 } else {
   if (!chk.ok) {
     process.stderr.write(`network.net cannot express this model: ${chk.reason}\n`);
@@ -82,4 +88,6 @@ const doc = {
   layers,
 };
 writeFileSync(join(outDir, "check.json"), JSON.stringify(doc));
-process.stdout.write(`${modelFile}: ${layers.length} layers, ${m.runSteps} steps, input ${m.input.kind} ${m.input.messageBits} bits → ${outDir}\n`);
+process.stdout.write(
+  `${modelFile}: ${layers.length} layers, ${m.runSteps} steps, input ${m.input.kind} ${m.input.messageBits} bits → ${outDir}\n`,
+);

@@ -14,7 +14,19 @@ import { moveGains } from "../../../src/loihi/lower/lower-gain.ts";
 import { scalarThresholds } from "../../../src/loihi/lower/lower-thresholds.ts";
 import { simulate, type StepInput } from "../../../src/sim/reference.ts";
 import { loadTarget } from "../../../src/target/load-target.ts";
-import { conv, dense, graph, lif, pool, rand, readout, rng, spikeFeatures, spikeTrains, expandedConv } from "../models.ts";
+import {
+  conv,
+  dense,
+  graph,
+  lif,
+  pool,
+  rand,
+  readout,
+  rng,
+  spikeFeatures,
+  spikeTrains,
+  expandedConv,
+} from "../models.ts";
 
 const L2 = loadTarget("loihi2");
 
@@ -34,7 +46,8 @@ function sameSpikes(a: Graph, b: Graph, inputs: StepInput[], what: string): numb
     }
     for (const [id, v] of ra.readouts) {
       const w = rb.readouts.get(id)!;
-      for (let i = 0; i < v.length; i++) assert.ok(Math.abs(v[i]! - w[i]!) <= 1e-9 * (1 + Math.abs(v[i]!)), `${what}: readout ${id}[${i}]`);
+      for (let i = 0; i < v.length; i++)
+        assert.ok(Math.abs(v[i]! - w[i]!) <= 1e-9 * (1 + Math.abs(v[i]!)), `${what}: readout ${id}[${i}]`);
     }
   }
   return spikes;
@@ -59,20 +72,44 @@ function refusal(fn: () => unknown, layer: string, re: RegExp): void {
 
 function oneLayer(n: Partial<NeuronNode> & { theta?: number | ReturnType<typeof tensor> }): Graph {
   const r = rng(1);
-  return graph("one", [{ op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] }, conv("c", "in", rand([3, 3, 1, 2], r, -1, 1)), lif("n", "c", n)], 3, "direct");
+  return graph(
+    "one",
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
+      conv("c", "in", rand([3, 3, 1, 2], r, -1, 1)),
+      lif("n", "c", n),
+    ],
+    3,
+    "direct",
+  );
 }
 
 test("lower-neuron-model refuses what Lava's LIF cannot be, naming layer and reason", () => {
   refusal(() => checkGraphForLoihi(oneLayer({ reset: "soft" }), L2), "n", /soft reset .* resets v to 0 after a spike/);
-  refusal(() => checkGraphForLoihi(oneLayer({ planeThresholds: [scalar(1.5)], model: "MT-LIF" }), L2), "n", /2 thresholds .* cannot share one membrane/);
-  const sched = { decay: [scalar(0.8), scalar(0.8), scalar(0.8)], bias: [scalar(0), scalar(0), scalar(0)], thresholdScale: [scalar(1), scalar(1.1), scalar(1.2)] };
-  refusal(() => checkGraphForLoihi(oneLayer({ schedule: sched }), L2), "n", /per-step neuron parameters .* --temporal-norm approx/);
+  refusal(
+    () => checkGraphForLoihi(oneLayer({ planeThresholds: [scalar(1.5)], model: "MT-LIF" }), L2),
+    "n",
+    /2 thresholds .* cannot share one membrane/,
+  );
+  const sched = {
+    decay: [scalar(0.8), scalar(0.8), scalar(0.8)],
+    bias: [scalar(0), scalar(0), scalar(0)],
+    thresholdScale: [scalar(1), scalar(1.1), scalar(1.2)],
+  };
+  refusal(
+    () => checkGraphForLoihi(oneLayer({ schedule: sched }), L2),
+    "n",
+    /per-step neuron parameters .* --temporal-norm approx/,
+  );
   // what is fine: ≥ firing, ±∞ thresholds, hard reset to 0; and, through a state offset (lower-state-offset),
   // v_reset ≠ 0, thresholds < 0, and 0 with ≥
   const ok = checkGraphForLoihi(oneLayer({ fire: "ge", theta: tensor([2], [0.7, Infinity]) }), L2);
   assert.match(ok.notes.join("\n"), /mapped exactly by the quantiser/);
   for (const o of [{ vReset: scalar(-0.2) }, { theta: tensor([2], [0.5, -0.3]) }, { theta: 0, fire: "ge" as const }]) {
-    assert.match(checkGraphForLoihi(oneLayer(o), L2).notes.join("\n"), /'n': v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset/);
+    assert.match(
+      checkGraphForLoihi(oneLayer(o), L2).notes.join("\n"),
+      /'n': v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset/,
+    );
   }
 });
 
@@ -111,14 +148,23 @@ test("lower-pooling: avg-pool folds exactly into dense (also with padded 'same' 
         lif("l0", "c0", { theta: 0.9 }),
         { op: "avgpool", id: "ap", inputs: ["l0"], pool: [poolK, poolK], strides: [poolK, poolK], padding },
         ...(next === "dense"
-          ? [{ op: "flatten", id: "fl", inputs: ["ap"] } as IRNode, dense("d", "fl", rand([(padding === "same" ? 16 : 9) * 3, 4], r, -1, 1), rand([4], r, -0.1, 0.1)), lif("l1", "d", { theta: 0.6 })]
+          ? [
+              { op: "flatten", id: "fl", inputs: ["ap"] } as IRNode,
+              dense("d", "fl", rand([(padding === "same" ? 16 : 9) * 3, 4], r, -1, 1), rand([4], r, -0.1, 0.1)),
+              lif("l1", "d", { theta: 0.6 }),
+            ]
           : [conv("c1", "ap", rand([3, 3, 3, 2], r, -1, 1)), lif("l1", "c1", { theta: 0.5 })]),
         readout("ro", "l1"),
       ],
       4,
       "direct",
     );
-  for (const [padding, next] of [["valid", "dense"], ["same", "dense"], ["valid", "conv"], ["same", "conv"]] as const) {
+  for (const [padding, next] of [
+    ["valid", "dense"],
+    ["same", "dense"],
+    ["valid", "conv"],
+    ["same", "conv"],
+  ] as const) {
     const g = mk(padding, next);
     const { graph: h, notes } = lowerPools(g);
     assert.ok(!h.nodes.some((n) => n.op === "avgpool"), `${padding}/${next}: avgpool gone`);
@@ -164,7 +210,17 @@ test("lower-pooling: max-pool over binary spikes → sum-pool + fire-on-any neur
   assert.ok(sameSpikes(g, h, ins, "maxpool") > 0);
   // max over analog values is not a neuron
   const r = rng(5);
-  const bad = graph("mp-analog", [{ op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] }, pool("mp", "maxpool", "in"), conv("c", "mp", rand([1, 1, 1, 1], r, 0.5, 1)), lif("n", "c")], 2, "direct");
+  const bad = graph(
+    "mp-analog",
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
+      pool("mp", "maxpool", "in"),
+      conv("c", "mp", rand([1, 1, 1, 1], r, 0.5, 1)),
+      lif("n", "c"),
+    ],
+    2,
+    "direct",
+  );
   refusal(() => lowerPools(bad), "mp", /max-pooling over the analog \(direct-encoded\) input/);
 });
 
@@ -179,7 +235,10 @@ test("lower-gain and lower-thresholds: per-channel and per-neuron factors, ±∞
   assert.deepEqual(l1b.threshold.shape, []);
   assert.equal(l1b.threshold.data[0], 1.4);
   assert.deepEqual(l2b.threshold.shape, []);
-  assert.match(g2.notes.join("\n"), /thresholds of 'l1' \(per channel, 4 distinct; 36 neurons never fire .*, 36 neurons fire every step .*\) → one threshold 1\.4: .*no extra synapse.*alternative: 4 populations/);
+  assert.match(
+    g2.notes.join("\n"),
+    /thresholds of 'l1' \(per channel, 4 distinct; 36 neurons never fire .*, 36 neurons fire every step .*\) → one threshold 1\.4: .*no extra synapse.*alternative: 4 populations/,
+  );
   const ins = [0, 1, 2, 3].map((s) => spikeTrains(g, s));
   assert.ok(sameSpikes(g, g2.graph, ins, "gain+thresholds") > 0);
   // the −∞ channel fires every step, the +∞ channel never
@@ -194,14 +253,29 @@ test("lower-gain and lower-thresholds: per-channel and per-neuron factors, ±∞
   const e = expandedConv();
   const e2 = scalarThresholds(e);
   assert.ok(e2.graph.nodes.some((n) => n.id === "c1_expanded" && n.op === "dense"));
-  assert.match(e2.notes.join("\n"), /conv 'c1' → per-neuron synapses for 'l1' .*: 162 explicit synapses instead of a shared 3×3×1×2 kernel/);
-  assert.ok(sameSpikes(e, e2.graph, [0, 1, 2].map((s) => spikeTrains(e, s)), "expanded") > 0);
+  assert.match(
+    e2.notes.join("\n"),
+    /conv 'c1' → per-neuron synapses for 'l1' .*: 162 explicit synapses instead of a shared 3×3×1×2 kernel/,
+  );
+  assert.ok(
+    sameSpikes(
+      e,
+      e2.graph,
+      [0, 1, 2].map((s) => spikeTrains(e, s)),
+      "expanded",
+    ) > 0,
+  );
   // a threshold 0 next to positive ones has no positive scale
-  refusal(() => scalarThresholds(oneLayer({ theta: tensor([2], [0, 0.5]) })), "n", /threshold 0 while others have positive thresholds/);
+  refusal(
+    () => scalarThresholds(oneLayer({ theta: tensor([2], [0, 0.5]) })),
+    "n",
+    /threshold 0 while others have positive thresholds/,
+  );
   // only ±∞ thresholds with ≥: the common threshold is positive, so the +∞ channel still never fires
   const inf = oneLayer({ theta: tensor([2], [Infinity, -Infinity]), fire: "ge" });
   const infOne = scalarThresholds(inf).graph;
   assert.ok((infOne.nodes.find((n) => n.id === "n") as NeuronNode).threshold.data[0]! > 0);
   assert.ok(sameSpikes(inf, infOne, analog(inf, 2, 5), "±∞ with ≥") > 0);
-  for (const o of simulate(infOne, analog(inf, 1, 6)[0]!).traces.get("n")!.out) for (let i = 0; i < o.length; i += 2) assert.deepEqual([o[i], o[i + 1]], [0, 1]);
+  for (const o of simulate(infOne, analog(inf, 1, 6)[0]!).traces.get("n")!.out)
+    for (let i = 0; i < o.length; i += 2) assert.deepEqual([o[i], o[i + 1]], [0, 1]);
 });

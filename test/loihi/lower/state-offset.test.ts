@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SnncError } from "../../../src/ir/errors.ts";
 import type { Graph, NeuronNode } from "../../../src/ir/nodes.ts";
-import { broadcastTo, scalar, size, tensor } from "../../../src/ir/tensor.ts";
+import { broadcastTo, scalar } from "../../../src/ir/tensor.ts";
 import { moveGains } from "../../../src/loihi/lower/lower-gain.ts";
 import { lowerStateOffset, lowerStateOffsets, offsetsOf } from "../../../src/loihi/lower/lower-state-offset.ts";
 import { scalarThresholds } from "../../../src/loihi/lower/lower-thresholds.ts";
@@ -30,10 +30,19 @@ const L2 = loadTarget("loihi2");
 
 /** One dense → neuron layer fed by spikes, for hand-traced runs. */
 function single(o: b.NeuronOpts, w = 1, T = 6): Graph {
-  return b.model([b.input("x", [1]), b.dense("d", "x", b.t([1, 1], [w])), b.neuron("n", "d", o)], { T, encoding: "spikes" });
+  return b.model([b.input("x", [1]), b.dense("d", "x", b.t([1, 1], [w])), b.neuron("n", "d", o)], {
+    T,
+    encoding: "spikes",
+  });
 }
 
-const spikesOf = (g: Graph, train: number[]) => simulate(g, train.map((v) => Float64Array.of(v))).traces.get("n")!.out.map((o) => o[0]);
+const spikesOf = (g: Graph, train: number[]) =>
+  simulate(
+    g,
+    train.map((v) => Float64Array.of(v)),
+  )
+    .traces.get("n")!
+    .out.map((o) => o[0]);
 
 test("float meaning of v0 and selfWeight: v[0] = v0, and h gains selfWeight one step after the neuron's own spike", () => {
   // IF, θ = 1, input 0.5 per step: from v0 = 0.75, h = 1.25 (fires), 0.5, 1.0 (not > 1), 1.5 (fires), …
@@ -42,9 +51,19 @@ test("float meaning of v0 and selfWeight: v[0] = v0, and h gains selfWeight one 
   // from 0: h = 0.5, 1.0, 1.5 (fires), …
   assert.deepEqual(spikesOf(single({ theta: 1 }, 0.5), [1, 1, 1, 1, 1, 1]), [0, 0, 1, 0, 0, 1]);
   // selfWeight 0.625 after each spike: h = 0.5, 1.0, 1.5 (fires), then 0 + 0.5 + 0.625 = 1.125 (fires), …
-  const r = simulate(single({ theta: 1, selfWeight: scalar(0.625) }, 0.5), Array.from({ length: 6 }, () => Float64Array.of(1)), { membrane: true });
-  assert.deepEqual(r.traces.get("n")!.h!.map((h) => h[0]), [0.5, 1, 1.5, 1.125, 1.125, 1.125]);
-  assert.deepEqual(r.traces.get("n")!.out.map((o) => o[0]), [0, 0, 1, 1, 1, 1]);
+  const r = simulate(
+    single({ theta: 1, selfWeight: scalar(0.625) }, 0.5),
+    Array.from({ length: 6 }, () => Float64Array.of(1)),
+    { membrane: true },
+  );
+  assert.deepEqual(
+    r.traces.get("n")!.h!.map((h) => h[0]),
+    [0.5, 1, 1.5, 1.125, 1.125, 1.125],
+  );
+  assert.deepEqual(
+    r.traces.get("n")!.out.map((o) => o[0]),
+    [0, 0, 1, 1, 1, 1],
+  );
 });
 
 test("v_reset ≠ 0 with θ − v_reset > 0: δ = −v_reset, no self weight; spikes unchanged", () => {
@@ -66,7 +85,12 @@ test("v_reset ≠ 0 with θ − v_reset > 0: δ = −v_reset, no self weight; sp
 test("threshold < 0 (fires at rest): δ = θ_ref − θ, self weight τ(v_reset + δ), initial state δ", () => {
   // per-channel thresholds [0.5, −0.25] after a conv; channel 1 needs δ = 0.75, R = 0.75
   const g = b.model(
-    [b.input("x", [3, 3, 1]), b.conv("c", "x", b.t([1, 1, 1, 2], [1, -1])), b.neuron("n", "c", { threshold: b.t([2], [0.5, -0.25]), decay: 0.75 }), b.readout("ro", "n")],
+    [
+      b.input("x", [3, 3, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 2], [1, -1])),
+      b.neuron("n", "c", { threshold: b.t([2], [0.5, -0.25]), decay: 0.75 }),
+      b.readout("ro", "n"),
+    ],
     { T: 5 },
   );
   const r = runPure(lowerStateOffset, g);
@@ -75,7 +99,10 @@ test("threshold < 0 (fires at rest): δ = θ_ref − θ, self weight τ(v_reset 
   assert.deepEqual([...n.bias.data], [0, 0.75 * 0.25]);
   assert.deepEqual([...n.v0!.data], [0, 0.75]);
   assert.deepEqual([...n.selfWeight!.data], [0, 0.75 * 0.75]);
-  assert.match(r.notes[0]!, /channel 1: .*δ = 0\.75.*9 neurons brought to θ_ref = 0\.5 with reset value R = v_reset \+ δ ≠ 0/);
+  assert.match(
+    r.notes[0]!,
+    /channel 1: .*δ = 0\.75.*9 neurons brought to θ_ref = 0\.5 with reset value R = v_reset \+ δ ≠ 0/,
+  );
   assertSameSpikes(g, r.graph, fixedInputs(g, 6));
   // channel 1 fires at rest in both: with input 0 every step
   const zero = simulate(r.graph, new Float64Array(9)).traces.get("n")!.out;
@@ -89,7 +116,14 @@ test("θ ≤ v_reset, a 0 threshold next to positive ones, 0 with ≥, a layer o
   const ra = lowerStateOffsets(single({ theta: 0.5, vReset: scalar(0.75), decay: 0.5 }));
   assert.deepEqual([...b.node<NeuronNode>(ra.graph, "n").selfWeight!.data], [0.375]);
   // per-channel [0, 1]: the 0 is shifted to 1 (one vth per layer)
-  const z = b.model([b.input("x", [2]), b.dense("d", "x", b.t([2, 2], [1, 0, 0, 1])), b.neuron("n", "d", { threshold: b.t([2], [0, 1]) })], { encoding: "spikes" });
+  const z = b.model(
+    [
+      b.input("x", [2]),
+      b.dense("d", "x", b.t([2, 2], [1, 0, 0, 1])),
+      b.neuron("n", "d", { threshold: b.t([2], [0, 1]) }),
+    ],
+    { encoding: "spikes" },
+  );
   assert.deepEqual([...offsetsOf(b.node<NeuronNode>(z, "n"))!.delta], [1, 0]);
   // θ = 0 with ≥ fires at rest: shifted (θ_ref falls back to 1: nothing else sets a scale)
   const ge = offsetsOf(b.node<NeuronNode>(single({ theta: 0, fire: "ge" }), "n"))!;
@@ -97,14 +131,24 @@ test("θ ≤ v_reset, a 0 threshold next to positive ones, 0 with ≥, a layer o
   // all 0 with >: vth 0 expresses it, no offset
   assert.equal(offsetsOf(b.node<NeuronNode>(single({ theta: 0 }), "n")), undefined);
   // ±∞ thresholds and v_reset 0: nothing to do
-  const inf = b.model([b.input("x", [2]), b.dense("d", "x", b.t([2, 2], [1, 0, 0, 1])), b.neuron("n", "d", { threshold: b.t([2], [Infinity, -Infinity]) })], { encoding: "spikes" });
+  const inf = b.model(
+    [
+      b.input("x", [2]),
+      b.dense("d", "x", b.t([2, 2], [1, 0, 0, 1])),
+      b.neuron("n", "d", { threshold: b.t([2], [Infinity, -Infinity]) }),
+    ],
+    { encoding: "spikes" },
+  );
   assert.equal(offsetsOf(b.node<NeuronNode>(inf, "n")), undefined);
   assert.match(lowerStateOffsets(inf).notes[0]!, /no neuron needs a state offset/);
 });
 
 test("lower-neuron-model counts the offsets instead of refusing them; soft reset is still refused", () => {
   const r = checkGraphForLoihi(single({ theta: -0.5, vReset: scalar(0.2) }), L2);
-  assert.match(r.notes.join("\n"), /'n': v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset \(lower-state-offset\)/);
+  assert.match(
+    r.notes.join("\n"),
+    /'n': v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset \(lower-state-offset\)/,
+  );
   assert.throws(
     () => lowerStateOffsets(single({ theta: -0.5, reset: "soft", resetAmount: scalar(1) })),
     (e: unknown) => e instanceof SnncError && e.code === "E_TARGET" && e.layer === "n" && /soft reset/.test(e.message),
@@ -117,11 +161,21 @@ test("lower-neuron-model counts the offsets instead of refusing them; soft reset
 function thresholdsOk(g: Graph): void {
   for (const n of g.nodes) {
     if (n.op !== "neuron") continue;
-    assert.ok(n.vReset.data.every((v) => v === 0), `${n.id}: v_reset left`);
+    assert.ok(
+      n.vReset.data.every((v) => v === 0),
+      `${n.id}: v_reset left`,
+    );
     const th = broadcastTo(n.threshold, n.shape!);
     const finite = th.filter((v) => Number.isFinite(v));
-    assert.ok(finite.every((v) => v > 0) || finite.every((v) => v === 0 && n.fire === "gt"), `${n.id}: thresholds [${[...th]}]`);
-    if (n.selfWeight) assert.ok(n.selfWeight.data.every((v) => v >= 0), `${n.id}: self weight < 0`);
+    assert.ok(
+      finite.every((v) => v > 0) || finite.every((v) => v === 0 && n.fire === "gt"),
+      `${n.id}: thresholds [${[...th]}]`,
+    );
+    if (n.selfWeight)
+      assert.ok(
+        n.selfWeight.data.every((v) => v >= 0),
+        `${n.id}: self weight < 0`,
+      );
   }
 }
 
@@ -146,14 +200,22 @@ function offsetProperty(tier: Tier) {
     // spikes wherever the reference has no near-tie (the scale factors are not dyadic, so an
     // exact tie h = θ may round either way there)
     const one = scalarThresholds(moveGains(r.graph).graph).graph;
-    for (const n of one.nodes) if (n.op === "neuron") assert.equal(n.threshold.shape.length, 0, `${n.id}: threshold not a scalar`);
+    for (const n of one.nodes)
+      if (n.op === "neuron") assert.equal(n.threshold.shape.length, 0, `${n.id}: threshold not a scalar`);
     if (cmp.minMargin === null || cmp.minMargin >= NEAR_TIE) {
       scaledChecked++;
       const cmp2 = compareGraphs(g, one, inputs);
-      assert.equal(cmp2.spikesDiffering, 0, `spikes differ after lower-thresholds: ${JSON.stringify(cmp2.divergences)}`);
+      assert.equal(
+        cmp2.spikesDiffering,
+        0,
+        `spikes differ after lower-thresholds: ${JSON.stringify(cmp2.divergences)}`,
+      );
     }
   });
-  assert.ok(scaledChecked > tally.cases / 4, `one threshold per layer checked in only ${scaledChecked} of ${tally.cases} cases`);
+  assert.ok(
+    scaledChecked > tally.cases / 4,
+    `one threshold per layer checked in only ${scaledChecked} of ${tally.cases} cases`,
+  );
   assert.ok(tally.spikes > 0, "the generated models never fired");
   assert.ok(shifted > tally.cases / 3, `only ${shifted} shifted layers in ${tally.cases} cases`);
   assert.ok(recurrent > tally.cases / 4, `only ${recurrent} layers with a self weight in ${tally.cases} cases`);
@@ -167,7 +229,10 @@ test("property (exact tier): shifted models fire exactly the reference's spikes,
 
 test("property (float tier): shifted models fire the reference's spikes wherever the margin exceeds 1e-9", () => {
   const tally = offsetProperty("float");
-  assert.ok(tally.nearTieSkips < tally.cases / 10, `too many near-ties discarded: ${tally.nearTieSkips}/${tally.cases}`);
+  assert.ok(
+    tally.nearTieSkips < tally.cases / 10,
+    `too many near-ties discarded: ${tally.nearTieSkips}/${tally.cases}`,
+  );
 });
 
 test("property: MPBN of every sign (negated states, thresholds < 0, k = 0) through the float folds and every Loihi lowering keeps the reference's spikes", () => {
@@ -195,4 +260,3 @@ test("property: MPBN of every sign (negated states, thresholds < 0, k = 0) throu
     assert.ok(offsets > checked / 3, `${tier}: only ${offsets} models needed an offset`);
   }
 });
-

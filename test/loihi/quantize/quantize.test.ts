@@ -77,22 +77,32 @@ test("netx weight ranges: the known-wrong ones are never written (checked and ex
   assert.match(netxDenseRangeProblem(Int32Array.of(0, 0))!, /all weights are 0/);
   // property: whatever the float weights, a netx-mode quantisation stays in the exact ranges or netx is refused with the reason
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constant(0), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 6, maxLength: 6 }), fc.double({ min: 0.05, max: 4, noNaN: true }), (w, theta) => {
-      const g = graph(
-        "r",
-        [{ op: "input", id: "in", inputs: [], inputShape: [3] }, dense("d", "in", tensor([3, 2], w)), lif("l", "d", { theta }), dense("o", "l", tensor([2, 1], [1, -1])), readout("ro", "o")],
-        3,
-        "spikes",
-      );
-      const q = quantizeLoihi(g, L2);
-      const chk = netxCheck(q.model);
-      const d = q.model.connections[0]!.synapse as { weights: Int32Array };
-      const problem = netxDenseRangeProblem(d.weights);
-      if (problem) assert.equal(chk.ok, false);
-      else {
-        for (const v of d.weights) assert.ok(v >= -256 && v <= 255);
-      }
-    }),
+    fc.property(
+      fc.array(fc.oneof(fc.constant(0), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 6, maxLength: 6 }),
+      fc.double({ min: 0.05, max: 4, noNaN: true }),
+      (w, theta) => {
+        const g = graph(
+          "r",
+          [
+            { op: "input", id: "in", inputs: [], inputShape: [3] },
+            dense("d", "in", tensor([3, 2], w)),
+            lif("l", "d", { theta }),
+            dense("o", "l", tensor([2, 1], [1, -1])),
+            readout("ro", "o"),
+          ],
+          3,
+          "spikes",
+        );
+        const q = quantizeLoihi(g, L2);
+        const chk = netxCheck(q.model);
+        const d = q.model.connections[0]!.synapse as { weights: Int32Array };
+        const problem = netxDenseRangeProblem(d.weights);
+        if (problem) assert.equal(chk.ok, false);
+        else {
+          for (const v of d.weights) assert.ok(v >= -256 && v <= 255);
+        }
+      },
+    ),
     { numRuns: 200, seed: 3 },
   );
 });
@@ -103,7 +113,13 @@ test("bound analysis warns with the layer and the bound where u could wrap or v 
   // θ tiny against weights near 1: even vth = 1 overflows the weight range; 1200 inputs at 254·64 wrap u
   const g = graph(
     "wide",
-    [{ op: "input", id: "in", inputs: [], inputShape: [n] }, dense("d", "in", rand([n, 2], r, 0.5, 1)), lif("l", "d", { theta: 0.001, decay: 1 }), dense("o", "l", tensor([2, 1], [1, 1])), readout("ro", "o")],
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [n] },
+      dense("d", "in", rand([n, 2], r, 0.5, 1)),
+      lif("l", "d", { theta: 0.001, decay: 1 }),
+      dense("o", "l", tensor([2, 1], [1, 1])),
+      readout("ro", "o"),
+    ],
     50,
     "spikes",
   );
@@ -115,11 +131,20 @@ test("bound analysis warns with the layer and the bound where u could wrap or v 
   // IF with strongly negative input over many steps: v could saturate
   const g2 = graph(
     "neg",
-    [{ op: "input", id: "in", inputs: [], inputShape: [n] }, dense("d", "in", rand([n, 2], r, -1, 0.05)), lif("l", "d", { theta: 1, decay: 1 }), dense("o", "l", tensor([2, 1], [1, 1])), readout("ro", "o")],
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [n] },
+      dense("d", "in", rand([n, 2], r, -1, 0.05)),
+      lif("l", "d", { theta: 1, decay: 1 }),
+      dense("o", "l", tensor([2, 1], [1, 1])),
+      readout("ro", "o"),
+    ],
     60,
     "spikes",
   );
-  assert.match(quantizeLoihi(g2, L2).warnings.join("\n"), /layer 'l': v could saturate at −\(2\^23 − 1\) within 60 steps: it can fall to −\d+/);
+  assert.match(
+    quantizeLoihi(g2, L2).warnings.join("\n"),
+    /layer 'l': v could saturate at −\(2\^23 − 1\) within 60 steps: it can fall to −\d+/,
+  );
   // and a plain small layer gets none
   assert.deepEqual(quantizeLoihi(tiny("gt"), L2).warnings, []);
 });
@@ -153,7 +178,10 @@ test("depth, delays and run length: a residual add reads the shallower branch on
   const delays = Object.fromEntries(q.model.connections.map((c) => [c.id, c.delay]));
   assert.deepEqual(delays, { c1: 0, c2: 0, "c3/l1": 1, "c3/l2": 0, d: 0 });
   assert.equal(q.model.runSteps, 3 + 4);
-  assert.deepEqual(q.model.populations.map((p) => p.resetOffset), [2, 3, 4, 5]);
+  assert.deepEqual(
+    q.model.populations.map((p) => p.resetOffset),
+    [2, 3, 4, 5],
+  );
   assert.equal(q.netx.ok, false);
   assert.match((q.netx as { reason: string }).reason, /'l3' has 2 input synapse groups/);
   // the conv bias is counted once although both terms pass through c3
@@ -165,7 +193,11 @@ test("depth, delays and run length: a residual add reads the shallower branch on
 test("loihi1: no delays, no analog input — refused with the reason", () => {
   assert.throws(
     () => quantizeLoihi(residual(), L1),
-    (e: unknown) => e instanceof SnncError && e.code === "E_TARGET" && e.layer === "l3" && /aligning the branches needs synaptic delays, which loihi1 does not have/.test(e.message),
+    (e: unknown) =>
+      e instanceof SnncError &&
+      e.code === "E_TARGET" &&
+      e.layer === "l3" &&
+      /aligning the branches needs synaptic delays, which loihi1 does not have/.test(e.message),
   );
   const g = { ...tiny("gt"), meta: { timesteps: 4, encoding: "direct" as const } };
   assert.throws(() => quantizeLoihi(g, L1), /analog \(direct encoding\) and loihi1 takes binary spikes only/);
@@ -175,7 +207,14 @@ test("analog input: graded payloads within the message width, first-layer weight
   const r = rng(2);
   const g = graph(
     "direct",
-    [{ op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] }, conv("c1", "in", rand([3, 3, 1, 2], r, -0.5, 1), { bias: rand([2], r, 0.1, 0.3) }), lif("l1", "c1"), { op: "flatten", id: "f", inputs: ["l1"] } as IRNode, dense("d", "f", rand([32, 2], r, -1, 1)), readout("ro", "d")],
+    [
+      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
+      conv("c1", "in", rand([3, 3, 1, 2], r, -0.5, 1), { bias: rand([2], r, 0.1, 0.3) }),
+      lif("l1", "c1"),
+      { op: "flatten", id: "f", inputs: ["l1"] } as IRNode,
+      dense("d", "f", rand([32, 2], r, -1, 1)),
+      readout("ro", "d"),
+    ],
     3,
     "direct",
   );
@@ -186,7 +225,10 @@ test("analog input: graded payloads within the message width, first-layer weight
   assert.ok(inp.max <= 255 && inp.min === 0);
   const k = (q.model.connections[0]!.synapse as { kernel: Int32Array }).kernel;
   for (const v of k) assert.ok(v >= -256 && v <= 254);
-  assert.match(q.notes.join("\n"), /input 'in': analog x in \[0, 1\] \(assumed: no calibration inputs were given\), as 8-bit graded spikes q = round\(x·[\d.]+\), clipped to \[0, \d+\]/);
+  assert.match(
+    q.notes.join("\n"),
+    /input 'in': analog x in \[0, 1\] \(assumed: no calibration inputs were given\), as 8-bit graded spikes q = round\(x·[\d.]+\), clipped to \[0, \d+\]/,
+  );
   // calibration with negative values → signed payloads
   const qs = quantizeLoihi(g, L2, { calibration: [Float64Array.from({ length: 16 }, (_, i) => (i % 2 ? -0.5 : 2))] });
   assert.ok(qs.model.input.min < 0 && qs.model.input.min === -qs.model.input.max);
@@ -216,20 +258,66 @@ test("a state offset by hand: IF with θ = −0.5 → θ' = 0.5, v0 = δ = 1, se
   assert.equal(p.dv, 0);
   assert.deepEqual(Array.from(p.biasMant), [0]); // δ(1 − τ) = 0 for IF
   const c = (id: string) => q.model.connections.find((x) => x.id === id)!;
-  assert.deepEqual([c("l1/self").from, c("l1/self").weightExp, Array.from((c("l1/self").synapse as { weights: Int32Array }).weights)], ["l1", 7, [255]]);
-  assert.deepEqual([c("l1/init").from, c("l1/init").weightExp, Array.from((c("l1/init").synapse as { weights: Int32Array }).weights)], ["pulse_1", 7, [255]]);
+  assert.deepEqual(
+    [c("l1/self").from, c("l1/self").weightExp, Array.from((c("l1/self").synapse as { weights: Int32Array }).weights)],
+    ["l1", 7, [255]],
+  );
+  assert.deepEqual(
+    [c("l1/init").from, c("l1/init").weightExp, Array.from((c("l1/init").synapse as { weights: Int32Array }).weights)],
+    ["pulse_1", 7, [255]],
+  );
   // d1: 32640·[0.5, −0.25] = [16320, −8160] need exponent 7 for [−256, 254]: [127.5, −63.75] → [128, −64]
-  assert.deepEqual([c("d1").weightExp, Array.from((c("d1").synapse as { weights: Int32Array }).weights)], [7, [128, -64]]);
+  assert.deepEqual(
+    [c("d1").weightExp, Array.from((c("d1").synapse as { weights: Int32Array }).weights)],
+    [7, [128, -64]],
+  );
   // inhibition at step 1 (from the pulse at the last step): the self weight can bring 255·128, the bias 0
-  assert.deepEqual([c("l1/inhibit").from, c("l1/inhibit").weightExp, Array.from((c("l1/inhibit").synapse as { weights: Int32Array }).weights)], ["pulse_0", 7, [-255]]);
+  assert.deepEqual(
+    [
+      c("l1/inhibit").from,
+      c("l1/inhibit").weightExp,
+      Array.from((c("l1/inhibit").synapse as { weights: Int32Array }).weights),
+    ],
+    ["pulse_0", 7, [-255]],
+  );
   const o = q.offsets[0]!;
-  assert.deepEqual([o.id, o.depth, o.inhibit!.maxInhibition, o.inhibit!.headroom, o.firstStepV0], ["l1", 1, 32640, 131071 - 32640, 0]);
-  assert.deepEqual(q.model.populations.map((x) => [x.id, x.kind, x.phase]), [["pulse_0", "pulse", 0], ["pulse_1", "pulse", 1], ["l1", "lif", undefined], ["ro", "integrator", undefined]]);
+  assert.deepEqual(
+    [o.id, o.depth, o.inhibit!.maxInhibition, o.inhibit!.headroom, o.firstStepV0],
+    ["l1", 1, 32640, 131071 - 32640, 0],
+  );
+  assert.deepEqual(
+    q.model.populations.map((x) => [x.id, x.kind, x.phase]),
+    [
+      ["pulse_0", "pulse", 0],
+      ["pulse_1", "pulse", 1],
+      ["l1", "lif", undefined],
+      ["ro", "integrator", undefined],
+    ],
+  );
   // run: input 1,0 at every step: h = 1 + 0.5 = 1.5 > 0.5 (fires) at the first aligned step (Lava step 2), then 0 + 0.5 + 1 = 1.5 …
   // and in the tail (step 6, no input) the self weight alone: 1 > 0.5, as the float neuron reset to v_reset + δ = 1 would
-  const r = runFixedStepped(q.model, Array.from({ length: 4 }, () => Float64Array.of(1, 0)), { state: true });
-  assert.deepEqual(r.spikes.get("l1")!.map((s) => s[0]), [0, 1, 1, 1, 1, 1]);
-  assert.deepEqual(r.v!.get("l1")!.map((v) => v[0]).slice(1, 5), [0, 0, 0, 0]);
-  assert.deepEqual(r.spikes.get("pulse_1")!.map((s) => s[0]), [1, 0, 0, 0, 0, 0]);
-  assert.deepEqual(r.spikes.get("pulse_0")!.map((s) => s[0]), [0, 0, 0, 0, 0, 1]);
+  const r = runFixedStepped(
+    q.model,
+    Array.from({ length: 4 }, () => Float64Array.of(1, 0)),
+    { state: true },
+  );
+  assert.deepEqual(
+    r.spikes.get("l1")!.map((s) => s[0]),
+    [0, 1, 1, 1, 1, 1],
+  );
+  assert.deepEqual(
+    r
+      .v!.get("l1")!
+      .map((v) => v[0])
+      .slice(1, 5),
+    [0, 0, 0, 0],
+  );
+  assert.deepEqual(
+    r.spikes.get("pulse_1")!.map((s) => s[0]),
+    [1, 0, 0, 0, 0, 0],
+  );
+  assert.deepEqual(
+    r.spikes.get("pulse_0")!.map((s) => s[0]),
+    [0, 0, 0, 0, 0, 1],
+  );
 });

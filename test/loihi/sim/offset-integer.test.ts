@@ -12,7 +12,13 @@ import fc from "fast-check";
 import { buildLoihi } from "../../../src/loihi/driver.ts";
 import { loadModel } from "../../../src/frontends/index.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
-import { LAVA, pulsePopulation, type DenseSynapse, type DiagonalSynapse, type FixedModel } from "../../../src/loihi/model/integer-model.ts";
+import {
+  LAVA,
+  pulsePopulation,
+  type DenseSynapse,
+  type DiagonalSynapse,
+  type FixedModel,
+} from "../../../src/loihi/model/integer-model.ts";
 import type { Graph } from "../../../src/ir/nodes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
 import { randomInputs } from "../../../src/inputs/random-inputs.ts";
@@ -28,14 +34,20 @@ test("a pulse neuron fires exactly at the steps ≡ phase (mod runSteps), from t
   const R = 7;
   const pulses = [0, 1, 3, 6].map((k) => pulsePopulation(`p${k}`, k, R));
   const m = model(binaryInput([1]), pulses, [], 2, R);
-  for (const run of [runFixedStepped(m, [Float64Array.of(0), Float64Array.of(0)], { steps: 3 * R }), runFixedEvent(m, [Float64Array.of(0), Float64Array.of(0)], { steps: 3 * R })]) {
+  for (const run of [
+    runFixedStepped(m, [Float64Array.of(0), Float64Array.of(0)], { steps: 3 * R }),
+    runFixedEvent(m, [Float64Array.of(0), Float64Array.of(0)], { steps: 3 * R }),
+  ]) {
     for (const p of pulses) {
       const fired = run.spikes.get(p.id)!.flatMap((s, n) => (s[0] ? [n + 1] : []));
       const k = p.phase === 0 ? R : p.phase!;
       assert.deepEqual(fired, [k, k + R, k + 2 * R], `${run.engine} ${p.id}`);
     }
   }
-  assert.deepEqual([pulses[2]!.vth, pulses[2]!.v0![0], pulses[2]!.resetOffset, pulses[2]!.biasMant[0]! << pulses[2]!.biasExp], [R - 1, 64 * (R - 3), 4, 64]);
+  assert.deepEqual(
+    [pulses[2]!.vth, pulses[2]!.v0![0], pulses[2]!.resetOffset, pulses[2]!.biasMant[0]! << pulses[2]!.biasExp],
+    [R - 1, 64 * (R - 3), 4, 64],
+  );
   assert.throws(() => pulsePopulation("x", R, R), RangeError);
 });
 
@@ -57,11 +69,17 @@ function backToBack(m: FixedModel, A: StepInput, B: StepInput): { differing: num
   let differing = 0;
   let compared = 0;
   for (const p of m.populations) {
-    const same = JSON.stringify(bothEv.v!.get(p.id)) === JSON.stringify(both.v!.get(p.id)) && JSON.stringify(bothEv.spikes.get(p.id)) === JSON.stringify(both.spikes.get(p.id));
+    const same =
+      JSON.stringify(bothEv.v!.get(p.id)) === JSON.stringify(both.v!.get(p.id)) &&
+      JSON.stringify(bothEv.spikes.get(p.id)) === JSON.stringify(both.spikes.get(p.id));
     assert.ok(same, `the two engines differ on '${p.id}'`);
     if (p.kind !== "lif") continue;
     for (let s = p.depth + 1; s <= p.depth + T; s++) {
-      for (const [x, y] of [[both.spikes, alone.spikes], [both.u!, alone.u!], [both.v!, alone.v!]] as const) {
+      for (const [x, y] of [
+        [both.spikes, alone.spikes],
+        [both.u!, alone.u!],
+        [both.v!, alone.v!],
+      ] as const) {
         const a = x.get(p.id)![R + s - 1]!;
         const b = y.get(p.id)![s - 1]!;
         for (let i = 0; i < a.length; i++) {
@@ -74,7 +92,13 @@ function backToBack(m: FixedModel, A: StepInput, B: StepInput): { differing: num
   return { differing, compared };
 }
 
-function pairs(g: Graph, m: FixedModel, count: number, seed: number, f: (m: FixedModel, a: StepInput, b: StepInput) => { differing: number; compared: number }) {
+function pairs(
+  g: Graph,
+  m: FixedModel,
+  count: number,
+  seed: number,
+  f: (m: FixedModel, a: StepInput, b: StepInput) => { differing: number; compared: number },
+) {
   const xs = randomInputs(g, count + 1, seed);
   let differing = 0;
   for (let k = 0; k < count; k++) differing += f(m, xs[k]!, xs[k + 1]!).differing;
@@ -85,11 +109,34 @@ test("the quantised offset: init from the pulse at step d, self weight τ·R, in
   const g = offsetLayers();
   const b = buildLoihi(g, { target: "loihi2" });
   const m = b.quant.model;
-  assert.deepEqual(m.populations.map((p) => [p.id, p.kind]), [["pulse_0", "pulse"], ["pulse_1", "pulse"], ["pulse_2", "pulse"], ["lif1", "lif"], ["lif2", "lif"], ["ro", "integrator"]]);
-  const conns = (to: string) => m.connections.filter((c) => c.to === to).map((c) => `${c.id}:${c.from}:${c.synapse.kind}`);
-  assert.deepEqual(conns("lif1"), ["c1:in:conv", "lif1/self:lif1:diagonal", "lif1/init:pulse_1:dense", "lif1/inhibit:pulse_0:dense"]);
+  assert.deepEqual(
+    m.populations.map((p) => [p.id, p.kind]),
+    [
+      ["pulse_0", "pulse"],
+      ["pulse_1", "pulse"],
+      ["pulse_2", "pulse"],
+      ["lif1", "lif"],
+      ["lif2", "lif"],
+      ["ro", "integrator"],
+    ],
+  );
+  const conns = (to: string) =>
+    m.connections.filter((c) => c.to === to).map((c) => `${c.id}:${c.from}:${c.synapse.kind}`);
+  assert.deepEqual(conns("lif1"), [
+    "c1:in:conv",
+    "lif1/self:lif1:diagonal",
+    "lif1/init:pulse_1:dense",
+    "lif1/inhibit:pulse_0:dense",
+  ]);
   // 72 inputs can add more than one 8-bit weight << 7 holds: the inhibition is split over parallel groups
-  assert.deepEqual(conns("lif2"), ["d2:lif1:dense", "lif2/self:lif2:diagonal", "lif2/init:pulse_2:dense", "lif2/inhibit1:pulse_1:dense", "lif2/inhibit2:pulse_1:dense", "lif2/inhibit3:pulse_1:dense"]);
+  assert.deepEqual(conns("lif2"), [
+    "d2:lif1:dense",
+    "lif2/self:lif2:diagonal",
+    "lif2/init:pulse_2:dense",
+    "lif2/inhibit1:pulse_1:dense",
+    "lif2/inhibit2:pulse_1:dense",
+    "lif2/inhibit3:pulse_1:dense",
+  ]);
   // lif2: X_i ≥ Σ positive weights of its population sources (d2 and the self weight) + ⌈bias/64⌉, on the self-recurrent neurons only
   const p2 = m.populations.find((p) => p.id === "lif2")!;
   const d2 = m.connections.find((c) => c.id === "d2")!;
@@ -123,7 +170,11 @@ test("the quantised offset: init from the pulse at step d, self weight τ·R, in
 });
 
 test("exact for every sample: back to back equals fresh, on both engines; without the warm-up inhibition it is not", async () => {
-  for (const g of [offsetLayers(), await loadModel("fixtures/mpbn-channel/model.json"), await loadModel("fixtures/mpbn-element/model.json")]) {
+  for (const g of [
+    offsetLayers(),
+    await loadModel("fixtures/mpbn-channel/model.json"),
+    await loadModel("fixtures/mpbn-element/model.json"),
+  ]) {
     const m = buildLoihi(g, { target: "loihi2" }).quant.model;
     assert.equal(pairs(g, m, 4, 3, backToBack), 0, `${g.name}: a sample after another fires differently`);
     const noInhibit = { ...m, connections: m.connections.filter((c) => !c.id.includes("/inhibit")) };
@@ -154,7 +205,10 @@ test("depth 1: an initial v holds the neurons whose bias alone would fire at ste
   }
   assert.equal(pairs(g, m, 4, 7, backToBack), 0);
   // without the initial v the first sample starts from a warm-up spike: a fresh run differs from a run after a sample
-  const noV0: FixedModel = { ...m, populations: m.populations.map((p) => (p.id === "lif1" ? { ...p, v0: undefined } : p)) };
+  const noV0: FixedModel = {
+    ...m,
+    populations: m.populations.map((p) => (p.id === "lif1" ? { ...p, v0: undefined } : p)),
+  };
   assert.ok(pairs(g, noV0, 4, 7, backToBack) > 0, "without the initial v the check should fail");
   // the report says so
   assert.match(b.quant.notes.join("\n"), /state offsets: 'lif1', 'lif2'/);
@@ -176,7 +230,12 @@ test("an initial v that cannot hold the first step is refused with the reason", 
   );
   assert.throws(
     () => buildLoihi(g, { target: "loihi2" }),
-    (e: unknown) => e instanceof SnncError && e.code === "E_TARGET" && e.layer === "l" && /its bias alone .* crosses the threshold .* no initial v within 24 bits holds it below/.test(e.message) && !e.message.includes("\n"),
+    (e: unknown) =>
+      e instanceof SnncError &&
+      e.code === "E_TARGET" &&
+      e.layer === "l" &&
+      /its bias alone .* crosses the threshold .* no initial v within 24 bits holds it below/.test(e.message) &&
+      !e.message.includes("\n"),
   );
 });
 

@@ -28,9 +28,21 @@ test("Lava's golden LIF vector: a = 128 at step 1, du = 0, dv = 2048", () => {
 
 test("the golden vector through the engines: one step of synaptic delay", () => {
   const N = 9;
-  const m = model(binaryInput([1]), [pop("x", [1], { depth: 1, du: 0, dv: 2048, vth: 131071 }, N)], [conn("c", "in", "x", dense([[128]]))], 1, N);
-  for (const run of [runFixedStepped(m, [Float64Array.of(1)], { state: true }), runFixedEvent(m, [Float64Array.of(1)], { state: true })]) {
-    assert.deepEqual(run.v!.get("x")!.map((v) => v[0]), [0, 8192, 12286, 14331, 15351, 15859, 16111, 16235, 16295]);
+  const m = model(
+    binaryInput([1]),
+    [pop("x", [1], { depth: 1, du: 0, dv: 2048, vth: 131071 }, N)],
+    [conn("c", "in", "x", dense([[128]]))],
+    1,
+    N,
+  );
+  for (const run of [
+    runFixedStepped(m, [Float64Array.of(1)], { state: true }),
+    runFixedEvent(m, [Float64Array.of(1)], { state: true }),
+  ]) {
+    assert.deepEqual(
+      run.v!.get("x")!.map((v) => v[0]),
+      [0, 8192, 12286, 14331, 15351, 15859, 16111, 16235, 16295],
+    );
   }
 });
 
@@ -45,13 +57,39 @@ function handModel(): FixedModel {
   const N = 6;
   const A = pop("A", [2], { depth: 1, dv: 1024, vth: 4, biasMant: Int32Array.of(0, 1) }, N);
   const B = pop("B", [1], { depth: 2, dv: 0, vth: 4 }, N);
-  const C = pop("C", [1], { depth: 3, kind: "integrator", dv: 0, vth: 131071, biasMant: Int32Array.of(2), readout: { mode: "sum" } }, N);
-  return model(binaryInput([2]), [A, B, C], [conn("w1", "in", "A", dense([[3, 1], [2, -3]])), conn("w2", "A", "B", dense([[5], [7]])), conn("w3", "B", "C", dense([[9]]))], 3, N);
+  const C = pop(
+    "C",
+    [1],
+    { depth: 3, kind: "integrator", dv: 0, vth: 131071, biasMant: Int32Array.of(2), readout: { mode: "sum" } },
+    N,
+  );
+  return model(
+    binaryInput([2]),
+    [A, B, C],
+    [
+      conn(
+        "w1",
+        "in",
+        "A",
+        dense([
+          [3, 1],
+          [2, -3],
+        ]),
+      ),
+      conn("w2", "A", "B", dense([[5], [7]])),
+      conn("w3", "B", "C", dense([[9]])),
+    ],
+    3,
+    N,
+  );
 }
 const handInput = [Float64Array.of(1, 0), Float64Array.of(1, 1), Float64Array.of(0, 1)];
 
 test("3-layer hand-computed integer example, step by step, both engines", () => {
-  for (const run of [runFixedStepped(handModel(), handInput, { state: true }), runFixedEvent(handModel(), handInput, { state: true })]) {
+  for (const run of [
+    runFixedStepped(handModel(), handInput, { state: true }),
+    runFixedEvent(handModel(), handInput, { state: true }),
+  ]) {
     const col = (m: Map<string, ArrayLike<number>[]>, id: string, i: number) => m.get(id)!.map((x) => x[i]);
     // A: a = [0,0], [3,1], [5,-2], [2,-3], 0, 0 at steps 1..6
     assert.deepEqual(col(run.u!, "A", 0), [0, 192, 320, 128, 0, 0]);
@@ -106,17 +144,43 @@ test("spike is strict: v = vth << 6 does not fire, one more does", () => {
 
 test("dense weight exponent applies to the sum with floor", () => {
   const N = 3;
-  const m = model(binaryInput([3]), [pop("x", [1], { depth: 1, vth: 131071 }, N)], [conn("c", "in", "x", dense([[3], [2], [-8]]), { weightExp: -2 })], 1, N);
+  const m = model(
+    binaryInput([3]),
+    [pop("x", [1], { depth: 1, vth: 131071 }, N)],
+    [conn("c", "in", "x", dense([[3], [2], [-8]]), { weightExp: -2 })],
+    1,
+    N,
+  );
   // (3 + 2 − 8) = −3 → floor(−3 / 4) = −1 → u = −64 (not −0.75 → 0)
-  for (const run of [runFixedStepped(m, [Float64Array.of(1, 1, 1)], { state: true }), runFixedEvent(m, [Float64Array.of(1, 1, 1)], { state: true })]) {
-    assert.deepEqual(run.u!.get("x")!.map((u) => u[0]), [0, -64, 0]);
+  for (const run of [
+    runFixedStepped(m, [Float64Array.of(1, 1, 1)], { state: true }),
+    runFixedEvent(m, [Float64Array.of(1, 1, 1)], { state: true }),
+  ]) {
+    assert.deepEqual(
+      run.u!.get("x")!.map((u) => u[0]),
+      [0, -64, 0],
+    );
   }
   const m2 = { ...m, connections: [conn("c", "in", "x", dense([[3], [2], [-8]]), { weightExp: 3 })] };
-  assert.deepEqual(runFixedStepped(m2, [Float64Array.of(1, 1, 0)], { state: true }).u!.get("x")!.map((u) => u[0]), [0, 5 * 8 * 64, 0]);
+  assert.deepEqual(
+    runFixedStepped(m2, [Float64Array.of(1, 1, 0)], { state: true })
+      .u!.get("x")!
+      .map((u) => u[0]),
+    [0, 5 * 8 * 64, 0],
+  );
 });
 
 test("graded input: payload = round half away from zero, clipped", () => {
-  const inp = { id: "in", shape: [5], kind: "graded" as const, messageBits: 8, scale: 10, min: -128, max: 127, encoding: "direct" as const };
+  const inp = {
+    id: "in",
+    shape: [5],
+    kind: "graded" as const,
+    messageBits: 8,
+    scale: 10,
+    min: -128,
+    max: 127,
+    encoding: "direct" as const,
+  };
   assert.deepEqual(arr(quantizeColumn(inp, Float64Array.of(0.05, -0.05, 0.149, 20, -20))), [1, -1, 1, 127, -128]);
   assert.throws(() => quantizeColumn(binaryInput([2]), Float64Array.of(1, 0.5)), /not a spike/);
 });
@@ -125,37 +189,84 @@ function randomModel(seed: number[]): { m: FixedModel; inputs: Float64Array[] } 
   // seed-driven small conv → dense → integrator network with delays and graded input
   let k = 0;
   const r = (lo: number, hi: number) => lo + (Math.abs(seed[k++ % seed.length]! * 7919 + k * 104729) % (hi - lo + 1));
-  const H = r(3, 6), W = r(3, 6), C = r(1, 2), CO = 2 * r(1, 2);
+  const H = r(3, 6),
+    W = r(3, 6),
+    C = r(1, 2),
+    CO = 2 * r(1, 2);
   const groups = C === 2 && CO % 2 === 0 && r(0, 1) ? 2 : 1;
-  const kh = r(1, 3), kw = r(1, 3);
+  const kh = r(1, 3),
+    kw = r(1, 3);
   const strides: [number, number] = [r(1, 2), r(1, 2)];
   const pads: [number, number, number, number] = [r(0, 1), r(0, 1), r(0, 1), r(0, 1)];
   const OH = Math.floor((H + pads[0] + pads[1] - kh) / strides[0]) + 1;
   const OW = Math.floor((W + pads[2] + pads[3] - kw) / strides[1]) + 1;
   const KI = C / groups;
   const kernel = Int32Array.from({ length: kh * kw * KI * CO }, () => r(-60, 80));
-  const cs: ConvSynapse = { kind: "conv", inShape: [H, W, C], outShape: [OH, OW, CO], kernelShape: [kh, kw, KI, CO], kernel, strides, pads, dilation: [1, 1], groups };
+  const cs: ConvSynapse = {
+    kind: "conv",
+    inShape: [H, W, C],
+    outShape: [OH, OW, CO],
+    kernelShape: [kh, kw, KI, CO],
+    kernel,
+    strides,
+    pads,
+    dilation: [1, 1],
+    groups,
+  };
   const n1 = OH * OW * CO;
   const n2 = r(2, 5);
   const T = r(2, 5);
   const N = T + 3;
-  const A = pop("A", [OH, OW, CO], { depth: 1, dv: r(0, 4095), du: r(0, 4095), vth: r(1, 200), biasMant: Int32Array.from({ length: n1 }, () => r(-20, 20)), biasExp: r(0, 7) }, N);
+  const A = pop(
+    "A",
+    [OH, OW, CO],
+    {
+      depth: 1,
+      dv: r(0, 4095),
+      du: r(0, 4095),
+      vth: r(1, 200),
+      biasMant: Int32Array.from({ length: n1 }, () => r(-20, 20)),
+      biasExp: r(0, 7),
+    },
+    N,
+  );
   const B = pop("B", [n2], { depth: 2, dv: r(0, 4095), vth: r(1, 50) }, N);
   const Cc = pop("C", [n2], { depth: 3, kind: "integrator", dv: 0, vth: 131071, readout: { mode: "mean" } }, N);
   const w2 = Array.from({ length: n1 }, () => Array.from({ length: n2 }, () => r(-100, 120)));
   const skip = Array.from({ length: n1 }, () => Array.from({ length: n2 }, () => r(-30, 30)));
-  const inp = { id: "in", shape: [H, W, C], kind: "graded" as const, messageBits: 8, scale: 255, min: 0, max: 255, encoding: "spikes" as const };
+  const inp = {
+    id: "in",
+    shape: [H, W, C],
+    kind: "graded" as const,
+    messageBits: 8,
+    scale: 255,
+    min: 0,
+    max: 255,
+    encoding: "spikes" as const,
+  };
   const m: FixedModel = {
-    name: "r", target: "loihi2", timesteps: T, runSteps: N, input: inp, populations: [A, B, Cc],
+    name: "r",
+    target: "loihi2",
+    timesteps: T,
+    runSteps: N,
+    input: inp,
+    populations: [A, B, Cc],
     connections: [
       conn("c1", "in", "A", cs),
       conn("c2", "A", "B", dense(w2), { weightExp: r(-3, 2) }),
-      conn("c3", "B", "C", dense(Array.from({ length: n2 }, (_, i) => Array.from({ length: n2 }, (_, o) => (i === o ? r(1, 9) : 0))))),
+      conn(
+        "c3",
+        "B",
+        "C",
+        dense(Array.from({ length: n2 }, (_, i) => Array.from({ length: n2 }, (_, o) => (i === o ? r(1, 9) : 0)))),
+      ),
       conn("c4", "A", "C", dense(skip), { delay: 1 }),
     ],
     outputs: ["C"],
   };
-  const inputs = Array.from({ length: T }, () => Float64Array.from({ length: H * W * C }, () => (r(0, 2) === 0 ? 0 : r(0, 255) / 255)));
+  const inputs = Array.from({ length: T }, () =>
+    Float64Array.from({ length: H * W * C }, () => (r(0, 2) === 0 ? 0 : r(0, 255) / 255)),
+  );
   return { m, inputs };
 }
 
@@ -187,12 +298,48 @@ test("initial v and a self-recurrent one-to-one synapse by hand, on both engines
   // IF (dv 0), vth 1 (spike iff v > 64), depth 1 (zeroed at step 2); v0 = [100, 100]; input → both neurons with weight 1;
   // self weights [2, −1]: a spike of step n adds 2·64 (resp. −64) at step n + 1
   const a = pop("a", [2], { depth: 1, v0: Int32Array.of(100, 100) }, 4);
-  const m = model(binaryInput([1]), [a], [conn("in→a", "in", "a", dense([[1, 1]])), conn("a/self", "a", "a", { kind: "diagonal", size: 2, weights: Int32Array.of(2, -1) })], 3, 4);
+  const m = model(
+    binaryInput([1]),
+    [a],
+    [
+      conn("in→a", "in", "a", dense([[1, 1]])),
+      conn("a/self", "a", "a", { kind: "diagonal", size: 2, weights: Int32Array.of(2, -1) }),
+    ],
+    3,
+    4,
+  );
   const x = [Float64Array.of(1), Float64Array.of(0), Float64Array.of(1)];
   for (const r of [runFixedStepped(m, x, { state: true }), runFixedEvent(m, x, { state: true })]) {
     // step 1: v = v0 = 100 > 64, both fire; step 2 (zeroed): a = 1 + [2, −1] = [3, 0]; step 3: a = [2, 0]; step 4: a = 1 + [2, 0]
-    assert.deepEqual(r.spikes.get("a")!.map(arr), [[1, 1], [1, 0], [1, 0], [1, 0]], r.engine);
-    assert.deepEqual(r.u!.get("a")!.map(arr), [[0, 0], [192, 0], [128, 0], [192, 64]], r.engine);
-    assert.deepEqual(r.v!.get("a")!.map(arr), [[0, 0], [0, 0], [0, 0], [0, 64]], r.engine);
+    assert.deepEqual(
+      r.spikes.get("a")!.map(arr),
+      [
+        [1, 1],
+        [1, 0],
+        [1, 0],
+        [1, 0],
+      ],
+      r.engine,
+    );
+    assert.deepEqual(
+      r.u!.get("a")!.map(arr),
+      [
+        [0, 0],
+        [192, 0],
+        [128, 0],
+        [192, 64],
+      ],
+      r.engine,
+    );
+    assert.deepEqual(
+      r.v!.get("a")!.map(arr),
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 64],
+      ],
+      r.engine,
+    );
   }
 });

@@ -29,7 +29,12 @@ describe("absorb-affine", () => {
   });
 
   it("moves a per-channel affine back into a conv read by it alone (W' = s·W, b' = s·b + t)", () => {
-    const g = b.model([b.input("x", [2, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 2], [1, 2]), { bias: b.t([2], [1, -1]) }), b.affine("a", "c", b.t([2], [3, -1]), b.t([2], [0.5, 0.25])), b.neuron("n", "a")]);
+    const g = b.model([
+      b.input("x", [2, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 2], [1, 2]), { bias: b.t([2], [1, -1]) }),
+      b.affine("a", "c", b.t([2], [3, -1]), b.t([2], [0.5, 0.25])),
+      b.neuron("n", "a"),
+    ]);
     const r = runPure(absorbAffine, g);
     const c = b.node<Conv2DNode>(r.graph, "c");
     assert.deepEqual([...c.kernel.data], [3, -2]);
@@ -39,7 +44,12 @@ describe("absorb-affine", () => {
   });
 
   it("moves a per-element affine forward into the neuron's gain and bias", () => {
-    const g = b.model([b.input("x", [1, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 1], [1])), b.affine("a", "c", b.t([1, 2, 1], [2, -1]), b.t([1, 2, 1], [0, 0.5])), b.neuron("n", "a", { gain: b.t([], 0.5), bias: b.t([], 0.25) })]);
+    const g = b.model([
+      b.input("x", [1, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 1], [1])),
+      b.affine("a", "c", b.t([1, 2, 1], [2, -1]), b.t([1, 2, 1], [0, 0.5])),
+      b.neuron("n", "a", { gain: b.t([], 0.5), bias: b.t([], 0.25) }),
+    ]);
     const n = b.node<NeuronNode>(runPure(absorbAffine, g).graph, "n");
     assert.deepEqual(n.gain.shape, [1, 2, 1]);
     assert.deepEqual([...n.gain.data], [1, -0.5]);
@@ -48,7 +58,15 @@ describe("absorb-affine", () => {
 
   it("moves an affine read by two neurons into both", () => {
     const g = b.model(
-      [b.input("x", [2]), b.dense("d1", "x", b.t([2, 2], 1)), b.dense("d2", "x", b.t([2, 2], [1, -1, 1, 0.5])), b.add("s", "d1", "d2"), b.affine("a", "s", b.t([2], [2, 3]), b.t([2], [1, 0])), b.neuron("n1", "a"), b.neuron("n2", "a", { theta: 2 })],
+      [
+        b.input("x", [2]),
+        b.dense("d1", "x", b.t([2, 2], 1)),
+        b.dense("d2", "x", b.t([2, 2], [1, -1, 1, 0.5])),
+        b.add("s", "d1", "d2"),
+        b.affine("a", "s", b.t([2], [2, 3]), b.t([2], [1, 0])),
+        b.neuron("n1", "a"),
+        b.neuron("n2", "a", { theta: 2 }),
+      ],
       { outputs: ["n1", "n2"] },
     );
     const r = runPure(absorbAffine, g);
@@ -58,9 +76,20 @@ describe("absorb-affine", () => {
   });
 
   it("keeps an affine it cannot move exactly (shared producer, readout reader) and says why", () => {
-    const g = b.model([b.input("x", [2]), b.dense("d", "x", b.t([2, 1], 1)), b.affine("a", "d", b.t([1], [2]), b.t([1], [1])), b.readout("out", "a"), b.neuron("n", "d")], { outputs: ["out", "n"] });
+    const g = b.model(
+      [
+        b.input("x", [2]),
+        b.dense("d", "x", b.t([2, 1], 1)),
+        b.affine("a", "d", b.t([1], [2]), b.t([1], [1])),
+        b.readout("out", "a"),
+        b.neuron("n", "d"),
+      ],
+      { outputs: ["out", "n"] },
+    );
     const r = runPure(absorbAffine, g);
     assert.ok(b.hasNode(r.graph, "a"));
-    assert.deepEqual(r.notes, ["affine 'a' kept: its producer 'd' (dense) is not a conv/dense read by it alone, and it is read by 'out' (readout)"]);
+    assert.deepEqual(r.notes, [
+      "affine 'a' kept: its producer 'd' (dense) is not a conv/dense read by it alone, and it is read by 'out' (readout)",
+    ]);
   });
 });

@@ -28,7 +28,11 @@ describe("absorb-gain", () => {
   });
 
   it("per-channel gain and bias move into the conv; the neuron is left with gain 1, bias 0", () => {
-    const g = b.model([b.input("x", [2, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 2], [1, 2]), { bias: b.t([2], [0.5, 1]) }), b.neuron("n", "c", { gain: b.t([2], [2, -1]), bias: b.t([2], [0.25, 0]) })]);
+    const g = b.model([
+      b.input("x", [2, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 2], [1, 2]), { bias: b.t([2], [0.5, 1]) }),
+      b.neuron("n", "c", { gain: b.t([2], [2, -1]), bias: b.t([2], [0.25, 0]) }),
+    ]);
     const r = runPure(absorbGain, g);
     const c = b.node<Conv2DNode>(r.graph, "c");
     assert.deepEqual([...c.kernel.data], [2, -2]);
@@ -39,14 +43,22 @@ describe("absorb-gain", () => {
   });
 
   it("a per-element gain on a conv stays on the neuron (the kernel is shared)", () => {
-    const g = b.model([b.input("x", [1, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 1], [1])), b.neuron("n", "c", { gain: b.t([1, 2, 1], [1, -1]) })]);
+    const g = b.model([
+      b.input("x", [1, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 1], [1])),
+      b.neuron("n", "c", { gain: b.t([1, 2, 1], [1, -1]) }),
+    ]);
     const r = runPure(absorbGain, g);
     assert.deepEqual([...b.node<NeuronNode>(r.graph, "n").gain.data], [1, -1]);
     assert.match(r.notes[0]!, /keeps its input gain\/bias \(its gain differs within a channel/);
   });
 
   it("a per-element bias stays on the neuron while a per-channel gain moves", () => {
-    const g = b.model([b.input("x", [1, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 1], [1])), b.neuron("n", "c", { gain: b.t([], 3), bias: b.t([1, 2, 1], [0, 0.5]) })]);
+    const g = b.model([
+      b.input("x", [1, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 1], [1])),
+      b.neuron("n", "c", { gain: b.t([], 3), bias: b.t([1, 2, 1], [0, 0.5]) }),
+    ]);
     const r = runPure(absorbGain, g);
     assert.deepEqual([...b.node<Conv2DNode>(r.graph, "c").kernel.data], [3]);
     assert.deepEqual([...b.node<NeuronNode>(r.graph, "n").bias.data], [0, 0.5]);
@@ -55,14 +67,26 @@ describe("absorb-gain", () => {
   });
 
   it("after a dense every feature is its own channel, so any gain moves", () => {
-    const g = b.model([b.input("x", [2]), b.dense("d", "x", b.t([2, 2], [1, 2, 3, 4])), b.neuron("n", "d", { gain: b.t([2], [0, -2]) })]);
+    const g = b.model([
+      b.input("x", [2]),
+      b.dense("d", "x", b.t([2, 2], [1, 2, 3, 4])),
+      b.neuron("n", "d", { gain: b.t([2], [0, -2]) }),
+    ]);
     const r = runPure(absorbGain, g);
     assert.deepEqual([...b.node<DenseNode>(r.graph, "d").kernel.data], [0, -4, 0, -8]);
     assertSameSpikes(g, r.graph, fixedInputs(g, 6));
   });
 
   it("a shared producer keeps the gain on the neuron", () => {
-    const g = b.model([b.input("x", [2]), b.dense("d", "x", b.t([2, 1], 1)), b.neuron("n", "d", { gain: b.t([], 2) }), b.readout("out", "d")], { outputs: ["n", "out"] });
+    const g = b.model(
+      [
+        b.input("x", [2]),
+        b.dense("d", "x", b.t([2, 1], 1)),
+        b.neuron("n", "d", { gain: b.t([], 2) }),
+        b.readout("out", "d"),
+      ],
+      { outputs: ["n", "out"] },
+    );
     const r = runPure(absorbGain, g);
     assert.deepEqual(r.notes, ["neuron 'n': keeps its input gain/bias ('d' is also read by 'out')"]);
   });

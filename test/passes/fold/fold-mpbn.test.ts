@@ -37,7 +37,10 @@ function single(o: b.NeuronOpts): Graph {
   return b.model([b.input("x", [1]), b.dense("d", "x", b.t([1, 1], [1])), b.neuron("n", "d", o)], { T: 4 });
 }
 
-const spikes = (g: Graph) => simulate(g, Float64Array.of(1)).traces.get("n")!.out.map((o) => o[0]);
+const spikes = (g: Graph) =>
+  simulate(g, Float64Array.of(1))
+    .traces.get("n")!
+    .out.map((o) => o[0]);
 
 describe("fold-mpbn", () => {
   it("property (exact tier): spikes equal bit for bit, ties included (channel/element, k of every sign, MT, gt/ge, hard/soft)", () => {
@@ -70,7 +73,12 @@ describe("fold-mpbn", () => {
     const g = b.model([
       b.input("x", [2, 2, 1]),
       b.conv("c", "x", b.t([1, 1, 1, 2], [1, -1]), { bias: b.t([2], [0.25, 0.5]) }),
-      b.neuron("n", "c", { theta: 0.5, bias: scalar(0.125), vReset: scalar(0.25), mpbn: mp("channel", b.t([2], [1, -2]), b.t([2], [0, 1]), b.t([2], [0, 0.5])) }),
+      b.neuron("n", "c", {
+        theta: 0.5,
+        bias: scalar(0.125),
+        vReset: scalar(0.25),
+        mpbn: mp("channel", b.t([2], [1, -2]), b.t([2], [0, 1]), b.t([2], [0, 0.5])),
+      }),
     ]);
     const r = runPure(foldMpbn, g);
     const n = b.node<NeuronNode>(r.graph, "n");
@@ -102,13 +110,21 @@ describe("fold-mpbn", () => {
     });
   }
 
-  for (const [fire, beta, fires] of [["gt", 2, true], ["gt", 1, false], ["ge", 1, true], ["ge", 0.5, false]] as const) {
+  for (const [fire, beta, fires] of [
+    ["gt", 2, true],
+    ["gt", 1, false],
+    ["ge", 1, true],
+    ["ge", 0.5, false],
+  ] as const) {
     it(`k = 0 (${fire}, β = ${beta}, θ = 1): ${fires ? "fires at every step (threshold −Infinity)" : "never fires (threshold +Infinity)"}, no division by zero`, () => {
       const g = single({ theta: 1, fire, mpbn: mp("channel", b.t([1], [0]), b.t([1], [beta]), b.t([1], [0])) });
       const r = runPure(foldMpbn, g);
       const n = b.node<NeuronNode>(r.graph, "n");
       assert.equal(n.threshold.data[0], fires ? -Infinity : Infinity);
-      assert.match(r.notes.join("\n"), fires ? /fires at every step \(threshold −Infinity\)/ : /never fires \(threshold \+Infinity\)/);
+      assert.match(
+        r.notes.join("\n"),
+        fires ? /fires at every step \(threshold −Infinity\)/ : /never fires \(threshold \+Infinity\)/,
+      );
       assert.deepEqual(spikes(r.graph), fires ? [1, 1, 1, 1] : [0, 0, 0, 0]);
       assert.deepEqual(spikes(r.graph), spikes(g));
     });
@@ -119,7 +135,11 @@ describe("fold-mpbn", () => {
     const g = b.model([
       b.input("x", [2, 2, 1]),
       b.conv("c", "x", b.t([2, 2, 1, 1], [0.5, 1, -0.5, 1])),
-      b.neuron("n", "c", { theta: 0.5, reset: "soft", mpbn: mp("element", gamma, b.t([2, 2, 1], [0, 0.25, 0, 0.5]), b.t([2, 2, 1], [0.25, 0, 0, -0.25])) }),
+      b.neuron("n", "c", {
+        theta: 0.5,
+        reset: "soft",
+        mpbn: mp("element", gamma, b.t([2, 2, 1], [0, 0.25, 0, 0.5]), b.t([2, 2, 1], [0.25, 0, 0, -0.25])),
+      }),
       b.pool("mp", "maxpool", "n", [2, 2], [1, 1], "same"),
       b.conv("c2", "mp", b.t([1, 1, 1, 1], [1])),
       b.neuron("n2", "c2", { theta: 0.5 }),
@@ -131,7 +151,11 @@ describe("fold-mpbn", () => {
     assert.deepEqual([...n.resetAmount.data], [0.5, -0.5, 0.5, 0.5]);
     assert.equal(n.threshold.data[2], Infinity, "k = 0 element with β ≤ θ never fires");
     const r2 = runPure(absorbGain, r.graph);
-    assert.deepEqual([...b.node<Conv2DNode>(r2.graph, "c").kernel.data], [0.5, 1, -0.5, 1], "the shared kernel is untouched");
+    assert.deepEqual(
+      [...b.node<Conv2DNode>(r2.graph, "c").kernel.data],
+      [0.5, 1, -0.5, 1],
+      "the shared kernel is untouched",
+    );
     assert.match(r2.notes.join("\n"), /neuron 'n': keeps its input gain\/bias \(its gain differs within a channel/);
     assertSameSpikes(g, r2.graph, fixedInputs(g, 16));
   });
@@ -140,12 +164,20 @@ describe("fold-mpbn", () => {
     const g = b.model([
       b.input("x", [3]),
       b.dense("d", "x", b.t([3, 3], [1, 0.5, -1, 0.25, 1, 0.5, -0.5, 0.25, 1])),
-      b.neuron("n", "d", { theta: 0.75, fire: "ge", mpbn: mp("element", b.t([3], [2, -0.5, 1]), b.t([3], [0.5, 0, -0.25]), b.t([3], [0, 0.5, 0.25])) }),
+      b.neuron("n", "d", {
+        theta: 0.75,
+        fire: "ge",
+        mpbn: mp("element", b.t([3], [2, -0.5, 1]), b.t([3], [0.5, 0, -0.25]), b.t([3], [0, 0.5, 0.25])),
+      }),
     ]);
     const r = runPure(foldMpbn, g);
     assert.deepEqual(b.node<NeuronNode>(r.graph, "n").threshold.shape, [3]);
     const r2 = runPure(absorbGain, r.graph);
-    assert.deepEqual([...b.node<DenseNode>(r2.graph, "d").kernel.data], [1, -0.5, -1, 0.25, -1, 0.5, -0.5, -0.25, 1], "feature 1 negated");
+    assert.deepEqual(
+      [...b.node<DenseNode>(r2.graph, "d").kernel.data],
+      [1, -0.5, -1, 0.25, -1, 0.5, -0.5, -0.25, 1],
+      "feature 1 negated",
+    );
     assertSameSpikes(g, r2.graph, fixedInputs(g, 16));
   });
 
@@ -175,7 +207,13 @@ describe("fold-mpbn", () => {
       const g = b.model([
         b.input("x", [2]),
         b.dense("d", "x", b.t([2, 2], [1, -0.5, 0.75, 1])),
-        b.neuron("n", "d", { theta: 0.5, decay: 0.75, reset, vReset: scalar(reset === "hard" ? -0.25 : 0), mpbn: mp("channel", b.t([2], [-1, -2]), b.t([2], [0.25, -0.5]), b.t([2], [0.5, 0.25])) }),
+        b.neuron("n", "d", {
+          theta: 0.5,
+          decay: 0.75,
+          reset,
+          vReset: scalar(reset === "hard" ? -0.25 : 0),
+          mpbn: mp("channel", b.t([2], [-1, -2]), b.t([2], [0.25, -0.5]), b.t([2], [0.5, 0.25])),
+        }),
       ]);
       assertSameSpikes(g, runPure(absorbGain, runPure(foldMpbn, g).graph).graph, fixedInputs(g, 12), `${reset} reset`);
     }
@@ -185,30 +223,58 @@ describe("fold-mpbn", () => {
     const bad = (m: Partial<MPBN>, extra: Partial<NeuronNode> = {}): Graph => ({
       name: "bad",
       meta: { timesteps: 2, encoding: "direct" },
-      nodes: [b.input("x", [2]), b.dense("d", "x", b.t([2, 2], 1)), b.neuron("n", "d", { mpbn: { ...mp("channel", b.t([2], 1), b.t([2], 0), b.t([2], 0)), ...m }, ...extra })],
+      nodes: [
+        b.input("x", [2]),
+        b.dense("d", "x", b.t([2, 2], 1)),
+        b.neuron("n", "d", { mpbn: { ...mp("channel", b.t([2], 1), b.t([2], 0), b.t([2], 0)), ...m }, ...extra }),
+      ],
       outputs: ["n"],
     });
 
     it("refuses NaN in mpbn_beta, naming layer and parameter", () => {
-      assert.throws(() => foldMpbn.run(bad({ beta: b.t([2], [0, NaN]) }), { target: "float" }), (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.layer === "n" && e.param === "mpbn_beta");
+      assert.throws(
+        () => foldMpbn.run(bad({ beta: b.t([2], [0, NaN]) }), { target: "float" }),
+        (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.layer === "n" && e.param === "mpbn_beta",
+      );
     });
 
     it("refuses σ² + ε <= 0, naming mpbn_moving_variance", () => {
-      assert.throws(() => foldMpbn.run(bad({ variance: b.t([2], [1, -1]), epsilon: 1e-5 }), { target: "float" }), (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.layer === "n" && e.param === "mpbn_moving_variance");
+      assert.throws(
+        () => foldMpbn.run(bad({ variance: b.t([2], [1, -1]), epsilon: 1e-5 }), { target: "float" }),
+        (e: unknown) =>
+          e instanceof SnncError && e.code === "E_VALUE" && e.layer === "n" && e.param === "mpbn_moving_variance",
+      );
     });
 
     it("refuses a k that overflows float64", () => {
       assert.throws(
-        () => foldMpbn.run(bad({ gamma: b.t([2], [1e300, 1]), variance: b.t([2], [0, 1]), epsilon: 1e-320 }), { target: "float" }),
-        (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.param === "mpbn_gamma" && e.message === "layer 'n': parameter 'mpbn_gamma': k = γ/sqrt(σ²+ε) is Infinity at channel 0 (out of float64 range): cannot fold",
+        () =>
+          foldMpbn.run(bad({ gamma: b.t([2], [1e300, 1]), variance: b.t([2], [0, 1]), epsilon: 1e-320 }), {
+            target: "float",
+          }),
+        (e: unknown) =>
+          e instanceof SnncError &&
+          e.code === "E_VALUE" &&
+          e.param === "mpbn_gamma" &&
+          e.message ===
+            "layer 'n': parameter 'mpbn_gamma': k = γ/sqrt(σ²+ε) is Infinity at channel 0 (out of float64 range): cannot fold",
       );
     });
 
     it("refuses a neuron that already carries a per-step schedule", () => {
-      const sched = { decay: [scalar(1), scalar(1)], bias: [scalar(0), scalar(0)], thresholdScale: [scalar(1), scalar(1)] };
+      const sched = {
+        decay: [scalar(1), scalar(1)],
+        bias: [scalar(0), scalar(0)],
+        thresholdScale: [scalar(1), scalar(1)],
+      };
       assert.throws(
         () => foldMpbn.run(bad({}, { schedule: sched }), { target: "float" }),
-        (e: unknown) => e instanceof SnncError && e.code === "E_FOLD" && e.layer === "n" && e.param === "mpbn" && /fold-mpbn must run before schedule-temporal-norm/.test(e.message),
+        (e: unknown) =>
+          e instanceof SnncError &&
+          e.code === "E_FOLD" &&
+          e.layer === "n" &&
+          e.param === "mpbn" &&
+          /fold-mpbn must run before schedule-temporal-norm/.test(e.message),
       );
     });
   });

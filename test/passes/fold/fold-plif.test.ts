@@ -25,7 +25,14 @@ function property(tier: Tier) {
 function plif(id: string, inp: string, a: number, o: b.NeuronOpts = {}): NeuronNode {
   const tauM = 1 + Math.exp(-a);
   const vReset = o.vReset?.data[0] ?? 0;
-  return b.neuron(id, inp, { model: "PLIF", plifA: a, decay: 1 - 1 / tauM, gain: scalar(1 / tauM), bias: scalar(vReset / tauM), ...o });
+  return b.neuron(id, inp, {
+    model: "PLIF",
+    plifA: a,
+    decay: 1 - 1 / tauM,
+    gain: scalar(1 / tauM),
+    bias: scalar(vReset / tauM),
+    ...o,
+  });
 }
 
 describe("fold-plif", () => {
@@ -39,7 +46,11 @@ describe("fold-plif", () => {
   });
 
   it("PLIF → LIF: decay 1 − 1/τ_m kept, gain 1/τ_m multiplied into the conv weights and bias, a dropped", () => {
-    const g = b.model([b.input("x", [2, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 2], [1, -2]), { bias: b.t([2], [0.5, 1]) }), plif("p", "c", 0)]);
+    const g = b.model([
+      b.input("x", [2, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 2], [1, -2]), { bias: b.t([2], [0.5, 1]) }),
+      plif("p", "c", 0),
+    ]);
     const r = runPure(foldPlif, g);
     const n = b.node<NeuronNode>(r.graph, "p");
     assert.equal(n.plifA, undefined);
@@ -53,7 +64,11 @@ describe("fold-plif", () => {
   });
 
   it("v_reset ≠ 0: the bias v_reset/τ_m (MT-SNN Eq. 6) moves into the conv bias", () => {
-    const g = b.model([b.input("x", [2, 2, 1]), b.conv("c", "x", b.t([1, 1, 1, 1], [1])), plif("p", "c", 0, { vReset: scalar(-0.5), fire: "ge" })]);
+    const g = b.model([
+      b.input("x", [2, 2, 1]),
+      b.conv("c", "x", b.t([1, 1, 1, 1], [1])),
+      plif("p", "c", 0, { vReset: scalar(-0.5), fire: "ge" }),
+    ]);
     const r = runPure(foldPlif, g);
     assert.deepEqual([...b.node<Conv2DNode>(r.graph, "c").bias!.data], [-0.25]);
     assert.deepEqual([...b.node<NeuronNode>(r.graph, "p").bias.data], [0]);
@@ -72,7 +87,10 @@ describe("fold-plif", () => {
     const n = b.node<NeuronNode>(r.graph, "p");
     assert.equal(n.plifA, undefined);
     assert.equal(n.gain.data[0], 1 / (1 + Math.exp(-1.5)));
-    assert.match(r.notes.join("\n"), /input gain kept on the neuron \(its current comes from 'sum' \(add\), not a conv\/dense\)/);
+    assert.match(
+      r.notes.join("\n"),
+      /input gain kept on the neuron \(its current comes from 'sum' \(add\), not a conv\/dense\)/,
+    );
     assertSameSpikes(g, r.graph, fixedInputs(g, 6));
   });
 
@@ -80,12 +98,22 @@ describe("fold-plif", () => {
     const g = b.model([b.input("x", [1]), b.dense("d", "x", b.t([1, 1], [1])), { ...plif("p", "d", 0), decay: 0.3 }]);
     assert.throws(
       () => foldPlif.run(g, { target: "float" }),
-      (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.layer === "p" && e.param === "a" && e.message === "layer 'p': parameter 'a': PLIF decay 0.3 does not match a = 0 (τ_m = 1 + exp(−a) = 2 gives 1 − 1/τ_m = 0.5)",
+      (e: unknown) =>
+        e instanceof SnncError &&
+        e.code === "E_VALUE" &&
+        e.layer === "p" &&
+        e.param === "a" &&
+        e.message ===
+          "layer 'p': parameter 'a': PLIF decay 0.3 does not match a = 0 (τ_m = 1 + exp(−a) = 2 gives 1 − 1/τ_m = 0.5)",
     );
   });
 
   it("leaves LIF neurons alone", () => {
-    const g = b.model([b.input("x", [1]), b.dense("d", "x", b.t([1, 1], [1])), b.neuron("n", "d", { gain: scalar(2) })]);
+    const g = b.model([
+      b.input("x", [1]),
+      b.dense("d", "x", b.t([1, 1], [1])),
+      b.neuron("n", "d", { gain: scalar(2) }),
+    ]);
     const r = runPure(foldPlif, g);
     assert.deepEqual(r.notes, []);
     assert.deepEqual([...b.node<NeuronNode>(r.graph, "n").gain.data], [2]);

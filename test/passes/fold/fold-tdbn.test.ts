@@ -11,7 +11,11 @@ import { bnModel } from "../../support/models.ts";
 import { checkProperty } from "../../support/property.ts";
 
 const makeTdbn = (s: Src, id: string, inp: string, C: number) =>
-  b.tdbn(id, inp, { ...s.norm(C), alpha: s.tier === "exact" ? s.pick([1, 0.5, 2]) : s.range(0.2, 2), vth: s.tier === "exact" ? s.pick([0.5, 1, 1.5]) : s.range(0.1, 2) });
+  b.tdbn(id, inp, {
+    ...s.norm(C),
+    alpha: s.tier === "exact" ? s.pick([1, 0.5, 2]) : s.range(0.2, 2),
+    vth: s.tier === "exact" ? s.pick([0.5, 1, 1.5]) : s.range(0.1, 2),
+  });
 
 function property(tier: Tier) {
   return checkProperty(tier, (s, tally) => {
@@ -39,7 +43,15 @@ describe("fold-tdbn", () => {
     const g = b.model([
       b.input("x", [2, 2, 1]),
       b.conv("c", "x", b.t([1, 1, 1, 2], [1, 1]), { bias: b.t([2], [1, 2]) }),
-      b.tdbn("td", "c", { alpha: 0.5, vth: 3, gamma: b.t([2], [2, -1]), beta: b.t([2], [0.25, 0]), mean: b.t([2], [1, 0]), variance: b.t([2], [1, 4]), epsilon: 0 }),
+      b.tdbn("td", "c", {
+        alpha: 0.5,
+        vth: 3,
+        gamma: b.t([2], [2, -1]),
+        beta: b.t([2], [0.25, 0]),
+        mean: b.t([2], [1, 0]),
+        variance: b.t([2], [1, 4]),
+        epsilon: 0,
+      }),
       b.neuron("n", "td"),
     ]);
     const r = runPure(foldTdbn, g);
@@ -56,25 +68,59 @@ describe("fold-tdbn", () => {
       b.input("x", [2]),
       b.dense("d", "x", b.t([2, 2], [1, 0, 0, 1])),
       b.neuron("n1", "d"),
-      b.tdbn("td", "n1", { alpha: 1, vth: 1, gamma: b.t([2], 1), beta: b.t([2], 0), mean: b.t([2], 0), variance: b.t([2], 1) }),
+      b.tdbn("td", "n1", {
+        alpha: 1,
+        vth: 1,
+        gamma: b.t([2], 1),
+        beta: b.t([2], 0),
+        mean: b.t([2], 0),
+        variance: b.t([2], 1),
+      }),
       b.dense("d2", "td", b.t([2, 1], 1)),
       b.neuron("n2", "d2"),
     ]);
-    assert.throws(() => foldTdbn.run(g, { target: "float" }), (e: unknown) => e instanceof SnncError && e.code === "E_FOLD" && e.layer === "td" && /^layer 'td': tdBN 'td' normalises the spikes of 'n1'/.test(e.message));
+    assert.throws(
+      () => foldTdbn.run(g, { target: "float" }),
+      (e: unknown) =>
+        e instanceof SnncError &&
+        e.code === "E_FOLD" &&
+        e.layer === "td" &&
+        /^layer 'td': tdBN 'td' normalises the spikes of 'n1'/.test(e.message),
+    );
   });
 
   it("refuses a non-finite alpha, naming the parameter", () => {
     const g = {
       name: "bad",
       meta: { timesteps: 2, encoding: "direct" as const },
-      nodes: [b.input("x", [2]), b.dense("d", "x", b.t([2, 2], 1)), b.tdbn("td", "d", { alpha: NaN, vth: 1, gamma: b.t([2], 1), beta: b.t([2], 0), mean: b.t([2], 0), variance: b.t([2], 1) }), b.neuron("n", "td")],
+      nodes: [
+        b.input("x", [2]),
+        b.dense("d", "x", b.t([2, 2], 1)),
+        b.tdbn("td", "d", {
+          alpha: NaN,
+          vth: 1,
+          gamma: b.t([2], 1),
+          beta: b.t([2], 0),
+          mean: b.t([2], 0),
+          variance: b.t([2], 1),
+        }),
+        b.neuron("n", "td"),
+      ],
       outputs: ["n"],
     };
-    assert.throws(() => foldTdbn.run(g, { target: "float" }), (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.layer === "td" && e.param === "alpha");
+    assert.throws(
+      () => foldTdbn.run(g, { target: "float" }),
+      (e: unknown) => e instanceof SnncError && e.code === "E_VALUE" && e.layer === "td" && e.param === "alpha",
+    );
   });
 
   it("leaves bn nodes to fold-bn", () => {
-    const g = b.model([b.input("x", [2]), b.dense("d", "x", b.t([2, 2], 1)), b.bn("bn", "d", { gamma: b.t([2], 1), beta: b.t([2], 0), mean: b.t([2], 0), variance: b.t([2], 1) }), b.neuron("n", "bn")]);
+    const g = b.model([
+      b.input("x", [2]),
+      b.dense("d", "x", b.t([2, 2], 1)),
+      b.bn("bn", "d", { gamma: b.t([2], 1), beta: b.t([2], 0), mean: b.t([2], 0), variance: b.t([2], 1) }),
+      b.neuron("n", "bn"),
+    ]);
     assert.deepEqual(b.ops(runPure(foldTdbn, g).graph), ["input", "dense", "bn", "neuron"]);
   });
 });

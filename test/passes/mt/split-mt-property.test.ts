@@ -22,10 +22,26 @@ import { Rng } from "../../support/rng.ts";
 const SEED = 0x5eed_0404;
 const RUNS = { exact: 300, float: 250 };
 
-
 type Tier = "exact" | "float";
-type Reader = "conv" | "flatten-dense" | "avgpool-conv" | "sumpool-conv" | "maxpool-conv" | "pad-conv" | "two-readers" | "pad-maxpool-flatten-dense";
-const READERS: Reader[] = ["conv", "flatten-dense", "avgpool-conv", "sumpool-conv", "maxpool-conv", "pad-conv", "two-readers", "pad-maxpool-flatten-dense"];
+type Reader =
+  | "conv"
+  | "flatten-dense"
+  | "avgpool-conv"
+  | "sumpool-conv"
+  | "maxpool-conv"
+  | "pad-conv"
+  | "two-readers"
+  | "pad-maxpool-flatten-dense";
+const READERS: Reader[] = [
+  "conv",
+  "flatten-dense",
+  "avgpool-conv",
+  "sumpool-conv",
+  "maxpool-conv",
+  "pad-conv",
+  "two-readers",
+  "pad-maxpool-flatten-dense",
+];
 
 /** A weight: eighths in [lo, hi] (exact tier) or uniform reals. */
 function w(r: Rng, tier: Tier, lo: number, hi: number): number {
@@ -34,7 +50,10 @@ function w(r: Rng, tier: Tier, lo: number, hi: number): number {
 
 function rand(r: Rng, tier: Tier, shape: number[], lo: number, hi: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(shape, Array.from({ length: n }, () => w(r, tier, lo, hi)));
+  return tensor(
+    shape,
+    Array.from({ length: n }, () => w(r, tier, lo, hi)),
+  );
 }
 
 function neuron(id: string, input: string, r: Rng, tier: Tier, C: number, deltas: number[]): NeuronNode {
@@ -103,7 +122,13 @@ function makeCase(seed: number, tier: Tier): Case {
   const tailFromSpatial = (src: string, h: number, c: number) => {
     nodes.push(neuron("lif2", src, r, tier, c, []));
     nodes.push({ id: "flat2", op: "flatten", inputs: ["lif2"] });
-    nodes.push({ id: "dense2", op: "dense", inputs: ["flat2"], kernel: rand(r, tier, [h, 2], -0.75, 1), bias: rand(r, tier, [2], -0.25, 0.25) });
+    nodes.push({
+      id: "dense2",
+      op: "dense",
+      inputs: ["flat2"],
+      kernel: rand(r, tier, [h, 2], -0.75, 1),
+      bias: rand(r, tier, [2], -0.25, 0.25),
+    });
     nodes.push({ id: "readout", op: "readout", inputs: ["dense2"], mode: "sum" });
   };
   const outputs = ["readout"];
@@ -127,7 +152,13 @@ function makeCase(seed: number, tier: Tier): Case {
     }
     case "flatten-dense": {
       nodes.push({ id: "flat", op: "flatten", inputs: ["mt"] });
-      nodes.push({ id: "dense", op: "dense", inputs: ["flat"], kernel: rand(r, tier, [H * H * C, 4], -0.75, 1), bias: rand(r, tier, [4], -0.25, 0.25) });
+      nodes.push({
+        id: "dense",
+        op: "dense",
+        inputs: ["flat"],
+        kernel: rand(r, tier, [H * H * C, 4], -0.75, 1),
+        bias: rand(r, tier, [4], -0.25, 0.25),
+      });
       nodes.push(neuron("lif2", "dense", r, tier, 4, []));
       nodes.push({ id: "dense2", op: "dense", inputs: ["lif2"], kernel: rand(r, tier, [4, 2], -0.75, 1) });
       nodes.push({ id: "readout", op: "readout", inputs: ["dense2"], mode: "mean" });
@@ -158,18 +189,33 @@ function makeCase(seed: number, tier: Tier): Case {
     }
   }
   // conv2 output size: resolved by shape inference; the tail reads it through a flatten.
-  const g0: Graph = { name: "mt", meta: { timesteps: T, encoding: tier === "exact" ? "spikes" : "direct" }, outputs: [], nodes };
+  const g0: Graph = {
+    name: "mt",
+    meta: { timesteps: T, encoding: tier === "exact" ? "spikes" : "direct" },
+    outputs: [],
+    nodes,
+  };
   const conv2 = nodes.find((n) => n.id === "conv2")!;
   const shapeOut = outShape(g0, conv2.id);
-  tailFromSpatial("conv2", shapeOut.reduce((a, b) => a * b, 1), C2);
+  tailFromSpatial(
+    "conv2",
+    shapeOut.reduce((a, b) => a * b, 1),
+    C2,
+  );
   return finish();
 
   function finish(): Case {
-    const g: Graph = { name: "mt", meta: { timesteps: T, encoding: tier === "exact" ? "spikes" : "direct" }, outputs: [...outputs, "mt"], nodes };
+    const g: Graph = {
+      name: "mt",
+      meta: { timesteps: T, encoding: tier === "exact" ? "spikes" : "direct" },
+      outputs: [...outputs, "mt"],
+      nodes,
+    };
     const n = H * H * Cin;
     const inputs: StepInput[] = [];
     for (let k = 0; k < 2; k++) {
-      if (tier === "exact") inputs.push(Array.from({ length: T }, () => Float64Array.from({ length: n }, () => (r.next() < 0.5 ? 1 : 0))));
+      if (tier === "exact")
+        inputs.push(Array.from({ length: T }, () => Float64Array.from({ length: n }, () => (r.next() < 0.5 ? 1 : 0))));
       else inputs.push(Float64Array.from({ length: n }, () => r.next()));
     }
     return { g, inputs, reader };
@@ -193,7 +239,10 @@ function check(tier: Tier, tally: Tally) {
     fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
       const { g, inputs, reader } = makeCase(seed, tier);
       const split = splitMultiThreshold(g).graph;
-      assert.ok(split.nodes.some((n) => n.op === "plane"), "no plane nodes after split-mt");
+      assert.ok(
+        split.nodes.some((n) => n.op === "plane"),
+        "no plane nodes after split-mt",
+      );
       // No synapse reads the graded s_sum any more: walking up from every conv/dense through
       // structural ops ends at a plane, another neuron or the input, never at the MT layer.
       const byId = new Map(split.nodes.map((n) => [n.id, n] as const));
@@ -219,7 +268,12 @@ function check(tier: Tier, tally: Tally) {
         for (const [id, v] of ref.readouts) {
           const o = got.readouts.get(id)!;
           if (tier === "exact") assert.deepEqual(o, v, `${reader}: readout differs (seed ${seed})`);
-          else for (let i = 0; i < v.length; i++) assert.ok(Math.abs(o[i]! - v[i]!) <= 1e-9 * Math.max(1, Math.abs(v[i]!)), `${reader}: readout ${o[i]} vs ${v[i]}`);
+          else
+            for (let i = 0; i < v.length; i++)
+              assert.ok(
+                Math.abs(o[i]! - v[i]!) <= 1e-9 * Math.max(1, Math.abs(v[i]!)),
+                `${reader}: readout ${o[i]} vs ${v[i]}`,
+              );
         }
         // Planes with a negative Δ fire below θ without resetting: count them.
         const planes = simulate(split, x, { all: true });
@@ -228,7 +282,9 @@ function check(tier: Tier, tally: Tally) {
           if (d >= 0) return;
           const p = planes.traces.get(`mt_plane${i + 1}`)!;
           const p0 = planes.traces.get("mt_plane0")!;
-          for (let t = 0; t < p.out.length; t++) for (let j = 0; j < p.out[t]!.length; j++) if (p.out[t]![j] === 1 && p0.out[t]![j] === 0) tally.planeSpikesBelowTheta++;
+          for (let t = 0; t < p.out.length; t++)
+            for (let j = 0; j < p.out[t]!.length; j++)
+              if (p.out[t]![j] === 1 && p0.out[t]![j] === 0) tally.planeSpikesBelowTheta++;
         });
       }
     }),
@@ -242,7 +298,11 @@ describe("split-mt property", () => {
       const tally: Tally = { cases: 0, ties: 0, mtSpikes: 0, planeSpikesBelowTheta: 0, readers: new Set() };
       check(tier, tally);
       assert.equal(tally.cases, RUNS[tier]);
-      assert.equal(tally.readers.size, READERS.length, `not every reader kind was drawn: ${[...tally.readers].join(", ")}`);
+      assert.equal(
+        tally.readers.size,
+        READERS.length,
+        `not every reader kind was drawn: ${[...tally.readers].join(", ")}`,
+      );
       assert.ok(tally.mtSpikes > 0, "the MT layers never fired");
       assert.ok(tally.planeSpikesBelowTheta > 0, "no negative-Δ plane ever fired below θ");
       if (tier === "exact") assert.ok(tally.ties > 0, "the exact tier should hit exact ties h = θ");

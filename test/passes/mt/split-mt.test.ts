@@ -18,17 +18,34 @@ import { neuron } from "../../support/build.ts";
 
 function mt(id: string, input: string, o: Partial<NeuronNode> & { deltas: number[]; theta?: number }): NeuronNode {
   const theta = o.theta ?? 1;
-  return { ...neuron(id, input, { model: "MT-LIF", ...o }), planeThresholds: o.planeThresholds ?? o.deltas.map((d) => scalar(theta + d)) };
+  return {
+    ...neuron(id, input, { model: "MT-LIF", ...o }),
+    planeThresholds: o.planeThresholds ?? o.deltas.map((d) => scalar(theta + d)),
+  };
 }
 
-const lif = (id: string, input: string): NeuronNode => ({ ...mt(id, input, { deltas: [] }), model: "LIF", decay: 0.9, planeThresholds: undefined, deltas: undefined });
+const lif = (id: string, input: string): NeuronNode => ({
+  ...mt(id, input, { deltas: [] }),
+  model: "LIF",
+  decay: 0.9,
+  planeThresholds: undefined,
+  deltas: undefined,
+});
 
 const conv = (id: string, input: string, cin: number, cout: number, bias = true): IRNode => ({
   id,
   op: "conv2d",
   inputs: [input],
-  kernel: tensor([3, 3, cin, cout], Array.from({ length: 9 * cin * cout }, (_, i) => ((i * 37) % 11) / 8 - 0.5)),
-  bias: bias ? tensor([cout], Array.from({ length: cout }, (_, i) => 0.125 * (i + 1))) : undefined,
+  kernel: tensor(
+    [3, 3, cin, cout],
+    Array.from({ length: 9 * cin * cout }, (_, i) => ((i * 37) % 11) / 8 - 0.5),
+  ),
+  bias: bias
+    ? tensor(
+        [cout],
+        Array.from({ length: cout }, (_, i) => 0.125 * (i + 1)),
+      )
+    : undefined,
   strides: [1, 1],
   padding: "same",
   dilation: [1, 1],
@@ -96,8 +113,14 @@ describe("split-mt: planes by hand", () => {
     const gt = { ...g, nodes: g.nodes.map((n) => (n.op === "neuron" ? { ...n, fire: "gt" as const } : n)) };
     const r = simulate(splitMultiThreshold(gt).graph, currents, { all: true });
     // h: 0.6 (Δ−), 1.2 (θ, reset), 1.0 (not > θ: only Δ−, keeps 1.0), 3.5 (all)
-    assert.deepEqual(r.traces.get("mt_plane0")!.out.map((a) => a[0]), [0, 1, 0, 1]);
-    assert.deepEqual(r.traces.get("mt")!.out.map((a) => a[0]), [1, 2, 1, 3]);
+    assert.deepEqual(
+      r.traces.get("mt_plane0")!.out.map((a) => a[0]),
+      [0, 1, 0, 1],
+    );
+    assert.deepEqual(
+      r.traces.get("mt")!.out.map((a) => a[0]),
+      [1, 2, 1, 3],
+    );
   });
 });
 
@@ -110,7 +133,15 @@ describe("split-mt: structure", () => {
       conv("conv2", "mt", 3, 2),
       lif("lif2", "conv2"),
       { id: "flat", op: "flatten", inputs: ["lif2"] },
-      { id: "dense", op: "dense", inputs: ["flat"], kernel: tensor([50, 3], Array.from({ length: 150 }, (_, i) => ((i * 13) % 7) / 7 - 0.4)) },
+      {
+        id: "dense",
+        op: "dense",
+        inputs: ["flat"],
+        kernel: tensor(
+          [50, 3],
+          Array.from({ length: 150 }, (_, i) => ((i * 13) % 7) / 7 - 0.4),
+        ),
+      },
       { id: "readout", op: "readout", inputs: ["dense"], mode: "mean" },
     ],
     ["readout"],
@@ -119,12 +150,15 @@ describe("split-mt: structure", () => {
   it("the consumer conv becomes n+1 binary convs with the same kernel, bias on plane 0, summed under its id", () => {
     const { graph: s, notes } = splitMultiThreshold(g);
     const planes = s.nodes.filter((n) => n.op === "plane");
-    assert.deepEqual(planes.map((p) => [p.id, p.inputs[0], (p as { index: number }).index]), [
-      ["mt_plane0", "mt", 0],
-      ["mt_plane1", "mt", 1],
-      ["mt_plane2", "mt", 2],
-      ["mt_plane3", "mt", 3],
-    ]);
+    assert.deepEqual(
+      planes.map((p) => [p.id, p.inputs[0], (p as { index: number }).index]),
+      [
+        ["mt_plane0", "mt", 0],
+        ["mt_plane1", "mt", 1],
+        ["mt_plane2", "mt", 2],
+        ["mt_plane3", "mt", 3],
+      ],
+    );
     const copies = s.nodes.filter((n) => n.op === "conv2d" && n.id.startsWith("conv2_plane"));
     assert.equal(copies.length, 4);
     const orig = g.nodes.find((n) => n.id === "conv2")! as { kernel: { data: Float64Array } };
@@ -136,9 +170,18 @@ describe("split-mt: structure", () => {
     });
     const sum = s.nodes.find((n) => n.id === "conv2")!;
     assert.equal(sum.op, "add");
-    assert.deepEqual(sum.inputs, copies.map((c) => c.id));
-    assert.ok(notes.some((l) => l.includes("plane 2 (Δ=-0.25) fires below θ and never resets")), notes.join("\n"));
-    assert.ok(notes.some((l) => l.includes("'conv2' (conv2d) → 4 parallel binary conv2d")), notes.join("\n"));
+    assert.deepEqual(
+      sum.inputs,
+      copies.map((c) => c.id),
+    );
+    assert.ok(
+      notes.some((l) => l.includes("plane 2 (Δ=-0.25) fires below θ and never resets")),
+      notes.join("\n"),
+    );
+    assert.ok(
+      notes.some((l) => l.includes("'conv2' (conv2d) → 4 parallel binary conv2d")),
+      notes.join("\n"),
+    );
     sameSpikes(g, s, randomImages(50, 6, 7));
   });
 
@@ -164,15 +207,28 @@ describe("split-mt: structure", () => {
         mt("mt", "conv1", { deltas: [0.5, -0.5] }),
         { id: "pool", op: "avgpool", inputs: ["mt"], pool: [2, 2], strides: [2, 2], padding: "valid" },
         { id: "flat", op: "flatten", inputs: ["pool"] },
-        { id: "dense", op: "dense", inputs: ["flat"], kernel: tensor([8, 2], [1, -1, 0.5, 0.25, -0.5, 1, 0.75, 0, 1, 1, -0.25, 0.5, 0.5, -1, 0.25, 0.75]), bias: tensor([2], [0.1, -0.1]) },
+        {
+          id: "dense",
+          op: "dense",
+          inputs: ["flat"],
+          kernel: tensor([8, 2], [1, -1, 0.5, 0.25, -0.5, 1, 0.75, 0, 1, 1, -0.25, 0.5, 0.5, -1, 0.25, 0.75]),
+          bias: tensor([2], [0.1, -0.1]),
+        },
         lif("lif2", "dense"),
       ],
       ["lif2", "flat"],
     );
     const { graph: s } = splitMultiThreshold(h);
-    for (const id of ["pool", "flat"]) assert.equal(s.nodes.filter((n) => n.id.startsWith(`${id}_plane`)).length, 3, id);
-    assert.ok(s.nodes.some((n) => n.id === "flat" && n.op === "flatten"), "graph output 'flat' kept");
-    assert.ok(s.nodes.some((n) => n.id === "pool" && n.op === "avgpool"), "its input 'pool' kept");
+    for (const id of ["pool", "flat"])
+      assert.equal(s.nodes.filter((n) => n.id.startsWith(`${id}_plane`)).length, 3, id);
+    assert.ok(
+      s.nodes.some((n) => n.id === "flat" && n.op === "flatten"),
+      "graph output 'flat' kept",
+    );
+    assert.ok(
+      s.nodes.some((n) => n.id === "pool" && n.op === "avgpool"),
+      "its input 'pool' kept",
+    );
     assert.deepEqual(s.outputs, ["lif2", "flat"]);
     for (const x of randomImages(16, 4, 3)) {
       const a = simulate(h, x, { all: true });
@@ -191,7 +247,14 @@ describe("split-mt: max-pooling", () => {
         conv("conv1", "x", 2, 2),
         mtNode,
         ...via,
-        { id: "pool", op: "maxpool", inputs: [via.length ? via[via.length - 1]!.id : "mt"], pool: [2, 2], strides: [2, 2], padding: "valid" },
+        {
+          id: "pool",
+          op: "maxpool",
+          inputs: [via.length ? via[via.length - 1]!.id : "mt"],
+          pool: [2, 2],
+          strides: [2, 2],
+          padding: "valid",
+        },
         conv("conv2", "pool", 2, 2),
         lif("lif2", "conv2"),
       ],
@@ -199,7 +262,12 @@ describe("split-mt: max-pooling", () => {
     );
 
   it("is exact when every channel orders its thresholds the same way (here channel 1 in reverse, as after a state negation)", () => {
-    const m = mt("mt", "conv1", { deltas: [0.5, -0.5], planeThresholds: [tensor([2], [1.5, -1.5]), tensor([2], [0.5, -0.5])], threshold: tensor([2], [1, -1]), gain: tensor([2], [1, -1]) });
+    const m = mt("mt", "conv1", {
+      deltas: [0.5, -0.5],
+      planeThresholds: [tensor([2], [1.5, -1.5]), tensor([2], [0.5, -0.5])],
+      threshold: tensor([2], [1, -1]),
+      gain: tensor([2], [1, -1]),
+    });
     const g = pooled(m);
     const s = splitMultiThreshold(g).graph;
     assert.equal(s.nodes.filter((n) => n.op === "maxpool").length, 3);
@@ -207,39 +275,92 @@ describe("split-mt: max-pooling", () => {
   });
 
   it("refuses when one channel orders its thresholds differently at two positions", () => {
-    const thr = tensor([4, 4, 2], Array.from({ length: 32 }, () => 1));
-    const plane = tensor([4, 4, 2], Array.from({ length: 32 }, (_, i) => (i === 6 ? 0.5 : 1.5)));
-    const g = pooled(mt("mt", "conv1", { deltas: [0.5], threshold: thr, resetAmount: scalar(1), planeThresholds: [plane] }));
-    refuses(() => splitMultiThreshold(g), "E_UNSUPPORTED", "mt", "max-pool 'pool'", "channel 0", "θ is below plane 1 at neuron 0 but above it at neuron 6", "graded spikes");
+    const thr = tensor(
+      [4, 4, 2],
+      Array.from({ length: 32 }, () => 1),
+    );
+    const plane = tensor(
+      [4, 4, 2],
+      Array.from({ length: 32 }, (_, i) => (i === 6 ? 0.5 : 1.5)),
+    );
+    const g = pooled(
+      mt("mt", "conv1", { deltas: [0.5], threshold: thr, resetAmount: scalar(1), planeThresholds: [plane] }),
+    );
+    refuses(
+      () => splitMultiThreshold(g),
+      "E_UNSUPPORTED",
+      "mt",
+      "max-pool 'pool'",
+      "channel 0",
+      "θ is below plane 1 at neuron 0 but above it at neuron 6",
+      "graded spikes",
+    );
   });
 
   it("refuses max-pooling after average pooling (no longer rank planes)", () => {
-    const g = pooled(mt("mt", "conv1", { deltas: [0.5] }), [{ id: "avg", op: "avgpool", inputs: ["mt"], pool: [1, 1], strides: [1, 1], padding: "valid" }]);
-    refuses(() => splitMultiThreshold(g), "E_UNSUPPORTED", "mt", "max-pool 'pool' through 'avg'", "max(Σ planes) ≠ Σ max(planes)");
+    const g = pooled(mt("mt", "conv1", { deltas: [0.5] }), [
+      { id: "avg", op: "avgpool", inputs: ["mt"], pool: [1, 1], strides: [1, 1], padding: "valid" },
+    ]);
+    refuses(
+      () => splitMultiThreshold(g),
+      "E_UNSUPPORTED",
+      "mt",
+      "max-pool 'pool' through 'avg'",
+      "max(Σ planes) ≠ Σ max(planes)",
+    );
   });
 });
 
 describe("split-mt: refusals", () => {
-  const base = [{ id: "x", op: "input", inputs: [], inputShape: [3] } as IRNode, { id: "d0", op: "dense", inputs: ["x"], kernel: tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]) } as IRNode, mt("mt", "d0", { deltas: [0.5, -0.5] })];
+  const base = [
+    { id: "x", op: "input", inputs: [], inputShape: [3] } as IRNode,
+    { id: "d0", op: "dense", inputs: ["x"], kernel: tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]) } as IRNode,
+    mt("mt", "d0", { deltas: [0.5, -0.5] }),
+  ];
   for (const [what, tail, reader, op] of [
     ["a readout", [{ id: "r", op: "readout", inputs: ["mt"], mode: "mean" }], "r", "readout"],
-    ["an add", [{ id: "d1", op: "dense", inputs: ["x"], kernel: tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]) }, { id: "sum", op: "add", inputs: ["mt", "d1"] }], "sum", "add"],
+    [
+      "an add",
+      [
+        { id: "d1", op: "dense", inputs: ["x"], kernel: tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]) },
+        { id: "sum", op: "add", inputs: ["mt", "d1"] },
+      ],
+      "sum",
+      "add",
+    ],
     ["a neuron", [lif("n2", "mt")], "n2", "neuron"],
   ] as const) {
     it(`refuses an MT layer read by ${what}, naming the reader`, () => {
       const g = graph([...base, ...(tail as unknown as IRNode[])], [reader]);
-      refuses(() => splitMultiThreshold(g), "E_UNSUPPORTED", "mt", `feeds '${reader}' (${op})`, "would need the graded s_sum", "conv2d/dense");
+      refuses(
+        () => splitMultiThreshold(g),
+        "E_UNSUPPORTED",
+        "mt",
+        `feeds '${reader}' (${op})`,
+        "would need the graded s_sum",
+        "conv2d/dense",
+      );
     });
   }
 
   it("refuses a reader behind a structural op, naming the path", () => {
-    const g = graph([...base, { id: "flat", op: "flatten", inputs: ["mt"] }, { id: "r", op: "readout", inputs: ["flat"], mode: "sum" }], ["r"]);
+    const g = graph(
+      [
+        ...base,
+        { id: "flat", op: "flatten", inputs: ["mt"] },
+        { id: "r", op: "readout", inputs: ["flat"], mode: "sum" },
+      ],
+      ["r"],
+    );
     refuses(() => splitMultiThreshold(g), "E_UNSUPPORTED", "mt", "feeds 'r' (readout) through 'flat'");
   });
 });
 
 describe("plane node validation", () => {
-  const base: IRNode[] = [{ id: "x", op: "input", inputs: [], inputShape: [2] }, mt("mt", "x", { deltas: [0.5, -0.5] })];
+  const base: IRNode[] = [
+    { id: "x", op: "input", inputs: [], inputShape: [2] },
+    mt("mt", "x", { deltas: [0.5, -0.5] }),
+  ];
   it("refuses an index outside 0..n, naming the node and the parameter", () => {
     const e = (() => {
       try {
@@ -256,7 +377,13 @@ describe("plane node validation", () => {
   });
 
   it("refuses a plane that does not read a neuron", () => {
-    assert.throws(() => inferShapes(graph([...base, { id: "p", op: "plane", inputs: ["x"], index: 0 }], ["p"])), (e: unknown) => e instanceof SnncError && e.layer === "p" && /plane reads 'x' \(input\); its input must be a neuron/.test(e.message));
+    assert.throws(
+      () => inferShapes(graph([...base, { id: "p", op: "plane", inputs: ["x"], index: 0 }], ["p"])),
+      (e: unknown) =>
+        e instanceof SnncError &&
+        e.layer === "p" &&
+        /plane reads 'x' \(input\); its input must be a neuron/.test(e.message),
+    );
   });
 });
 

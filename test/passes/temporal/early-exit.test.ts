@@ -6,7 +6,14 @@ import { randomInputs } from "../../../src/inputs/random-inputs.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
 import type { Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
-import { bnttEarlyExit, bnttEarlyExitPass, bnttGammaTable, earlyExitStep, formatEarlyExit, type GammaRow } from "../../../src/passes/temporal/bntt-early-exit.ts";
+import {
+  bnttEarlyExit,
+  bnttEarlyExitPass,
+  bnttGammaTable,
+  earlyExitStep,
+  formatEarlyExit,
+  type GammaRow,
+} from "../../../src/passes/temporal/bntt-early-exit.ts";
 import { runPasses } from "../../../src/passes/pass.ts";
 import { floatPipeline } from "../../../src/passes/pipeline.ts";
 import { simulate } from "../../../src/sim/reference.ts";
@@ -47,14 +54,53 @@ function bnttGraph(gammas: number[][][], T: number): Graph {
   gammas.forEach((g, l) => {
     const Tn = g.length;
     const C = g[0]!.length;
-    nodes.push({ id: `d${l}`, op: "dense", inputs: [prev], kernel: tensor([fin, C], Array.from({ length: fin * C }, (_, i) => (((i * 5 + l) % 7) - 2) / 3)) });
-    nodes.push({ id: `bntt${l}`, op: "bntt", inputs: [`d${l}`], timesteps: Tn, epsilon: 1e-5, gamma: tensor([Tn, C], g.flat()), mean: tensor([Tn, C], Array(Tn * C).fill(0.05)), variance: tensor([Tn, C], Array(Tn * C).fill(0.8)) });
-    const n: NeuronNode = { id: `n${l}`, op: "neuron", inputs: [`bntt${l}`], model: "LIF", decay: 0.9, gain: scalar(1), bias: scalar(0), fire: "gt", reset: "soft", threshold: scalar(0.5), vReset: scalar(0), resetAmount: scalar(0.5), vThreshold: 0.5 };
+    nodes.push({
+      id: `d${l}`,
+      op: "dense",
+      inputs: [prev],
+      kernel: tensor(
+        [fin, C],
+        Array.from({ length: fin * C }, (_, i) => (((i * 5 + l) % 7) - 2) / 3),
+      ),
+    });
+    nodes.push({
+      id: `bntt${l}`,
+      op: "bntt",
+      inputs: [`d${l}`],
+      timesteps: Tn,
+      epsilon: 1e-5,
+      gamma: tensor([Tn, C], g.flat()),
+      mean: tensor([Tn, C], Array(Tn * C).fill(0.05)),
+      variance: tensor([Tn, C], Array(Tn * C).fill(0.8)),
+    });
+    const n: NeuronNode = {
+      id: `n${l}`,
+      op: "neuron",
+      inputs: [`bntt${l}`],
+      model: "LIF",
+      decay: 0.9,
+      gain: scalar(1),
+      bias: scalar(0),
+      fire: "gt",
+      reset: "soft",
+      threshold: scalar(0.5),
+      vReset: scalar(0),
+      resetAmount: scalar(0.5),
+      vThreshold: 0.5,
+    };
     nodes.push(n);
     prev = `n${l}`;
     fin = C;
   });
-  nodes.push({ id: "out", op: "dense", inputs: [prev], kernel: tensor([fin, 2], Array.from({ length: fin * 2 }, (_, i) => (i % 3) - 1)) });
+  nodes.push({
+    id: "out",
+    op: "dense",
+    inputs: [prev],
+    kernel: tensor(
+      [fin, 2],
+      Array.from({ length: fin * 2 }, (_, i) => (i % 3) - 1),
+    ),
+  });
   nodes.push({ id: "readout", op: "readout", inputs: ["out"], mode: "sum" });
   return { name: "bntt", meta: { timesteps: T, encoding: "spikes" }, nodes, outputs: ["readout"] };
 }
@@ -63,17 +109,38 @@ describe("bntt-early-exit pass", () => {
   // Layer 0 mean γ: 1, 0.75, 0.05, 0.02, 0.01 ; layer 1: 1.5, 0.4, 0.3, 0.06, 0.02.
   const g = bnttGraph(
     [
-      [[1.5, 0.5], [1, 0.5], [0.09, 0.01], [0.03, 0.01], [0.01, 0.01]],
-      [[1.5, 1.5, 1.5], [0.6, 0.3, 0.3], [0.5, 0.1, 0.3], [0.06, 0.06, 0.06], [0.02, 0.02, 0.02]],
+      [
+        [1.5, 0.5],
+        [1, 0.5],
+        [0.09, 0.01],
+        [0.03, 0.01],
+        [0.01, 0.01],
+      ],
+      [
+        [1.5, 1.5, 1.5],
+        [0.6, 0.3, 0.3],
+        [0.5, 0.1, 0.3],
+        [0.06, 0.06, 0.06],
+        [0.02, 0.02, 0.02],
+      ],
     ],
     5,
   );
 
   it("reads each BNTT layer's mean γ_t", () => {
     const t = bnttGammaTable(g);
-    assert.deepEqual(t.map((r) => r.layer), ["bntt0", "bntt1"]);
-    assert.deepEqual(t[0]!.meanGamma.map((v) => Number(v.toFixed(12))), [1, 0.75, 0.05, 0.02, 0.01]);
-    assert.deepEqual(t[1]!.meanGamma.map((v) => Number(v.toFixed(12))), [1.5, 0.4, 0.3, 0.06, 0.02]);
+    assert.deepEqual(
+      t.map((r) => r.layer),
+      ["bntt0", "bntt1"],
+    );
+    assert.deepEqual(
+      t[0]!.meanGamma.map((v) => Number(v.toFixed(12))),
+      [1, 0.75, 0.05, 0.02, 0.01],
+    );
+    assert.deepEqual(
+      t[1]!.meanGamma.map((v) => Number(v.toFixed(12))),
+      [1.5, 0.4, 0.3, 0.06, 0.02],
+    );
   });
 
   it("cuts T to the exit step and reports the original T, the exit step and the table", () => {
@@ -99,9 +166,15 @@ describe("bntt-early-exit pass", () => {
     const full = runPasses(g, floatPipeline(), { target: "float" }).graph;
     const cut = runPasses(g, floatPipeline(), { target: "float", earlyExit: 0.1 }).graph;
     assert.equal(cut.meta.timesteps, 3);
-    assert.equal((cut.nodes.find((n) => n.id === "n0") as NeuronNode).schedule!.decay.length, 5, "the schedule keeps every step");
+    assert.equal(
+      (cut.nodes.find((n) => n.id === "n0") as NeuronNode).schedule!.decay.length,
+      5,
+      "the schedule keeps every step",
+    );
     for (let k = 0; k < 6; k++) {
-      const x = Array.from({ length: 5 }, (_, t) => Float64Array.from({ length: 3 }, (_, i) => ((i + t + k) % 3 === 0 ? 1 : 0)));
+      const x = Array.from({ length: 5 }, (_, t) =>
+        Float64Array.from({ length: 3 }, (_, i) => ((i + t + k) % 3 === 0 ? 1 : 0)),
+      );
       const a = simulate(g, x, { timesteps: 3, margin: true });
       const b = simulate(cut, x);
       assert.equal(b.timesteps, 3);
@@ -113,9 +186,24 @@ describe("bntt-early-exit pass", () => {
   });
 
   it("refuses a model without BNTT and a non-finite threshold", () => {
-    const plain: Graph = { ...g, nodes: g.nodes.filter((n) => n.op !== "bntt").map((n) => (n.op === "neuron" ? { ...n, inputs: [n.id.replace("n", "d")] } : n)) };
-    assert.throws(() => bnttEarlyExitPass.run(plain, { target: "float", earlyExit: 0.1 }), (e: unknown) => e instanceof SnncError && e.code === "E_USAGE" && /--early-exit 0\.1: BNTT early exit reads the γ_t of BNTT layers, and this model has none/.test(e.message));
-    assert.throws(() => bnttEarlyExit(g, Number.NaN), (e: unknown) => e instanceof SnncError && e.code === "E_USAGE" && /needs a finite γ threshold, got NaN/.test(e.message));
+    const plain: Graph = {
+      ...g,
+      nodes: g.nodes
+        .filter((n) => n.op !== "bntt")
+        .map((n) => (n.op === "neuron" ? { ...n, inputs: [n.id.replace("n", "d")] } : n)),
+    };
+    assert.throws(
+      () => bnttEarlyExitPass.run(plain, { target: "float", earlyExit: 0.1 }),
+      (e: unknown) =>
+        e instanceof SnncError &&
+        e.code === "E_USAGE" &&
+        /--early-exit 0\.1: BNTT early exit reads the γ_t of BNTT layers, and this model has none/.test(e.message),
+    );
+    assert.throws(
+      () => bnttEarlyExit(g, Number.NaN),
+      (e: unknown) =>
+        e instanceof SnncError && e.code === "E_USAGE" && /needs a finite γ threshold, got NaN/.test(e.message),
+    );
   });
 });
 
@@ -133,7 +221,10 @@ describe("early exit on the BNTT fixture", () => {
     assert.ok(e.exitStep < 5);
     const res = await driverFor("float").compile(g, { target: "float", earlyExit: thr });
     assert.equal(res.graph.meta.timesteps, e.exitStep);
-    assert.ok(res.report.some((l) => l.includes(`exit step ${e.exitStep} of 5, T cut from 5 to ${e.exitStep}`)), res.report.join("\n"));
+    assert.ok(
+      res.report.some((l) => l.includes(`exit step ${e.exitStep} of 5, T cut from 5 to ${e.exitStep}`)),
+      res.report.join("\n"),
+    );
     for (const x of randomInputs(g, 3, 5)) {
       const c = compareTraces(simulate(g, x, { timesteps: e.exitStep, margin: true }), simulate(res.graph, x));
       assert.equal(c.spikesDiffering, 0);

@@ -25,7 +25,6 @@ const SEED = 0x7e_b0_2024;
 const RUNS = { exact: 300, float: 250 };
 const EPS = 2 ** -10;
 
-
 type Tier = "exact" | "float";
 type Kind = "bntt" | "tebn" | "tab";
 type Chain = "direct" | "flatten" | "avgpool" | "maxpool" | "pool-flatten";
@@ -33,7 +32,7 @@ const CHAINS: Chain[] = ["direct", "flatten", "avgpool", "maxpool", "pool-flatte
 
 const eighths = (r: Rng, lo: number, hi: number) => r.int(Math.ceil(lo * 8), Math.floor(hi * 8)) / 8;
 const val = (r: Rng, tier: Tier, lo: number, hi: number) => (tier === "exact" ? eighths(r, lo, hi) : r.uniform(lo, hi));
-const arr = <T,>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
+const arr = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
 
 /** σ² and the matching sqrt(σ² + ε): exact squares of dyadics in the exact tier. */
 function variance(r: Rng, tier: Tier): { v: number; sd: number } {
@@ -58,7 +57,16 @@ function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: numb
       v.push(s.v);
       g.push(scale(r, tier) * s.sd);
     }
-    return { ...base, op: "bntt", gamma: tensor([Tn, C], g), mean: tensor([Tn, C], arr(Tn * C, () => val(r, tier, -0.5, 0.5))), variance: tensor([Tn, C], v) };
+    return {
+      ...base,
+      op: "bntt",
+      gamma: tensor([Tn, C], g),
+      mean: tensor(
+        [Tn, C],
+        arr(Tn * C, () => val(r, tier, -0.5, 0.5)),
+      ),
+      variance: tensor([Tn, C], v),
+    };
   }
   if (kind === "tebn") {
     const g: number[] = [];
@@ -69,8 +77,28 @@ function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: numb
       g.push(scale(r, tier) * s.sd);
     }
     const pShape = r.next() < 0.5 ? [Tn] : [Tn, C];
-    const p = tensor(pShape, arr(pShape.reduce((a, b) => a * b, 1), () => scale(r, tier)));
-    return { ...base, op: "tebn", gamma: tensor([C], g), beta: tensor([C], arr(C, () => val(r, tier, -0.5, 0.5))), mean: tensor([C], arr(C, () => val(r, tier, -0.5, 0.5))), variance: tensor([C], v), p };
+    const p = tensor(
+      pShape,
+      arr(
+        pShape.reduce((a, b) => a * b, 1),
+        () => scale(r, tier),
+      ),
+    );
+    return {
+      ...base,
+      op: "tebn",
+      gamma: tensor([C], g),
+      beta: tensor(
+        [C],
+        arr(C, () => val(r, tier, -0.5, 0.5)),
+      ),
+      mean: tensor(
+        [C],
+        arr(C, () => val(r, tier, -0.5, 0.5)),
+      ),
+      variance: tensor([C], v),
+      p,
+    };
   }
   const g: number[] = [];
   const v: number[] = [];
@@ -83,8 +111,14 @@ function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: numb
     ...base,
     op: "tab",
     gammaHat: tensor([Tn, C], g),
-    betaHat: tensor([Tn, C], arr(Tn * C, () => val(r, tier, -0.5, 0.5))),
-    meanAcc: tensor([Tn, C], arr(Tn * C, () => val(r, tier, -0.5, 0.5))),
+    betaHat: tensor(
+      [Tn, C],
+      arr(Tn * C, () => val(r, tier, -0.5, 0.5)),
+    ),
+    meanAcc: tensor(
+      [Tn, C],
+      arr(Tn * C, () => val(r, tier, -0.5, 0.5)),
+    ),
     varAcc: tensor([Tn, C], v),
   };
 }
@@ -144,8 +178,17 @@ function makeCase(kind: Kind, seed: number, tier: Tier): Case {
       id: "lin",
       op: "conv2d",
       inputs: ["x"],
-      kernel: tensor([k, k, Cin, C], arr(k * k * Cin * C, () => val(r, tier, -0.75, 1))),
-      bias: r.next() < 0.5 ? tensor([C], arr(C, () => val(r, tier, -0.25, 0.5))) : undefined,
+      kernel: tensor(
+        [k, k, Cin, C],
+        arr(k * k * Cin * C, () => val(r, tier, -0.75, 1)),
+      ),
+      bias:
+        r.next() < 0.5
+          ? tensor(
+              [C],
+              arr(C, () => val(r, tier, -0.25, 0.5)),
+            )
+          : undefined,
       strides: [1, 1],
       padding: "same",
       dilation: [1, 1],
@@ -153,13 +196,32 @@ function makeCase(kind: Kind, seed: number, tier: Tier): Case {
     });
   } else {
     nodes.push({ id: "x", op: "input", inputs: [], inputShape: [F] });
-    nodes.push({ id: "lin", op: "dense", inputs: ["x"], kernel: tensor([F, C], arr(F * C, () => val(r, tier, -0.75, 1))), bias: tensor([C], arr(C, () => val(r, tier, -0.25, 0.5))) });
+    nodes.push({
+      id: "lin",
+      op: "dense",
+      inputs: ["x"],
+      kernel: tensor(
+        [F, C],
+        arr(F * C, () => val(r, tier, -0.75, 1)),
+      ),
+      bias: tensor(
+        [C],
+        arr(C, () => val(r, tier, -0.25, 0.5)),
+      ),
+    });
   }
   nodes.push(norm(kind, r, tier, "lin", Tn, C));
   let last = "norm";
   if (chain === "flatten") nodes.push({ id: "c1", op: "flatten", inputs: [last] }), (last = "c1");
   if (chain === "avgpool" || chain === "maxpool" || chain === "pool-flatten") {
-    nodes.push({ id: "c1", op: chain === "avgpool" ? "avgpool" : "maxpool", inputs: [last], pool: [2, 2], strides: [2, 2], padding: "valid" });
+    nodes.push({
+      id: "c1",
+      op: chain === "avgpool" ? "avgpool" : "maxpool",
+      inputs: [last],
+      pool: [2, 2],
+      strides: [2, 2],
+      padding: "valid",
+    });
     last = "c1";
   }
   if (chain === "pool-flatten") nodes.push({ id: "c2", op: "flatten", inputs: [last] }), (last = "c2");
@@ -169,14 +231,24 @@ function makeCase(kind: Kind, seed: number, tier: Tier): Case {
   const flat = shape.length > 1;
   if (flat) nodes.push({ id: "flat", op: "flatten", inputs: ["n"] });
   const size = shape.reduce((a, b) => a * b, 1);
-  nodes.push({ id: "out", op: "dense", inputs: [flat ? "flat" : "n"], kernel: tensor([size, 2], arr(size * 2, () => val(r, tier, -0.75, 1))) });
+  nodes.push({
+    id: "out",
+    op: "dense",
+    inputs: [flat ? "flat" : "n"],
+    kernel: tensor(
+      [size, 2],
+      arr(size * 2, () => val(r, tier, -0.75, 1)),
+    ),
+  });
   nodes.push({ id: "readout", op: "readout", inputs: ["out"], mode: "sum" });
   const encoding = tier === "exact" || r.next() < 0.5 ? "spikes" : "direct";
   const g: Graph = { name: `${kind}-${seed}`, meta: { timesteps: T, encoding }, outputs: ["readout"], nodes };
   const n = spatial ? H * H * Cin : F;
   const run = r.next() < 0.25 && T > 1 ? r.int(1, T - 1) : r.next() < 0.3 ? Tn : T;
   const inputs: StepInput[] = arr<StepInput>(2, () =>
-    encoding === "spikes" ? arr(Tn, () => Float64Array.from(arr(n, () => (r.next() < 0.5 ? 1 : 0)))) : Float64Array.from(arr(n, () => r.next())),
+    encoding === "spikes"
+      ? arr(Tn, () => Float64Array.from(arr(n, () => (r.next() < 0.5 ? 1 : 0))))
+      : Float64Array.from(arr(n, () => r.next())),
   );
   return { g, inputs, run, chain };
 }
@@ -215,10 +287,16 @@ function check(kind: Kind, tier: Tier): Tally {
         const ro = ref.readouts.get("readout")!;
         const go = got.readouts.get("readout")!;
         if (tier === "exact") assert.deepEqual(go, ro);
-        else for (let i = 0; i < ro.length; i++) assert.ok(Math.abs(go[i]! - ro[i]!) <= 1e-9 * Math.max(1, Math.abs(ro[i]!)));
+        else
+          for (let i = 0; i < ro.length; i++)
+            assert.ok(Math.abs(go[i]! - ro[i]!) <= 1e-9 * Math.max(1, Math.abs(ro[i]!)));
       }
     }),
-    { numRuns: RUNS[tier], seed: SEED + ["bntt", "tebn", "tab"].indexOf(kind) * 2 + (tier === "exact" ? 0 : 1), includeErrorInReport: true },
+    {
+      numRuns: RUNS[tier],
+      seed: SEED + ["bntt", "tebn", "tab"].indexOf(kind) * 2 + (tier === "exact" ? 0 : 1),
+      includeErrorInReport: true,
+    },
   );
   return tally;
 }
@@ -231,7 +309,10 @@ describe("schedule-temporal-norm property", () => {
         assert.ok(t.spikes > 0, "the neurons never fired");
         assert.ok(t.planeSpikes > 0, "no MT plane above s_0 ever fired");
         assert.equal(t.chains.size, CHAINS.length, `chains drawn: ${[...t.chains].join(", ")}`);
-        assert.ok(t.fewer > 0 && t.more > 0, "runs with fewer and with more steps than T (up to the norm's) were drawn");
+        assert.ok(
+          t.fewer > 0 && t.more > 0,
+          "runs with fewer and with more steps than T (up to the norm's) were drawn",
+        );
         if (tier === "exact") assert.ok(t.ties > 0, "the exact tier should hit exact ties h = θ");
       });
     }

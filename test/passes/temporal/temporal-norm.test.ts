@@ -6,7 +6,11 @@ import { readInputs } from "../../../src/inputs/read-inputs.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
 import type { BNTTNode, Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
-import { approximateTemporalNorms, approxTemporalNorm, temporalNormPasses } from "../../../src/passes/temporal/approx-temporal-norm.ts";
+import {
+  approximateTemporalNorms,
+  approxTemporalNorm,
+  temporalNormPasses,
+} from "../../../src/passes/temporal/approx-temporal-norm.ts";
 import { runPasses } from "../../../src/passes/pass.ts";
 import { FLOAT_PIPELINE, floatPipeline, PASSES } from "../../../src/passes/pipeline.ts";
 import { scheduleTemporalNorm, scheduleTemporalNorms } from "../../../src/passes/temporal/schedule-temporal-norm.ts";
@@ -39,11 +43,32 @@ function lif(id: string, input: string, o: Partial<NeuronNode> = {}): NeuronNode
 function bntt(id: string, input: string, a: number[][], mean: number[][]): BNTTNode {
   const T = a.length;
   const C = a[0]!.length;
-  return { id, op: "bntt", inputs: [input], timesteps: T, epsilon: EPS, gamma: tensor([T, C], a.flat()), mean: tensor([T, C], mean.flat()), variance: tensor([T, C], Array(T * C).fill(1 - EPS)) };
+  return {
+    id,
+    op: "bntt",
+    inputs: [input],
+    timesteps: T,
+    epsilon: EPS,
+    gamma: tensor([T, C], a.flat()),
+    mean: tensor([T, C], mean.flat()),
+    variance: tensor([T, C], Array(T * C).fill(1 - EPS)),
+  };
 }
 
 function dense(id: string, input: string, fin: number, fout: number): IRNode {
-  return { id, op: "dense", inputs: [input], kernel: tensor([fin, fout], Array.from({ length: fin * fout }, (_, i) => (((i * 7) % 9) - 3) / 4)), bias: tensor([fout], Array.from({ length: fout }, (_, i) => 0.25 * i)) };
+  return {
+    id,
+    op: "dense",
+    inputs: [input],
+    kernel: tensor(
+      [fin, fout],
+      Array.from({ length: fin * fout }, (_, i) => (((i * 7) % 9) - 3) / 4),
+    ),
+    bias: tensor(
+      [fout],
+      Array.from({ length: fout }, (_, i) => 0.25 * i),
+    ),
+  };
 }
 
 function graph(nodes: IRNode[], outputs: string[], T: number): Graph {
@@ -53,7 +78,9 @@ function graph(nodes: IRNode[], outputs: string[], T: number): Graph {
 function spikeInputs(n: number, T: number, count: number, seed: number): StepInput[] {
   let s = seed;
   const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0), s / 2 ** 32);
-  return Array.from({ length: count }, () => Array.from({ length: T }, () => Float64Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0))));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: T }, () => Float64Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0))),
+  );
 }
 
 function refuses(f: () => unknown, code: string, layer: string, ...fragments: string[]): SnncError {
@@ -111,12 +138,21 @@ describe("schedule-temporal-norm: the schedule by hand", () => {
   it("a negative gain (state negated by fold-mpbn) enters the bias: (g·b_t + β)/a_t", () => {
     const s = scheduleTemporalNorms(handGraph({ gain: scalar(-1) })).graph;
     const n = s.nodes.find((x) => x.id === "n") as NeuronNode;
-    assert.deepEqual(n.schedule!.bias.map((t) => t.data[0]), [(1 + 0.25) / 2, 0.25, (-1 + 0.25) / 4]);
+    assert.deepEqual(
+      n.schedule!.bias.map((t) => t.data[0]),
+      [(1 + 0.25) / 2, 0.25, (-1 + 0.25) / 4],
+    );
     sameSpikes(handGraph({ gain: scalar(-1) }), s, spikeInputs(2, 3, 16, 2));
   });
 
   it("MT planes, v_reset and the soft-reset amount are scaled with the threshold", () => {
-    const o = { model: "MT-LIF" as const, planeThresholds: [scalar(1.5), scalar(0.5)], deltas: [0.5, -0.5], vReset: scalar(-0.25), fire: "ge" as const };
+    const o = {
+      model: "MT-LIF" as const,
+      planeThresholds: [scalar(1.5), scalar(0.5)],
+      deltas: [0.5, -0.5],
+      vReset: scalar(-0.25),
+      fire: "ge" as const,
+    };
     for (const reset of ["hard", "soft"] as const) {
       const g = handGraph({ ...o, reset });
       sameSpikes(g, scheduleTemporalNorms(g).graph, spikeInputs(2, 3, 32, 3));
@@ -129,7 +165,19 @@ describe("schedule-temporal-norm: steps", () => {
     [
       { id: "x", op: "input", inputs: [], inputShape: [3] },
       dense("d", "x", 3, 2),
-      bntt("bntt", "d", [[1, 2], [0.5, 1], [2, 0.25], [1, 1], [4, 2], [0.5, 0.5]], Array.from({ length: 6 }, (_, t) => [0.1 * t, -0.1 * t])),
+      bntt(
+        "bntt",
+        "d",
+        [
+          [1, 2],
+          [0.5, 1],
+          [2, 0.25],
+          [1, 1],
+          [4, 2],
+          [0.5, 0.5],
+        ],
+        Array.from({ length: 6 }, (_, t) => [0.1 * t, -0.1 * t]),
+      ),
       lif("n", "bntt", { decay: 0.75, reset: "soft" }),
     ],
     ["n"],
@@ -155,7 +203,14 @@ describe("schedule-temporal-norm: a_t ≤ 0", () => {
     const g = handGraph();
     const b = g.nodes[2] as BNTTNode;
     const bad = { ...b, gamma: tensor([3, 1], [2, -0.5, 4]) };
-    const e = refuses(() => scheduleTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }), "E_FOLD", "bntt", "is -0.5 at step 2, channel 0", "needs a_t > 0", "flips the comparison");
+    const e = refuses(
+      () => scheduleTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }),
+      "E_FOLD",
+      "bntt",
+      "is -0.5 at step 2, channel 0",
+      "needs a_t > 0",
+      "flips the comparison",
+    );
     assert.equal(e.param, "gamma");
   });
 
@@ -164,13 +219,30 @@ describe("schedule-temporal-norm: a_t ≤ 0", () => {
       [
         { id: "x", op: "input", inputs: [], inputShape: [3] },
         dense("d", "x", 3, 2),
-        { id: "tebn", op: "tebn", inputs: ["d"], timesteps: 3, epsilon: 1e-5, gamma: tensor([2], [1, 1.5]), beta: tensor([2], [0, 0.1]), mean: tensor([2], [0, 0]), variance: tensor([2], [1, 1]), p: tensor([3, 2], [1, 1, 0.5, 1.2, 0.9, 0]) },
+        {
+          id: "tebn",
+          op: "tebn",
+          inputs: ["d"],
+          timesteps: 3,
+          epsilon: 1e-5,
+          gamma: tensor([2], [1, 1.5]),
+          beta: tensor([2], [0, 0.1]),
+          mean: tensor([2], [0, 0]),
+          variance: tensor([2], [1, 1]),
+          p: tensor([3, 2], [1, 1, 0.5, 1.2, 0.9, 0]),
+        },
         lif("n", "tebn"),
       ],
       ["n"],
       3,
     );
-    const e = refuses(() => scheduleTemporalNorms(g), "E_FOLD", "tebn", "TEBN scale a_t = p_t·γ/sqrt(σ²+ε) is 0 at step 3, channel 1", "a_t = 0 makes that step's current a constant");
+    const e = refuses(
+      () => scheduleTemporalNorms(g),
+      "E_FOLD",
+      "tebn",
+      "TEBN scale a_t = p_t·γ/sqrt(σ²+ε) is 0 at step 3, channel 1",
+      "a_t = 0 makes that step's current a constant",
+    );
     assert.equal(e.param, "p");
   });
 
@@ -179,7 +251,17 @@ describe("schedule-temporal-norm: a_t ≤ 0", () => {
       [
         { id: "x", op: "input", inputs: [], inputShape: [3] },
         dense("d", "x", 3, 1),
-        { id: "tab", op: "tab", inputs: ["d"], timesteps: 4, epsilon: EPS, gammaHat: tensor([4, 1], [1, 2, -1, 1]), betaHat: tensor([4, 1], [0, 0.1, 0, 0]), meanAcc: tensor([4, 1], [0, 0.2, 0, 0]), varAcc: tensor([4, 1], [1, 1, 1, 1]) },
+        {
+          id: "tab",
+          op: "tab",
+          inputs: ["d"],
+          timesteps: 4,
+          epsilon: EPS,
+          gammaHat: tensor([4, 1], [1, 2, -1, 1]),
+          betaHat: tensor([4, 1], [0, 0.1, 0, 0]),
+          meanAcc: tensor([4, 1], [0, 0.2, 0, 0]),
+          varAcc: tensor([4, 1], [1, 1, 1, 1]),
+        },
         lif("n", "tab"),
       ],
       ["n"],
@@ -187,9 +269,19 @@ describe("schedule-temporal-norm: a_t ≤ 0", () => {
     );
     const { graph: s, notes } = scheduleTemporalNorms(g);
     assert.equal((s.nodes.find((x) => x.id === "n") as NeuronNode).schedule!.decay.length, 2);
-    assert.ok(notes.some((l) => l.includes("at step 3 (channel 0), beyond the 2 steps the model runs") && l.includes("stops at step 2")), notes.join("\n"));
+    assert.ok(
+      notes.some(
+        (l) => l.includes("at step 3 (channel 0), beyond the 2 steps the model runs") && l.includes("stops at step 2"),
+      ),
+      notes.join("\n"),
+    );
     sameSpikes(g, s, spikeInputs(3, 2, 8, 4));
-    refuses(() => runPasses({ ...g, meta: { ...g.meta, timesteps: 3 } }, [scheduleTemporalNorm], { target: "t" }), "E_FOLD", "tab", "at step 3, channel 0");
+    refuses(
+      () => runPasses({ ...g, meta: { ...g.meta, timesteps: 3 } }, [scheduleTemporalNorm], { target: "t" }),
+      "E_FOLD",
+      "tab",
+      "at step 3, channel 0",
+    );
   });
 });
 
@@ -198,8 +290,28 @@ describe("schedule-temporal-norm: where the norm may go", () => {
     graph(
       [
         { id: "x", op: "input", inputs: [], inputShape: [4, 4, 1] },
-        { id: "c", op: "conv2d", inputs: ["x"], kernel: tensor([1, 1, 1, 2], [1, -0.5]), strides: [1, 1], padding: "valid", dilation: [1, 1], groups: 1 },
-        bntt("bntt", "c", [[1, 2], [2, 1]], [[0, 0.1], [0.2, 0]]),
+        {
+          id: "c",
+          op: "conv2d",
+          inputs: ["x"],
+          kernel: tensor([1, 1, 1, 2], [1, -0.5]),
+          strides: [1, 1],
+          padding: "valid",
+          dilation: [1, 1],
+          groups: 1,
+        },
+        bntt(
+          "bntt",
+          "c",
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          [
+            [0, 0.1],
+            [0.2, 0],
+          ],
+        ),
         ...tail,
       ],
       outputs,
@@ -210,40 +322,107 @@ describe("schedule-temporal-norm: where the norm may go", () => {
     for (const chain of [
       [{ id: "f", op: "flatten", inputs: ["bntt"] }],
       [{ id: "p", op: "avgpool", inputs: ["bntt"], pool: [2, 2], strides: [2, 2], padding: "valid" }],
-      [{ id: "p", op: "maxpool", inputs: ["bntt"], pool: [2, 2], strides: [2, 2], padding: "valid" }, { id: "f", op: "flatten", inputs: ["p"] }],
+      [
+        { id: "p", op: "maxpool", inputs: ["bntt"], pool: [2, 2], strides: [2, 2], padding: "valid" },
+        { id: "f", op: "flatten", inputs: ["p"] },
+      ],
     ] as IRNode[][]) {
       const g = spatial([...chain, lif("n", chain[chain.length - 1]!.id)], ["n"]);
       const { graph: s, notes } = scheduleTemporalNorms(g);
       assert.ok(notes[0]!.includes(`through ${chain.map((c) => `'${c.id}' (${c.op})`).join(", ")}`), notes[0]);
-      sameSpikes(g, s, Array.from({ length: 6 }, (_, k) => Float64Array.from({ length: 16 }, (_, i) => ((i * 7 + k * 3) % 10) / 5)).map((x) => [x, x]));
+      sameSpikes(
+        g,
+        s,
+        Array.from({ length: 6 }, (_, k) =>
+          Float64Array.from({ length: 16 }, (_, i) => ((i * 7 + k * 3) % 10) / 5),
+        ).map((x) => [x, x]),
+      );
     }
   });
 
   it("refuses a norm that feeds a readout", () => {
-    refuses(() => scheduleTemporalNorms(spatial([{ id: "r", op: "readout", inputs: ["bntt"], mode: "sum" }], ["r"])), "E_UNSUPPORTED", "bntt", "feeds 'r' (readout), not a neuron");
+    refuses(
+      () => scheduleTemporalNorms(spatial([{ id: "r", op: "readout", inputs: ["bntt"], mode: "sum" }], ["r"])),
+      "E_UNSUPPORTED",
+      "bntt",
+      "feeds 'r' (readout), not a neuron",
+    );
   });
 
   it("refuses a norm that feeds an add (through a flatten), naming the path", () => {
-    const g = spatial([{ id: "f", op: "flatten", inputs: ["bntt"] }, { id: "f2", op: "flatten", inputs: ["c"] }, { id: "a", op: "add", inputs: ["f", "f2"] }, lif("n", "a")], ["n"]);
+    const g = spatial(
+      [
+        { id: "f", op: "flatten", inputs: ["bntt"] },
+        { id: "f2", op: "flatten", inputs: ["c"] },
+        { id: "a", op: "add", inputs: ["f", "f2"] },
+        lif("n", "a"),
+      ],
+      ["n"],
+    );
     refuses(() => scheduleTemporalNorms(g), "E_UNSUPPORTED", "bntt", "feeds 'a' (add) (through 'f'), not a neuron");
   });
 
   it("refuses a norm read twice, or a graph output", () => {
-    refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt"), lif("m", "bntt")], ["n", "m"])), "E_UNSUPPORTED", "bntt", "is read by 'n', 'm'", "exactly one neuron");
-    refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt")], ["n", "bntt"])), "E_UNSUPPORTED", "bntt", "is a graph output");
+    refuses(
+      () => scheduleTemporalNorms(spatial([lif("n", "bntt"), lif("m", "bntt")], ["n", "m"])),
+      "E_UNSUPPORTED",
+      "bntt",
+      "is read by 'n', 'm'",
+      "exactly one neuron",
+    );
+    refuses(
+      () => scheduleTemporalNorms(spatial([lif("n", "bntt")], ["n", "bntt"])),
+      "E_UNSUPPORTED",
+      "bntt",
+      "is a graph output",
+    );
   });
 
   it("refuses pooling after a reshape (its windows may mix channels)", () => {
-    const g = spatial([{ id: "rs", op: "reshape", inputs: ["bntt"], target: [4, 2, 4] }, { id: "p", op: "maxpool", inputs: ["rs"], pool: [2, 2], strides: [2, 2], padding: "valid" }, lif("n", "p")], ["n"]);
-    refuses(() => scheduleTemporalNorms(g), "E_UNSUPPORTED", "bntt", "reaches maxpool 'p' (through 'rs') after a flatten/reshape");
+    const g = spatial(
+      [
+        { id: "rs", op: "reshape", inputs: ["bntt"], target: [4, 2, 4] },
+        { id: "p", op: "maxpool", inputs: ["rs"], pool: [2, 2], strides: [2, 2], padding: "valid" },
+        lif("n", "p"),
+      ],
+      ["n"],
+    );
+    refuses(
+      () => scheduleTemporalNorms(g),
+      "E_UNSUPPORTED",
+      "bntt",
+      "reaches maxpool 'p' (through 'rs') after a flatten/reshape",
+    );
   });
 
   it("refuses a neuron that still has MPBN (fold-mpbn first) or already has a schedule", () => {
-    const mpbn = { mode: "channel" as const, gamma: tensor([2], [1, 1]), beta: tensor([2], [0, 0]), mean: tensor([2], [0, 0]), variance: tensor([2], [1, 1]), epsilon: 1e-5 };
-    const e = refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt", { mpbn })], ["n"])), "E_FOLD", "n", "still has MPBN", "run fold-mpbn before");
+    const mpbn = {
+      mode: "channel" as const,
+      gamma: tensor([2], [1, 1]),
+      beta: tensor([2], [0, 0]),
+      mean: tensor([2], [0, 0]),
+      variance: tensor([2], [1, 1]),
+      epsilon: 1e-5,
+    };
+    const e = refuses(
+      () => scheduleTemporalNorms(spatial([lif("n", "bntt", { mpbn })], ["n"])),
+      "E_FOLD",
+      "n",
+      "still has MPBN",
+      "run fold-mpbn before",
+    );
     assert.equal(e.param, "mpbn");
-    const sched = { decay: [scalar(1), scalar(1)], bias: [scalar(0), scalar(0)], thresholdScale: [scalar(1), scalar(1)] };
-    refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt", { schedule: sched })], ["n"])), "E_UNSUPPORTED", "n", "already carries a per-step schedule");
+    const sched = {
+      decay: [scalar(1), scalar(1)],
+      bias: [scalar(0), scalar(0)],
+      thresholdScale: [scalar(1), scalar(1)],
+    };
+    refuses(
+      () => scheduleTemporalNorms(spatial([lif("n", "bntt", { schedule: sched })], ["n"])),
+      "E_UNSUPPORTED",
+      "n",
+      "already carries a per-step schedule",
+    );
   });
 });
 
@@ -275,7 +454,8 @@ describe("per-step norm fixtures (float pipeline, which ends with schedule-tempo
 describe("registry", () => {
   it("schedule-temporal-norm runs after every BN fold and fold-mpbn; approx-temporal-norm is registered for target lowerings only", () => {
     const at = (name: string) => FLOAT_PIPELINE.indexOf(name);
-    for (const fold of ["fold-bn", "fold-tdbn", "fold-mpbn", "absorb-gain"]) assert.ok(at(fold) >= 0 && at(fold) < at("schedule-temporal-norm"), fold);
+    for (const fold of ["fold-bn", "fold-tdbn", "fold-mpbn", "absorb-gain"])
+      assert.ok(at(fold) >= 0 && at(fold) < at("schedule-temporal-norm"), fold);
     assert.ok(at("bntt-early-exit") >= 0 && at("bntt-early-exit") < at("schedule-temporal-norm"));
     assert.equal(PASSES.get("schedule-temporal-norm"), scheduleTemporalNorm);
     assert.equal(PASSES.get("approx-temporal-norm"), approxTemporalNorm);
@@ -285,7 +465,13 @@ describe("registry", () => {
 
 describe("approx-temporal-norm", () => {
   it("static parameters: thresholds, v_reset and soft-reset amount × mean_t(1/a_t); bias mean_t((g·b_t + β)/a_t); decay τ", () => {
-    const g = handGraph({ vReset: scalar(-0.5), reset: "soft", model: "MT-LIF", planeThresholds: [scalar(2)], deltas: [1] });
+    const g = handGraph({
+      vReset: scalar(-0.5),
+      reset: "soft",
+      model: "MT-LIF",
+      planeThresholds: [scalar(2)],
+      deltas: [1],
+    });
     const { graph: s, notes } = approximateTemporalNorms(g);
     const n = s.nodes.find((x) => x.id === "n") as NeuronNode;
     const sbar = (0.5 + 1 + 0.25) / 3;
@@ -304,7 +490,20 @@ describe("approx-temporal-norm", () => {
       [
         { id: "x", op: "input", inputs: [], inputShape: [3] },
         dense("d", "x", 3, 2),
-        bntt("bntt", "d", [[0.5, 2], [0.5, 2], [0.5, 2]], [[0.25, -0.5], [0.25, -0.5], [0.25, -0.5]]),
+        bntt(
+          "bntt",
+          "d",
+          [
+            [0.5, 2],
+            [0.5, 2],
+            [0.5, 2],
+          ],
+          [
+            [0.25, -0.5],
+            [0.25, -0.5],
+            [0.25, -0.5],
+          ],
+        ),
         lif("n", "bntt", { decay: 0.75, bias: tensor([2], [0.125, -0.25]) }),
       ],
       ["n"],
@@ -332,7 +531,10 @@ describe("approx-temporal-norm", () => {
     assert.equal(a.agreement, 1 - a.spikesDiffering / a.spikesCompared);
     assert.ok(a.readoutArgmaxAgreement !== null && a.readoutArgmaxAgreement >= 0 && a.readoutArgmaxAgreement <= 1);
     const lines = formatSpikeAgreement(a);
-    assert.match(lines[0]!, /^--temporal-norm approx: spike agreement with the exact model \d+\.\d\d% \(\d+ of 8040 layer×neuron×step outputs differ; 6 samples, 5 steps\)$/);
+    assert.match(
+      lines[0]!,
+      /^--temporal-norm approx: spike agreement with the exact model \d+\.\d\d% \(\d+ of 8040 layer×neuron×step outputs differ; 6 samples, 5 steps\)$/,
+    );
     assert.equal(lines.length, 1 + neurons + 1);
   });
 
@@ -344,14 +546,22 @@ describe("approx-temporal-norm", () => {
       const fromSchedules = runPasses(g, [...floatPipeline(), approxTemporalNorm], { target: "t" });
       const notes = fromSchedules.log.at(-1)!.notes;
       assert.equal(notes.length, 2);
-      assert.match(notes[0]!, /^neuron 'lif1': per-step schedule \(\d steps\) → STATIC approximation \(averaged over the \d steps run\)/);
+      assert.match(
+        notes[0]!,
+        /^neuron 'lif1': per-step schedule \(\d steps\) → STATIC approximation \(averaged over the \d steps run\)/,
+      );
       for (const id of ["lif1", "lif2"]) {
         const a = fromNorms.graph.nodes.find((n) => n.id === id) as NeuronNode;
         const b = fromSchedules.graph.nodes.find((n) => n.id === id) as NeuronNode;
         assert.equal(b.schedule, undefined);
         for (const k of ["threshold", "bias", "resetAmount", "vReset", "gain"] as const) {
           assert.deepEqual(b[k].shape, a[k].shape, `${name}/${id}.${k}`);
-          a[k].data.forEach((v, i) => assert.ok(Math.abs(v - b[k].data[i]!) <= 1e-12 * Math.max(1, Math.abs(v)), `${name}/${id}.${k}[${i}]: ${v} vs ${b[k].data[i]}`));
+          a[k].data.forEach((v, i) =>
+            assert.ok(
+              Math.abs(v - b[k].data[i]!) <= 1e-12 * Math.max(1, Math.abs(v)),
+              `${name}/${id}.${k}[${i}]: ${v} vs ${b[k].data[i]}`,
+            ),
+          );
         }
         assert.equal(a.decay, b.decay);
       }
@@ -359,16 +569,38 @@ describe("approx-temporal-norm", () => {
   });
 
   it("refuses to collapse a schedule whose threshold scale is not positive", () => {
-    const sched = { decay: [scalar(0.5), scalar(0.5)], bias: [scalar(0), scalar(0)], thresholdScale: [scalar(1), scalar(-2)] };
-    const g = graph([{ id: "x", op: "input", inputs: [], inputShape: [2] }, dense("d", "x", 2, 1), lif("n", "d", { schedule: sched })], ["n"], 2);
-    const e = refuses(() => approximateTemporalNorms(g), "E_FOLD", "n", "schedule threshold scale -2 ≤ 0 at step 2, neuron 0");
+    const sched = {
+      decay: [scalar(0.5), scalar(0.5)],
+      bias: [scalar(0), scalar(0)],
+      thresholdScale: [scalar(1), scalar(-2)],
+    };
+    const g = graph(
+      [
+        { id: "x", op: "input", inputs: [], inputShape: [2] },
+        dense("d", "x", 2, 1),
+        lif("n", "d", { schedule: sched }),
+      ],
+      ["n"],
+      2,
+    );
+    const e = refuses(
+      () => approximateTemporalNorms(g),
+      "E_FOLD",
+      "n",
+      "schedule threshold scale -2 ≤ 0 at step 2, neuron 0",
+    );
     assert.equal(e.param, "schedule");
   });
 
   it("refuses a_t ≤ 0 within the steps run", () => {
     const g = handGraph();
     const bad = { ...(g.nodes[2] as BNTTNode), gamma: tensor([3, 1], [2, 1, 0]) };
-    refuses(() => approximateTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }), "E_FOLD", "bntt", "is 0 at step 3, channel 0");
+    refuses(
+      () => approximateTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }),
+      "E_FOLD",
+      "bntt",
+      "is 0 at step 3, channel 0",
+    );
   });
 });
 
@@ -378,9 +610,20 @@ describe("temporalNormPasses: what a target runs for per-step norms", () => {
     assert.deepEqual(temporalNormPasses("loihi", { neuronSchedules: false }, "approx"), [approxTemporalNorm]);
     const [refuse] = temporalNormPasses("loihi", {}, "exact");
     assert.equal(refuse!.name, "refuse-temporal-norm");
-    const e = refuses(() => refuse!.run(handGraph(), { target: "loihi" }), "E_TARGET", "bntt", "target 'loihi' has static neuron parameters", "BNTT 'bntt' normalises each step differently", "--temporal-norm approx");
+    const e = refuses(
+      () => refuse!.run(handGraph(), { target: "loihi" }),
+      "E_TARGET",
+      "bntt",
+      "target 'loihi' has static neuron parameters",
+      "BNTT 'bntt' normalises each step differently",
+      "--temporal-norm approx",
+    );
     assert.equal(e.exitCode, 4);
-    const plain = graph([{ id: "x", op: "input", inputs: [], inputShape: [2] }, dense("d", "x", 2, 1), lif("n", "d")], ["n"], 2);
+    const plain = graph(
+      [{ id: "x", op: "input", inputs: [], inputShape: [2] }, dense("d", "x", 2, 1), lif("n", "d")],
+      ["n"],
+      2,
+    );
     assert.equal(refuse!.run(plain, { target: "loihi" }).graph, plain);
   });
 });
