@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point of the `snnc` command: runs the TypeScript sources through tsx's loader.
-import { register } from "tsx/esm/api";
+// Entry point of the `snnc` command: runs the compiled JavaScript in dist/ (built by `npm run build`,
+// which `npm ci` runs through the package's `prepare` script).
+import { existsSync } from "node:fs";
 
 // A reader that stops early (`snnc run ... | head`) is not an error.
 process.stdout.on("error", (e) => {
@@ -8,6 +9,10 @@ process.stdout.on("error", (e) => {
   throw e;
 });
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("snnc: error: the compiled program is missing (dist/); run 'npm run build' in the package\n");
+  process.exit(70);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);

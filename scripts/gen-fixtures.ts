@@ -69,7 +69,7 @@ async function files(def: FixtureDef, thresholds: ReadonlyMap<string, number>): 
   const text = (s: string) => new TextEncoder().encode(s);
   const out = new Map<string, Uint8Array>();
   out.set("model.json", text(`${prettyJson(model)}\n`));
-  shards.forEach((s, i) => out.set(paths[i]!, s));
+  for (const [i, s] of shards.entries()) out.set(paths[i]!, s);
   out.set("input.json", text(`${JSON.stringify(nest(inputSample(def), def.inputShape))}\n`));
   return out;
 }

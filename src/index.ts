@@ -7,6 +7,7 @@ import type { CompileOptions, CompileResult, VerifyOptions } from "./driver/type
 import type { Graph } from "./ir/nodes.ts";
 
 export { loadModel, detectFormat } from "./frontends/index.ts";
+export type { LoadOptions } from "./frontends/index.ts";
 export { simulate } from "./sim/reference.ts";
 export type { RunOptions, RunResult, StepInput } from "./sim/reference.ts";
 export { graphToJson, graphFromJson, readGraphFile } from "./ir/serialize.ts";

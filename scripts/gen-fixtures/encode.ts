@@ -26,7 +26,7 @@ export async function encodeWeights(ws: WeightDef[], storage: Storage): Promise<
   if (storage === "float32") {
     const tensors = ws.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape, "float32") }));
     const { data, specs } = await tf.io.encodeWeights(tensors);
-    tensors.forEach((t) => t.tensor.dispose());
+    for (const t of tensors) t.tensor.dispose();
     return { data: new Uint8Array(data), specs };
   }
   const parts: Uint8Array[] = [];

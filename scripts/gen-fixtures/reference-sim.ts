@@ -187,6 +187,9 @@ function evalNode(
       return neuronStep(n, x, t, state.get(n.id)!, traces.get(n.id)!);
     case "plane":
       throw new Error("spike planes are written by split-mt, never by a frontend");
+    case "li":
+    case "delay":
+      throw new Error(`${n.op} nodes come from NIR files, never from the fixture generator`);
   }
 }
 

@@ -1,7 +1,13 @@
 /** Helpers shared by the CLI commands: loading, inputs, atomic outputs, error reporting. */
 import { SnncError } from "../ir/errors.ts";
+import type { Command } from "commander";
+import { type LoadOptions, parseLoadOptions } from "../frontends/index.ts";
 export { loadModel } from "../frontends/index.ts";
 export { readInputs } from "../inputs/read-inputs.ts";
+import { readInputs } from "../inputs/read-inputs.ts";
+import { LIMITS } from "../ir/limits.ts";
+import type { Graph } from "../ir/nodes.ts";
+import type { StepInput } from "../sim/reference.ts";
 export { randomInputs } from "../inputs/random-inputs.ts";
 export { writeOutputsAtomically } from "./write-outputs.ts";
 
@@ -16,6 +22,8 @@ export const EXIT = {
   /** the model cannot be compiled exactly for the target (refusal, does not fit). */
   refused: 4,
   internal: 70,
+  /** an output file could not be written (disk full, file size limit, permissions). */
+  writeFailed: 74,
 } as const;
 
 /** Thrown by commands to end with a given exit code after printing. */
@@ -32,22 +40,54 @@ export class ExitRequest extends Error {
 export function fail(err: unknown): number {
   if (err instanceof ExitRequest) return err.code;
   if (err instanceof SnncError) {
-    process.stderr.write(`snnc: error: ${err.message}\n`);
+    process.stderr.write(`snnc: error: ${oneLine(err.message)}\n`);
     return err.exitCode;
   }
   const e = err as Error;
   process.stderr.write(
-    `snnc: internal error: ${e?.message ?? String(err)} (this is a bug in snnc; rerun with SNNC_DEBUG=1 for details)\n`,
+    `snnc: internal error: ${oneLine(e?.message ?? String(err))} (this is a bug in snnc; rerun with SNNC_DEBUG=1 for details)\n`,
   );
   if (process.env.SNNC_DEBUG) process.stderr.write(`${e?.stack ?? ""}\n`);
   return EXIT.internal;
 }
 
-export function parseIntOption(v: string, name: string, min = 0): number {
+/** Messages quoting a file (a JSON parser's excerpt) may hold line breaks; an error is one line. */
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, " ");
+}
+
+export function parseIntOption(v: string, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min)
     throw new SnncError("E_USAGE", `${name} must be an integer >= ${min}, got '${v}'`);
+  if (n > max) throw new SnncError("E_USAGE", `${name} ${v} is above snnc's limit of ${max}`);
   return n;
+}
+
+/** `--timesteps <T>`: 1 ≤ T ≤ the documented limit. */
+export function timestepsOption(v: string): number {
+  return parseIntOption(v, "--timesteps", 1, LIMITS.timesteps);
+}
+
+/** `--random <n>`: 1 ≤ n ≤ the documented limit on samples. */
+export function samplesOption(v: string, name = "--random"): number {
+  return parseIntOption(v, name, 1, LIMITS.samples);
+}
+
+/** Commander's parser for an option given several times (`--input a --input b`): each value is kept. */
+export function collectOption(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The samples of every `--input` file, in order, for a run of `timesteps` steps. */
+export function readInputFiles(files: readonly string[], g: Graph, timesteps?: number): StepInput[] {
+  const out: StepInput[] = [];
+  for (const f of files) {
+    out.push(...readInputs(f, g, timesteps));
+    if (out.length > LIMITS.samples)
+      throw new SnncError("E_USAGE", `the --input files hold more than snnc's limit of ${LIMITS.samples} samples`);
+  }
+  return out;
 }
 
 export function parseNumberOption(v: string, name: string): number {
@@ -64,4 +104,20 @@ export async function inFile<T>(file: string, fn: () => T | Promise<T>): Promise
     if (e instanceof SnncError) throw e.withLocation({ file });
     throw e;
   }
+}
+
+/** The commands that load a model take --dt / --dt-method (how a NIR model's time constants become decays). */
+export const MODEL_COMMANDS: ReadonlySet<string> = new Set(["inspect", "run", "compile", "verify"]);
+
+export function addTimeStepOptions(c: Command): void {
+  c.option("--dt <seconds>", "NIR models: the time step (default: the file's snnc_dt, else 1e-4 s)").option(
+    "--dt-method <m>",
+    "NIR models: euler (decay 1 − dt/τ) or exp (decay e^(−dt/τ)) (default: the file's, else euler)",
+  );
+}
+
+/** The parsed --dt / --dt-method of a command's options. */
+export function loadOptions(opts: object): LoadOptions {
+  const o = opts as { dt?: string; dtMethod?: string };
+  return parseLoadOptions({ dt: o.dt, dtMethod: o.dtMethod });
 }

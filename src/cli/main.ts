@@ -2,10 +2,14 @@
  * The `snnc` command line: commander wiring only. Each command lives in commands/<name>.ts;
  * errors become one line on stderr and a documented exit code (see common.ts EXIT).
  */
+import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerInspectCommand } from "./commands/inspect.ts";
+import { registerMergeCommand } from "./commands/merge.ts";
 import { registerRunCommand } from "./commands/run.ts";
-import { EXIT, fail } from "./common.ts";
+import { registerSimulateCommand } from "./commands/simulate.ts";
+import { addTimeStepOptions, EXIT, fail, MODEL_COMMANDS } from "./common.ts";
+import { recoverInterruptedWrite } from "./write-outputs.ts";
 
 const VERSION = "0.1.0";
 
@@ -26,16 +30,34 @@ export async function buildProgram(): Promise<Command> {
       "Neuromorphic deployment compiler: folds training-only SNN constructs exactly, lowers to the chip's fixed point, and verifies spike by spike.",
     )
     .version(VERSION)
-    .showHelpAfterError("(run 'snnc --help' for usage)")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: usageLine("snnc") })
+    .hook("preAction", (_program, action) => {
+      // A run killed between the two renames of an output swap left the old output aside: put it back.
+      const out = action.opts().output;
+      if (typeof out === "string" && out !== "") recoverInterruptedWrite(resolve(out));
+    });
   registerInspectCommand(program);
   registerRunCommand(program);
   await registerOptional(program, "./commands/compile.ts", "registerCompileCommand");
   await registerOptional(program, "./commands/verify.ts", "registerVerifyCommand");
   await registerOptional(program, "./commands/targets.ts", "registerTargetsCommand");
-  for (const c of program.commands) c.exitOverride();
+  registerSimulateCommand(program);
+  registerMergeCommand(program);
+  for (const c of program.commands) if (MODEL_COMMANDS.has(c.name())) addTimeStepOptions(c);
+  for (const c of program.commands) c.exitOverride().configureOutput({ outputError: usageLine(`snnc ${c.name()}`) });
   return program;
+}
+
+/** Commander's own errors (unknown option, missing argument, …) as one line, like every snnc error. */
+function usageLine(command: string): (message: string, write: (s: string) => void) => void {
+  return (message, write) => {
+    const text = message
+      .trim()
+      .replace(/^error:\s*/, "")
+      .replace(/\s*\n\s*/g, " ");
+    write(`snnc: error: ${text} (run '${command} --help' for usage)\n`);
+  };
 }
 
 /** Runs the CLI on argv (process.argv form) and returns the exit code. */

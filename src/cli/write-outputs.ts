@@ -1,42 +1,151 @@
 /**
- * Writes a compile's output files so that they appear all at once: into a fresh sibling
- * directory first, then renamed into place. On any failure nothing is left behind.
+ * Writes a compile's output directory so that `<dir>` holds either its old content or all of the
+ * new files, never a mix or a part (docs/ROBUSTNESS.md, "Atomic outputs"):
+ *
+ *   1. the files are written into a fresh staging directory beside `<dir>`
+ *      (`.<name>.snnc-new-<pid>-<random>`), each one fsynced, then the directory itself;
+ *   2. an existing `<dir>` is renamed to `.<name>.snnc-old`, the staging directory is renamed
+ *      to `<dir>`, the parent directory is fsynced, and the old one is removed.
+ *
+ * Renames within one directory are atomic. Between the two renames of step 2 the old output is
+ * only at `.<name>.snnc-old`; a process killed right there (SIGKILL, power loss) leaves it there,
+ * and the next snnc run that writes `<dir>` puts it back before doing anything else (a left-over
+ * staging directory of a process that no longer runs is removed then too). SIGINT, SIGTERM and
+ * SIGHUP wait for this function to finish or clean up (util/signals.ts). Any failure (disk full, a
+ * file size limit, permissions) removes the staging directory, restores the old output and ends
+ * with an E_WRITE error (exit 74).
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { SnncError } from "../ir/errors.ts";
+import { deferSignals } from "../util/signals.ts";
 
 export function writeOutputsAtomically(dir: string, files: Map<string, string | Uint8Array>): void {
+  for (const name of files.keys()) {
+    if (name === "" || name.includes("/") || name.includes("\\") || name.startsWith("."))
+      throw new Error(`bad output file name '${name}'`);
+  }
+  deferSignals(() => write(dir, files));
+}
+
+function write(dir: string, files: Map<string, string | Uint8Array>): void {
   const target = resolve(dir);
-  if (existsSync(target) && !statSync(target).isDirectory()) {
-    throw new SnncError("E_IO", "output path exists and is not a directory", { file: dir });
-  }
   const parent = dirname(target);
+  const backup = join(parent, `.${basename(target)}.snnc-old`);
+  const fail = (what: string, e: unknown): SnncError =>
+    e instanceof SnncError
+      ? e
+      : new SnncError("E_WRITE", `${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+          file: dir,
+        });
+  let created: string | undefined;
   try {
-    mkdirSync(parent, { recursive: true });
+    created = mkdirSync(parent, { recursive: true });
   } catch (e) {
-    throw new SnncError("E_IO", `cannot create the output directory's parent (${(e as NodeJS.ErrnoException).code})`, {
-      file: dir,
-    });
+    throw fail("cannot create the output directory's parent", e);
   }
-  const tmp = join(parent, `.${basename(target)}.partial-${process.pid}`);
-  const old = join(parent, `.${basename(target)}.old-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
+  // A failure leaves nothing new behind: not even the parent folders this call made.
+  const removeCreated = () => created && rmSync(created, { recursive: true, force: true });
+  recoverInterruptedWrite(target);
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    removeCreated();
+    throw new SnncError("E_WRITE", "output path exists and is not a directory", { file: dir });
+  }
+
+  let stage: string | undefined;
+  let moved = false;
   try {
-    mkdirSync(tmp);
-    for (const [name, content] of files) {
-      if (name.includes("/") || name.includes("\\") || name.startsWith(".")) throw new Error(`bad output name ${name}`);
-      writeFileSync(join(tmp, name), content);
+    stage = mkdtempSync(join(parent, `.${basename(target)}.snnc-new-${process.pid}-`));
+    for (const [name, content] of files) writeFileDurably(join(stage, name), content);
+    fsyncDir(stage);
+    if (existsSync(target)) {
+      rmSync(backup, { recursive: true, force: true });
+      renameSync(target, backup);
+      moved = true;
     }
-    if (existsSync(target)) renameSync(target, old);
-    renameSync(tmp, target);
-    rmSync(old, { recursive: true, force: true });
+    renameSync(stage, target);
+    stage = undefined;
+    fsyncDir(parent);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (existsSync(old) && !existsSync(target)) renameSync(old, target);
-    if (e instanceof SnncError) throw e;
-    throw new SnncError("E_IO", `cannot write outputs (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      file: dir,
-    });
+    if (stage) rmSync(stage, { recursive: true, force: true });
+    if (moved && !existsSync(target)) renameSync(backup, target);
+    removeCreated();
+    throw fail("cannot write the output files", e);
+  }
+  rmSync(backup, { recursive: true, force: true });
+}
+
+/**
+ * Undo what a killed run left beside `target`: its old output waiting at `.<name>.snnc-old`
+ * (put back when `target` is missing, removed when the new one made it), staging directories of
+ * processes that no longer run.
+ */
+export function recoverInterruptedWrite(target: string): void {
+  const parent = dirname(target);
+  const name = basename(target);
+  const backup = join(parent, `.${name}.snnc-old`);
+  if (existsSync(backup)) {
+    if (existsSync(target)) rmSync(backup, { recursive: true, force: true });
+    else renameSync(backup, target);
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const prefix = `.${name}.snnc-new-`;
+  for (const e of entries) {
+    if (!e.startsWith(prefix)) continue;
+    const pid = Number(e.slice(prefix.length).split("-")[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid))
+      rmSync(join(parent, e), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function writeFileDurably(path: string, content: string | Uint8Array): void {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  const fd = openSync(path, "wx", 0o644);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsync a directory so that the names in it are on disk (where the platform allows it). */
+function fsyncDir(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL" && code !== "EBADF") throw e;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

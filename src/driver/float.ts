@@ -7,67 +7,21 @@
 import { SnncError } from "../ir/errors.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { graphToJson } from "../ir/serialize.ts";
-import { inferShapes } from "../ir/shapes.ts";
-import { runPasses, type Pass, type PassOptions } from "../passes/pass.ts";
-import { floatPipeline } from "../passes/pipeline.ts";
+import { FLOAT_PIPELINE } from "../passes/float-pipeline.ts";
+import type { Pass } from "../passes/pass.ts";
 import { simulate } from "../sim/reference.ts";
 import { compareTraces } from "../verify/compare.ts";
 import { buildVerifyReport } from "../verify/report.ts";
+import { pipelineReport, runPipeline } from "./run-pipeline.ts";
 import type { CompileOptions, CompileResult, TargetDriver, VerifyOptions } from "./types.ts";
 
 /** Ops that must not survive the float folds. */
 const TRAINING_ONLY = new Set(["bn", "tdbn", "pspnorm"]);
 
-/**
- * Run `passes` on `g` with the --dump-ir-after hook; errors get the model file as location.
- * Shared by every driver that starts from the float folds.
- */
-export function runPipeline(
-  g: Graph,
-  passes: readonly Pass[],
-  opts: CompileOptions,
-): { graph: Graph; log: CompileResult["log"] } {
-  if (opts.dumpIrAfter !== undefined && !passes.some((p) => p.name === opts.dumpIrAfter)) {
-    throw new SnncError(
-      "E_USAGE",
-      `--dump-ir-after '${opts.dumpIrAfter}': target '${opts.target}' runs no such pass (passes: ${passes.map((p) => p.name).join(", ")})`,
-    );
-  }
-  const popts: PassOptions = { target: opts.target, temporalNorm: opts.temporalNorm, earlyExit: opts.earlyExit };
-  try {
-    return runPasses(inferShapes(g), passes, popts, (p, after) => {
-      if (p.name === opts.dumpIrAfter) opts.onDump?.(p.name, after);
-    });
-  } catch (e) {
-    if (e instanceof SnncError && opts.file) throw e.withLocation({ file: opts.file });
-    throw e;
-  }
-}
-
-/** Report lines: what each pass did, and what is left that a hardware target would have to handle. */
-export function pipelineReport(before: Graph, after: Graph, log: CompileResult["log"]): string[] {
-  const lines = [
-    `model '${before.name}': ${before.nodes.length} nodes → ${after.nodes.length} after ${log.length} passes`,
-  ];
-  for (const e of log) {
-    lines.push(`${e.pass}: ${e.notes.length ? "" : "nothing to do"}`.trimEnd());
-    for (const n of e.notes) lines.push(`  ${n}`);
-  }
-  const left = after.nodes.filter((n) => n.op === "affine" || (n.op === "neuron" && !isUnit(n.gain.data)));
-  if (left.length)
-    lines.push(
-      `exact intermediates kept: ${left.map((n) => `'${n.id}' (${n.op === "affine" ? "affine" : "neuron input gain"})`).join(", ")}`,
-    );
-  return lines;
-}
-
-function isUnit(d: Float64Array): boolean {
-  return d.every((v) => v === 1);
-}
-
-export function makeFloatDriver(pipeline: () => Pass[] = floatPipeline): TargetDriver {
+/** The float driver running `pipeline` (FLOAT_PIPELINE; tests give it other lists). */
+export function makeFloatDriver(pipeline: readonly Pass[] = FLOAT_PIPELINE): TargetDriver {
   const compileGraph = (g: Graph, opts: CompileOptions) => {
-    const { graph, log } = runPipeline(g, pipeline(), opts);
+    const { graph, log } = runPipeline(g, pipeline, opts);
     const left = graph.nodes.filter(
       (n) => TRAINING_ONLY.has(n.op) || (n.op === "neuron" && (n.mpbn || n.plifA !== undefined)),
     );
@@ -83,7 +37,7 @@ export function makeFloatDriver(pipeline: () => Pass[] = floatPipeline): TargetD
   return {
     names: ["float"],
     description: "float64 IR with BN, tdBN, PSP-BN, MPBN and PLIF folded exactly (model.snnc.json)",
-    passes: () => pipeline(),
+    passes: () => pipeline,
     async compile(g, opts): Promise<CompileResult> {
       const { graph, log } = compileGraph(g, opts);
       return {
@@ -102,6 +56,7 @@ export function makeFloatDriver(pipeline: () => Pass[] = floatPipeline): TargetD
         temporalNorm: opts.temporalNorm,
         earlyExit: opts.earlyExit,
         file: opts.file,
+        checkPasses: opts.checkPasses,
       });
       // A pass may cut T (BNTT early exit): both models then run the compiled model's steps.
       const T = opts.timesteps ?? graph.meta.timesteps;

@@ -22,7 +22,12 @@ export interface CompileOptions {
   calibration?: StepInput[];
   /** Source file name for messages. */
   file?: string;
+  /** Validate the IR after every pass, naming a pass that breaks it (default: SNNC_CHECK_PASSES=1). */
+  checkPasses?: boolean;
 }
+
+/** What a target's pass list depends on. */
+export type PipelineOptions = Pick<CompileOptions, "target" | "temporalNorm" | "earlyExit">;
 
 export interface CompileResult {
   target: string;
@@ -46,6 +51,12 @@ export interface VerifyOptions {
   temporalNorm?: "exact" | "approx";
   earlyExit?: number;
   file?: string;
+  /** As CompileOptions.checkPasses. */
+  checkPasses?: boolean;
+  /** Fixed-point targets: least spike agreement with the float model (default in src/verify/gates.ts). */
+  minSpikeAgreement?: number;
+  /** Fixed-point targets: least share of samples whose readout argmax agrees (default: all). */
+  minArgmaxAgreement?: number;
 }
 
 /** A run of the target's own model (hardware steps), in the shape of `snnc run --json`. */
@@ -56,15 +67,28 @@ export interface TargetRun {
   samples: SampleRun[];
 }
 
+/** A target's model built once and run on sample after sample (`snnc simulate`'s workers). */
+export interface PreparedRun {
+  target: string;
+  /** The model's steps T, and the steps one run takes (T plus the pipeline latency). */
+  timesteps: number;
+  runSteps: number;
+  /** The spiking layers a SampleRun reports, in its order, with their neuron counts. */
+  layers: { name: string; neurons: number }[];
+  run(x: StepInput, raster?: boolean): SampleRun;
+}
+
 export interface TargetDriver {
   /** Names this driver answers to. */
   names: string[];
   description: string;
-  /** The passes `compile` runs, in order (for --list-passes and --dump-ir-after checks). */
-  passes?(opts: CompileOptions): Pass[];
+  /** The pipeline: the passes `compile` runs, in order (for --list-passes and --dump-ir-after checks). */
+  passes(opts: PipelineOptions): readonly Pass[];
   compile(g: Graph, opts: CompileOptions): Promise<CompileResult>;
   /** Runs the target's model (e.g. the integer model of a chip) on inputs; absent for "float". */
   run?(g: Graph, inputs: readonly StepInput[], opts: { target: string; raster?: boolean; file?: string }): TargetRun;
+  /** Builds the target's model once for many runs (absent for "float"). */
+  prepareRun?(g: Graph, opts: { target: string; file?: string }): PreparedRun;
   /** Returns a JSON-serialisable report with at least { ok: boolean }. */
   verify(g: Graph, opts: VerifyOptions): Promise<{ ok: boolean; [k: string]: unknown }>;
 }

@@ -5,6 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { SnncError } from "../ir/errors.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { graphFromJson } from "../ir/serialize.ts";
+import type { LoadOptions } from "./nir/discretise.ts";
 
 export type ModelFormat = "tfjs" | "snnc" | "onnx" | "nir";
 
@@ -33,7 +34,11 @@ export function detectFormat(path: string): ModelFormat {
   });
 }
 
-export async function loadModel(path: string): Promise<Graph> {
+/** How a model in a continuous-time format (NIR) becomes discrete: dt and method (see nir/discretise.ts). */
+export type { LoadOptions } from "./nir/discretise.ts";
+export { parseLoadOptions } from "./nir/discretise.ts";
+
+export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Graph> {
   try {
     statSync(path);
   } catch (e) {
@@ -48,10 +53,13 @@ export async function loadModel(path: string): Promise<Graph> {
       const { loadTfjsModel } = await import("./tfjs/load.ts");
       return loadTfjsModel(path);
     }
-    case "onnx":
-    case "nir":
-      throw new SnncError("E_UNSUPPORTED", `${fmt.toUpperCase()} import is not available in this version`, {
-        file: path,
-      });
+    case "onnx": {
+      const { loadOnnxModel } = await import("./onnx/load.ts");
+      return loadOnnxModel(path);
+    }
+    case "nir": {
+      const { loadNirModel } = await import("./nir/load.ts");
+      return loadNirModel(path, opts);
+    }
   }
 }

@@ -13,7 +13,8 @@ export type ErrorCode =
   | "E_SCHEMA" // JSON schema violation
   | "E_FOLD" // a fold that would not be exact
   | "E_TARGET" // does not fit / not expressible on the target
-  | "E_USAGE"; // bad CLI usage
+  | "E_USAGE" // bad CLI usage
+  | "E_WRITE"; // an output cannot be written (disk full, file size limit, permissions)
 
 export interface ErrorLocation {
   file?: string;
@@ -48,9 +49,10 @@ export class SnncError extends Error {
     });
   }
 
-  /** Exit code for the CLI: 2 usage, 3 input, 4 target/fold refusal. */
+  /** Exit code for the CLI: 2 usage, 3 input, 4 target/fold refusal, 74 output not written. */
   get exitCode(): number {
     if (this.code === "E_USAGE") return 2;
+    if (this.code === "E_WRITE") return 74;
     if (this.code === "E_TARGET" || this.code === "E_FOLD" || this.code === "E_UNSUPPORTED") return 4;
     return 3;
   }

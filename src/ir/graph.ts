@@ -28,14 +28,32 @@ export function inputNode(g: Graph): InputNode {
   return ins[0]!;
 }
 
-/** Ids unique, inputs defined before use, outputs exist, exactly one input node. */
+/**
+ * Does delay node `n` read a node placed after it (a recurrent edge)? Only a delay may: see DelayNode.
+ * `before` holds the ids placed before `n`.
+ */
+export function isRecurrentEdge(n: IRNode, before: ReadonlySet<string>): boolean {
+  return n.op === "delay" && n.inputs.length === 1 && !before.has(n.inputs[0]!);
+}
+
+/**
+ * Ids unique, inputs defined before use (except a delay's recurrent edge, which must name a node
+ * defined after it), outputs exist, exactly one input node.
+ */
 export function checkStructure(g: Graph): void {
   const seen = new Set<string>();
+  const all = new Set(g.nodes.map((n) => n.id));
   for (const n of g.nodes) {
     if (seen.has(n.id)) throw new SnncError("E_FORMAT", `duplicate node name`, { layer: n.id });
+    const recurrent = isRecurrentEdge(n, seen);
     for (const i of n.inputs) {
-      if (!seen.has(i))
-        throw new SnncError("E_FORMAT", `input '${i}' is not defined before this node`, { layer: n.id });
+      if (seen.has(i)) continue;
+      if (recurrent && all.has(i) && i !== n.id) continue;
+      throw new SnncError(
+        "E_FORMAT",
+        recurrent && !all.has(i) ? `input '${i}' is not a node` : `input '${i}' is not defined before this node`,
+        { layer: n.id },
+      );
     }
     seen.add(n.id);
   }

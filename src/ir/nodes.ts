@@ -163,17 +163,21 @@ export interface MPBN {
 /**
  * Per-step neuron parameter schedule (BNTT/TEBN/TAB lowered by state rescaling, SEMANTICS §3).
  * Entry t (0-based) applies at step t+1: decay replaces `decay`, bias is added to the current,
- * thresholdScale multiplies every compare threshold, the soft-reset amount and v_reset.
+ * thresholdScale multiplies every compare threshold, the soft-reset amount and v_reset, and gain
+ * (when present) multiplies the input term gain·c: h = decay_t·v + gain_t·gain·c + bias + bias_t.
+ * The folds write the rescaled form (no gain); a target that scales its synaptic current per step
+ * writes the unscaled one (decay τ and thresholdScale 1 at every step, gain_t = a_t).
  */
 export interface NeuronSchedule {
   decay: Tensor[];
   bias: Tensor[];
   thresholdScale: Tensor[];
+  gain?: Tensor[];
 }
 
 /**
  * Spiking neuron population (SEMANTICS §1). With c the input current:
- *   h = decay·v[t-1] + gain·c + bias          (IF: decay 1; LIF: decay τ;
+ *   h = decay·v[t-1] + gain·c + bias          (IF: decay 1; LIF: decay τ ∈ [0, 1], 0 = no memory;
  *                                              PLIF unfolded: plifA set, decay = 1−1/τ_m, gain = 1/τ_m)
  *       + selfWeight·s_0[t-1]                  (only when selfWeight is set; s_0[0] = 0)
  *   s_0 = m(h) ⋈ threshold,  s_i = m(h) ⋈ planeThresholds[i]   (m = MPBN normalisation, or identity)
@@ -231,6 +235,35 @@ export interface PlaneNode extends Base {
   index: number;
 }
 
+/**
+ * Leaky integrator, non-spiking, per element (NIR's LI and I, and the synaptic current of NIR's
+ * CubaLI / CubaLIF):
+ *   y[t] = decay ⊙ y[t−1] + gain ⊙ x[t] + bias,   y[0] = 0,   decay ∈ [0, 1]
+ * decay / gain / bias broadcast ([] / [C] / full). Its output is a real value (a current or a
+ * membrane), never a spike. When it is a model output it is the model's readout: its value after
+ * the last step.
+ */
+export interface LeakyIntegratorNode extends Base {
+  op: "li";
+  decay: Tensor;
+  gain: Tensor;
+  bias: Tensor;
+}
+
+/**
+ * Delay by whole time steps, per element: y[t] = x[t − steps] (0 while t < steps); steps are
+ * integers ≥ 0, broadcast ([] / [C] / full). A delay whose steps are all ≥ 1 may read a node that
+ * comes after it in the graph order: that is a recurrent edge (a cycle of the network is closed
+ * through it). Such a delay states the shape of the node it reads in `sourceShape`, which shape
+ * inference checks against that node.
+ */
+export interface DelayNode extends Base {
+  op: "delay";
+  steps: Tensor;
+  /** The shape of the node it reads; required when that node comes later (a recurrent edge). */
+  sourceShape?: number[];
+}
+
 /** Non-spiking output: o = (1/T) Σ_t x[t] (mean) or Σ_t x[t] (sum). Its input is a current. */
 export interface ReadoutNode extends Base {
   op: "readout";
@@ -255,6 +288,8 @@ export type IRNode =
   | PSPNormNode
   | NeuronNode
   | PlaneNode
+  | LeakyIntegratorNode
+  | DelayNode
   | ReadoutNode;
 
 export type Op = IRNode["op"];
@@ -264,6 +299,12 @@ export interface ModelMeta {
   timesteps: number;
   /** "direct": the analog input is presented at every step; "spikes": inputs are spike trains. */
   encoding: "direct" | "spikes";
+  /**
+   * The time step, for a model read from a continuous-time format (NIR): dt in seconds and how
+   * time constants became decays ("euler": 1 − dt/τ; "exp": exp(−dt/τ)). Informational for the
+   * discrete IR; a NIR writer uses it to state time constants again.
+   */
+  timeStep?: { dt: number; method: "euler" | "exp" };
   /** Where the model came from (file name, format); informational. */
   source?: string;
 }

@@ -4,7 +4,8 @@
  * Every read is checked against the shipped JSON Schema, then by shape inference.
  */
 import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
+import type { ValidateFunction } from "ajv";
+import { compileSchema } from "../util/json-schema.ts";
 import { SnncError } from "./errors.ts";
 import type { Graph } from "./nodes.ts";
 import { inferShapes } from "./shapes.ts";
@@ -14,16 +15,15 @@ export const GRAPH_FORMAT = "snnc-graph";
 export const GRAPH_VERSION = 1;
 
 const schemaUrl = new URL("./snnc-graph.schema.json", import.meta.url);
-let validator: ReturnType<Ajv["compile"]> | undefined;
+let validator: ValidateFunction | undefined;
 
 export function graphSchema(): object {
   return JSON.parse(readFileSync(schemaUrl, "utf8")) as object;
 }
 
-function validate(doc: unknown): ReturnType<Ajv["compile"]> {
+function validate(doc: unknown): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: false, strict: true });
-    validator = ajv.compile(graphSchema());
+    validator = compileSchema(graphSchema(), { allErrors: false });
   }
   validator(doc);
   return validator;

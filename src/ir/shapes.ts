@@ -5,21 +5,42 @@
 import { SnncError } from "./errors.ts";
 import { checkStructure } from "./graph.ts";
 import { windowGeometry } from "./conv-geometry.ts";
-import type { Graph, IRNode, NeuronNode, PlaneNode } from "./nodes.ts";
-import { broadcastable, firstNonFinite, sameShape, shapeStr, size, type Tensor } from "./tensor.ts";
+import { checkLayerShape, checkNeuronSteps, checkTimesteps, checkWindow, neuronElements } from "./limits.ts";
+import type { DelayNode, Graph, IRNode, NeuronNode, PlaneNode } from "./nodes.ts";
+import {
+  arity,
+  channelParam,
+  finite,
+  finiteNum,
+  need,
+  positive,
+  spatial,
+  stepChannelParam,
+  variance,
+} from "./shape-checks.ts";
+import { checkLi, checkNeuron, delaySteps, recurrentDelayShape } from "./stateful-shapes.ts";
+import { broadcastable, sameShape, shapeStr, size } from "./tensor.ts";
 
 export function inferShapes(g: Graph): Graph {
   checkStructure(g);
   if (!Number.isInteger(g.meta.timesteps) || g.meta.timesteps < 1) {
     throw new SnncError("E_FORMAT", `timesteps must be a positive integer, got ${g.meta.timesteps}`);
   }
+  checkTimesteps(g.meta.timesteps);
   const shapes = new Map<string, number[]>();
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
+  const recurrent: DelayNode[] = [];
   const nodes = g.nodes.map((n) => {
-    const ins = n.inputs.map((i) => shapes.get(i)!);
     let out: number[];
     try {
-      out = n.op === "plane" ? planeShape(n, ins, byId) : nodeShape(n, ins, g.meta.timesteps);
+      if (n.op === "delay" && !shapes.has(n.inputs[0]!)) {
+        recurrent.push(n);
+        out = recurrentDelayShape(n);
+      } else {
+        const ins = n.inputs.map((i) => shapes.get(i)!);
+        out = n.op === "plane" ? planeShape(n, ins, byId) : nodeShape(n, ins, g.meta.timesteps);
+      }
+      checkLayerShape(out);
     } catch (e) {
       if (e instanceof SnncError) throw e.withLocation({ layer: n.id });
       throw e;
@@ -27,67 +48,18 @@ export function inferShapes(g: Graph): Graph {
     shapes.set(n.id, out);
     return { ...n, shape: out } as IRNode;
   });
-  return { ...g, nodes };
-}
-
-function need(cond: boolean, msg: string, param?: string, code: "E_SHAPE" | "E_WEIGHT" = "E_SHAPE"): asserts cond {
-  if (!cond) throw new SnncError(code, msg, { param });
-}
-
-function arity(n: IRNode, ins: number[][], k: number): void {
-  need(ins.length === k, `${n.op} takes ${k} input${k === 1 ? "" : "s"}, got ${ins.length}`);
-}
-
-function finite(t: Tensor, param: string): void {
-  const i = firstNonFinite(t);
-  if (i >= 0) throw new SnncError("E_VALUE", `${t.data[i]} at index ${i} (parameters must be finite)`, { param });
-}
-
-function finiteNum(v: number, param: string): void {
-  if (!Number.isFinite(v)) throw new SnncError("E_VALUE", `${v} (parameters must be finite)`, { param });
-}
-
-function channelParam(t: Tensor, c: number, param: string): void {
-  need(
-    t.shape.length === 1 && t.shape[0] === c,
-    `shape ${shapeStr(t.shape)} does not match ${c} channels`,
-    param,
-    "E_WEIGHT",
-  );
-  finite(t, param);
-}
-
-function stepChannelParam(t: Tensor, T: number, c: number, param: string): void {
-  need(
-    t.shape.length === 2 && t.shape[0] === T && t.shape[1] === c,
-    `shape ${shapeStr(t.shape)}, expected [${T},${c}] (timesteps, channels)`,
-    param,
-    "E_WEIGHT",
-  );
-  finite(t, param);
-}
-
-function variance(t: Tensor, eps: number, param: string): void {
-  for (let i = 0; i < t.data.length; i++) {
-    if (!(t.data[i]! + eps > 0)) {
-      throw new SnncError("E_VALUE", `variance ${t.data[i]} at index ${i} gives σ²+ε = ${t.data[i]! + eps} <= 0`, {
-        param,
-      });
+  for (const d of recurrent) {
+    const got = shapes.get(d.inputs[0]!)!;
+    if (!sameShape(got, d.sourceShape!)) {
+      throw new SnncError(
+        "E_SHAPE",
+        `recurrent edge from '${d.inputs[0]}': sourceShape ${shapeStr(d.sourceShape!)} but that node gives ${shapeStr(got)}`,
+        { layer: d.id, param: "sourceShape" },
+      );
     }
   }
-}
-
-function spatial(s: number[], what: string): [number, number, number] {
-  need(s.length === 3, `${what} needs an [H,W,C] input, got ${shapeStr(s)}`);
-  return [s[0]!, s[1]!, s[2]!];
-}
-
-function positive(s: number[], what: string): number[] {
-  need(
-    s.every((d) => Number.isInteger(d) && d > 0),
-    `${what} gives an empty or invalid output ${shapeStr(s)}`,
-  );
-  return s;
+  checkNeuronSteps(g.meta.timesteps, neuronElements(nodes));
+  return { ...g, nodes };
 }
 
 /** A plane reads one spike plane of a neuron: index 0 (s_0) .. n (the neuron's planeThresholds). */
@@ -131,12 +103,15 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
       );
       finite(n.kernel, "kernel");
       if (n.bias) channelParam(n.bias, cout, "bias");
+      checkWindow([kh, kw], n.strides, n.dilation);
       const geo = windowGeometry(h, w, {
         kernel: [kh, kw],
         strides: n.strides,
         dilation: n.dilation,
         padding: n.padding,
       });
+      checkWindow([kh, kw], n.strides, n.dilation, geo.pads);
+      checkLayerShape([h + geo.pads[0] + geo.pads[1], w + geo.pads[2] + geo.pads[3], c], "padded input");
       return positive([geo.outH, geo.outW, cout], "conv2d");
     }
     case "dense": {
@@ -158,7 +133,10 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
     case "sumpool": {
       arity(n, ins, 1);
       const [h, w, c] = spatial(ins[0]!, n.op);
+      checkWindow(n.pool, n.strides, [1, 1], undefined, "pool_size");
       const geo = windowGeometry(h, w, { kernel: n.pool, strides: n.strides, dilation: [1, 1], padding: n.padding });
+      checkWindow(n.pool, n.strides, [1, 1], geo.pads, "pool_size");
+      checkLayerShape([h + geo.pads[0] + geo.pads[1], w + geo.pads[2] + geo.pads[3], c], "padded input");
       return positive([geo.outH, geo.outW, c], n.op);
     }
     case "flatten":
@@ -290,70 +268,19 @@ function nodeShape(n: Exclude<IRNode, PlaneNode>, ins: number[][], T: number): n
     case "readout":
       arity(n, ins, 1);
       return [...ins[0]!];
-  }
-}
-
-function checkNeuron(n: NeuronNode, s: number[], T: number): void {
-  const bc = (t: Tensor, param: string, allowInf = false) => {
-    need(
-      broadcastable(t.shape, s),
-      `shape ${shapeStr(t.shape)} does not broadcast onto ${shapeStr(s)}`,
-      param,
-      "E_WEIGHT",
-    );
-    if (allowInf) {
-      for (let i = 0; i < t.data.length; i++) {
-        if (Number.isNaN(t.data[i]!)) throw new SnncError("E_VALUE", `NaN at index ${i}`, { param });
-      }
-    } else finite(t, param);
-  };
-  finiteNum(n.decay, "tau");
-  need(n.decay > 0 && n.decay <= 1, `decay factor ${n.decay} is outside (0, 1]`, "tau");
-  if (n.plifA !== undefined) finiteNum(n.plifA, "a");
-  finiteNum(n.vThreshold, "v_threshold");
-  bc(n.gain, "gain");
-  bc(n.bias, "bias");
-  // Thresholds may be ±Infinity after folding (a neuron that can never / always fire).
-  bc(n.threshold, "v_threshold", true);
-  for (const [i, p] of (n.planeThresholds ?? []).entries()) bc(p, `deltas[${i}]`, true);
-  bc(n.vReset, "v_reset");
-  bc(n.resetAmount, "reset_amount");
-  if (n.v0) bc(n.v0, "v0");
-  if (n.selfWeight) bc(n.selfWeight, "selfWeight");
-  if (n.mpbn) {
-    const m = n.mpbn;
-    const c = s[s.length - 1]!;
-    const want = m.mode === "channel" ? [c] : s;
-    for (const [name, t] of [
-      ["mpbn_gamma", m.gamma],
-      ["mpbn_beta", m.beta],
-      ["mpbn_moving_mean", m.mean],
-      ["mpbn_moving_variance", m.variance],
-    ] as const) {
-      need(
-        sameShape(t.shape, want),
-        `shape ${shapeStr(t.shape)}, expected ${shapeStr(want)} for MPBN mode "${m.mode}"`,
-        name,
-        "E_WEIGHT",
-      );
-      finite(t, name);
-    }
-    finiteNum(m.epsilon, "mpbn.epsilon");
-    variance(m.variance, m.epsilon, "mpbn_moving_variance");
-  }
-  if (n.schedule) {
-    const sc = n.schedule;
-    need(
-      sc.decay.length >= T && sc.bias.length === sc.decay.length && sc.thresholdScale.length === sc.decay.length,
-      `schedule holds ${sc.decay.length} steps but the model runs ${T}`,
-      "schedule",
-    );
-    for (const [key, list] of [
-      ["decay", sc.decay],
-      ["bias", sc.bias],
-      ["thresholdScale", sc.thresholdScale],
-    ] as const) {
-      for (let i = 0; i < list.length; i++) bc(list[i]!, `schedule.${key}[${i}]`);
-    }
+    case "li":
+      arity(n, ins, 1);
+      checkLi(n, ins[0]!);
+      return [...ins[0]!];
+    case "delay":
+      arity(n, ins, 1);
+      if (n.sourceShape !== undefined)
+        need(
+          sameShape(n.sourceShape, ins[0]!),
+          `sourceShape ${shapeStr(n.sourceShape)} but '${n.inputs[0]}' gives ${shapeStr(ins[0]!)}`,
+          "sourceShape",
+        );
+      delaySteps(n, ins[0]!, false);
+      return [...ins[0]!];
   }
 }

@@ -1,39 +1,71 @@
 /**
- * `snnc run --target loihi`: the target's integer model on the event-driven engine, reported in
- * hardware steps (FORMATS.md §5): every layer's spikes per Lava step, with its latency (the steps
- * by which it lags the reference).
+ * Running a Loihi target's integer model for others to read:
+ *  - `snnc run --target loihi` and `snnc simulate` (the model built once per worker): the model on
+ *    the event-driven engine, reported in hardware steps (FORMATS.md §5): every layer's spikes per
+ *    Lava step, with its latency (the steps by which it lags the reference);
+ *  - the float-vs-integer agreement: the runs, as data for src/verify/agreement.ts.
  */
+import type { PreparedRun, TargetRun } from "../driver/types.ts";
 import type { Graph } from "../ir/nodes.ts";
-import { runFixedEvent } from "./sim/run-event.ts";
+import { size } from "../ir/tensor.ts";
 import type { StepInput } from "../sim/reference.ts";
 import { rasterOf, type SampleRun } from "../sim/run-summary.ts";
-import { buildLoihi } from "./driver.ts";
-import type { TargetRun } from "../driver/types.ts";
+import type { FixedPointRuns } from "../verify/agreement.ts";
+import { buildLoihi } from "./build.ts";
+import type { FixedModel } from "./model/integer-model.ts";
+import { fixedRunAsRunResult, type FixedRun } from "./sim/engine-common.ts";
+import { runFixedEvent } from "./sim/run-event.ts";
+import { runFixedStepped } from "./sim/run-stepped.ts";
 
 export function runLoihi(
   g: Graph,
   inputs: readonly StepInput[],
   opts: { target: string; raster?: boolean; file?: string },
 ): TargetRun {
+  const r = prepareLoihiRun(g, opts);
+  return { target: r.target, timesteps: r.runSteps, samples: inputs.map((x) => r.run(x, opts.raster)) };
+}
+
+/** The integer model built once; each run is one sample on the event-driven engine. */
+export function prepareLoihiRun(g: Graph, opts: { target: string; file?: string }): PreparedRun {
   const { quant } = buildLoihi(g, { target: opts.target, file: opts.file });
   const m = quant.model;
-  const samples: SampleRun[] = inputs.map((x) => {
+  const pops = m.populations.filter((p) => p.kind !== "integrator");
+  const name = (p: (typeof pops)[number]) => (p.source === p.id ? p.id : `${p.source}`);
+  const run = (x: StepInput, raster?: boolean): SampleRun => {
     const run = runFixedEvent(m, x);
-    const layers = m.populations
-      .filter((p) => p.kind !== "integrator")
-      .map((p) => {
-        const steps = run.spikes.get(p.id)!;
-        const per = steps.map((s) => s.reduce((a, b) => a + b, 0));
-        return {
-          name: p.source === p.id ? p.id : `${p.source}`,
-          spikes_per_step: per,
-          total: per.reduce((a, b) => a + b, 0),
-          latency: p.depth,
-          ...(opts.raster ? { raster: steps.map((s) => rasterOf(Float64Array.from(s))) } : {}),
-        };
-      });
+    const layers = pops.map((p) => {
+      const steps = run.spikes.get(p.id)!;
+      const per = steps.map((s) => s.reduce((a, b) => a + b, 0));
+      return {
+        name: name(p),
+        spikes_per_step: per,
+        total: per.reduce((a, b) => a + b, 0),
+        latency: p.depth,
+        ...(raster ? { raster: steps.map((s) => rasterOf(Float64Array.from(s))) } : {}),
+      };
+    });
     const out = m.outputs.find((o) => run.readouts.has(o)) ?? [...run.readouts.keys()][0];
     return { readout: out === undefined ? [] : Array.from(run.readouts.get(out)!), layers };
-  });
-  return { target: m.target, timesteps: m.runSteps, samples };
+  };
+  const layers = pops.map((p) => ({ name: name(p), neurons: size(p.shape) }));
+  return { target: m.target, timesteps: m.timesteps, runSteps: m.runSteps, layers, run };
+}
+
+/**
+ * The integer model's runs on `inputs` (time-stepped engine, unless `runs` already holds them),
+ * with each spiking population's float layer and latency: what measureAgreement compares.
+ */
+export function integerRuns(m: FixedModel, inputs: readonly StepInput[], runs?: readonly FixedRun[]): FixedPointRuns {
+  const latency: Record<string, number> = {};
+  for (const p of m.populations) latency[p.source] = p.depth;
+  return {
+    timesteps: m.timesteps,
+    runs: inputs.map((x, k) => fixedRunAsRunResult(m, runs?.[k] ?? runFixedStepped(m, x))),
+    latency,
+    layers: m.populations
+      .filter((p) => p.kind !== "pulse" && p.kind !== "integrator")
+      .map((p) => ({ id: p.source, neurons: size(p.shape) })),
+    outputs: m.outputs,
+  };
 }

@@ -19,7 +19,7 @@ export interface NeuronParams {
   resetAmount: Float64Array;
   /** MPBN as k = γ/sqrt(σ²+ε), μ, β per neuron (absent: identity). */
   mpbn?: { k: Float64Array; mean: Float64Array; beta: Float64Array };
-  schedule?: { decay: Float64Array[]; bias: Float64Array[]; scale: Float64Array[] };
+  schedule?: { decay: Float64Array[]; bias: Float64Array[]; scale: Float64Array[]; gain?: Float64Array[] };
   /** Initial state v[0] per neuron (absent: 0). */
   v0?: Float64Array;
   /** Self-recurrent weight per neuron: h += selfWeight·s_0[t−1] (absent: none). */
@@ -70,6 +70,7 @@ export function expandNeuron(node: NeuronNode, shape: readonly number[]): Neuron
       bias: node.schedule.bias.map(ex),
       scale: node.schedule.thresholdScale.map(ex),
     };
+    if (node.schedule.gain) p.schedule.gain = node.schedule.gain.map(ex);
   }
   if (node.v0) p.v0 = ex(node.v0);
   if (node.selfWeight) p.selfWeight = ex(node.selfWeight);
@@ -84,7 +85,7 @@ export function initNeuronState(p: NeuronParams): NeuronState {
 
 /**
  * One step at 0-based step index t with input current c. Mutates state.v (and state.s).
- *   h = decay_t·v + gain·c + bias (+ schedule bias_t) (+ selfWeight where s_0 fired at t − 1)
+ *   h = decay_t·v + gain_t·gain·c + bias (+ schedule bias_t) (+ selfWeight where s_0 fired at t − 1)
  *   m = k(h − μ) + β with MPBN, else h
  *   s_0 = m ⋈ θ·scale_t, planes likewise; reset driven by s_0 only.
  */
@@ -102,13 +103,14 @@ export function neuronStep(
   const sd = p.schedule ? p.schedule.decay[t]! : undefined;
   const sb = p.schedule ? p.schedule.bias[t]! : undefined;
   const ss = p.schedule ? p.schedule.scale[t]! : undefined;
+  const sg = p.schedule?.gain ? p.schedule.gain[t]! : undefined;
   const v = st.v;
   const mp = p.mpbn;
   const sw = p.selfWeight;
   const prev = st.s;
   for (let i = 0; i < p.n; i++) {
     const decay = sd ? sd[i]! : p.decay;
-    let h = decay * v[i]! + p.gain[i]! * c[i]! + p.bias[i]!;
+    let h = decay * v[i]! + (sg ? sg[i]! : 1) * p.gain[i]! * c[i]! + p.bias[i]!;
     if (sb) h += sb[i]!;
     if (sw && prev![i]) h += sw[i]!;
     const m = mp ? mp.k[i]! * (h - mp.mean[i]!) + mp.beta[i]! : h;

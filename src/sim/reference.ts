@@ -10,6 +10,15 @@ import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
 import { expandNeuron, initNeuronState, neuronStep, type NeuronParams, type NeuronState } from "./neuron-float.ts";
 import { normStep } from "./norm-float.ts";
+import {
+  delayOutput,
+  delayRecord,
+  initDelay,
+  initLi,
+  liStep,
+  type DelayState,
+  type LiState,
+} from "./stateful-float.ts";
 
 export interface RunOptions {
   /** Steps to run (default: the model's timesteps). */
@@ -36,7 +45,7 @@ export interface RunResult {
   timesteps: number;
   /** Neuron layers (and every node with `all`) in graph order. */
   traces: Map<string, NodeTrace>;
-  /** Readout values after the last step. */
+  /** Readout values after the last step (readout nodes, and leaky integrators that are model outputs). */
   readouts: Map<string, Float64Array>;
 }
 
@@ -78,7 +87,11 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
   const readoutAcc = new Map<string, Float64Array>();
   const traces = new Map<string, NodeTrace>();
   const affine = new Map<string, { scale: Float64Array; shift: Float64Array }>();
+  const lis = new Map<string, LiState>();
+  const delays = new Map<string, DelayState>();
   for (const n of g.nodes) {
+    if (n.op === "li") lis.set(n.id, initLi(n, n.shape!));
+    if (n.op === "delay") delays.set(n.id, initDelay(n, n.shape!));
     if (n.op === "neuron") {
       const p = expandNeuron(n, n.shape!);
       neurons.set(n.id, { p, st: initNeuronState(p) });
@@ -97,11 +110,12 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
   // Neurons read by a `plane` node also hand out their binary spike planes each step.
   const planeSources = new Set(g.nodes.filter((n) => n.op === "plane").map((n) => n.inputs[0]!));
   const shapeOf = new Map(g.nodes.map((n) => [n.id, n.shape!] as const));
+  const delaySource = new Map(g.nodes.filter((n) => n.op === "delay").map((n) => [n.id, n.inputs[0]!] as const));
   for (let t = 0; t < T; t++) {
     const vals = new Map<string, Float64Array>();
     const planeVals = new Map<string, Float64Array[]>();
     for (const n of g.nodes) {
-      const xs = n.inputs.map((i) => vals.get(i)!);
+      const xs = n.inputs.map((i) => vals.get(i)!); // a recurrent delay's source is not there yet
       const inShape = n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [];
       let y: Float64Array;
       if (n.op === "input") {
@@ -125,6 +139,10 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
         const x = xs[0]!;
         for (let i = 0; i < acc.length; i++) acc[i] += x[i]!;
         y = x;
+      } else if (n.op === "li") {
+        y = liStep(lis.get(n.id)!, xs[0]!);
+      } else if (n.op === "delay") {
+        y = delayOutput(delays.get(n.id)!, t, xs[0]);
       } else if (n.op === "affine") {
         const a = affine.get(n.id)!;
         const x = xs[0]!;
@@ -137,10 +155,12 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
       const tr = traces.get(n.id);
       if (tr) tr.out.push(n.op === "input" ? new Float64Array(y) : y);
     }
+    for (const [id, st] of delays) delayRecord(st, t, vals.get(delaySource.get(id)!)!);
   }
 
   const readouts = new Map<string, Float64Array>();
   for (const n of g.nodes) {
+    if (n.op === "li" && g.outputs.includes(n.id)) readouts.set(n.id, new Float64Array(lis.get(n.id)!.y));
     if (n.op !== "readout") continue;
     const acc = readoutAcc.get(n.id)!;
     readouts.set(n.id, n.mode === "mean" ? acc.map((v) => v / T) : acc);
@@ -150,7 +170,7 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
 
 /** Stateless nodes (linear ops and norms) at 0-based step t. */
 function linearStep(
-  n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" | "plane" }>,
+  n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
   xs: Float64Array[],
   inShape: number[],
   t: number,

@@ -5,16 +5,13 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import AjvModule from "ajv";
+import { compileSchema } from "../util/json-schema.ts";
 import { SnncError } from "../ir/errors.ts";
 import type { TargetSpec } from "./target.ts";
 
 /** The targets/ directory of the package. */
 export const TARGETS_DIR = fileURLToPath(new URL("../../targets/", import.meta.url));
 const SCHEMA_FILE = "target.schema.json";
-
-type AjvCtor = typeof AjvModule.default;
-const Ajv: AjvCtor = ((AjvModule as unknown as { default?: AjvCtor }).default ?? AjvModule) as AjvCtor;
 
 const cache = new Map<string, TargetSpec[]>();
 
@@ -36,8 +33,7 @@ function readJson(file: string): unknown {
 export function loadTargets(dir: string = TARGETS_DIR): TargetSpec[] {
   const hit = cache.get(dir);
   if (hit) return hit;
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  const validate = ajv.compile(readJson(join(dir, SCHEMA_FILE)) as object);
+  const validate = compileSchema(readJson(join(dir, SCHEMA_FILE)) as object, { allErrors: true });
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE)
     .sort();

@@ -3,11 +3,13 @@
  * as written, or its exact schedule) and the static approximation, both run by the float64
  * reference simulator on the same inputs. Agreement = share of compared slots (layer × neuron ×
  * step, s_sum for MT layers) whose outputs are equal; readouts are compared by their argmax.
+ * The slots are tallied by the same code as the fixed-point agreement (agreement.ts).
  */
 import type { Graph } from "../ir/nodes.ts";
 import { simulate, type StepInput } from "../sim/reference.ts";
 import { argmax } from "../sim/run-summary.ts";
-import { compareTraces } from "./compare.ts";
+import { agreementRatio, tallyLayers } from "./agreement.ts";
+import { compareTraces, type TraceComparison } from "./compare.ts";
 
 export interface LayerAgreement {
   layer: string;
@@ -38,28 +40,13 @@ export function measureSpikeAgreement(
   opts: { timesteps?: number } = {},
 ): SpikeAgreement {
   const T = opts.timesteps ?? approx.meta.timesteps;
-  const rows = new Map<string, LayerAgreement>();
+  const comps: TraceComparison[] = [];
   let sameArgmax = 0;
   let withReadout = 0;
   for (const [k, x] of inputs.entries()) {
     const re = simulate(exact, x, { timesteps: T });
     const ra = simulate(approx, x, { timesteps: T });
-    const c = compareTraces(re, ra, { sample: k, maxDivergences: 0 });
-    for (const l of c.layers) {
-      const row = rows.get(l.layer) ?? {
-        layer: l.layer,
-        spikesCompared: 0,
-        spikesDiffering: 0,
-        agreement: 1,
-        exactSpikes: 0,
-        approxSpikes: 0,
-      };
-      row.spikesCompared += l.spikesCompared;
-      row.spikesDiffering += l.spikesDiffering;
-      row.exactSpikes += l.refSpikes;
-      row.approxSpikes += l.gotSpikes;
-      rows.set(l.layer, row);
-    }
+    comps.push(compareTraces(re, ra, { sample: k, maxDivergences: 0 }));
     if (re.readouts.size) {
       withReadout++;
       let same = true;
@@ -67,7 +54,14 @@ export function measureSpikeAgreement(
       if (same) sameArgmax++;
     }
   }
-  const layers = [...rows.values()].map((r) => ({ ...r, agreement: ratio(r.spikesCompared, r.spikesDiffering) }));
+  const layers = tallyLayers(comps).map((r) => ({
+    layer: r.layer,
+    spikesCompared: r.spikesCompared,
+    spikesDiffering: r.spikesDiffering,
+    agreement: agreementRatio(r.spikesCompared, r.spikesDiffering),
+    exactSpikes: r.refSpikes,
+    approxSpikes: r.gotSpikes,
+  }));
   const compared = layers.reduce((a, l) => a + l.spikesCompared, 0);
   const differing = layers.reduce((a, l) => a + l.spikesDiffering, 0);
   return {
@@ -75,14 +69,10 @@ export function measureSpikeAgreement(
     timesteps: T,
     spikesCompared: compared,
     spikesDiffering: differing,
-    agreement: ratio(compared, differing),
+    agreement: agreementRatio(compared, differing),
     layers,
     readoutArgmaxAgreement: withReadout ? sameArgmax / withReadout : null,
   };
-}
-
-function ratio(compared: number, differing: number): number {
-  return compared === 0 ? 1 : 1 - differing / compared;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;

@@ -3,6 +3,7 @@
  * by verify-report.schema.json, and its text summary for the CLI.
  */
 import { minOf, NEAR_TIE, sum, type Divergence, type LayerComparison, type TraceComparison } from "./compare.ts";
+import type { GateResult } from "./gates.ts";
 
 /** One layer summed over samples: a LayerComparison without the per-sample step count. */
 export type LayerRow = Omit<LayerComparison, "steps">;
@@ -33,6 +34,8 @@ export interface VerifyReport {
   perLayer: LayerRow[];
   /** What the compile step did (pass notes), when the driver provides them. */
   notes?: string[];
+  /** Fixed-point targets: the agreement gates against the float model (verify fails when one fails). */
+  gates?: GateResult;
 }
 
 export interface ReportOptions {
@@ -97,11 +100,19 @@ export function buildVerifyReport(
   return report;
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+function verdict(r: VerifyReport): string {
+  if (r.spikesDiffering > 0) return "FAILED, spikes differ";
+  if (r.gates && !r.gates.ok) return "FAILED, the compiled model departs from the float model";
+  return r.ok ? "OK, equivalent" : "FAILED";
+}
+
 /** Human-readable summary: a header, one line per layer, and the first divergences. */
 export function formatVerifyReport(r: VerifyReport): string[] {
   const num = (v: number | null) => (v === null ? "n/a" : v === 0 ? "0" : v.toPrecision(3));
   const lines = [
-    `verify --target ${r.target}: ${r.ok ? "OK, equivalent" : "FAILED, spikes differ"}`,
+    `verify --target ${r.target}: ${verdict(r)}`,
     `  layers ${r.layers}, neurons ${r.neurons}, steps ${r.steps}, samples ${r.samples}`,
     `  spikes compared ${r.spikesCompared}, spikes differing ${r.spikesDiffering}, smallest margin ${num(r.minMargin)}` +
       (r.nearTies
@@ -115,6 +126,14 @@ export function formatVerifyReport(r: VerifyReport): string[] {
       `  ${l.layer.padEnd(w)}  neurons ${String(l.neurons).padStart(6)}  spikes ${String(l.refSpikes).padStart(8)}  differing ${String(l.spikesDiffering).padStart(6)}  min margin ${num(l.minMargin)}` +
         (l.latency ? `  latency ${l.latency}` : ""),
     );
+  }
+  if (r.gates) {
+    const g = r.gates;
+    lines.push(
+      `  gates: spike agreement ${pct(g.spikeAgreement)} (min ${pct(g.minSpikeAgreement)}), readout argmax ${g.argmaxAgreement === null ? "n/a" : pct(g.argmaxAgreement)} (min ${pct(g.minArgmaxAgreement)})` +
+        (g.weakestLayer ? `, lowest layer '${g.weakestLayer.layer}' ${pct(g.weakestLayer.agreement)}` : ""),
+    );
+    for (const f of g.failures) lines.push(`  FAILED: ${f}`);
   }
   if (r.notes?.length) {
     lines.push("  notes:");

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
@@ -14,7 +14,7 @@ const schema = (name: string) => {
   return compiled.get(name)!;
 };
 const fixtures = readdirSync(join(ROOT, "fixtures"), { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && existsSync(join(ROOT, "fixtures", d.name, "model.json"))) // TF.js fixtures
   .map((d) => d.name);
 
 test("inspect prints a table with one row per layer", () => {

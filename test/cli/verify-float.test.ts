@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import type { VerifyReport } from "../../src/verify/report.ts";
-import { ROOT, snnc } from "../support/cli.ts";
+import { snnc } from "../support/cli.ts";
 
 const validate = new Ajv({ strict: true }).compile(
   JSON.parse(
@@ -14,14 +13,7 @@ const validate = new Ajv({ strict: true }).compile(
 );
 
 /** The CLI with fold-bn replaced by a deliberately broken version (test/cli/break-fold.ts). */
-function snncBroken(args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "--import", "./test/cli/break-fold.ts", "bin/snnc.js", ...args],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const snncBroken = (args: string[]) => snnc(args, { imports: ["tsx", "./test/cli/break-fold.ts"] });
 
 describe("snnc verify --target float", () => {
   it("prints the summary and exits 0 when no spike differs", () => {

@@ -6,12 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { buildLoihi } from "../../src/loihi/driver.ts";
+import { buildLoihi } from "../../src/loihi/build.ts";
 import { loadModel } from "../../src/frontends/index.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { readInputs } from "../../src/inputs/read-inputs.ts";
 import { backToBackInput, backToBackModel, checkData, raster, tableHash } from "./lava-check/check-data.ts";
-import { BUILTIN } from "./models.ts";
+import { BUILTIN } from "../support/folded-graphs.ts";
 
 interface Case {
   model: string;
@@ -22,7 +22,8 @@ interface Case {
   temporalNorm: "exact" | "approx";
   target: string;
   steps: number;
-  layers: { id: string; raster: number[][]; u_sha256: string; v_sha256: string }[];
+  /** s: the graded outputs (multi-threshold layers); r: an ATRLIF's refractory state. */
+  layers: { id: string; raster: number[][]; u_sha256: string; v_sha256: string; s_sha256?: string; r_sha256?: string }[];
 }
 
 const doc = JSON.parse(readFileSync(new URL("./lava-vectors.json", import.meta.url), "utf8")) as { cases: Case[] };
@@ -64,6 +65,9 @@ for (const c of doc.cases) {
       assert.deepEqual(raster(l.spikes), want.raster, `spikes of ${l.id}`);
       assert.equal(tableHash(l.u), want.u_sha256, `u of ${l.id}`);
       assert.equal(tableHash(l.v), want.v_sha256, `v of ${l.id}`);
+      if (want.s_sha256) assert.equal(tableHash(l.spikes), want.s_sha256, `graded outputs of ${l.id}`);
+      if (want.r_sha256) assert.equal(tableHash(l.r ?? []), want.r_sha256, `r of ${l.id}`);
+      assert.equal(!!want.r_sha256, !!l.r, `whether ${l.id} has an r`);
     }
   });
 }

@@ -6,17 +6,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { simulate } from "../../src/sim/reference.ts";
 import type { Graph } from "../../src/ir/nodes.ts";
-import { singleNeuronGraph, steps, tensor, type NeuronSpec } from "../support/graphs.ts";
+import * as b from "../support/ir-builder.ts";
 
-function spikes(spec: NeuronSpec, currents: number[]): number[] {
-  const g = singleNeuronGraph(1, currents.length, spec);
-  const r = simulate(g, steps(currents), { membrane: true });
+function spikes(spec: b.NeuronOpts, currents: number[]): number[] {
+  const g = b.singleNeuronGraph(1, currents.length, spec);
+  const r = simulate(g, b.steps(currents), { membrane: true });
   return r.traces.get("n")!.out.map((o) => o[0]!);
 }
 
-function membrane(spec: NeuronSpec, currents: number[]): number[] {
-  const g = singleNeuronGraph(1, currents.length, spec);
-  return simulate(g, steps(currents), { membrane: true })
+function membrane(spec: b.NeuronOpts, currents: number[]): number[] {
+  const g = b.singleNeuronGraph(1, currents.length, spec);
+  return simulate(g, b.steps(currents), { membrane: true })
     .traces.get("n")!
     .h!.map((o) => o[0]!);
 }
@@ -81,10 +81,10 @@ test("MPBN on a neuron: fire iff k(h − μ) + β ⋈ θ, reset uses the raw mem
   // h: 0.5 (no), 1.0 (fire → 0), 0.875 (= boundary, no), 0.875+0.125 = 1.0 (fire)
   const mpbn = {
     mode: "channel" as const,
-    gamma: tensor([1], [2]),
-    beta: tensor([1], [0.25]),
-    mean: tensor([1], [0.5]),
-    variance: tensor([1], [1]),
+    gamma: b.tensor([1], [2]),
+    beta: b.tensor([1], [0.25]),
+    mean: b.tensor([1], [0.5]),
+    variance: b.tensor([1], [1]),
     epsilon: 0,
   };
   assert.deepEqual(spikes({ theta: 1, mpbn }, [0.5, 0.5, 0.875, 0.125]), [0, 1, 0, 1]);
@@ -93,16 +93,14 @@ test("MPBN on a neuron: fire iff k(h − μ) + β ⋈ θ, reset uses the raw mem
 });
 
 function readoutGraph(mode: "mean" | "sum", T: number): Graph {
-  return {
-    name: "ro",
-    meta: { timesteps: T, encoding: "spikes" },
-    outputs: ["ro"],
-    nodes: [
-      { id: "in", op: "input", inputs: [], inputShape: [2] },
-      { id: "fc", op: "dense", inputs: ["in"], kernel: tensor([2, 1], [1, 2]), bias: tensor([1], [0.5]) },
-      { id: "ro", op: "readout", inputs: ["fc"], mode },
+  return b.graph(
+    [
+      b.input("in", [2]),
+      b.dense("fc", "in", b.tensor([2, 1], [1, 2]), b.tensor([1], [0.5])),
+      b.readout("ro", "fc", mode),
     ],
-  };
+    { name: "ro", T, encoding: "spikes" },
+  );
 }
 
 test("Readout: o = (1/T) Σ_t c[t] (mean) or Σ_t c[t] (sum), never fires", () => {
@@ -113,31 +111,15 @@ test("Readout: o = (1/T) Σ_t c[t] (mean) or Σ_t c[t] (sum), never fires", () =
 });
 
 test("layers update in topological order within a step: the input of step t reaches the readout at step t", () => {
-  const g: Graph = {
-    name: "chain",
-    meta: { timesteps: 2, encoding: "spikes" },
-    outputs: ["ro"],
-    nodes: [
-      { id: "in", op: "input", inputs: [], inputShape: [1] },
-      {
-        id: "n",
-        op: "neuron",
-        inputs: ["in"],
-        model: "IF",
-        decay: 1,
-        gain: tensor([], [1]),
-        bias: tensor([], [0]),
-        fire: "gt",
-        reset: "hard",
-        threshold: tensor([], [0.5]),
-        vReset: tensor([], [0]),
-        resetAmount: tensor([], [0.5]),
-        vThreshold: 0.5,
-      },
-      { id: "fc", op: "dense", inputs: ["n"], kernel: tensor([1, 1], [3]) },
-      { id: "ro", op: "readout", inputs: ["fc"], mode: "sum" },
+  const g = b.graph(
+    [
+      b.input("in", [1]),
+      b.neuron("n", "in", { model: "IF", theta: 0.5 }),
+      b.dense("fc", "n", b.tensor([1, 1], [3])),
+      b.readout("ro", "fc", "sum"),
     ],
-  };
+    { name: "chain", T: 2, encoding: "spikes" },
+  );
   // step 1: x = 1 → spike → readout gets 3 in the same step; step 2: x = 0 → nothing.
   const r = simulate(g, [Float64Array.of(1), Float64Array.of(0)], { all: true });
   assert.deepEqual(

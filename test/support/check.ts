@@ -7,6 +7,7 @@ import type { Pass, PassResult } from "../../src/passes/pass.ts";
 import { simulate, type StepInput } from "../../src/sim/reference.ts";
 import { compareTraces, type TraceComparison } from "../../src/verify/compare.ts";
 import { buildVerifyReport, formatVerifyReport, type VerifyReport } from "../../src/verify/report.ts";
+import { Rng } from "./rng.ts";
 
 /** A full-depth text snapshot of a graph, typed arrays and non-finite numbers included. */
 export function snapshot(g: Graph): string {
@@ -36,35 +37,41 @@ export function compareGraphs(ref: Graph, got: Graph, inputs: readonly StepInput
   return buildVerifyReport("float", comps, { maxDivergences: 5 });
 }
 
+export interface SameSpikesOptions {
+  /** What is compared, for the message. */
+  what?: string;
+  /** Steps to run (default: the reference's). */
+  T?: number;
+  /** Also require the readouts to be equal bit for bit. */
+  exactReadouts?: boolean;
+}
+
+/** Assert that `got` fires every spike of `ref` on every input (and that something was compared). */
 export function assertSameSpikes(
   ref: Graph,
   got: Graph,
   inputs: readonly StepInput[],
-  what = "folded model",
+  o: SameSpikesOptions = {},
 ): VerifyReport {
-  const r = compareGraphs(ref, got, inputs);
+  const r = compareGraphs(ref, got, inputs, o.T);
+  const what = o.what ?? "folded model";
   assert.ok(r.spikesCompared > 0, "nothing was compared");
   assert.equal(r.spikesDiffering, 0, `${what} differs from the reference:\n${formatVerifyReport(r).join("\n")}`);
+  if (o.exactReadouts) assert.equal(r.readoutMaxAbsDiff ?? 0, 0, `${what}: readouts differ`);
   return r;
 }
 
 /** Deterministic inputs: analog values (multiples of 1/4 in [0, 1]) or binary spike trains per step. */
 export function fixedInputs(g: Graph, count: number, seed = 1): StepInput[] {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), s | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
   const n = size(inputNode(g).inputShape);
   const out: StepInput[] = [];
   for (let k = 0; k < count; k++) {
     if (g.meta.encoding === "spikes") {
       out.push(
-        Array.from({ length: g.meta.timesteps }, () => Float64Array.from({ length: n }, () => (rnd() < 0.4 ? 1 : 0))),
+        Array.from({ length: g.meta.timesteps }, () => Float64Array.from({ length: n }, () => (r.bool(0.4) ? 1 : 0))),
       );
-    } else out.push(Float64Array.from({ length: n }, () => Math.floor(rnd() * 5) / 4));
+    } else out.push(Float64Array.from({ length: n }, () => r.int(0, 4) / 4));
   }
   return out;
 }

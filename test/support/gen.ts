@@ -12,48 +12,27 @@
  *   counted, every other case must agree exactly.
  */
 import fc from "fast-check";
-import type { Graph, IRNode } from "../../src/ir/nodes.ts";
+import type { Graph, IRNode, MPBN } from "../../src/ir/nodes.ts";
 import { inputNode } from "../../src/ir/graph.ts";
 import { inferShapes } from "../../src/ir/shapes.ts";
 import { size, tensor, type Tensor } from "../../src/ir/tensor.ts";
 import type { StepInput } from "../../src/sim/reference.ts";
 import { NEAR_TIE } from "../../src/verify/compare.ts";
 import type { VerifyReport } from "../../src/verify/report.ts";
-import * as b from "./build.ts";
+import * as b from "./ir-builder.ts";
+import { Rng } from "./rng.ts";
 
 export type Tier = "exact" | "float";
 
 const N = 999983; // a prime: i/N is not dyadic, so float-tier arithmetic rounds
 
-export class Src {
-  private state: number;
-
-  /** `seed` drives a local PRNG (mulberry32); fast-check supplies and reports the seed. */
+export class Src extends Rng {
+  /** `seed` drives the tests' seeded stream (rng.ts); fast-check supplies and reports the seed. */
   constructor(
     seed: number,
     readonly tier: Tier,
   ) {
-    this.state = seed >>> 0;
-  }
-
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  bool(p = 0.5): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(0, xs.length - 1)]!;
+    super(seed);
   }
 
   /** A real in [−m, m]: multiples of 1/8 (exact tier) or i/N·m (float tier). */
@@ -132,6 +111,25 @@ export class Src {
       variance: tensor([C], variance),
       epsilon,
       k,
+    };
+  }
+
+  /**
+   * MPBN over a layer of shape S, per channel or per element, with k = γ/sqrt(σ²+ε) of every sign
+   * and 0 (in the exact tier 0 or ± a power of two).
+   */
+  mpbn(S: number[]): MPBN {
+    const mode = this.pick(["channel", "element"] as const);
+    const count = mode === "channel" ? S[S.length - 1]! : size(S);
+    const p = this.norm(count, { pow2: true });
+    const shape = mode === "channel" ? [count] : S;
+    return {
+      mode,
+      gamma: tensor(shape, p.gamma.data),
+      beta: tensor(shape, p.beta.data),
+      mean: tensor(shape, p.mean.data),
+      variance: tensor(shape, p.variance.data),
+      epsilon: p.epsilon,
     };
   }
 
@@ -242,6 +240,12 @@ export class ModelBuilder {
   linear(inp: string): string {
     if (this.shape(inp).length === 1) return this.dense(inp);
     return this.s.bool(0.7) ? this.conv(inp) : this.dense(this.add(b.flatten(this.id("flat"), inp)));
+  }
+
+  /** Two same-padded convs with 1..3 outputs each, added. */
+  residual(inp: string): string {
+    const C = this.s.int(1, 3);
+    return this.add(b.add(this.id("add"), this.conv(inp, C, { same: true }), this.conv(inp, C, { same: true })));
   }
 
   neuron(inp: string, o: b.NeuronOpts = {}): string {

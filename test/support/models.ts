@@ -1,7 +1,7 @@
 /** Random model shapes for the fold properties, one family per pass (see gen.ts for the tiers). */
 import type { BatchNormNode, Graph, TdBNNode } from "../../src/ir/nodes.ts";
 import { scalar, size, tensor } from "../../src/ir/tensor.ts";
-import * as b from "./build.ts";
+import * as b from "./ir-builder.ts";
 import { ModelBuilder, type Src } from "./gen.ts";
 
 /** A random model with one or two BNs in every placement fold-bn accepts. */
@@ -29,8 +29,7 @@ export function bnModel(
       break;
     }
     case "add": {
-      const C = s.int(1, 3);
-      const a = m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true })));
+      const a = m.residual(x);
       outputs.push(m.neuron(norm(a)));
       break;
     }
@@ -55,24 +54,14 @@ export function mpbnModel(s: Src): Graph {
   const x = m.input();
   const l = m.linear(x);
   const S = m.shape(l);
-  const mode = s.pick(["channel", "element"] as const);
-  const count = mode === "channel" ? S[S.length - 1]! : size(S);
-  const p = s.norm(count, { pow2: true });
-  const shape = mode === "channel" ? [count] : S;
+  const mpbn = s.mpbn(S);
   const opts = s.neuronOpts(S, { mt: true });
   const n = m.add(
     b.neuron(m.id("n"), l, {
       ...opts,
       gain: s.bool(0.2) ? scalar(s.pick([0.5, 2, -1])) : scalar(1),
       bias: s.bool(0.2) ? scalar(s.real(0.5)) : scalar(0),
-      mpbn: {
-        mode,
-        gamma: tensor(shape, p.gamma.data),
-        beta: tensor(shape, p.beta.data),
-        mean: tensor(shape, p.mean.data),
-        variance: tensor(shape, p.variance.data),
-        epsilon: p.epsilon,
-      },
+      mpbn,
     }),
   );
   const outputs = [n];
@@ -82,25 +71,19 @@ export function mpbnModel(s: Src): Graph {
   return m.build(outputs);
 }
 
+/** A learnt PLIF a: 0 in the exact tier (τ_m = 2), else in [−3, 3]. */
+const plifA = (s: Src): number => (s.tier === "exact" ? 0 : s.range(-3, 3));
+
 /** PLIF neurons (plifA set; decay 1 − 1/τ_m, gain 1/τ_m, bias v_reset/τ_m) behind absorbable and non-absorbable producers. */
 export function plifModel(s: Src): Graph {
   const m = new ModelBuilder(s);
   const x = m.input();
   const plif = (inp: string) => {
-    const a = s.tier === "exact" ? 0 : s.range(-3, 3);
-    const tauM = 1 + Math.exp(-a);
+    const a = plifA(s);
     const o = s.neuronOpts(m.shape(inp), { mt: true });
     const vReset = o.reset === "hard" && s.bool(0.5) ? s.real(0.5) : 0;
     return m.add(
-      b.neuron(m.id("p"), inp, {
-        ...o,
-        model: o.planeThresholds ? "MT-PLIF" : "PLIF",
-        plifA: a,
-        decay: 1 - 1 / tauM,
-        gain: scalar(1 / tauM),
-        bias: scalar(vReset / tauM),
-        vReset: scalar(vReset),
-      }),
+      b.neuron(m.id("p"), inp, { ...o, ...b.plifOpts(a, vReset, !!o.planeThresholds), vReset: scalar(vReset) }),
     );
   };
   const outputs: string[] = [];
@@ -108,11 +91,9 @@ export function plifModel(s: Src): Graph {
     case "linear":
       outputs.push(plif(m.linear(x)));
       break;
-    case "add": {
-      const C = s.int(1, 3);
-      outputs.push(plif(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true })))));
+    case "add":
+      outputs.push(plif(m.residual(x)));
       break;
-    }
     case "shared": {
       const l = m.linear(x);
       outputs.push(plif(l), m.readout(l));
@@ -202,13 +183,9 @@ export function affineModel(s: Src): Graph {
     case "single":
       outputs.push(m.neuron(aff(m.linear(x))));
       break;
-    case "add": {
-      const C = s.int(1, 3);
-      outputs.push(
-        m.neuron(aff(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true }))))),
-      );
+    case "add":
+      outputs.push(m.neuron(aff(m.residual(x))));
       break;
-    }
     case "pool":
       outputs.push(m.neuron(aff(m.pool(m.conv(x), s.pick(["avgpool", "maxpool", "sumpool"] as const)))));
       break;
@@ -244,11 +221,9 @@ export function gainModel(s: Src): Graph {
     case "linear":
       outputs.push(withGain(m.linear(x)));
       break;
-    case "add": {
-      const C = s.int(1, 3);
-      outputs.push(withGain(m.add(b.add(m.id("add"), m.conv(x, C, { same: true }), m.conv(x, C, { same: true })))));
+    case "add":
+      outputs.push(withGain(m.residual(x)));
       break;
-    }
     case "shared": {
       const l = m.linear(x);
       outputs.push(withGain(l), m.readout(l));
@@ -273,31 +248,8 @@ export function fullModel(s: Src): Graph {
       l = m.add(b.tdbn(m.id("tdbn"), l, { ...s.norm(C), alpha: s.pick([0.5, 1]), vth: s.pick([0.5, 1, 2]) }));
     const o = s.neuronOpts(S, { mt: true });
     const kind = s.pick(["LIF", "PLIF", "MPBN", "PLIF+MPBN"] as const);
-    if (kind.startsWith("PLIF")) {
-      const a = s.tier === "exact" ? 0 : s.range(-3, 3);
-      const tauM = 1 + Math.exp(-a);
-      Object.assign(o, {
-        model: o.planeThresholds ? "MT-PLIF" : "PLIF",
-        plifA: a,
-        decay: 1 - 1 / tauM,
-        gain: scalar(1 / tauM),
-        bias: scalar(0),
-      });
-    }
-    if (kind.endsWith("MPBN")) {
-      const mode = s.pick(["channel", "element"] as const);
-      const count = mode === "channel" ? C : size(S);
-      const shape = mode === "channel" ? [C] : S;
-      const p = s.norm(count, { pow2: true });
-      o.mpbn = {
-        mode,
-        gamma: tensor(shape, p.gamma.data),
-        beta: tensor(shape, p.beta.data),
-        mean: tensor(shape, p.mean.data),
-        variance: tensor(shape, p.variance.data),
-        epsilon: p.epsilon,
-      };
-    }
+    if (kind.startsWith("PLIF")) Object.assign(o, b.plifOpts(plifA(s), 0, !!o.planeThresholds));
+    if (kind.endsWith("MPBN")) o.mpbn = s.mpbn(S);
     cur = m.add(b.neuron(m.id("n"), l, o));
     if (i < blocks - 1 && m.shape(cur).length === 3 && s.bool(0.3)) {
       const C2 = m.shape(cur)[2]!;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { listTargets, loadTarget, loadTargets, TARGETS_DIR } from "../../src/target/load-target.ts";
 import { SnncError } from "../../src/ir/errors.ts";
 
-test("loihi means loihi2; both carry LOIHI.md §4 numbers", () => {
+test("loihi means loihi2; both carry docs/LAVA-FIXED-POINT.md §4 numbers", () => {
   assert.equal(loadTarget("loihi").name, "loihi2");
   const l1 = loadTarget("loihi1");
   assert.equal(l1.chip.cores, 128);

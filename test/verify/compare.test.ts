@@ -4,7 +4,7 @@ import { SnncError } from "../../src/ir/errors.ts";
 import type { NodeTrace, RunResult } from "../../src/sim/reference.ts";
 import { simulate } from "../../src/sim/reference.ts";
 import { compareTraces, NEAR_TIE } from "../../src/verify/compare.ts";
-import * as b from "../support/build.ts";
+import * as b from "../support/ir-builder.ts";
 
 const g = b.model(
   [

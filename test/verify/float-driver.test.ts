@@ -6,9 +6,10 @@ import { SnncError } from "../../src/ir/errors.ts";
 import type { Graph } from "../../src/ir/nodes.ts";
 import { graphFromJson } from "../../src/ir/serialize.ts";
 import type { Pass } from "../../src/passes/pass.ts";
-import { floatPipeline, passByName } from "../../src/passes/pipeline.ts";
+import { FLOAT_PIPELINE } from "../../src/passes/float-pipeline.ts";
+import { foldMpbn } from "../../src/passes/fold/fold-mpbn.ts";
 import type { VerifyReport } from "../../src/verify/report.ts";
-import * as b from "../support/build.ts";
+import * as b from "../support/ir-builder.ts";
 import { fixedInputs } from "../support/check.ts";
 
 const g = b.model(
@@ -47,13 +48,10 @@ const g = b.model(
 );
 
 describe("float driver", () => {
-  it("is registered as target 'float' and lists its passes", () => {
+  it("is target 'float' and lists its passes: FLOAT_PIPELINE", () => {
     const d = driverFor("float");
     assert.deepEqual(d.names, ["float"]);
-    assert.deepEqual(
-      d.passes!({ target: "float" }).map((p) => p.name),
-      floatPipeline().map((p) => p.name),
-    );
+    assert.equal(d.passes({ target: "float" }), FLOAT_PIPELINE);
   });
 
   it("compile returns model.snnc.json (the folded graph) and a report of every pass", async () => {
@@ -90,7 +88,7 @@ describe("float driver", () => {
   });
 
   it("refuses to emit a model that still holds a training-only construct", async () => {
-    const noBn = makeFloatDriver(() => floatPipeline().filter((p) => p.name !== "fold-bn"));
+    const noBn = makeFloatDriver(FLOAT_PIPELINE.filter((p) => p.name !== "fold-bn"));
     await assert.rejects(
       noBn.compile(g, { target: "float", file: "m.json" }),
       (e: unknown) =>
@@ -108,7 +106,7 @@ describe("float driver", () => {
       guarantees: "-",
       run: (x) => ({ graph: { ...x, meta: { ...x.meta, timesteps: 3 } }, notes: ["T cut to 3"] }),
     };
-    const d = makeFloatDriver(() => [...floatPipeline(), cut]);
+    const d = makeFloatDriver([...FLOAT_PIPELINE, cut]);
     const r = (await d.verify(g, { target: "float", inputs: fixedInputs(g, 2) })) as unknown as VerifyReport;
     assert.equal(r.steps, 3);
     assert.equal(r.ok, true);
@@ -125,9 +123,9 @@ describe("float driver", () => {
   it("verify catches a slightly wrong fold, first where the reference margin is small", async () => {
     // fold-mpbn with every threshold nudged by 0.05 (|k| <= 1 here): spikes can only change where the reference margin is below 0.05.
     const nudged: Pass = {
-      ...passByName("fold-mpbn"),
+      ...foldMpbn,
       run(x, o) {
-        const r = passByName("fold-mpbn").run(x, o);
+        const r = foldMpbn.run(x, o);
         return {
           ...r,
           graph: {
@@ -147,7 +145,7 @@ describe("float driver", () => {
         };
       },
     };
-    const d = makeFloatDriver(() => floatPipeline().map((p) => (p.name === "fold-mpbn" ? nudged : p)));
+    const d = makeFloatDriver(FLOAT_PIPELINE.map((p) => (p === foldMpbn ? nudged : p)));
     const inputs = Array.from({ length: 40 }, (_, i) =>
       Float64Array.from({ length: 4 }, (_, j) => ((i * 7 + j * 13) % 17) / 17),
     );

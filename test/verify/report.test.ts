@@ -5,9 +5,9 @@ import { Ajv } from "ajv";
 import { driverFor } from "../../src/driver/index.ts";
 import type { Pass } from "../../src/passes/pass.ts";
 import { makeFloatDriver } from "../../src/driver/float.ts";
-import { floatPipeline } from "../../src/passes/pipeline.ts";
+import { foldBn } from "../../src/passes/fold/fold-bn.ts";
 import { buildVerifyReport, formatVerifyReport, type VerifyReport } from "../../src/verify/report.ts";
-import * as b from "../support/build.ts";
+import * as b from "../support/ir-builder.ts";
 import { fixedInputs } from "../support/check.ts";
 
 const schema = JSON.parse(
@@ -47,9 +47,9 @@ const inputs = fixedInputs(g, 3);
 
 /** fold-bn with a bias that is off by 0.3 on channel 0: a deliberately broken fold. */
 const brokenBn: Pass = {
-  ...floatPipeline()[0]!,
+  ...foldBn,
   run(graph, opts) {
-    const r = floatPipeline()[0]!.run(graph, opts);
+    const r = foldBn.run(graph, opts);
     const nodes = r.graph.nodes.map((n) =>
       n.op === "conv2d" && n.bias ? { ...n, bias: b.t([2], [n.bias.data[0]! + 0.3, n.bias.data[1]!]) } : n,
     );
@@ -71,7 +71,7 @@ describe("verify report", () => {
   });
 
   it("a broken fold is reported with its divergences, and the report still validates", async () => {
-    const r = (await makeFloatDriver(() => [brokenBn]).verify(g, {
+    const r = (await makeFloatDriver([brokenBn]).verify(g, {
       target: "float",
       inputs,
       maxDivergences: 4,

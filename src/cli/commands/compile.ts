@@ -4,10 +4,10 @@
  * adds the IR after that pass as `ir-after-<pass>.snnc.json` to the output directory.
  */
 import type { Command } from "commander";
-import { driverFor } from "../../driver/index.ts";
+import { driverFor, pipelineFor } from "../../driver/index.ts";
 import { SnncError } from "../../ir/errors.ts";
 import { graphToJson } from "../../ir/serialize.ts";
-import { loadModel, parseNumberOption, writeOutputsAtomically } from "../common.ts";
+import { loadModel, loadOptions, parseNumberOption, writeOutputsAtomically } from "../common.ts";
 import { formatTable } from "../format-table.ts";
 
 interface CompileOpts {
@@ -45,11 +45,7 @@ export function registerCompileCommand(program: Command): void {
       const temporalNorm = temporalNormOption(opts.temporalNorm);
       const earlyExit = opts.earlyExit !== undefined ? parseNumberOption(opts.earlyExit, "--early-exit") : undefined;
       if (opts.listPasses) {
-        const passes = driver.passes?.({ target: opts.target, temporalNorm, earlyExit }) ?? [];
-        if (!passes.length) {
-          process.stdout.write(`target '${opts.target}' does not list its passes\n`);
-          return;
-        }
+        const passes = pipelineFor(opts.target, { temporalNorm, earlyExit });
         const rows = passes.map((p, i) => [String(i + 1), p.name, p.description]);
         process.stdout.write(
           `passes of target '${opts.target}', in order:\n${formatTable(["#", "pass", "what it does"], rows)}\n`,
@@ -58,7 +54,7 @@ export function registerCompileCommand(program: Command): void {
       }
       if (!model) throw new SnncError("E_USAGE", "compile needs a model file (or --list-passes)");
       if (!opts.output) throw new SnncError("E_USAGE", "compile needs -o <dir> for its output files");
-      const g = await loadModel(model);
+      const g = await loadModel(model, loadOptions(opts));
       const dumps = new Map<string, string>();
       const res = await driver.compile(g, {
         target: opts.target,

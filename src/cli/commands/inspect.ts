@@ -1,7 +1,8 @@
 /** `snnc inspect <model>`: a table of layers (type, shape, neuron, norms, parameter counts). */
 import type { Command } from "commander";
+import { SnncError } from "../../ir/errors.ts";
 import { summarizeGraph, type LayerSummary } from "../../ir/summary.ts";
-import { loadModel } from "../common.ts";
+import { loadModel, loadOptions } from "../common.ts";
 import { formatTable } from "../format-table.ts";
 
 function neuronCell(l: LayerSummary): string {
@@ -19,6 +20,15 @@ function neuronCell(l: LayerSummary): string {
   return parts.join(" ");
 }
 
+/**
+ * inspect only reads: a model it cannot read is bad input (exit 3), whatever the reader's reason.
+ * Exit 4 (cannot be compiled for a target) belongs to the commands that compile.
+ */
+function unreadable(e: unknown): unknown {
+  if (!(e instanceof SnncError) || e.exitCode !== 4) return e;
+  return new SnncError("E_FORMAT", e.detail, { file: e.file, layer: e.layer, param: e.param });
+}
+
 export function registerInspectCommand(program: Command): void {
   program
     .command("inspect")
@@ -26,7 +36,9 @@ export function registerInspectCommand(program: Command): void {
     .argument("<model>", "model.json (TF.js), .snnc.json")
     .option("--json", "print JSON (schema: src/cli/schemas/inspect.schema.json)")
     .action(async (model: string, opts: { json?: boolean }) => {
-      const g = await loadModel(model);
+      const g = await loadModel(model, loadOptions(opts)).catch((e: unknown) => {
+        throw unreadable(e);
+      });
       const s = summarizeGraph(g);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ model, ...s }, null, 2)}\n`);

@@ -4,11 +4,22 @@ import { SnncError } from "../../ir/errors.ts";
 import { simulate } from "../../sim/reference.ts";
 import { argmax, summarizeRun, type SampleRun } from "../../sim/run-summary.ts";
 import { driverFor } from "../../driver/index.ts";
-import { inFile, loadModel, parseIntOption, randomInputs, readInputs } from "../common.ts";
+import { checkNeuronSteps, neuronElements } from "../../ir/limits.ts";
+import {
+  collectOption,
+  inFile,
+  loadModel,
+  loadOptions,
+  parseIntOption,
+  randomInputs,
+  readInputFiles,
+  samplesOption,
+  timestepsOption,
+} from "../common.ts";
 import { formatTable } from "../format-table.ts";
 
 interface RunOpts {
-  input?: string;
+  input?: string[];
   random?: string;
   seed: string;
   timesteps?: string;
@@ -22,7 +33,11 @@ export function registerRunCommand(program: Command): void {
     .command("run")
     .description("run the model as written (float64 reference) and print the readout and per-layer spike counts")
     .argument("<model>", "model.json (TF.js), .snnc.json")
-    .option("--input <file>", 'input sample(s): .json nested array, {"inputs": [...]}, or .npy')
+    .option(
+      "--input <file>",
+      'input sample(s): .json nested array, {"inputs": [...]}, or .npy (repeat for several files)',
+      collectOption,
+    )
     .option("--random <n>", "run n seeded random inputs instead of --input")
     .option("--seed <s>", "seed for --random", "0")
     .option("--timesteps <T>", "steps to run (default: the model's)")
@@ -33,11 +48,12 @@ export function registerRunCommand(program: Command): void {
       "run the target's own model instead (e.g. loihi: the integer model, in hardware steps, with each layer's latency)",
     )
     .action(async (model: string, opts: RunOpts) => {
-      const g = await loadModel(model);
       if (!opts.input && !opts.random) throw new SnncError("E_USAGE", "give --input <file> or --random <n>");
-      const inputs = opts.input
-        ? readInputs(opts.input, g)
-        : randomInputs(g, parseIntOption(opts.random!, "--random", 1), parseIntOption(opts.seed, "--seed"));
+      const steps = opts.timesteps !== undefined ? timestepsOption(opts.timesteps) : undefined;
+      const count = opts.input ? 0 : samplesOption(opts.random!);
+      const seed = parseIntOption(opts.seed, "--seed");
+      const g = await loadModel(model, loadOptions(opts));
+      const inputs = opts.input ? readInputFiles(opts.input, g, steps) : randomInputs(g, count, seed);
       if (opts.target && opts.target !== "float") {
         const driver = driverFor(opts.target);
         if (!driver.run) throw new SnncError("E_USAGE", `target '${opts.target}' has no runnable model`);
@@ -52,7 +68,8 @@ export function registerRunCommand(program: Command): void {
         print(r.timesteps, r.samples, opts, `${r.target} hardware steps`, r.target);
         return;
       }
-      const T = opts.timesteps ? parseIntOption(opts.timesteps, "--timesteps", 1) : g.meta.timesteps;
+      const T = steps ?? g.meta.timesteps;
+      checkNeuronSteps(T, neuronElements(g.nodes));
       const samples = await inFile(model, () =>
         inputs.map((x) => summarizeRun(g, simulate(g, x, { timesteps: T }), opts.raster)),
       );

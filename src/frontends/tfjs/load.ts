@@ -10,6 +10,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { SnncError } from "../../ir/errors.ts";
+import { checkFileBytes, LIMITS } from "../../ir/limits.ts";
 import type { Graph } from "../../ir/nodes.ts";
 import { describe, isObject, type JsonObject } from "./config.ts";
 import { toGraph } from "./convert.ts";
@@ -63,8 +64,10 @@ async function resolveModelFile(path: string): Promise<string> {
 async function readModelJson(file: string, path: string): Promise<JsonObject> {
   let text: string;
   try {
+    checkFileBytes((await stat(file)).size, "model.json", LIMITS.jsonBytes);
     text = await readFile(file, "utf8");
   } catch (e) {
+    if (e instanceof SnncError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new SnncError("E_IO", file === path ? `file not found` : `folder holds no model.json`);
     if (code === "EISDIR") throw new SnncError("E_IO", `is a directory, not a model.json file`);

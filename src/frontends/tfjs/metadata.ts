@@ -1,5 +1,6 @@
 /** `userDefinedMetadata.snn = {timesteps, encoding}` → the graph's ModelMeta. */
 import { SnncError } from "../../ir/errors.ts";
+import { checkTimesteps } from "../../ir/limits.ts";
 import type { ModelMeta } from "../../ir/nodes.ts";
 import { describe, isObject } from "./config.ts";
 
@@ -41,6 +42,7 @@ export function readMeta(userDefinedMetadata: unknown, over: MetaOverrides = {})
       { param: "timesteps" },
     );
   }
+  checkTimesteps(timesteps, "userDefinedMetadata.snn.timesteps");
   const encoding = over.encoding ?? snn.encoding ?? "direct";
   if (typeof encoding !== "string" || !(ENCODINGS as readonly string[]).includes(encoding)) {
     throw new SnncError(

@@ -3,9 +3,10 @@
  * float32, float16 and uint8/uint16-quantised weights mean exactly what they mean to TF.js.
  * Checks the manifest, the shard files and their lengths before decoding.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { SnncError } from "../../ir/errors.ts";
+import { checkFileBytes, LIMITS, limitError } from "../../ir/limits.ts";
 import { size, type Tensor } from "../../ir/tensor.ts";
 import { describe, isObject, type Json } from "./config.ts";
 import { tf } from "./tf.ts";
@@ -28,10 +29,14 @@ function checkSpec(v: Json, where: string): Spec {
   const name = v.name;
   if (typeof name !== "string" || name === "") throw wfmt(`${where} has no name`);
   const shape = v.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)) {
     throw wfmt(`weightsManifest: weight '${name}' has shape ${describe(shape)}, not a list of sizes`);
   }
+  const elements = shape.reduce((a: number, d) => a * (d as number), 1);
+  if (elements > LIMITS.parameterElements)
+    throw limitError(`weightsManifest: weight '${name}' of shape ${describe(shape)} has`, elements, LIMITS.parameterElements, undefined, " elements");
   const dtype = v.dtype;
+  if (dtype === undefined || dtype === null) throw wfmt(`weightsManifest: weight '${name}' has no dtype`);
   if (dtype !== "float32" && dtype !== "int32" && dtype !== "bool") {
     throw new SnncError(
       "E_UNSUPPORTED",
@@ -80,7 +85,21 @@ function byteLength(s: Spec): number {
   return size(s.shape) * BYTES[s.quantization ? s.quantization.dtype : s.dtype]!;
 }
 
-async function readShard(dir: string, p: Json, group: number): Promise<{ path: string; buf: ArrayBuffer }> {
+function shardError(p: string, e: unknown): SnncError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT"
+      ? "not found"
+      : code === "EISDIR"
+        ? "is a directory"
+        : code === "EACCES"
+          ? "cannot be read (permission denied)"
+          : `cannot be read (${code ?? "I/O error"})`;
+  return new SnncError("E_IO", `weight shard '${p}' ${why}`);
+}
+
+/** A shard's file name and size (checked before anything is read). */
+async function statShard(dir: string, p: Json, group: number): Promise<{ path: string; bytes: number }> {
   if (typeof p !== "string" || p === "")
     throw wfmt(`weightsManifest[${group}].paths holds ${describe(p)}, not a file name`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p))
@@ -88,20 +107,22 @@ async function readShard(dir: string, p: Json, group: number): Promise<{ path: s
       "E_UNSUPPORTED",
       `weight shard '${p}' is a URL; snnc reads shards from files next to model.json`,
     );
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    st = await stat(resolve(dir, p));
+  } catch (e) {
+    throw shardError(p, e);
+  }
+  if (st.isDirectory()) throw shardError(p, { code: "EISDIR" });
+  return { path: p, bytes: st.size };
+}
+
+async function readShard(dir: string, p: string): Promise<{ path: string; buf: ArrayBuffer }> {
   let data: Buffer;
   try {
     data = await readFile(resolve(dir, p));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "not found"
-        : code === "EISDIR"
-          ? "is a directory"
-          : code === "EACCES"
-            ? "cannot be read (permission denied)"
-            : `cannot be read (${code ?? "I/O error"})`;
-    throw new SnncError("E_IO", `weight shard '${p}' ${why}`);
+    throw shardError(p, e);
   }
   return { path: p, buf: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
 }
@@ -116,31 +137,39 @@ export async function readWeights(manifest: unknown, modelPath: string): Promise
   if (!Array.isArray(manifest))
     throw wfmt(`'weightsManifest' must be a list of {paths, weights} groups, got ${describe(manifest)}`);
   const dir = dirname(modelPath);
+  let total = 0;
   for (const [g, group] of (manifest as Json[]).entries()) {
     if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw wfmt(`weightsManifest[${g}] is not a {paths, weights} group`);
     }
     const specs = group.weights.map((w, i) => checkSpec(w, `weightsManifest[${g}].weights[${i}]`));
     for (const s of specs) if (out.has(s.name)) throw wfmt(`weightsManifest: weight '${s.name}' appears twice`);
-    const shards = [];
-    for (const p of group.paths) shards.push(await readShard(dir, p, g));
+    const sizes = [];
+    for (const p of group.paths) sizes.push(await statShard(dir, p, g));
 
-    // The group's shards are one byte stream; every weight must lie inside it.
-    const have = shards.reduce((a, s) => a + s.buf.byteLength, 0);
+    // The group's shards are one byte stream; every weight must lie inside it. Sizes are checked
+    // from the files' lengths before any shard is read.
+    const have = sizes.reduce((a, s) => a + s.bytes, 0);
+    total += have;
+    checkFileBytes(total, "the weight shards together");
     let need = 0;
     for (const s of specs) {
       const end = need + byteLength(s);
       if (end > have) {
-        const files = shards.map((x) => `'${x.path}'`).join(" + ") || "(no shard files)";
+        const files = sizes.map((x) => `'${x.path}'`).join(" + ") || "(no shard files)";
         throw new SnncError(
           "E_WEIGHT",
-          `truncated weights: shard${shards.length === 1 ? "" : "s"} ${files} hold${shards.length === 1 ? "s" : ""} ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}; weight '${s.name}' (bytes ${need}..${end}) is cut off`,
+          `truncated weights: shard${sizes.length === 1 ? "" : "s"} ${files} hold${sizes.length === 1 ? "s" : ""} ${have} bytes but the manifest needs ${specs.reduce((a, x) => a + byteLength(x), 0)}; weight '${s.name}' (bytes ${need}..${end}) is cut off`,
           { layer: ownerLayer(s.name) },
         );
       }
       need = end;
     }
     if (specs.length === 0) continue;
+    const shards = [];
+    for (const x of sizes) shards.push(await readShard(dir, x.path));
+    const read = shards.reduce((a, s) => a + s.buf.byteLength, 0);
+    if (read !== have) throw new SnncError("E_IO", `weight shards changed while being read (${have} → ${read} bytes)`);
 
     const joined = tf.io.CompositeArrayBuffer.join(shards.map((s) => s.buf));
     let decoded: tf.NamedTensorMap;

@@ -14,6 +14,14 @@
  *   conv       → lava.proc.conv.process.Conv(weight (out, kW, kH, in/groups), input_shape,
  *                stride (x, y), padding (x, y), dilation (x, y), groups)
  *
+ * Soft-reset populations are lava.proc.atrlif.process.ATRLIF (threshold adaptation off) with three
+ * lava.proc.io.reset.Reset processes writing i, v, r once a sample; multi-threshold populations are
+ * snnc's own MultiThresholdLIF (snnc_lava_processes.py, written next to this file), whose graded
+ * output its readers take with num_message_bits > 0; a population with a per-step gain has a
+ * lava.proc.prodneuron.process.ProdNeuron (`gain_stage`) whose s_out goes straight into the
+ * neuron's a_in, and its connections name the port they feed (`port`: a_in1, the current; a_in2,
+ * the gain) (docs/LOIHI-SEEDS.md).
+ *
  * Layouts are Lava's: shapes (W, H, C) ("XYZ"); a flat index of a (W, H, C) layer is
  * (x·H + y)·C + c; dense weights are (out, in) over those flat indices; conv weights are Lava's
  * true-convolution kernels (the cross-correlation kernel flipped in x and y). Only the LIF
@@ -75,12 +83,44 @@ function initialV(p: FixedPopulation): { v: number | number[] } | Record<string,
   return { v: v.every((x) => x === v[0]) ? v[0]! : toLavaOrder(p.shape, v) };
 }
 
+/** The Lava process of a population and the fields only its kind has. */
+function kindJson(p: FixedPopulation) {
+  if (p.kind === "atrlif") {
+    const interval = p.resetInterval;
+    return {
+      process: "lava.proc.atrlif.process.ATRLIF",
+      dr: p.dr!,
+      theta_0: p.vth,
+      theta_step: 0,
+      delta_theta: 0,
+      fires: "v − r ≥ theta_0 << 6, then r += 2·(theta_0 << 6); delta_i/v/r = du/4096, dv/4096, dr/4096",
+      reset: {
+        process: "lava.proc.io.reset.Reset",
+        interval,
+        offset: (((p.resetOffset - 2) % interval) + interval) % interval,
+        values: { i: 0, v: p.v0?.[0] ?? 0, r: 0 },
+        note: `written at the end of every step ${p.resetOffset - 1} (mod ${interval}): LIFReset's zeroing before step ${p.resetOffset}`,
+      },
+    };
+  }
+  if (p.kind === "multi-threshold") {
+    return {
+      process: "snnc_lava_processes.MultiThresholdLIF",
+      custom: "snnc's own process (snnc_lava_processes.py): on Loihi it needs a neuron program of its own",
+      planes: (p.planes ?? []).map((q) => toLavaOrder(p.shape, q)),
+      ...(p.resetAmount ? { reset_amount: toLavaOrder(p.shape, p.resetAmount) } : {}),
+      output: "graded: the number of thresholds exceeded (s_0 + Σ s_k)",
+    };
+  }
+  return { process: "lava.proc.lif.process.LIFReset" };
+}
+
 function popJson(m: FixedModel, p: FixedPopulation) {
   const scale = p.vScale.every((v) => v === p.vScale[0]) ? p.vScale[0]! : toLavaOrder(p.shape, p.vScale);
   return {
     id: p.id,
     kind: p.kind,
-    process: "lava.proc.lif.process.LIFReset",
+    ...kindJson(p),
     shape: lavaShape(p.shape),
     neurons: populationSize(p),
     du: p.du,
@@ -90,7 +130,17 @@ function popJson(m: FixedModel, p: FixedPopulation) {
     bias_exp: p.biasExp,
     reset_interval: p.resetInterval,
     reset_offset: p.resetOffset,
-    ...initialV(p),
+    ...(p.kind === "atrlif" ? {} : initialV(p)),
+    ...(p.gainStage
+      ? {
+          gain_stage: {
+            process: "lava.proc.prodneuron.process.ProdNeuron",
+            vth: 0,
+            exp: p.gainStage.exp,
+            note: "(a_in1 · a_in2) >> exp, its s_out into this population's a_in (the same step)",
+          },
+        }
+      : {}),
     ...(p.kind === "pulse"
       ? {
           phase: p.phase,
@@ -150,13 +200,15 @@ function convJson(s: ConvSynapse) {
 function connJson(m: FixedModel, c: FixedConnection) {
   const src = sourceShape(m, c.from);
   const dst = m.populations.find((p) => p.id === c.to)!.shape;
+  const graded = m.populations.find((p) => p.id === c.from)?.kind === "multi-threshold";
   const base = {
     id: c.id,
     from: c.from,
     to: c.to,
+    ...(c.port ? { port: c.port === "gated" ? "a_in1" : "a_in2" } : {}),
     delay: c.delay,
     weight_exp: c.weightExp,
-    num_message_bits: c.from === m.input.id ? m.input.messageBits : 0,
+    num_message_bits: c.from === m.input.id ? m.input.messageBits : graded ? 8 : 0,
     origin: c.origin,
   };
   if (c.synapse.kind === "diagonal") {
@@ -217,7 +269,7 @@ export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string
     timesteps: m.timesteps,
     runSteps: m.runSteps,
     semantics:
-      "Lava fixed_pt models (PyLifResetModelBitAcc, PyDenseModelBitAcc, PyConvModelFixed): every synapse delivers one step later (plus its delay); input column t arrives at step t+1; a population of depth d lags the float model by d steps and zeroes u, v at step d+1; a population starts from v (0 when absent); pulse populations fire once per sample at step `phase` (runSteps for phase 0)",
+      "Lava fixed_pt models (PyLifResetModelBitAcc, PyATRLIFModelFixed with Reset, PyProdNeuronModelFixed, PyDenseModelBitAcc, PyConvModelFixed; snnc's MultiThresholdLIF where a population says so): every synapse delivers one step later (plus its delay); input column t arrives at step t+1; a population of depth d lags the float model by d steps and zeroes u, v at step d+1; a population starts from v (0 when absent); pulse populations fire once per sample at step `phase` (runSteps for phase 0)",
     layout:
       "shapes (W, H, C); flat index (x·H + y)·C + c; dense weights (out, in); conv weights (out, kW, kH, in/groups), flipped (true convolution)",
     run: { config: "Loihi2SimCfg(select_tag='fixed_pt')", steps: m.runSteps },

@@ -1,5 +1,6 @@
 /**
- * network.net: the integer model as the HDF5 file lava-dl's `netx.hdf5.Network` loads (LOIHI.md §3).
+ * network.net: the integer model as the HDF5 file lava-dl's `netx.hdf5.Network` loads
+ * (docs/LAVA-FIXED-POINT.md).
  *
  *   /layer/0          type "input" (S10, shape (1,)), shape (C,H,W) or (F,)   — no neuron group
  *   /layer/k          type "flatten", shape (F,1,1)     before a dense that reads an [H,W,C] layer
@@ -15,7 +16,7 @@
  *
  * netx maps CUBA → LIF(vth = vThMant, du = iDecay − 1, dv = vDecay, bias_exp = 6); it cannot carry
  * a weight exponent, delays, graded-input width or reset schedule: the first two must be absent
- * (checked), the last two are arguments of `netx.hdf5.Network(...)`, written to network.lava.json.
+ * (`netxCheck`), the last two are arguments of `netx.hdf5.Network(...)`, written to network.lava.json.
  *
  * Bytes are deterministic: HDF5 stamps object headers with the time, so the clock it reads is
  * pinned while the (synchronous) write runs.
@@ -23,7 +24,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import h5wasm from "h5wasm/node";
+import type H5wasm from "h5wasm/node";
 import {
   populationSize,
   type ConvSynapse,
@@ -32,95 +33,9 @@ import {
   type FixedModel,
   type FixedPopulation,
 } from "../model/integer-model.ts";
-
-export type NetxCheck = { ok: true } | { ok: false; reason: string };
-
-/** The (netx) ranges reproduced exactly by netx's weight-bit optimisation + Lava's Dense (LOIHI.md §3). */
-export function netxDenseRangeProblem(w: Int32Array): string | undefined {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let zero = false;
-  for (const v of w) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (v === 0) zero = true;
-  }
-  if (lo === 0 && hi === 0) return "all weights are 0 (netx's weight-bit optimisation divides by the largest weight)";
-  if (lo >= 0) return hi > 255 ? `all weights ≥ 0 with max ${hi} > 255 (acts as all zeros in Lava)` : undefined;
-  if (hi <= 0) {
-    if (zero)
-      return `all weights ≤ 0 with zeros among them (netx picks MIXED, Lava's Dense picks INHIBITORY: not reproduced exactly)`;
-    return lo < -255 ? `all weights < 0 with min ${lo} < −255` : undefined;
-  }
-  return lo < -256 || hi > 254 ? `mixed-sign weights in [${lo}, ${hi}], outside [−256, 254]` : undefined;
-}
-
-/** Can network.net express `m` exactly? Structure first (a chain), then the parameters netx can carry. */
-export function netxCheck(m: FixedModel): NetxCheck {
-  const offsets = m.populations.filter(
-    (p) =>
-      p.kind !== "pulse" &&
-      (p.v0 ||
-        m.connections.some(
-          (c) => c.to === p.id && (c.from === p.id || m.populations.find((q) => q.id === c.from)?.kind === "pulse"),
-        )),
-  );
-  if (offsets.length || m.populations.some((p) => p.kind === "pulse")) {
-    return {
-      ok: false,
-      reason: `state offsets (${offsets.map((p) => `'${p.id}'`).join(", ")}): netx sets no initial v per neuron, has a recurrent form for dense layers only (dense_rec) and no place for the pulse neurons that deliver the initial state and the warm-up inhibition (use network.lava.json)`,
-    };
-  }
-  let prev = m.input.id;
-  let prevFlat = m.input.shape.length === 1;
-  for (const p of m.populations) {
-    const cs = m.connections.filter((c) => c.to === p.id);
-    if (cs.length !== 1)
-      return {
-        ok: false,
-        reason: `'${p.id}' has ${cs.length} incoming synapse groups; netx layers form a chain (use network.lava.json)`,
-      };
-    const c = cs[0]!;
-    if (c.from !== prev)
-      return {
-        ok: false,
-        reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)`,
-      };
-    if (c.delay)
-      return {
-        ok: false,
-        reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)`,
-      };
-    if (c.synapse.kind === "diagonal")
-      return { ok: false, reason: `'${c.id}' is a one-to-one synapse; netx layers are dense or conv` };
-    if (c.synapse.kind === "conv") {
-      const s = c.synapse;
-      if (prevFlat) return { ok: false, reason: `conv '${c.id}' reads a flat layer (netx dense layers are flat)` };
-      if (s.pads[0] !== s.pads[1] || s.pads[2] !== s.pads[3])
-        return {
-          ok: false,
-          reason: `conv '${c.id}' pads [${s.pads.join(", ")}] asymmetrically; Lava's conv pads symmetrically`,
-        };
-    }
-    prevFlat = c.synapse.kind === "dense";
-    prev = p.id;
-  }
-  for (const p of m.populations) {
-    const c = m.connections.find((x) => x.to === p.id)!;
-    if (c.weightExp !== 0)
-      return {
-        ok: false,
-        reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost`,
-      };
-    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0))
-      return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
-    if (c.synapse.kind === "dense") {
-      const problem = netxDenseRangeProblem(c.synapse.weights);
-      if (problem) return { ok: false, reason: `dense '${c.id}': ${problem}` };
-    }
-  }
-  return { ok: true };
-}
+import { netxCheck } from "../quantize/netx-constraints.ts";
+import { callHdf5 } from "../../util/hdf5-call.ts";
+import { deferSignals } from "../../util/signals.ts";
 
 /** NHWC [H,W,C] → torch (C,H,W) shape; flat stays (F,). */
 function torchShape(shape: number[]): number[] {
@@ -179,13 +94,15 @@ function biasData(p: FixedPopulation, conv: boolean): { data: Int32Array; shape:
 
 const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));
 
-type H5Group = ReturnType<InstanceType<typeof h5wasm.File>["create_group"]>;
+type H5 = typeof H5wasm;
+type H5File = InstanceType<H5["File"]>;
+type H5Group = ReturnType<H5File["create_group"]>;
 
 function writeType(g: H5Group, name: string, value: string): void {
   g.create_dataset({ name, data: [value], shape: [1], dtype: "S10" });
 }
 
-function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
+function writeLayers(f: H5File, m: FixedModel): void {
   const root = f.create_group("layer");
   let k = 0;
   const next = () => root.create_group(String(k++));
@@ -246,8 +163,17 @@ function writeLayers(f: InstanceType<typeof h5wasm.File>, m: FixedModel): void {
 export async function writeNetx(m: FixedModel, opts: { tmpDir?: string } = {}): Promise<Uint8Array> {
   const chk = netxCheck(m);
   if (!chk.ok) throw new RangeError(`network.net cannot express this model: ${chk.reason}`);
+  // h5wasm is loaded here, on first use: it costs every other command its start-up time otherwise.
+  const h5wasm = (await import("h5wasm/node")).default;
   await h5wasm.ready;
-  const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), "snnc-netx-"));
+  // One piece: a signal waits for the temporary directory to be removed; HDF5's errors become one line.
+  return deferSignals(() =>
+    callHdf5("cannot write network.net", "E_WRITE", () => writeNetxFile(h5wasm, m, opts.tmpDir)),
+  );
+}
+
+function writeNetxFile(h5wasm: H5, m: FixedModel, tmpDir: string | undefined): Uint8Array {
+  const dir = mkdtempSync(join(tmpDir ?? tmpdir(), "snnc-netx-"));
   const path = join(dir, "network.net");
   const realNow = Date.now;
   try {

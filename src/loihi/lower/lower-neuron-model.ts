@@ -1,12 +1,17 @@
 /**
- * lower-neuron-model: checks that every neuron of the folded graph is one Lava's fixed-point LIF
- * can be (LOIHI.md §1), possibly after a state offset, and refuses, with the reason, what it cannot be:
+ * lower-neuron-model: checks that every neuron of the folded graph is one a Lava process of the
+ * target can run (docs/LAVA-FIXED-POINT.md, docs/LOIHI-SEEDS.md), possibly after a state offset,
+ * and refuses, with the reason, what none can:
  *
- *   - soft reset (v = h − θ·s): Lava's LIF resets v to 0 after a spike; a constant offset of the
- *     state cannot turn a subtraction into a reset;
- *   - per-step schedules (BNTT / TEBN / TAB lowered exactly): du, dv, vth and bias are static;
- *   - multi-threshold (MT) neurons: one LIF has one threshold and resets on its own spike, so
- *     the planes of s_sum cannot share one membrane across LIF populations.
+ *   - hard reset, one threshold: Lava's LIF;
+ *   - soft reset (v = h − θ·s): Lava's ATRLIF after lower-soft-reset (target feature softReset);
+ *     Lava's LIF resets v to 0, and a constant offset cannot turn that into a subtraction;
+ *   - multi-threshold (MT) neurons: snnc's own MultiThresholdLIF, which emits s_sum as a graded
+ *     spike (target feature gradedSpikes; no open Lava process holds n + 1 compares of one
+ *     membrane, docs/LOIHI-SEEDS.md §3);
+ *   - per-step norms in the neuron's own state (lower-temporal-norm: a per-step gain and bias):
+ *     a ProdNeuron gain stage and pulse neurons (gradedSpikes); a schedule that rescales the state
+ *     (per-step decay and thresholds) has no form: du, dv and vth are static.
  *
  * What Lava's LIF does not have natively but a shifted state v' = v + δ expresses exactly is left
  * to lower-state-offset and counted here: v_reset ≠ 0, and a folded threshold ≤ 0 (MPBN with β
@@ -21,6 +26,8 @@ import type { Graph, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo } from "../../ir/tensor.ts";
 import { loadTarget } from "../../target/load-target.ts";
+import { noAtrlifForm } from "./lower-soft-reset.ts";
+import { hasGainSchedule } from "./neuron-kind.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { Pass, PassOptions } from "../../passes/pass.ts";
 
@@ -41,6 +48,12 @@ const NOT_LOWERED: Record<string, string> = {
   plane: "MT spike plane",
 };
 
+/** Ops no Loihi lowering has a form for in this version (a NIR import makes them): refused here. */
+const NO_LOIHI_FORM: Record<string, string> = {
+  li: "leaky integrator (NIR LI / I, or the synaptic current of a CubaLI / CubaLIF)",
+  delay: "delay (NIR Delay, or a recurrent edge of the network)",
+};
+
 const PER_STEP = "per-step norms (BNTT / TEBN / TAB) make decay, bias and threshold change every step";
 
 export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
@@ -52,14 +65,14 @@ export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
       loc,
     );
   }
-  if (n.planeThresholds?.length) {
+  if (n.planeThresholds?.length && !t.features.gradedSpikes) {
     throw new SnncError(
       "E_TARGET",
-      `${n.model} neuron with ${n.planeThresholds.length + 1} thresholds (output s_sum) is not expressible on ${t.name}: Lava's fixed-point LIF has one threshold and resets on its own spike, so the spike planes cannot share one membrane as separate LIF populations, and no open Lava model emits s_sum as a graded spike; compile for --target float`,
+      `${n.model} neuron with ${n.planeThresholds.length + 1} thresholds (output s_sum) is not expressible on ${t.name}: Lava's fixed-point LIF has one threshold and resets on its own spike, so the spike planes cannot share one membrane as separate LIF populations, and ${t.name} has no graded spikes to carry s_sum; compile for --target float`,
       { ...loc, param: "deltas" },
     );
   }
-  if (n.schedule && !t.features.schedules) {
+  if (n.schedule && !t.features.schedules && !(hasGainSchedule(n) && t.features.gradedSpikes)) {
     throw new SnncError(
       "E_TARGET",
       `per-step neuron parameters are not expressible on ${t.name}: ${PER_STEP}, while Lava's LIF has one du, dv, vth and bias for the whole run; use --temporal-norm approx for a static approximation (its spike agreement is measured), or --target float`,
@@ -69,7 +82,7 @@ export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
   if (n.reset === "soft" && !t.features.softReset) {
     throw new SnncError(
       "E_TARGET",
-      `soft reset (v = h − θ·s) is not expressible on ${t.name}: Lava's LIF resets v to 0 after a spike (hard reset only, LOIHI.md §1); retrain with reset "hard" or compile for --target float`,
+      `soft reset (v = h − θ·s) is not expressible on ${t.name}: Lava's LIF resets v to 0 after a spike (hard reset only, docs/LAVA-FIXED-POINT.md §1); retrain with reset "hard" or compile for --target float`,
       { ...loc, param: "reset" },
     );
   }
@@ -92,6 +105,9 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
   let ge = 0;
   let neurons = 0;
   const offset: string[] = [];
+  const atrlif: string[] = [];
+  const custom: string[] = [];
+  const gains: string[] = [];
   for (const n of g.nodes) {
     const what = NOT_LOWERED[n.op];
     if (what) {
@@ -99,15 +115,31 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
         layer: n.id,
       });
     }
+    const missing = NO_LOIHI_FORM[n.op];
+    if (missing)
+      throw new SnncError("E_TARGET", `${missing}: no ${t.name} lowering in this version; use --target float`, {
+        layer: n.id,
+      });
     if (n.op !== "neuron") continue;
     checkNeuronForLoihi(n, t);
     neurons++;
     if (n.fire === "ge") ge++;
-    if (needsOffset(n)) offset.push(n.id);
+    if (n.planeThresholds?.length || (n.reset === "soft" && noAtrlifForm(n))) custom.push(n.id);
+    else if (n.reset === "soft") atrlif.push(n.id);
+    if (n.schedule) gains.push(n.id);
+    if (n.reset === "hard" && needsOffset(n)) offset.push(n.id);
   }
+  const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(", ");
+  const lif = neurons - atrlif.length - custom.length;
   const notes = [
-    `${neurons} neuron layer${neurons === 1 ? "" : "s"}: hard reset, one threshold, static parameters (Lava LIF)`,
+    `${neurons} neuron layer${neurons === 1 ? "" : "s"}: ${lif} Lava LIF (hard reset, one threshold)` +
+      (atrlif.length ? `, ${atrlif.length} Lava ATRLIF (soft reset: ${list(atrlif)})` : "") +
+      (custom.length
+        ? `, ${custom.length} snnc MultiThresholdLIF (${list(custom)}: several thresholds on one membrane, or a soft reset ATRLIF cannot hold; a custom Lava process)`
+        : ""),
   ];
+  if (gains.length)
+    notes.push(`${list(gains)}: per-step gain and bias (a ProdNeuron gain stage and pulse neurons in Lava)`);
   if (offset.length)
     notes.push(
       `${offset.map((x) => `'${x}'`).join(", ")}: v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset (lower-state-offset)`,
@@ -122,9 +154,9 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
 export const lowerNeuronModel: Pass = {
   name: "lower-neuron-model",
   description:
-    "check every neuron is a Lava fixed-point LIF, possibly after a state offset (hard reset, static parameters, one threshold); refuse the rest with the reason",
+    "check every neuron has a Lava process of the target (LIF; ATRLIF for soft reset; snnc's MultiThresholdLIF for MT planes; a gain stage for per-step norms), possibly after a state offset; refuse the rest with the reason",
   requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
-  guarantees: "graph unchanged; no soft reset, schedule or MT planes",
+  guarantees: "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
   run(g, opts) {
     return checkGraphForLoihi(g, targetOf(opts));
   },

@@ -21,7 +21,10 @@
  * A threshold 0 with `>` (and v_r = 0) is shifted too as soon as the layer has any positive
  * threshold (one vth per layer); a layer whose finite thresholds are all 0 with `>` is left as it
  * is (vth = 0 expresses it). ±∞ thresholds (never / always fire) need no offset. All of it is
- * exact: the leak, the reset and both firing rules are affine in the state.
+ * exact: the leak, the reset and both firing rules are affine in the state. A soft reset
+ * subtracts, which commutes with the shift (no reset value, no self weight); MT planes shift with
+ * their neuron (θ_k + δ); an unscaled per-step schedule (lower-temporal-norm) keeps its gain and
+ * per-step bias (the static bias gains δ(1 − τ) as always).
  */
 import { SnncError } from "../../ir/errors.ts";
 import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
@@ -46,7 +49,8 @@ export function offsetsOf(n: NeuronNode): StateOffset | undefined {
   const S = n.shape!;
   const N = size(S);
   const th = broadcastTo(n.threshold, S);
-  const vr = broadcastTo(n.vReset, S);
+  // a soft reset subtracts: its v_reset means nothing
+  const vr = n.reset === "soft" ? new Float64Array(N) : broadcastTo(n.vReset, S);
   const posFinite = (v: number) => Number.isFinite(v) && v > 0;
   // a neuron needs an offset when v_r ≠ 0 or θ < 0, or θ = 0 with ≥; θ = 0 with > (vth = 0)
   // also needs one as soon as any threshold of the layer ends up positive (one vth per layer)
@@ -101,11 +105,13 @@ export function offsetsOf(n: NeuronNode): StateOffset | undefined {
 export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
   const S = n.shape!;
   const N = size(S);
+  const soft = n.reset === "soft";
   const th = broadcastTo(n.threshold, S);
-  const vr = broadcastTo(n.vReset, S);
+  const vr = soft ? new Float64Array(N) : broadcastTo(n.vReset, S);
   const bias = broadcastTo(n.bias, S);
   const v0 = n.v0 ? broadcastTo(n.v0, S) : new Float64Array(N);
   const sw = n.selfWeight ? broadcastTo(n.selfWeight, S) : new Float64Array(N);
+  const planes = (n.planeThresholds ?? []).map((p) => broadcastTo(p, S));
   const tau = n.decay;
   for (let i = 0; i < N; i++) {
     if (!Number.isFinite(th[i]!)) {
@@ -114,8 +120,10 @@ export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
     }
     const d = off.delta[i]!;
     if (d === 0 && vr[i] === 0) continue;
-    const R = vr[i]! + d;
+    // a soft reset subtracts, which commutes with the shift: no reset value to restore
+    const R = soft ? 0 : vr[i]! + d;
     th[i] = th[i]! + d;
+    for (const p of planes) p[i] = p[i]! + d;
     bias[i] = bias[i]! + d * (1 - tau);
     v0[i] = v0[i]! + d;
     if (R !== 0) sw[i] = sw[i]! + tau * R;
@@ -127,6 +135,7 @@ export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
     bias: compactTensor(bias, S),
     vReset: compactTensor(vr, S),
   };
+  if (planes.length) out.planeThresholds = planes.map((p) => compactTensor(p, S));
   delete out.v0;
   delete out.selfWeight;
   if (v0.some((x) => x !== 0)) out.v0 = compactTensor(v0, S);
@@ -183,20 +192,16 @@ export function lowerStateOffsets(g0: Graph): { graph: Graph; notes: string[] } 
       continue;
     }
     const why =
-      n.reset === "soft"
-        ? "a soft reset"
-        : n.planeThresholds?.length
-          ? "several thresholds (MT)"
-          : n.schedule
-            ? "a per-step schedule"
-            : n.mpbn
-              ? "an unfolded MPBN"
-              : undefined;
+      n.schedule && !n.schedule.gain
+        ? "a schedule that rescales its state (per-step decay and thresholds)"
+        : n.mpbn
+          ? "an unfolded MPBN"
+          : undefined;
     if (why) {
       throw new SnncError(
         "E_TARGET",
-        `a state offset (for v_reset ≠ 0 or a threshold ≤ 0) is exact for a single-threshold hard-reset neuron with static parameters; this one has ${why}`,
-        { layer: n.id, param: n.reset === "soft" ? "reset" : "v_threshold" },
+        `a state offset (for v_reset ≠ 0 or a threshold ≤ 0) is exact for a neuron with a static decay and thresholds; this one has ${why}`,
+        { layer: n.id, param: "v_threshold" },
       );
     }
     repl.set(n.id, shiftNeuron(n, off));
@@ -215,7 +220,7 @@ export const lowerStateOffset: Pass = {
   name: "lower-state-offset",
   description:
     "v_reset ≠ 0 and thresholds ≤ 0 → a shifted state v' = v + δ: positive threshold, reset to 0, bias + δ(1 − τ), initial state δ, self-recurrent τ(v_reset + δ) where that is not 0",
-  requires: "hard reset, one threshold per neuron, static parameters (lower-neuron-model)",
+  requires: "static decay and thresholds (lower-neuron-model: an unscaled schedule at most)",
   guarantees: "every v_reset is 0 and every finite threshold > 0 (or all 0 with >); spikes unchanged",
   run(g) {
     return lowerStateOffsets(g);

@@ -1,10 +1,11 @@
 /**
- * lower-thresholds: Lava's LIF has ONE threshold per population (vth is a scalar, LOIHI.md §1),
+ * lower-thresholds: Lava's LIF has ONE threshold per population (vth is a scalar, docs/LAVA-FIXED-POINT.md §1),
  * the folds leave one per channel (MPBN channel) or per neuron (MPBN element, per-feature after a
  * dense). This pass makes every threshold a scalar θ_ref by scaling each neuron's state by
  * f_i = θ_ref / θ̃_i > 0: its incoming weights, its bias and its threshold (v' = f·v; the leak and
  * the reset to 0 are linear in the state, so every spike is unchanged), and the initial state and
- * self-recurrent weight a state offset left (lower-state-offset). Edge cases:
+ * self-recurrent weight a state offset left (lower-state-offset), the MT plane thresholds, the
+ * soft-reset amount and a per-step bias. Edge cases:
  *   θ̃_i = +∞ (never fires): current, bias, initial state and self weight 0, so v stays 0 < θ_ref;
  *   θ̃_i = −∞ (fires every step): current 0, bias 2·θ_ref, so h = 2·θ_ref > θ_ref every step;
  *   θ̃_i = 0 next to positive thresholds: no positive factor maps 0 to θ_ref: refused.
@@ -82,6 +83,7 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
         Float64Array.from(broadcastTo(n.selfWeight, S), (v, i) => v * f[i]!),
         S,
       );
+    Object.assign(scaled, scaledStateParams(n, th, f, ref));
     g = inferShapes(editGraph(r.graph, new Map([[n.id, scaled]])));
     const kind = n.threshold.shape.length === 1 && S.length > 1 ? "per channel" : "per neuron";
     const nrn = (k: number) => `${k} neuron${k === 1 ? "" : "s"}`;
@@ -99,6 +101,49 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
     );
   }
   return { graph: g, notes };
+}
+
+/**
+ * The other state quantities of neuron n under the per-neuron factors f (thresholds th, common
+ * threshold ref): MT plane thresholds, the soft-reset amount (exactly 2·ref where it was twice
+ * the threshold: ATRLIF's form, lower-soft-reset) and an unscaled schedule's per-step bias.
+ */
+function scaledStateParams(n: NeuronNode, th: Float64Array, f: Float64Array, ref: number): Partial<NeuronNode> {
+  const S = n.shape!;
+  const out: Partial<NeuronNode> = {};
+  if (n.planeThresholds?.length) {
+    out.planeThresholds = n.planeThresholds.map((p, k) =>
+      compactTensor(
+        Float64Array.from(broadcastTo(p, S), (v, i) => {
+          if (f[i]! > 0 || !Number.isFinite(v)) return f[i]! > 0 ? v * f[i]! : v;
+          throw new SnncError(
+            "E_TARGET",
+            `neuron ${i} never or always fires (threshold ±∞) but its plane ${k + 1} has the finite threshold ${fmt(v)}: the lowered neuron has no state left to compare`,
+            { layer: n.id, param: "deltas" },
+          );
+        }),
+        S,
+      ),
+    );
+  }
+  if (n.reset === "soft") {
+    const R = broadcastTo(n.resetAmount, S);
+    out.resetAmount = compactTensor(
+      Float64Array.from(R, (r, i) => (Number.isFinite(th[i]!) && r === 2 * th[i]! ? 2 * ref : r * f[i]!)),
+      S,
+    );
+  }
+  if (n.schedule)
+    out.schedule = {
+      ...n.schedule,
+      bias: n.schedule.bias.map((b) =>
+        compactTensor(
+          Float64Array.from(broadcastTo(b, S), (v, i) => v * f[i]!),
+          S,
+        ),
+      ),
+    };
+  return out;
 }
 
 export const lowerThresholds: Pass = {

@@ -1,7 +1,7 @@
 /**
  * The lowered integer model of a Loihi-family target: populations of fixed-point CUBA LIF neurons
- * (Lava `PyLifModelBitAcc` / `PyLifResetModelBitAcc` arithmetic, LOIHI.md §1) joined by integer
- * synapses (Lava `PyDenseModelBitAcc`, `PyConvModelFixed`, LOIHI.md §2). IR-level data only: no
+ * (Lava `PyLifModelBitAcc` / `PyLifResetModelBitAcc` arithmetic, docs/LAVA-FIXED-POINT.md §1) joined by integer
+ * synapses (Lava `PyDenseModelBitAcc`, `PyConvModelFixed`, docs/LAVA-FIXED-POINT.md §2). IR-level data only: no
  * file format lives here (the netx / Lava process-graph / hwconfig writers are in backends/).
  *
  * Layout: every activation is the IR's flat row-major NHWC order without batch ([H, W, C] or [F]).
@@ -29,14 +29,27 @@
  * built from Lava's arithmetic alone: du 4095, dv 0, bias 1 << 6 = 64, vth = runSteps − 1, so v
  * climbs by 64 a step and crosses 64·(runSteps − 1) every runSteps steps; v0 = 64·(runSteps −
  * phase) makes the first crossing fall on step `phase` (`pulsePopulation`).
+ *
+ * Soft reset (docs/LOIHI-SEEDS.md §1) makes "atrlif" populations: Lava's ATRLIF with states i (kept
+ * in `u`), v and r, compare v − r ≥ vth << 6 (vth is ATRLIF's 12-bit theta_0), a spike adds
+ * 2·(vth << 6) to r, r decays by dr; the periodic reset sets i = 0, v = v0, r = 0 (Lava `Reset`
+ * processes), so v0 is one value. "multi-threshold" populations are snnc's own MultiThresholdLIF:
+ * the LIF step, then per neuron further compares v > planes[k][i] (output the count, a graded
+ * spike) and, with resetAmount, a soft reset v −= resetAmount. A population with `gainStage` has
+ * a Lava ProdNeuron in front: its "gated" connections sum into one port, its "gain" connections
+ * into the other, and (gated · gain) >> exp joins the neuron's input in the same step.
  */
 export type FixedPopulationKind =
   /** A spiking CUBA LIF population. */
   | "lif"
   /** A non-spiking integrator (a readout): du = 4095, dv = 0, vth at its maximum, never fires. */
   | "integrator"
-  /** One neuron that fires once per sample at a fixed step (`phase`): drives state offsets. */
-  | "pulse";
+  /** One neuron that fires once per sample at a fixed step (`phase`): drives state offsets and schedules. */
+  | "pulse"
+  /** Lava ATRLIF with its threshold adaptation off: a soft reset (v − r ≥ vth << 6, then r += 2·(vth << 6)). */
+  | "atrlif"
+  /** snnc's own MultiThresholdLIF: MT planes on one membrane (graded output), or a soft reset ATRLIF cannot hold. */
+  | "multi-threshold";
 
 export interface FixedInput {
   id: string;
@@ -85,37 +98,51 @@ export interface FixedPopulation {
   v0?: Int32Array;
   /** Pulses only: fires at the steps ≡ phase (mod runSteps); 0 is the last step of a sample. */
   phase?: number;
+  /** ATRLIF: the decay of r (4096 − dr per 4096); equal to dv. */
+  dr?: number;
+  /** Multi-threshold: plane k's compare threshold per neuron in voltage units (spike iff v > planes[k][i]). */
+  planes?: Int32Array[];
+  /** Multi-threshold with soft reset: what a base spike subtracts from v, per neuron. */
+  resetAmount?: Int32Array;
+  /** A per-step gain stage (Lava ProdNeuron) in front of the neuron: (gated · gain) >> exp. */
+  gainStage?: { exp: number };
 }
 
-export interface DenseSynapse {
+/**
+ * The synapse forms, generic in the array that holds their weights: `Int32Array` (the default) in
+ * the integer model, `Float64Array` in the quantiser's real-valued synaptic form.
+ */
+export interface DenseSynapse<W extends ArrayLike<number> = Int32Array> {
   kind: "dense";
   inSize: number;
   outSize: number;
   /** Row-major [in, out] (the IR's dense kernel layout): W[i][o] at i·outSize + o. */
-  weights: Int32Array;
+  weights: W;
 }
 
 /** One synapse from neuron i of the source to neuron i of the target: acc_i = weights[i]·s_i. */
-export interface DiagonalSynapse {
+export interface DiagonalSynapse<W extends ArrayLike<number> = Int32Array> {
   kind: "diagonal";
   size: number;
-  weights: Int32Array;
+  weights: W;
 }
 
-export interface ConvSynapse {
+export interface ConvSynapse<W extends ArrayLike<number> = Int32Array> {
   kind: "conv";
   /** Source shape [H, W, C] and target shape [H', W', C']. */
   inShape: [number, number, number];
   outShape: [number, number, number];
   /** HWIO [kh, kw, C/groups, C'] row-major, cross-correlation (as Keras / the IR). */
   kernelShape: [number, number, number, number];
-  kernel: Int32Array;
+  kernel: W;
   strides: [number, number];
   /** [top, bottom, left, right] zero padding. */
   pads: [number, number, number, number];
   dilation: [number, number];
   groups: number;
 }
+
+export type Synapse<W extends ArrayLike<number> = Int32Array> = DenseSynapse<W> | ConvSynapse<W> | DiagonalSynapse<W>;
 
 export interface FixedConnection {
   id: string;
@@ -125,8 +152,10 @@ export interface FixedConnection {
   to: string;
   /** Steps beyond the one every synaptic layer adds. */
   delay: number;
+  /** Into the target's gain stage: its first ("gated", the current) or second ("gain") port; absent: the neuron. */
+  port?: "gated" | "gain";
   weightExp: number;
-  synapse: DenseSynapse | ConvSynapse | DiagonalSynapse;
+  synapse: Synapse;
   /** The IR nodes the connection was built from (reports). */
   origin: string[];
 }
@@ -159,6 +188,8 @@ export const LAVA = {
   /** v saturates at ±(2^23 − 1). */
   vMax: 2 ** 23 - 1,
   vthMax: 2 ** 17 - 1,
+  /** ATRLIF's theta_0 is a 12-bit mantissa. */
+  atrlifThetaMax: 4095,
   decayMax: 4095,
   biasMantMax: 4095,
   biasExpMax: 7,
@@ -235,13 +266,17 @@ export function checkFixedModel(m: FixedModel): void {
     }
     if (p.kind === "pulse" && (n !== 1 || p.phase === undefined))
       throw new RangeError(`population '${p.id}': a pulse is one neuron with a phase`);
+    checkKindFields(p, n);
   }
+  const gated = new Set(m.populations.filter((p) => p.gainStage).map((p) => p.id));
   for (const c of m.connections) {
     const from = sizes.get(c.from);
     const to = sizes.get(c.to);
     if (from === undefined) throw new RangeError(`connection '${c.id}': unknown source '${c.from}'`);
     if (to === undefined || c.to === m.input.id) throw new RangeError(`connection '${c.id}': unknown target '${c.to}'`);
     if (!Number.isInteger(c.delay) || c.delay < 0) throw new RangeError(`connection '${c.id}': delay ${c.delay}`);
+    if (c.port && !gated.has(c.to))
+      throw new RangeError(`connection '${c.id}': port '${c.port}' of '${c.to}', which has no gain stage`);
     const s = c.synapse;
     if (s.kind === "diagonal") {
       if (s.size !== from || s.size !== to || s.weights.length !== s.size) {
@@ -271,6 +306,25 @@ export function checkFixedModel(m: FixedModel): void {
   }
   for (const o of m.outputs)
     if (!sizes.has(o) || o === m.input.id) throw new RangeError(`fixed model: output '${o}' is not a population`);
+}
+
+/** The fields of the ATRLIF and multi-threshold kinds (LAVA-FIXED-POINT.md §5, LOIHI-SEEDS.md §3). */
+function checkKindFields(p: FixedPopulation, n: number): void {
+  if (p.kind === "atrlif") {
+    if (p.vth < 1 || p.vth > LAVA.atrlifThetaMax || p.dr === undefined || p.dr < 0 || p.dr > LAVA.decayMax)
+      throw new RangeError(`population '${p.id}': ATRLIF needs theta_0 (vth) in 1..4095 and a decay dr`);
+    if (p.v0 && p.v0.some((v) => v !== p.v0![0]))
+      throw new RangeError(`population '${p.id}': an ATRLIF's v after its periodic reset is one value (Lava's Reset)`);
+  } else if (p.dr !== undefined) throw new RangeError(`population '${p.id}': dr on a ${p.kind} population`);
+  if (p.kind === "multi-threshold") {
+    for (const pl of p.planes ?? [])
+      if (pl.length !== n) throw new RangeError(`population '${p.id}': ${pl.length} plane thresholds for ${n} neurons`);
+    if (p.resetAmount && p.resetAmount.length !== n)
+      throw new RangeError(`population '${p.id}': ${p.resetAmount.length} reset amounts for ${n} neurons`);
+  } else if (p.planes || p.resetAmount)
+    throw new RangeError(`population '${p.id}': planes or a reset amount on a ${p.kind} population`);
+  if (p.gainStage && !(Number.isInteger(p.gainStage.exp) && p.gainStage.exp >= 0 && p.gainStage.exp < 32))
+    throw new RangeError(`population '${p.id}': gain stage exponent ${p.gainStage.exp} outside 0..31`);
 }
 
 /** Where place-loihi put every population: cores, chips, per-core use and the limits checked. */

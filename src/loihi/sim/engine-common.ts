@@ -14,7 +14,8 @@ import {
 } from "../model/integer-model.ts";
 import type { NodeTrace, RunResult, StepInput } from "../../sim/reference.ts";
 import { inputColumns } from "./input-fixed.ts";
-import { initLifState, lifParams, type LifParams, type LifState } from "./lif-fixed.ts";
+import { addGainStage } from "./gain-stage-fixed.ts";
+import { stepperOf, type PopulationStepper } from "./population-step.ts";
 
 /**
  * A deliberate arithmetic bug in the event-driven engine, for testing that verification
@@ -37,6 +38,8 @@ export interface FixedRun {
   spikes: Map<string, Uint8Array[]>;
   u?: Map<string, Int32Array[]>;
   v?: Map<string, Int32Array[]>;
+  /** ATRLIF populations: r per step (with `state`). */
+  r?: Map<string, Int32Array[]>;
   /** Integrators: v at the end of their T-th aligned step (step depth + T), or the last step run. */
   readoutV: Map<string, Int32Array>;
   /** Integrators decoded to float readout values (v / vScale, / T for "mean"). */
@@ -45,14 +48,17 @@ export interface FixedRun {
 
 export interface PreparedPopulation {
   pop: FixedPopulation;
-  lif: LifParams;
-  state: LifState;
+  stepper: PopulationStepper;
   /** Synaptic input of the current step (summed over incoming connections). */
   a: Float64Array;
+  /** A gain stage's two port sums (gated current, gain) of the current step. */
+  gated?: Float64Array;
+  gain?: Float64Array;
   incoming: FixedConnection[];
   spikes: Uint8Array[];
   u?: Int32Array[];
   v?: Int32Array[];
+  r?: Int32Array[];
   readoutV?: Int32Array;
   /** Lava step whose v is the readout value. */
   readoutStep: number;
@@ -84,20 +90,23 @@ export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOp
     if (c.delay > maxDelay) maxDelay = c.delay;
   }
   const pops = model.populations.map((pop): PreparedPopulation => {
-    const lif = lifParams(pop);
     const n = populationSize(pop);
     const pp: PreparedPopulation = {
       pop,
-      lif,
-      state: initLifState(n, pop.v0),
+      stepper: stepperOf(pop),
       a: new Float64Array(n),
       incoming: inc.get(pop.id)!,
       spikes: [],
       readoutStep: Math.min(steps, pop.depth + model.timesteps),
     };
+    if (pop.gainStage) {
+      pp.gated = new Float64Array(n);
+      pp.gain = new Float64Array(n);
+    }
     if (opts.state) {
       pp.u = [];
       pp.v = [];
+      if (pop.kind === "atrlif") pp.r = [];
     }
     return pp;
   });
@@ -106,10 +115,12 @@ export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOp
 
 /** After the update of step `n`: record state and spikes, capture readouts. */
 export function recordStep(pp: PreparedPopulation, n: number, spikes: Uint8Array): void {
+  const st = pp.stepper.state;
   pp.spikes.push(spikes);
-  if (pp.u) pp.u.push(new Int32Array(pp.state.u));
-  if (pp.v) pp.v.push(new Int32Array(pp.state.v));
-  if (pp.pop.kind === "integrator" && n === pp.readoutStep) pp.readoutV = new Int32Array(pp.state.v);
+  if (pp.u) pp.u.push(new Int32Array(st.u));
+  if (pp.v) pp.v.push(new Int32Array(st.v));
+  if (pp.r) pp.r.push(new Int32Array(st.r!));
+  if (pp.pop.kind === "integrator" && n === pp.readoutStep) pp.readoutV = new Int32Array(st.v);
 }
 
 export function finishRun(engine: FixedRun["engine"], prep: Prepared): FixedRun {
@@ -118,12 +129,14 @@ export function finishRun(engine: FixedRun["engine"], prep: Prepared): FixedRun 
     run.u = new Map();
     run.v = new Map();
   }
+  if (prep.pops.some((p) => p.r)) run.r = new Map();
   for (const pp of prep.pops) {
     run.spikes.set(pp.pop.id, pp.spikes);
     if (run.u && pp.u) run.u.set(pp.pop.id, pp.u);
     if (run.v && pp.v) run.v.set(pp.pop.id, pp.v);
+    if (run.r && pp.r) run.r.set(pp.pop.id, pp.r);
     if (pp.pop.kind === "integrator") {
-      const v = pp.readoutV ?? new Int32Array(pp.state.v);
+      const v = pp.readoutV ?? new Int32Array(pp.stepper.state.v);
       run.readoutV.set(pp.pop.id, v);
       const div = pp.pop.readout?.mode === "mean" ? prep.model.timesteps : 1;
       run.readouts.set(
@@ -133,6 +146,29 @@ export function finishRun(engine: FixedRun["engine"], prep: Prepared): FixedRun 
     }
   }
   return run;
+}
+
+/** Where a connection's accumulation goes: the neuron's input, or a port of its gain stage. */
+export function portBuffer(pp: PreparedPopulation, c: FixedConnection): Float64Array {
+  return c.port === "gated" ? pp.gated! : c.port === "gain" ? pp.gain! : pp.a;
+}
+
+/** Zero the step's input sums (the neuron's and its gain stage's). */
+export function clearInputs(pp: PreparedPopulation): void {
+  pp.a.fill(0);
+  pp.gated?.fill(0);
+  pp.gain?.fill(0);
+}
+
+/** After the connections: the gain stage's output joins the neuron's input (same step). */
+export function finishInputs(pp: PreparedPopulation): void {
+  if (pp.pop.gainStage) addGainStage(pp.gated!, pp.gain!, pp.pop.gainStage.exp, pp.a);
+}
+
+/** One population's neuron step of Lava step n (after finishInputs): its output vector and nonzero count. */
+export function stepPopulation(pp: PreparedPopulation, n: number): { out: Uint8Array; count: number } {
+  const out = new Uint8Array(pp.stepper.n);
+  return { out, count: pp.stepper.step(pp.a, n, out) };
 }
 
 /** Accumulated synaptic sum after a connection's own post-processing (exponent or 24-bit wrap). */

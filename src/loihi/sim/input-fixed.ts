@@ -21,7 +21,7 @@ export function quantizeColumn(inp: FixedInput, x: Float64Array): Int32Array {
       const v = x[i]!;
       if (v !== 0 && v !== 1) {
         throw new SnncError(
-          "E_USAGE",
+          "E_VALUE",
           `input value ${v} at index ${i} is not a spike (0 or 1): this target takes binary input spikes`,
           { layer: inp.id },
         );

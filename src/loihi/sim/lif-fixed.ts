@@ -1,6 +1,6 @@
 /**
  * THE integer neuron step of the Loihi-family targets, bit for bit Lava's `PyLifModelBitAcc`
- * (and `PyLifResetModelBitAcc` when the population has a reset schedule), LOIHI.md §1:
+ * (and `PyLifResetModelBitAcc` when the population has a reset schedule), docs/LAVA-FIXED-POINT.md §1:
  *
  *   u = sgn(p)·(|p| >> 12), p = u·(4096 − (du + 1))    (int64 product, truncation toward 0)
  *   u = int32(u + int32(a << 6));  u > 2^23 → u − 2^24,  u ≤ −2^23 → u + 2^24   (one wrap, as Lava)

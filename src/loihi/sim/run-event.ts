@@ -14,14 +14,18 @@ import {
 } from "../model/integer-model.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
+  clearInputs,
+  finishInputs,
   finishRun,
+  portBuffer,
   prepareRun,
   recordStep,
+  stepPopulation,
   weightExpShift,
   type FixedRun,
   type FixedRunOptions,
 } from "./engine-common.ts";
-import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
+import { wrap32, wrapSigned } from "./lif-fixed.ts";
 
 /** The events of one source at one step: indices and payloads of its nonzero outputs. */
 interface Events {
@@ -133,29 +137,30 @@ export function runFixedEvent(model: FixedModel, input: StepInput, opts: FixedRu
     }
     rings.get(model.input.id)![n % R] = ev;
     for (const pp of pops) {
-      pp.a.fill(0);
+      clearInputs(pp);
       for (const c of pp.incoming) {
         const src = n - 1 - c.delay;
         if (src < 1) continue;
         const e = rings.get(c.from)![src % R]!;
         if (e.count <= first) continue;
         const a = acc.get(c.id)!;
+        const dst = portBuffer(pp, c);
         a.fill(0);
         if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
           if (c.synapse.kind === "dense") scatterDense(c.synapse, e, first, a);
           else scatterDiagonal(c.synapse, e, first, a);
-          for (let o = 0; o < a.length; o++) if (a[o] !== 0) pp.a[o] += wrap32(weightExpShift(a[o]!, c.weightExp));
+          for (let o = 0; o < a.length; o++) if (a[o] !== 0) dst[o] += wrap32(weightExpShift(a[o]!, c.weightExp));
         } else {
           scatterConv(c.synapse, e, first, a);
-          for (let o = 0; o < a.length; o++) if (a[o] !== 0) pp.a[o] += wrapSigned(a[o]!, 24);
+          for (let o = 0; o < a.length; o++) if (a[o] !== 0) dst[o] += wrapSigned(a[o]!, 24);
         }
       }
+      finishInputs(pp);
     }
     for (const pp of pops) {
-      const s = new Uint8Array(pp.lif.n);
-      const k = lifFixedStep(pp.lif, pp.state, pp.a, n, s);
-      rings.get(pp.pop.id)![n % R] = k ? eventsOf(s) : NO_EVENTS;
-      recordStep(pp, n, s);
+      const { out, count } = stepPopulation(pp, n);
+      rings.get(pp.pop.id)![n % R] = count ? eventsOf(out) : NO_EVENTS;
+      recordStep(pp, n, out);
     }
   }
   return finishRun("event", prep);

@@ -14,14 +14,18 @@ import {
 } from "../model/integer-model.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
+  clearInputs,
+  finishInputs,
   finishRun,
+  portBuffer,
   prepareRun,
   recordStep,
+  stepPopulation,
   weightExpShift,
   type FixedRun,
   type FixedRunOptions,
 } from "./engine-common.ts";
-import { lifFixedStep, wrap32, wrapSigned } from "./lif-fixed.ts";
+import { wrap32, wrapSigned } from "./lif-fixed.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
 function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
@@ -87,28 +91,29 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Fixed
   for (let n = 1; n <= steps; n++) {
     outputs.get(model.input.id)!.push(n - 1 < T ? columns[n - 1]! : zeros);
     for (const pp of pops) {
-      pp.a.fill(0);
+      clearInputs(pp);
       for (const c of pp.incoming) {
         const src = n - 1 - c.delay;
         if (src < 1) continue;
         const x = outputs.get(c.from)![src]!;
         const acc = scratch.get(c.id)!;
+        const dst = portBuffer(pp, c);
         acc.fill(0);
         if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
           if (c.synapse.kind === "dense") denseAll(c.synapse, x, acc);
           else diagonalAll(c.synapse, x, acc);
-          for (let o = 0; o < acc.length; o++) pp.a[o] += wrap32(weightExpShift(acc[o]!, c.weightExp));
+          for (let o = 0; o < acc.length; o++) dst[o] += wrap32(weightExpShift(acc[o]!, c.weightExp));
         } else {
           convAll(c.synapse, x, acc);
-          for (let o = 0; o < acc.length; o++) pp.a[o] += wrapSigned(acc[o]!, 24);
+          for (let o = 0; o < acc.length; o++) dst[o] += wrapSigned(acc[o]!, 24);
         }
       }
+      finishInputs(pp);
     }
     for (const pp of pops) {
-      const s = new Uint8Array(pp.lif.n);
-      lifFixedStep(pp.lif, pp.state, pp.a, n, s);
-      outputs.get(pp.pop.id)!.push(s);
-      recordStep(pp, n, s);
+      const { out } = stepPopulation(pp, n);
+      outputs.get(pp.pop.id)!.push(out);
+      recordStep(pp, n, out);
     }
   }
   return finishRun("stepped", prep);

@@ -14,10 +14,10 @@ import {
   layersOf,
   patchFloat,
   readJson,
-  rejects,
   tempDir,
   type AnyJson,
-} from "./tfjs-helpers.ts";
+} from "../../support/model-files.ts";
+import { rejects } from "../../support/errors.ts";
 
 const spec = (j: AnyJson, name: string) => j.weightsManifest[0].weights.find((w: AnyJson) => w.name === name);
 

@@ -8,12 +8,12 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
-import { fixtureCopy, type AnyJson } from "./tfjs-helpers.ts";
+import { fixtureCopy, type AnyJson } from "../../support/model-files.ts";
 
 /** Every path (list of keys) to a value inside `j`. */
 function paths(j: AnyJson, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
-  if (Array.isArray(j)) j.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
+  if (Array.isArray(j)) for (const [i, v] of j.entries()) out.push(...paths(v, [...prefix, i]));
   else if (j !== null && typeof j === "object")
     for (const k of Object.keys(j)) out.push(...paths(j[k], [...prefix, k]));
   return out;

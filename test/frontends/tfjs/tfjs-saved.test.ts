@@ -10,9 +10,11 @@ import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { quantizeAffine, toFloat16Bits } from "../../../scripts/gen-fixtures/encode.ts";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
-import type { Graph, IRNode } from "../../../src/ir/nodes.ts";
+import type { Graph } from "../../../src/ir/nodes.ts";
 import type { Tensor } from "../../../src/ir/tensor.ts";
-import { tempDir } from "./tfjs-helpers.ts";
+import { node } from "../../support/ir-builder.ts";
+import { tempDir } from "../../support/model-files.ts";
+import { Rng } from "../../support/rng.ts";
 
 tf.enableProdMode();
 
@@ -63,25 +65,18 @@ function sequentialModel(): tf.Sequential {
   m.add(tf.layers.flatten({ name: "flatten" }));
   m.add(tf.layers.dense({ units: 4, name: "dense" }));
   // Non-trivial BN statistics and biases (initialisers leave them 0/1).
-  let seed = 1;
-  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const r = new Rng(1);
   for (const l of m.layers) {
     l.setWeights(
       l.getWeights().map((t) =>
         tf.tensor(
-          Array.from(t.dataSync(), (v) => v + 0.5 * Math.abs(rnd()) + 0.01),
+          Array.from(t.dataSync(), (v) => v + 0.5 * r.next() + 0.01),
           t.shape,
         ),
       ),
     );
   }
   return m;
-}
-
-function node(g: Graph, id: string): IRNode {
-  const n = g.nodes.find((x) => x.id === id);
-  assert.ok(n, `no node ${id}`);
-  return n;
 }
 
 /** The IR tensors that hold a TF.js layer's weights, in `layer.getWeights()` order. */
@@ -165,14 +160,18 @@ describe("a model saved by TF.js", () => {
         }
       }
       const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-      parts.reduce((o, p) => (bytes.set(p, o), o + p.length), 0);
+      let offset = 0;
+      for (const p of parts) {
+        bytes.set(p, offset);
+        offset += p.length;
+      }
       const g = await loadTfjsModel(await writeArtifacts(artifacts, specs, bytes));
 
       const expected = tf.io.decodeWeights(bytes.buffer, specs);
       const byName = new Map<string, Tensor>();
       for (const l of m.layers) {
         const names = l.weights.map((w) => w.originalName);
-        irWeights(g, l.name).forEach((t, i) => byName.set(names[i]!, t));
+        for (const [i, t] of irWeights(g, l.name).entries()) byName.set(names[i]!, t);
       }
       for (const s of specs) {
         const want = expected[s.name]!.dataSync();
@@ -183,7 +182,8 @@ describe("a model saved by TF.js", () => {
         const orig = f32[s.name]!.dataSync();
         const span = Math.max(...Array.from(orig, Math.abs));
         const tol = q === "uint8" ? span / 100 : q === "uint16" ? span / 20000 : span / 1000;
-        orig.forEach((v, k) => assert.ok(Math.abs(got.data[k]! - v) <= tol, `${s.name}[${k}]: ${got.data[k]} vs ${v}`));
+        for (const [k, v] of orig.entries())
+          assert.ok(Math.abs(got.data[k]! - v) <= tol, `${s.name}[${k}]: ${got.data[k]} vs ${v}`);
       }
     });
   }

@@ -9,7 +9,8 @@ import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import type { Graph } from "../../../src/ir/nodes.ts";
-import { rejects, tempDir, type AnyJson } from "./tfjs-helpers.ts";
+import { rejects } from "../../support/errors.ts";
+import { tempDir, type AnyJson } from "../../support/model-files.ts";
 
 tf.enableProdMode();
 

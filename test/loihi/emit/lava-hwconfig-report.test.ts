@@ -4,11 +4,12 @@ import { lavaIndex, lavaProcessGraphJson, lavaShape } from "../../../src/loihi/e
 import { hwconfigJson } from "../../../src/loihi/emit/hwconfig-json.ts";
 import { reportText, table } from "../../../src/loihi/emit/report-txt.ts";
 import { formatJson } from "../../../src/util/json-format.ts";
-import { buildLoihi, loihiDriver } from "../../../src/loihi/driver.ts";
+import { buildLoihi } from "../../../src/loihi/build.ts";
+import { loihiDriver } from "../../../src/loihi/driver.ts";
 import type { ConvSynapse, DenseSynapse } from "../../../src/loihi/model/integer-model.ts";
 import { loadModel } from "../../../src/frontends/index.ts";
-import { netxCheck } from "../../../src/loihi/emit/netx-hdf5.ts";
-import { offsetLayers } from "../models.ts";
+import { netxCheck } from "../../../src/loihi/quantize/index.ts";
+import { offsetLayers } from "../../support/folded-graphs.ts";
 
 test("Lava layouts: (W,H,C) shapes and flat indices", () => {
   assert.deepEqual(lavaShape([2, 3, 4]), [3, 2, 4]);

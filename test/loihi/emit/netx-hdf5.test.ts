@@ -1,5 +1,5 @@
 /**
- * network.net read back with h5wasm: every group, dataset, dtype and shape of LOIHI.md §3, the
+ * network.net read back with h5wasm: every group, dataset, dtype and shape of docs/LAVA-FIXED-POINT.md §3, the
  * values against the integer model (converted here independently of the writer), and byte
  * identity across runs.
  */
@@ -9,11 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import h5wasm from "h5wasm/node";
-import { writeNetx, netxCheck } from "../../../src/loihi/emit/netx-hdf5.ts";
+import { writeNetx } from "../../../src/loihi/emit/netx-hdf5.ts";
+import { netxCheck } from "../../../src/loihi/quantize/index.ts";
 import { loadModel } from "../../../src/frontends/index.ts";
-import { buildLoihi, loihiDriver } from "../../../src/loihi/driver.ts";
+import { buildLoihi } from "../../../src/loihi/build.ts";
+import { loihiDriver } from "../../../src/loihi/driver.ts";
 import type { ConvSynapse, DenseSynapse, FixedModel } from "../../../src/loihi/model/integer-model.ts";
-import { spikeFeatures } from "../models.ts";
+import { spikeFeatures } from "../../support/folded-graphs.ts";
 
 type H5 = InstanceType<typeof h5wasm.File>;
 type Entity = ReturnType<H5["get"]>;
@@ -24,7 +26,11 @@ async function open(bytes: Uint8Array): Promise<{ f: H5; done: () => void }> {
   const path = join(dir, "network.net");
   writeFileSync(path, bytes);
   const f = new h5wasm.File(path, "r");
-  return { f, done: () => (f.close(), rmSync(dir, { recursive: true })) };
+  const done = () => {
+    f.close();
+    rmSync(dir, { recursive: true });
+  };
+  return { f, done };
 }
 
 interface DS {

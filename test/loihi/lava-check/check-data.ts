@@ -36,9 +36,12 @@ export function netxInputOrder(m: FixedModel, q: Int32Array): number[] {
 export interface CheckLayer {
   id: string;
   kind: string;
+  /** Per step: 0/1, or the graded output (a multi-threshold population's count). */
   spikes: number[][];
+  /** u (an ATRLIF's current i), v, and an ATRLIF's r. */
   u: number[][];
   v: number[][];
+  r?: number[][];
 }
 
 export function checkData(
@@ -57,6 +60,7 @@ export function checkData(
       spikes: run.spikes.get(p.id)!.map(o),
       u: run.u!.get(p.id)!.map(o),
       v: run.v!.get(p.id)!.map(o),
+      ...(run.r?.has(p.id) ? { r: run.r.get(p.id)!.map(o) } : {}),
     };
   });
   return { input: cols.map((c) => (lavaGraph ? lavaOrder(m.input.shape, true, c) : netxInputOrder(m, c))), layers };

@@ -13,10 +13,32 @@ if (!out || !dest) {
   process.stderr.write("usage: collect.ts OUT_DIR VECTORS.json\n");
   process.exit(2);
 }
-const cases = [];
+/** What export.ts wrote into check.json (the fields collected here). */
+interface CheckJson {
+  model: string;
+  input_file: string;
+  then_file?: string;
+  form: string;
+  temporal_norm: string;
+  target: string;
+  steps: number;
+}
+
+/** What run_netx_check.py / run_lava_graph_check.py wrote into result.json. */
+interface LayerResult {
+  id: string;
+  lava: { raster: number[][]; u_sha256: string; v_sha256: string; s_sha256?: string; r_sha256?: string };
+}
+interface ResultJson {
+  match: boolean;
+  layers?: LayerResult[];
+  populations?: LayerResult[];
+}
+
+const cases: unknown[] = [];
 for (const d of readdirSync(out).sort()) {
-  let chk;
-  let res;
+  let chk: CheckJson;
+  let res: ResultJson;
   try {
     chk = JSON.parse(readFileSync(join(out, d, "check.json"), "utf8"));
     res = JSON.parse(readFileSync(join(out, d, "result.json"), "utf8"));
@@ -24,17 +46,18 @@ for (const d of readdirSync(out).sort()) {
     continue;
   }
   if (!res.match) continue;
-  const layers = (res.layers ?? res.populations).map(
-    (l: { id: string; lava: { raster: number[][]; u_sha256: string; v_sha256: string } }) => ({
-      id: l.id,
-      raster: l.lava.raster,
-      u_sha256: l.lava.u_sha256,
-      v_sha256: l.lava.v_sha256,
-    }),
-  );
+  const layers = (res.layers ?? res.populations ?? []).map((l) => ({
+    id: l.id,
+    raster: l.lava.raster,
+    u_sha256: l.lava.u_sha256,
+    v_sha256: l.lava.v_sha256,
+    ...(l.lava.s_sha256 ? { s_sha256: l.lava.s_sha256 } : {}),
+    ...(l.lava.r_sha256 ? { r_sha256: l.lava.r_sha256 } : {}),
+  }));
   cases.push({
     model: chk.model,
     input: chk.input_file,
+    // biome-ignore lint/suspicious/noThenProperty: lava-vectors.json names a case's second sample `then`; these objects are only serialised, never awaited
     ...(chk.then_file ? { then: chk.then_file } : {}),
     form: chk.form,
     temporalNorm: chk.temporal_norm,

@@ -10,7 +10,7 @@
  * every population and the input (for run_lava_graph_check.py).
  *
  * Usage: node --import tsx test/loihi/lava-check/export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx] [--then INPUT2]
- *   MODEL: a model file, or builtin:spike-features / builtin:expanded-conv / builtin:offset-layers (test/loihi/models.ts)
+ *   MODEL: a model file, or builtin:spike-features / builtin:expanded-conv / builtin:offset-layers (test/support/folded-graphs.ts)
  *   INPUT: an input file, or seed:N (snnc's seeded random input for the model's encoding)
  *   --then INPUT2: run two samples back to back (INPUT, then INPUT2 from step runSteps + 1 on),
  *   2·runSteps steps, as a deployed network does (LIFReset's period, the pulses' period)
@@ -20,14 +20,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel } from "../../../src/frontends/index.ts";
 import { readInputs } from "../../../src/inputs/read-inputs.ts";
-import { buildLoihi } from "../../../src/loihi/driver.ts";
-import { netxCheck, writeNetx } from "../../../src/loihi/emit/netx-hdf5.ts";
+import { buildLoihi } from "../../../src/loihi/build.ts";
+import { writeNetx } from "../../../src/loihi/emit/netx-hdf5.ts";
+import { netxCheck } from "../../../src/loihi/quantize/index.ts";
 import { lavaProcessGraphJson } from "../../../src/loihi/emit/lava-process-graph.ts";
+import { CUSTOM_PROCESS_FILE, customProcessPython } from "../../../src/loihi/emit/lava-custom-process.ts";
 import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import { runFixedEvent } from "../../../src/loihi/sim/run-event.ts";
 import { backToBackInput, backToBackModel, checkData } from "./check-data.ts";
 import { randomInputs } from "../../../src/inputs/random-inputs.ts";
-import { BUILTIN } from "../models.ts";
+import { BUILTIN } from "../../support/folded-graphs.ts";
 
 const args = process.argv.slice(2);
 const gi = args.indexOf("--lava-graph");
@@ -62,6 +64,8 @@ if (lavaGraph) {
     join(outDir, "network.lava.json"),
     lavaProcessGraphJson(m1, { netx: chk.ok ? { written: true } : { written: false, reason: chk.reason } }),
   );
+  if (m1.populations.some((p) => p.kind === "multi-threshold"))
+    writeFileSync(join(outDir, CUSTOM_PROCESS_FILE), customProcessPython());
 } else {
   if (!chk.ok) {
     process.stderr.write(`network.net cannot express this model: ${chk.reason}\n`);
@@ -72,7 +76,9 @@ if (lavaGraph) {
 const ev = runFixedEvent(m, x, { state: true });
 const st = runFixedStepped(m, x, { state: true });
 for (const p of m.populations) {
-  if (JSON.stringify(st.v!.get(p.id)) !== JSON.stringify(ev.v!.get(p.id))) throw new Error(`engines differ on ${p.id}`);
+  for (const key of ["u", "v", "r", "spikes"] as const)
+    if (JSON.stringify(st[key]?.get(p.id)) !== JSON.stringify(ev[key]?.get(p.id)))
+      throw new Error(`engines differ on ${key} of ${p.id}`);
 }
 const { input, layers } = checkData(m, x, lavaGraph);
 const doc = {

@@ -9,6 +9,11 @@ Lava's own expansion of the conv (lava.proc.conv.utils.conv_to_sparse). A one-to
 synapse is a Dense of diag(values); a self-recurrent one connects a LIF's s_out back to its own
 a_in through that Dense. A population's initial voltage `v` (pulse neurons, state offsets) is
 LIFReset's own `v` argument.
+A soft-reset population ("atrlif") is Lava's ATRLIF with its threshold adaptation off, zeroed each
+sample by three Lava `Reset` processes (i, v, r); a population with a per-step gain gets a
+ProdNeuron whose output goes straight into the neuron (its connections name the port, a_in1 or
+a_in2); a "multi-threshold" population is snnc's own MultiThresholdLIF, imported from
+snnc_lava_processes.py in OUT_DIR (written by snnc next to network.lava.json).
 Prints one JSON object; exit 0 when everything matches.
 """
 import hashlib
@@ -29,10 +34,50 @@ def expand(value, shape):
     return np.array(value["perNeuron"], dtype=np.int32).reshape(shape)
 
 
-def vectors(spikes, u, v):
-    """Lava's own run, compactly: the raster (indices that spiked per step) and SHA-256 of u and v."""
+def vectors(spikes, u, v, r=None):
+    """Lava's own run, compactly: the raster (indices that spiked per step) and SHA-256 of u and v;
+    of graded outputs (above 1) and of an ATRLIF's r too."""
     h = lambda x: hashlib.sha256(json.dumps(x, separators=(",", ":")).encode()).hexdigest()  # noqa: E731
-    return {"raster": [[j for j, s in enumerate(row) if s] for row in spikes], "u_sha256": h(u), "v_sha256": h(v)}
+    out = {"raster": [[j for j, s in enumerate(row) if s] for row in spikes], "u_sha256": h(u), "v_sha256": h(v)}
+    if any(s > 1 for row in spikes for s in row):
+        out["s_sha256"] = h(spikes)
+    if r is not None:
+        out["r_sha256"] = h(r)
+    return out
+
+
+def make_population(p, shape, out_dir, resets):
+    """One population as its Lava process (and, for ATRLIF, the Reset processes that zero it)."""
+    from lava.proc.lif.process import LIFReset
+
+    def initial(key):
+        if key not in p:
+            return {}
+        x = p[key]
+        return {key: expand(x, shape) if isinstance(x, (int, float)) else expand({"perNeuron": x}, shape)}
+
+    bias = expand(p["bias_mant"], shape)
+    if p["kind"] == "atrlif":
+        from lava.proc.atrlif.process import ATRLIF
+        from lava.proc.io.reset import Reset
+        proc = ATRLIF(shape=shape, delta_i=p["du"] / 4096, delta_v=p["dv"] / 4096, delta_r=p["dr"] / 4096,
+                      delta_theta=0, theta_0=p["theta_0"], theta_step=0, bias_mant=bias,
+                      bias_exp=np.full(shape, p["bias_exp"]), v=p["reset"]["values"]["v"], i=0, r=0)
+        for var, value in p["reset"]["values"].items():
+            rp = Reset(reset_value=value, interval=p["reset"]["interval"], offset=p["reset"]["offset"])
+            rp.connect_var(getattr(proc, var))
+            resets.append(rp)
+        return proc
+    if p["kind"] == "multi-threshold":
+        sys.path.insert(0, out_dir)
+        from snnc_lava_processes import MultiThresholdLIF
+        planes = [expand({"perNeuron": q}, shape) for q in p["planes"]] or None
+        soft = {"reset_amount": expand(p["reset_amount"], shape)} if "reset_amount" in p else {}
+        return MultiThresholdLIF(shape=shape, du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=bias,
+                                 bias_exp=np.full(shape, p["bias_exp"]), reset_interval=p["reset_interval"],
+                                 reset_offset=p["reset_offset"], planes=planes, **soft, **initial("v"))
+    return LIFReset(shape=shape, du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=bias, bias_exp=p["bias_exp"],
+                    reset_interval=p["reset_interval"], reset_offset=p["reset_offset"], **initial("v"))
 
 
 def main(out_dir):
@@ -43,8 +88,6 @@ def main(out_dir):
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.sink import RingBuffer as Sink
     from lava.proc.io.source import RingBuffer as Source
-    from lava.proc.lif.process import LIFReset
-
     with open(os.path.join(out_dir, "network.lava.json")) as f:
         g = json.load(f)
     with open(os.path.join(out_dir, "check.json")) as f:
@@ -58,14 +101,22 @@ def main(out_dir):
     data[:, : len(cols)] = cols.T
     src = Source(data=data.reshape(in_shape + (T,)))
     pops = {}
+    resets = []
+    gains = {}
     for p in g["populations"]:
         shape = tuple(p["shape"])
-        init = {"v": expand(p["v"], shape) if isinstance(p["v"], (int, float)) else expand({"perNeuron": p["v"]}, shape)} if "v" in p else {}
-        pops[p["id"]] = LIFReset(shape=shape, du=p["du"], dv=p["dv"], vth=p["vth"],
-                                 bias_mant=expand(p["bias_mant"], shape), bias_exp=p["bias_exp"],
-                                 reset_interval=p["reset_interval"], reset_offset=p["reset_offset"], **init)
+        pops[p["id"]] = make_population(p, shape, out_dir, resets)
+        if "gain_stage" in p:
+            from lava.proc.prodneuron.process import ProdNeuron
+            gains[p["id"]] = ProdNeuron(shape=shape, vth=p["gain_stage"]["vth"], exp=p["gain_stage"]["exp"])
+            gains[p["id"]].s_out.connect(pops[p["id"]].a_in)
     shapes = {inp["id"]: in_shape, **{p["id"]: tuple(p["shape"]) for p in g["populations"]}}
     ports = {inp["id"]: src.s_out, **{k: v.s_out for k, v in pops.items()}}
+
+    def target_port(c):
+        """The input port a connection feeds: the neuron's a_in, or a port of its gain stage."""
+        port = c.get("port", "a_in")
+        return pops[c["to"]].a_in if port == "a_in" else getattr(gains[c["to"]], port)
     built = []
     for c in g["connections"]:
         sshape, tshape = shapes[c["from"]], shapes[c["to"]]
@@ -77,7 +128,7 @@ def main(out_dir):
                 syn = Conv(weight=w, input_shape=sshape, padding=tuple(c["padding"]), stride=tuple(c["stride"]),
                            dilation=tuple(c["dilation"]), groups=c["groups"], num_message_bits=c["num_message_bits"])
                 ports[c["from"]].connect(syn.s_in)
-                syn.a_out.connect(pops[c["to"]].a_in)
+                syn.a_out.connect(target_port(c))
                 built.append((c["id"], "Conv"))
                 continue
             dst, srcs, wts = conv_utils.conv_to_sparse(sshape, tuple(c["output_shape"]), w, tuple(c["stride"]),
@@ -100,7 +151,7 @@ def main(out_dir):
         else:
             syn = Dense(weights=W, weight_exp=exp, num_weight_bits=nwb, num_message_bits=c["num_message_bits"])
         (ports[c["from"]].flatten() if len(sshape) > 1 else ports[c["from"]]).connect(syn.s_in)
-        (syn.a_out.reshape(tshape) if len(tshape) > 1 else syn.a_out).connect(pops[c["to"]].a_in)
+        (syn.a_out.reshape(tshape) if len(tshape) > 1 else syn.a_out).connect(target_port(c))
         built.append((c["id"], form))
     sinks = {}
     for pid, proc in pops.items():
@@ -111,12 +162,15 @@ def main(out_dir):
     first = next(iter(pops.values()))
     us = {k: [] for k in pops}
     vs = {k: [] for k in pops}
+    rs = {}
     try:
         for _ in range(T):
             first.run(condition=RunSteps(num_steps=1), run_cfg=cfg)
             for k, proc in pops.items():
-                us[k].append(proc.u.get().astype(np.int64).reshape(-1).tolist())
+                us[k].append((proc.i if hasattr(proc, "r") else proc.u).get().astype(np.int64).reshape(-1).tolist())
                 vs[k].append(proc.v.get().astype(np.int64).reshape(-1).tolist())
+                if hasattr(proc, "r"):
+                    rs.setdefault(k, []).append(proc.r.get().astype(np.int64).reshape(-1).tolist())
         spikes = {k: s.data.get() for k, s in sinks.items()}
     finally:
         first.stop()
@@ -127,10 +181,15 @@ def main(out_dir):
         sp = spikes[k].reshape(-1, T).T.astype(int).tolist()
         r = {"id": k, "neurons": len(want["spikes"][0]), "spikes_lava": int(np.sum(sp)), "spikes_snnc": int(np.sum(want["spikes"])),
              "spikes_equal": sp == want["spikes"], "u_equal": us[k] == want["u"], "v_equal": vs[k] == want["v"],
-             "lava": vectors(sp, us[k], vs[k])}
-        if not (r["spikes_equal"] and r["u_equal"] and r["v_equal"]):
+             "lava": vectors(sp, us[k], vs[k], rs.get(k))}
+        if "r" in want:
+            r["r_equal"] = rs.get(k) == want["r"]
+        if not (r["spikes_equal"] and r["u_equal"] and r["v_equal"] and r.get("r_equal", True)):
             ok = False
-            for name, got, exp_ in (("u", us[k], want["u"]), ("v", vs[k], want["v"]), ("spikes", sp, want["spikes"])):
+            checks = [("u", us[k], want["u"]), ("v", vs[k], want["v"]), ("spikes", sp, want["spikes"])]
+            if "r" in want:
+                checks.append(("r", rs.get(k, [[]] * T), want["r"]))
+            for name, got, exp_ in checks:
                 for t in range(T):
                     if got[t] != exp_[t]:
                         j = next(i for i in range(len(exp_[t])) if got[t][i] != exp_[t][i])

@@ -4,9 +4,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SnncError } from "../../../src/ir/errors.ts";
 import type { Graph, IRNode, NeuronNode, PoolNode } from "../../../src/ir/nodes.ts";
-import { scalar, tensor } from "../../../src/ir/tensor.ts";
+import { inputNode } from "../../../src/ir/graph.ts";
+import { scalar, size, tensor } from "../../../src/ir/tensor.ts";
 import { checkGraphForLoihi } from "../../../src/loihi/lower/lower-neuron-model.ts";
 import { foldPads } from "../../../src/loihi/lower/lower-pad.ts";
 import { avgIntoConv, lowerPools } from "../../../src/loihi/lower/lower-pooling.ts";
@@ -14,28 +14,19 @@ import { moveGains } from "../../../src/loihi/lower/lower-gain.ts";
 import { scalarThresholds } from "../../../src/loihi/lower/lower-thresholds.ts";
 import { simulate, type StepInput } from "../../../src/sim/reference.ts";
 import { loadTarget } from "../../../src/target/load-target.ts";
-import {
-  conv,
-  dense,
-  graph,
-  lif,
-  pool,
-  rand,
-  readout,
-  rng,
-  spikeFeatures,
-  spikeTrains,
-  expandedConv,
-} from "../models.ts";
+import { refuses } from "../../support/errors.ts";
+import { expandedConv, spikeFeatures, spikeTrains } from "../../support/folded-graphs.ts";
+import * as b from "../../support/ir-builder.ts";
+import { analogInputs, Rng } from "../../support/rng.ts";
 
 const L2 = loadTarget("loihi2");
 
 /** Every neuron layer present in both graphs fires identically; readouts agree to float rounding. */
-function sameSpikes(a: Graph, b: Graph, inputs: StepInput[], what: string): number {
+function sameSpikes(ref: Graph, got: Graph, inputs: StepInput[], what: string): number {
   let spikes = 0;
   for (const x of inputs) {
-    const ra = simulate(a, x, { all: true });
-    const rb = simulate(b, x);
+    const ra = simulate(ref, x, { all: true });
+    const rb = simulate(got, x);
     for (const [id, tb] of rb.traces) {
       const ta = ra.traces.get(id);
       if (!ta) continue;
@@ -54,33 +45,21 @@ function sameSpikes(a: Graph, b: Graph, inputs: StepInput[], what: string): numb
 }
 
 function analog(g: Graph, n: number, seed: number): Float64Array[] {
-  const r = rng(seed);
-  const size = g.nodes.find((x) => x.op === "input")!.shape!.reduce((a, b) => a * b, 1);
-  return Array.from({ length: n }, () => Float64Array.from({ length: size }, () => r(0, 1)));
+  return analogInputs(size(inputNode(g).inputShape), n, seed);
 }
 
-function refusal(fn: () => unknown, layer: string, re: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof SnncError, String(e));
-    assert.equal(e.code, "E_TARGET");
-    assert.equal(e.layer, layer);
-    assert.match(e.message, re);
-    assert.ok(!e.message.includes("\n"));
-    return true;
-  });
-}
+/** A refusal of the Loihi target, naming the layer. */
+const refusal = (fn: () => unknown, layer: string, re: RegExp) => refuses(fn, { code: "E_TARGET", layer, parts: [re] });
 
-function oneLayer(n: Partial<NeuronNode> & { theta?: number | ReturnType<typeof tensor> }): Graph {
-  const r = rng(1);
-  return graph(
-    "one",
+function oneLayer(n: b.NeuronOpts): Graph {
+  const r = new Rng(1);
+  return b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
-      conv("c", "in", rand([3, 3, 1, 2], r, -1, 1)),
-      lif("n", "c", n),
+      b.input("in", [4, 4, 1]),
+      b.conv("c", "in", b.uniform(r, [3, 3, 1, 2], -1, 1)),
+      b.neuron("n", "c", { decay: 0.8, ...n }),
     ],
-    3,
-    "direct",
+    { name: "one", T: 3, encoding: "direct" },
   );
 }
 
@@ -114,19 +93,17 @@ test("lower-neuron-model refuses what Lava's LIF cannot be, naming layer and rea
 });
 
 test("lower-pad folds ZeroPadding into the conv's padding; spikes unchanged", () => {
-  const r = rng(3);
-  const g = graph(
-    "pad",
+  const r = new Rng(3);
+  const g = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [6, 6, 2] },
-      conv("c0", "in", rand([3, 3, 2, 3], r, -0.5, 1)),
-      lif("l0", "c0"),
-      { op: "pad", id: "p", inputs: ["l0"], pads: [1, 2, 0, 1] },
-      conv("c1", "p", rand([3, 3, 3, 2], r, -0.5, 1), { strides: [2, 2], padding: "same" }),
-      lif("l1", "c1", { theta: 0.8 }),
+      b.input("in", [6, 6, 2]),
+      b.conv("c0", "in", b.uniform(r, [3, 3, 2, 3], -0.5, 1)),
+      b.neuron("l0", "c0", { decay: 0.8 }),
+      b.pad("p", "l0", [1, 2, 0, 1]),
+      b.conv("c1", "p", b.uniform(r, [3, 3, 3, 2], -0.5, 1), { strides: [2, 2], padding: "same" }),
+      b.neuron("l1", "c1", { decay: 0.8, theta: 0.8 }),
     ],
-    4,
-    "direct",
+    { name: "pad", T: 4, encoding: "direct" },
   );
   const { graph: h, notes } = foldPads(g);
   assert.ok(!h.nodes.some((n) => n.op === "pad"));
@@ -138,26 +115,29 @@ test("lower-pad folds ZeroPadding into the conv's padding; spikes unchanged", ()
 });
 
 test("lower-pooling: avg-pool folds exactly into dense (also with padded 'same' windows) and into conv", () => {
-  const r = rng(4);
+  const r = new Rng(4);
   const mk = (padding: "same" | "valid", next: "dense" | "conv", poolK = 2): Graph =>
-    graph(
-      "avg",
+    b.model(
       [
-        { op: "input", id: "in", inputs: [], inputShape: [7, 7, 2] },
-        conv("c0", "in", rand([3, 3, 2, 3], r, -0.5, 1), { bias: rand([3], r, -0.1, 0.1) }),
-        lif("l0", "c0", { theta: 0.9 }),
-        { op: "avgpool", id: "ap", inputs: ["l0"], pool: [poolK, poolK], strides: [poolK, poolK], padding },
+        b.input("in", [7, 7, 2]),
+        b.conv("c0", "in", b.uniform(r, [3, 3, 2, 3], -0.5, 1), { bias: b.uniform(r, [3], -0.1, 0.1) }),
+        b.neuron("l0", "c0", { decay: 0.8, theta: 0.9 }),
+        b.pool("ap", "avgpool", "l0", [poolK, poolK], [poolK, poolK], padding),
         ...(next === "dense"
           ? [
-              { op: "flatten", id: "fl", inputs: ["ap"] } as IRNode,
-              dense("d", "fl", rand([(padding === "same" ? 16 : 9) * 3, 4], r, -1, 1), rand([4], r, -0.1, 0.1)),
-              lif("l1", "d", { theta: 0.6 }),
+              b.flatten("fl", "ap"),
+              b.dense(
+                "d",
+                "fl",
+                b.uniform(r, [(padding === "same" ? 16 : 9) * 3, 4], -1, 1),
+                b.uniform(r, [4], -0.1, 0.1),
+              ),
+              b.neuron("l1", "d", { decay: 0.8, theta: 0.6 }),
             ]
-          : [conv("c1", "ap", rand([3, 3, 3, 2], r, -1, 1)), lif("l1", "c1", { theta: 0.5 })]),
-        readout("ro", "l1"),
+          : [b.conv("c1", "ap", b.uniform(r, [3, 3, 3, 2], -1, 1)), b.neuron("l1", "c1", { decay: 0.8, theta: 0.5 })]),
+        b.readout("ro", "l1"),
       ],
-      4,
-      "direct",
+      { name: "avg", T: 4, encoding: "direct" },
     );
   for (const [padding, next] of [
     ["valid", "dense"],
@@ -174,18 +154,16 @@ test("lower-pooling: avg-pool folds exactly into dense (also with padded 'same' 
     assert.ok(sameSpikes(g, h, analog(g, 4, 2), `${padding}/${next}`) > 0, `${padding}/${next} fires`);
   }
   // 8×8 with 2×2 valid windows tile: one conv, stride 2, kernel (3−1)·2 + 2 = 6, padding ×2
-  const g8 = graph(
-    "avg8",
+  const g8 = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [8, 8, 1] },
-      conv("c0", "in", rand([3, 3, 1, 2], r, -0.5, 1)),
-      lif("l0", "c0", { theta: 0.7 }),
-      { op: "avgpool", id: "ap", inputs: ["l0"], pool: [2, 2], strides: [2, 2], padding: "valid" },
-      conv("c1", "ap", rand([3, 3, 2, 2], r, -1, 1), { bias: rand([2], r, -0.1, 0.1) }),
-      lif("l1", "c1", { theta: 0.4 }),
+      b.input("in", [8, 8, 1]),
+      b.conv("c0", "in", b.uniform(r, [3, 3, 1, 2], -0.5, 1)),
+      b.neuron("l0", "c0", { decay: 0.8, theta: 0.7 }),
+      b.pool("ap", "avgpool", "l0"),
+      b.conv("c1", "ap", b.uniform(r, [3, 3, 2, 2], -1, 1), { bias: b.uniform(r, [2], -0.1, 0.1) }),
+      b.neuron("l1", "c1", { decay: 0.8, theta: 0.4 }),
     ],
-    4,
-    "direct",
+    { name: "avg8", T: 4, encoding: "direct" },
   );
   const { graph: h8, notes: n8 } = lowerPools(g8);
   const c1 = h8.nodes.find((n) => n.id === "c1") as Extract<IRNode, { op: "conv2d" }>;
@@ -209,17 +187,15 @@ test("lower-pooling: max-pool over binary spikes → sum-pool + fire-on-any neur
   const ins = [0, 1, 2].map((s) => spikeTrains(g, s));
   assert.ok(sameSpikes(g, h, ins, "maxpool") > 0);
   // max over analog values is not a neuron
-  const r = rng(5);
-  const bad = graph(
-    "mp-analog",
+  const r = new Rng(5);
+  const bad = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
-      pool("mp", "maxpool", "in"),
-      conv("c", "mp", rand([1, 1, 1, 1], r, 0.5, 1)),
-      lif("n", "c"),
+      b.input("in", [4, 4, 1]),
+      b.pool("mp", "maxpool", "in"),
+      b.conv("c", "mp", b.uniform(r, [1, 1, 1, 1], 0.5, 1)),
+      b.neuron("n", "c", { decay: 0.8 }),
     ],
-    2,
-    "direct",
+    { name: "mp-analog", T: 2, encoding: "direct" },
   );
   refusal(() => lowerPools(bad), "mp", /max-pooling over the analog \(direct-encoded\) input/);
 });

@@ -16,12 +16,12 @@ import { scalarThresholds } from "../../../src/loihi/lower/lower-thresholds.ts";
 import { checkGraphForLoihi } from "../../../src/loihi/lower/lower-neuron-model.ts";
 import { simulate } from "../../../src/sim/reference.ts";
 import { loadTarget } from "../../../src/target/load-target.ts";
-import * as b from "../../support/build.ts";
+import * as b from "../../support/ir-builder.ts";
 import { assertSameSpikes, compareGraphs, fixedInputs, runPure } from "../../support/check.ts";
 import { admissible, type Tier } from "../../support/gen.ts";
-import { mpbnOffsetModel, offsetModel } from "../offset-models.ts";
-import { runPipeline } from "../../../src/driver/float.ts";
-import { loihiPasses } from "../../../src/loihi/driver.ts";
+import { mpbnOffsetModel, offsetModel } from "../../support/offset-models.ts";
+import { runPipeline } from "../../../src/driver/run-pipeline.ts";
+import { loihiPipeline } from "../../../src/loihi/pipeline.ts";
 import fc from "fast-check";
 import { checkProperty } from "../../support/property.ts";
 import { NEAR_TIE } from "../../../src/verify/compare.ts";
@@ -242,7 +242,7 @@ test("property: MPBN of every sign (negated states, thresholds < 0, k = 0) throu
     const tally = checkProperty(tier, (s, tally) => {
       const g = mpbnOffsetModel(s);
       const inputs = s.inputs(g, 2);
-      const { graph, log } = runPipeline(g, loihiPasses(L2, {}), { target: "loihi2" });
+      const { graph, log } = runPipeline(g, loihiPipeline(L2, {}), { target: "loihi2" });
       thresholdsOk(graph);
       if (log.find((l) => l.pass === "lower-state-offset")!.notes.some((x) => x.startsWith("state offset"))) offsets++;
       const cmp = compareGraphs(g, graph, inputs);

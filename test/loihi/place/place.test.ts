@@ -11,7 +11,8 @@ import type {
 import { placeLoihi, type Placement } from "../../../src/loihi/place/place-loihi.ts";
 import { loadTarget } from "../../../src/target/load-target.ts";
 import type { TargetSpec } from "../../../src/target/target.ts";
-import { binaryInput, conn, pop } from "../loihi-helpers.ts";
+import { binaryInput, conn, pop } from "../../support/fixed-builder.ts";
+import { Rng } from "../../support/rng.ts";
 
 const L1 = loadTarget("loihi1");
 const L2 = loadTarget("loihi2");
@@ -42,8 +43,7 @@ interface LayerSpec {
 
 /** A stack of layers over a [6,6,2] spike input with seeded sparse weights. */
 function stack(layers: LayerSpec[], seed: number): FixedModel {
-  let s = seed >>> 0;
-  const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const rnd = new Rng(seed).next;
   const N = layers.length + 4;
   const pops: FixedPopulation[] = [];
   const conns: FixedConnection[] = [];

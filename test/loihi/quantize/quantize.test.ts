@@ -4,28 +4,26 @@ import fc from "fast-check";
 import { SnncError } from "../../../src/ir/errors.ts";
 import type { Graph, IRNode } from "../../../src/ir/nodes.ts";
 import { tensor } from "../../../src/ir/tensor.ts";
-import { quantizeLoihi } from "../../../src/loihi/quantize/quantize-loihi.ts";
-import { buildLoihi } from "../../../src/loihi/driver.ts";
-import { netxCheck, netxDenseRangeProblem } from "../../../src/loihi/emit/netx-hdf5.ts";
+import { netxCheck, netxDenseRangeProblem, quantizeLoihi } from "../../../src/loihi/quantize/index.ts";
+import { buildLoihi } from "../../../src/loihi/build.ts";
 import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import { loadTarget } from "../../../src/target/load-target.ts";
-import { conv, dense, graph, lif, rand, readout, rng } from "../models.ts";
+import * as b from "../../support/ir-builder.ts";
+import { Rng } from "../../support/rng.ts";
 
 const L2 = loadTarget("loihi2");
 const L1 = loadTarget("loihi1");
 
 function tiny(fire: "gt" | "ge", decay = 0.75, bias = 0.1): Graph {
-  return graph(
-    "tiny",
+  return b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [2] },
-      dense("d1", "in", tensor([2, 1], [0.5, -0.25]), tensor([1], [bias])),
-      lif("l1", "d1", { decay, theta: 1, fire }),
-      dense("d2", "l1", tensor([1, 2], [1, -2])),
-      readout("ro", "d2", "sum"),
+      b.input("in", [2]),
+      b.dense("d1", "in", tensor([2, 1], [0.5, -0.25]), tensor([1], [bias])),
+      b.neuron("l1", "d1", { decay, theta: 1, fire }),
+      b.dense("d2", "l1", tensor([1, 2], [1, -2])),
+      b.readout("ro", "d2", "sum"),
     ],
-    4,
-    "spikes",
+    { name: "tiny", T: 4, encoding: "spikes" },
   );
 }
 
@@ -81,17 +79,15 @@ test("netx weight ranges: the known-wrong ones are never written (checked and ex
       fc.array(fc.oneof(fc.constant(0), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 6, maxLength: 6 }),
       fc.double({ min: 0.05, max: 4, noNaN: true }),
       (w, theta) => {
-        const g = graph(
-          "r",
+        const g = b.model(
           [
-            { op: "input", id: "in", inputs: [], inputShape: [3] },
-            dense("d", "in", tensor([3, 2], w)),
-            lif("l", "d", { theta }),
-            dense("o", "l", tensor([2, 1], [1, -1])),
-            readout("ro", "o"),
+            b.input("in", [3]),
+            b.dense("d", "in", tensor([3, 2], w)),
+            b.neuron("l", "d", { decay: 0.8, theta }),
+            b.dense("o", "l", tensor([2, 1], [1, -1])),
+            b.readout("ro", "o"),
           ],
-          3,
-          "spikes",
+          { name: "r", T: 3, encoding: "spikes" },
         );
         const q = quantizeLoihi(g, L2);
         const chk = netxCheck(q.model);
@@ -108,20 +104,18 @@ test("netx weight ranges: the known-wrong ones are never written (checked and ex
 });
 
 test("bound analysis warns with the layer and the bound where u could wrap or v saturate", () => {
-  const r = rng(9);
+  const r = new Rng(9);
   const n = 1200;
   // θ tiny against weights near 1: even vth = 1 overflows the weight range; 1200 inputs at 254·64 wrap u
-  const g = graph(
-    "wide",
+  const g = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [n] },
-      dense("d", "in", rand([n, 2], r, 0.5, 1)),
-      lif("l", "d", { theta: 0.001, decay: 1 }),
-      dense("o", "l", tensor([2, 1], [1, 1])),
-      readout("ro", "o"),
+      b.input("in", [n]),
+      b.dense("d", "in", b.uniform(r, [n, 2], 0.5, 1)),
+      b.neuron("l", "d", { theta: 0.001, decay: 1 }),
+      b.dense("o", "l", tensor([2, 1], [1, 1])),
+      b.readout("ro", "o"),
     ],
-    50,
-    "spikes",
+    { name: "wide", T: 50, encoding: "spikes" },
   );
   const q = quantizeLoihi(g, L2);
   const w = q.warnings.join("\n");
@@ -129,17 +123,15 @@ test("bound analysis warns with the layer and the bound where u could wrap or v 
   assert.match(w, /layer 'l': \d+ weights of 'd' clipped to \[0, 255\]/);
   assert.match(w, /layer 'l': u could wrap: one step's input reaches \|a\|·64 = \d+ > 2\^23 = 8388608/);
   // IF with strongly negative input over many steps: v could saturate
-  const g2 = graph(
-    "neg",
+  const g2 = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [n] },
-      dense("d", "in", rand([n, 2], r, -1, 0.05)),
-      lif("l", "d", { theta: 1, decay: 1 }),
-      dense("o", "l", tensor([2, 1], [1, 1])),
-      readout("ro", "o"),
+      b.input("in", [n]),
+      b.dense("d", "in", b.uniform(r, [n, 2], -1, 0.05)),
+      b.neuron("l", "d", { theta: 1, decay: 1 }),
+      b.dense("o", "l", tensor([2, 1], [1, 1])),
+      b.readout("ro", "o"),
     ],
-    60,
-    "spikes",
+    { name: "neg", T: 60, encoding: "spikes" },
   );
   assert.match(
     quantizeLoihi(g2, L2).warnings.join("\n"),
@@ -150,24 +142,22 @@ test("bound analysis warns with the layer and the bound where u could wrap or v 
 });
 
 function residual(): Graph {
-  const r = rng(21);
-  return graph(
-    "res",
+  const r = new Rng(21);
+  return b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
-      conv("c1", "in", rand([3, 3, 1, 2], r, -0.5, 1)),
-      lif("l1", "c1"),
-      conv("c2", "l1", rand([3, 3, 2, 2], r, -0.5, 1)),
-      lif("l2", "c2"),
-      { op: "add", id: "a", inputs: ["l1", "l2"] } as IRNode,
-      conv("c3", "a", rand([3, 3, 2, 2], r, -0.5, 1), { bias: rand([2], r, -0.1, 0.1) }),
-      lif("l3", "c3"),
-      { op: "flatten", id: "f", inputs: ["l3"] } as IRNode,
-      dense("d", "f", rand([32, 2], r, -1, 1)),
-      readout("ro", "d"),
+      b.input("in", [4, 4, 1]),
+      b.conv("c1", "in", b.uniform(r, [3, 3, 1, 2], -0.5, 1)),
+      b.neuron("l1", "c1", { decay: 0.8 }),
+      b.conv("c2", "l1", b.uniform(r, [3, 3, 2, 2], -0.5, 1)),
+      b.neuron("l2", "c2", { decay: 0.8 }),
+      b.add("a", "l1", "l2"),
+      b.conv("c3", "a", b.uniform(r, [3, 3, 2, 2], -0.5, 1), { bias: b.uniform(r, [2], -0.1, 0.1) }),
+      b.neuron("l3", "c3", { decay: 0.8 }),
+      b.flatten("f", "l3"),
+      b.dense("d", "f", b.uniform(r, [32, 2], -1, 1)),
+      b.readout("ro", "d"),
     ],
-    3,
-    "spikes",
+    { name: "res", T: 3, encoding: "spikes" },
   );
 }
 
@@ -183,7 +173,7 @@ test("depth, delays and run length: a residual add reads the shallower branch on
     [2, 3, 4, 5],
   );
   assert.equal(q.netx.ok, false);
-  assert.match((q.netx as { reason: string }).reason, /'l3' has 2 input synapse groups/);
+  assert.match((q.netx as { reason: string }).reason, /'l3' has 2 incoming synapse groups; netx layers form a chain/);
   // the conv bias is counted once although both terms pass through c3
   const l3 = quantizeLoihi(residual(), L2).synaptic.populations.find((p) => p.id === "l3")!;
   const c3 = residual().nodes.find((n) => n.id === "c3") as Extract<IRNode, { op: "conv2d" }>;
@@ -204,19 +194,17 @@ test("loihi1: no delays, no analog input — refused with the reason", () => {
 });
 
 test("analog input: graded payloads within the message width, first-layer weights within range", () => {
-  const r = rng(2);
-  const g = graph(
-    "direct",
+  const r = new Rng(2);
+  const g = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [4, 4, 1] },
-      conv("c1", "in", rand([3, 3, 1, 2], r, -0.5, 1), { bias: rand([2], r, 0.1, 0.3) }),
-      lif("l1", "c1"),
-      { op: "flatten", id: "f", inputs: ["l1"] } as IRNode,
-      dense("d", "f", rand([32, 2], r, -1, 1)),
-      readout("ro", "d"),
+      b.input("in", [4, 4, 1]),
+      b.conv("c1", "in", b.uniform(r, [3, 3, 1, 2], -0.5, 1), { bias: b.uniform(r, [2], 0.1, 0.3) }),
+      b.neuron("l1", "c1", { decay: 0.8 }),
+      b.flatten("f", "l1"),
+      b.dense("d", "f", b.uniform(r, [32, 2], -1, 1)),
+      b.readout("ro", "d"),
     ],
-    3,
-    "direct",
+    { name: "direct", T: 3, encoding: "direct" },
   );
   const q = quantizeLoihi(g, L2);
   const inp = q.model.input;
@@ -235,22 +223,19 @@ test("analog input: graded payloads within the message width, first-layer weight
 });
 
 test("a state offset by hand: IF with θ = −0.5 → θ' = 0.5, v0 = δ = 1, self weight 1; init, self and inhibition in integers", () => {
-  const g = graph(
-    "offset",
+  const g = b.model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [2] },
-      dense("d1", "in", tensor([2, 1], [0.5, -0.25])),
-      lif("l1", "d1", { model: "IF", decay: 1, theta: -0.5 }),
-      dense("d2", "l1", tensor([1, 1], [1])),
-      readout("ro", "d2", "sum"),
+      b.input("in", [2]),
+      b.dense("d1", "in", tensor([2, 1], [0.5, -0.25])),
+      b.neuron("l1", "d1", { model: "IF", decay: 1, theta: -0.5 }),
+      b.dense("d2", "l1", tensor([1, 1], [1])),
+      b.readout("ro", "d2", "sum"),
     ],
-    4,
-    "spikes",
+    { name: "offset", T: 4, encoding: "spikes" },
   );
-  const b = buildLoihi(g, { target: "loihi2" });
-  const q = b.quant;
+  const q = buildLoihi(g, { target: "loihi2" }).quant;
   assert.equal(q.netx.ok, false);
-  assert.match((q.netx as { reason: string }).reason, /'l1' has a state offset/);
+  assert.match((q.netx as { reason: string }).reason, /state offsets \('l1'\): netx sets no initial v/);
   const p = q.model.populations.find((x) => x.id === "l1")!;
   // limits: the self weight τ·R = 1 and the init τ·δ = 1 at exponent 7 allow g ≤ 255·128 = 32640 (the tightest)
   assert.equal(q.populations.find((x) => x.id === "l1")!.limitedBy, "weights of 'l1/self' at exponent 7");

@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { buildLoihi } from "../../../src/loihi/driver.ts";
+import { buildLoihi } from "../../../src/loihi/build.ts";
 import { loadModel } from "../../../src/frontends/index.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
 import {
@@ -25,15 +25,16 @@ import { randomInputs } from "../../../src/inputs/random-inputs.ts";
 import { runFixedEvent } from "../../../src/loihi/sim/run-event.ts";
 import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import type { StepInput } from "../../../src/sim/reference.ts";
-import { binaryInput, model } from "../loihi-helpers.ts";
-import { dense, graph, lif, offsetLayers, readout } from "../models.ts";
-import { offsetModel } from "../offset-models.ts";
+import { binaryInput, fixedModel } from "../../support/fixed-builder.ts";
+import { offsetLayers } from "../../support/folded-graphs.ts";
 import { Src } from "../../support/gen.ts";
+import { dense, input, model, neuron, readout } from "../../support/ir-builder.ts";
+import { offsetModel } from "../../support/offset-models.ts";
 
 test("a pulse neuron fires exactly at the steps ≡ phase (mod runSteps), from the first sample on", () => {
   const R = 7;
   const pulses = [0, 1, 3, 6].map((k) => pulsePopulation(`p${k}`, k, R));
-  const m = model(binaryInput([1]), pulses, [], 2, R);
+  const m = fixedModel(binaryInput([1]), pulses, [], 2, R);
   for (const run of [
     runFixedStepped(m, [Float64Array.of(0), Float64Array.of(0)], { steps: 3 * R }),
     runFixedEvent(m, [Float64Array.of(0), Float64Array.of(0)], { steps: 3 * R }),
@@ -216,17 +217,15 @@ test("depth 1: an initial v holds the neurons whose bias alone would fire at ste
 
 test("an initial v that cannot hold the first step is refused with the reason", () => {
   // τ → 0: dv = 4095, the leak leaves 1/4096 of any initial v, and the bias alone is far above the threshold
-  const g = graph(
-    "tiny-tau",
+  const g = model(
     [
-      { op: "input", id: "in", inputs: [], inputShape: [2] },
+      input("in", [2]),
       dense("d", "in", tensor([2, 1], [0.01, 0.02])),
-      lif("l", "d", { theta: scalar(-3), decay: 0.0001 }),
+      neuron("l", "d", { theta: scalar(-3), decay: 0.0001 }),
       dense("o", "l", tensor([1, 1], [1])),
       readout("ro", "o"),
     ],
-    3,
-    "spikes",
+    { name: "tiny-tau", T: 3, encoding: "spikes" },
   );
   assert.throws(
     () => buildLoihi(g, { target: "loihi2" }),
@@ -246,7 +245,7 @@ test("property: random models with offsets of every kind run exactly back to bac
     fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
       const s = new Src(seed, "float");
       const g = offsetModel(s);
-      let b;
+      let b: ReturnType<typeof buildLoihi>;
       try {
         b = buildLoihi(g, { target: "loihi2" });
       } catch (e) {

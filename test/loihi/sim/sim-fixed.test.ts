@@ -1,12 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { initLifState, lifFixedStep, lifParams, wrap32, wrapSigned } from "../../../src/loihi/sim/lif-fixed.ts";
 import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import { runFixedEvent } from "../../../src/loihi/sim/run-event.ts";
 import { quantizeColumn } from "../../../src/loihi/sim/input-fixed.ts";
 import type { ConvSynapse, FixedModel } from "../../../src/loihi/model/integer-model.ts";
-import { arr, binaryInput, conn, dense, model, pop } from "../loihi-helpers.ts";
+import { Rng } from "../../support/rng.ts";
+import { arr, binaryInput, conn, denseSynapse, fixedModel, pop } from "../../support/fixed-builder.ts";
 
 test("Lava's golden LIF vector: a = 128 at step 1, du = 0, dv = 2048", () => {
   const p = pop("x", [1], { depth: 0, du: 0, dv: 2048, vth: 131071, resetInterval: 1000, resetOffset: 999 }, 1000);
@@ -28,10 +30,10 @@ test("Lava's golden LIF vector: a = 128 at step 1, du = 0, dv = 2048", () => {
 
 test("the golden vector through the engines: one step of synaptic delay", () => {
   const N = 9;
-  const m = model(
+  const m = fixedModel(
     binaryInput([1]),
     [pop("x", [1], { depth: 1, du: 0, dv: 2048, vth: 131071 }, N)],
-    [conn("c", "in", "x", dense([[128]]))],
+    [conn("c", "in", "x", denseSynapse([[128]]))],
     1,
     N,
   );
@@ -47,7 +49,7 @@ test("the golden vector through the engines: one step of synaptic delay", () => 
 });
 
 /**
- * Three layers written out by hand (every value below was computed on paper from LOIHI.md §1):
+ * Three layers written out by hand (every value below was computed on paper from docs/LAVA-FIXED-POINT.md §1):
  * input 2 spikes, T = 3 columns [1,0], [1,1], [0,1]; run 6 steps (T + depth 3).
  *   A (depth 1, reset at step 2): W1 rows=inputs [[3,1],[2,-3]], du 4095, dv 1024, vth 4 (256), bias [0, 1<<6]
  *   B (depth 2, reset at 3): W2 [[5],[7]], du 4095, dv 0, vth 4, bias 0
@@ -63,7 +65,7 @@ function handModel(): FixedModel {
     { depth: 3, kind: "integrator", dv: 0, vth: 131071, biasMant: Int32Array.of(2), readout: { mode: "sum" } },
     N,
   );
-  return model(
+  return fixedModel(
     binaryInput([2]),
     [A, B, C],
     [
@@ -71,13 +73,13 @@ function handModel(): FixedModel {
         "w1",
         "in",
         "A",
-        dense([
+        denseSynapse([
           [3, 1],
           [2, -3],
         ]),
       ),
-      conn("w2", "A", "B", dense([[5], [7]])),
-      conn("w3", "B", "C", dense([[9]])),
+      conn("w2", "A", "B", denseSynapse([[5], [7]])),
+      conn("w3", "B", "C", denseSynapse([[9]])),
     ],
     3,
     N,
@@ -144,10 +146,10 @@ test("spike is strict: v = vth << 6 does not fire, one more does", () => {
 
 test("dense weight exponent applies to the sum with floor", () => {
   const N = 3;
-  const m = model(
+  const m = fixedModel(
     binaryInput([3]),
     [pop("x", [1], { depth: 1, vth: 131071 }, N)],
-    [conn("c", "in", "x", dense([[3], [2], [-8]]), { weightExp: -2 })],
+    [conn("c", "in", "x", denseSynapse([[3], [2], [-8]]), { weightExp: -2 })],
     1,
     N,
   );
@@ -161,7 +163,7 @@ test("dense weight exponent applies to the sum with floor", () => {
       [0, -64, 0],
     );
   }
-  const m2 = { ...m, connections: [conn("c", "in", "x", dense([[3], [2], [-8]]), { weightExp: 3 })] };
+  const m2 = { ...m, connections: [conn("c", "in", "x", denseSynapse([[3], [2], [-8]]), { weightExp: 3 })] };
   assert.deepEqual(
     runFixedStepped(m2, [Float64Array.of(1, 1, 0)], { state: true })
       .u!.get("x")!
@@ -185,10 +187,10 @@ test("graded input: payload = round half away from zero, clipped", () => {
   assert.throws(() => quantizeColumn(binaryInput([2]), Float64Array.of(1, 0.5)), /not a spike/);
 });
 
-function randomModel(seed: number[]): { m: FixedModel; inputs: Float64Array[] } {
-  // seed-driven small conv → dense → integrator network with delays and graded input
-  let k = 0;
-  const r = (lo: number, hi: number) => lo + (Math.abs(seed[k++ % seed.length]! * 7919 + k * 104729) % (hi - lo + 1));
+/** A seeded small conv → dense → integrator network with delays and graded input. */
+function randomModel(seed: number): { m: FixedModel; inputs: Float64Array[] } {
+  const rng = new Rng(seed);
+  const r = (lo: number, hi: number) => rng.int(lo, hi);
   const H = r(3, 6),
     W = r(3, 6),
     C = r(1, 2),
@@ -253,14 +255,16 @@ function randomModel(seed: number[]): { m: FixedModel; inputs: Float64Array[] } 
     populations: [A, B, Cc],
     connections: [
       conn("c1", "in", "A", cs),
-      conn("c2", "A", "B", dense(w2), { weightExp: r(-3, 2) }),
+      conn("c2", "A", "B", denseSynapse(w2), { weightExp: r(-3, 2) }),
       conn(
         "c3",
         "B",
         "C",
-        dense(Array.from({ length: n2 }, (_, i) => Array.from({ length: n2 }, (_, o) => (i === o ? r(1, 9) : 0)))),
+        denseSynapse(
+          Array.from({ length: n2 }, (_, i) => Array.from({ length: n2 }, (_, o) => (i === o ? r(1, 9) : 0))),
+        ),
       ),
-      conn("c4", "A", "C", dense(skip), { delay: 1 }),
+      conn("c4", "A", "C", denseSynapse(skip), { delay: 1 }),
     ],
     outputs: ["C"],
   };
@@ -272,7 +276,7 @@ function randomModel(seed: number[]): { m: FixedModel; inputs: Float64Array[] } 
 
 test("property: the event-driven engine equals the time-stepped engine on every spike, u and v", () => {
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 1 << 20 }), { minLength: 8, maxLength: 32 }), (seed) => {
+    fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
       const { m, inputs } = randomModel(seed);
       const a = runFixedStepped(m, inputs, { state: true });
       const b = runFixedEvent(m, inputs, { state: true });
@@ -288,21 +292,26 @@ test("property: the event-driven engine equals the time-stepped engine on every 
 });
 
 test("an injected event-engine fault is visible in u (the check can fail)", () => {
-  const { m, inputs } = randomModel([1, 2, 3, 4, 5, 6, 7, 8]);
-  const a = runFixedStepped(m, inputs, { state: true });
-  const b = runFixedEvent(m, inputs, { state: true, fault: "drop-first-event" });
-  assert.notDeepEqual(b.u!.get("A"), a.u!.get("A"));
+  // dropping a run's first event changes u unless that event happens to carry no weight into A
+  let visible = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const { m, inputs } = randomModel(seed);
+    const a = runFixedStepped(m, inputs, { state: true });
+    const b = runFixedEvent(m, inputs, { state: true, fault: "drop-first-event" });
+    if (!isDeepStrictEqual(b.u!.get("A"), a.u!.get("A"))) visible++;
+  }
+  assert.ok(visible >= 15, `the fault changed u in only ${visible} of 20 models`);
 });
 
 test("initial v and a self-recurrent one-to-one synapse by hand, on both engines", () => {
   // IF (dv 0), vth 1 (spike iff v > 64), depth 1 (zeroed at step 2); v0 = [100, 100]; input → both neurons with weight 1;
   // self weights [2, −1]: a spike of step n adds 2·64 (resp. −64) at step n + 1
   const a = pop("a", [2], { depth: 1, v0: Int32Array.of(100, 100) }, 4);
-  const m = model(
+  const m = fixedModel(
     binaryInput([1]),
     [a],
     [
-      conn("in→a", "in", "a", dense([[1, 1]])),
+      conn("in→a", "in", "a", denseSynapse([[1, 1]])),
       conn("a/self", "a", "a", { kind: "diagonal", size: 2, weights: Int32Array.of(2, -1) }),
     ],
     3,

@@ -6,7 +6,7 @@ import { scalar, type Tensor } from "../../../src/ir/tensor.ts";
 import { absorbGain } from "../../../src/passes/fold/absorb-gain.ts";
 import { foldMpbn } from "../../../src/passes/fold/fold-mpbn.ts";
 import { simulate } from "../../../src/sim/reference.ts";
-import * as b from "../../support/build.ts";
+import * as b from "../../support/ir-builder.ts";
 import { assertSameSpikes, compareGraphs, fixedInputs, runPure } from "../../support/check.ts";
 import { admissible, type Tier } from "../../support/gen.ts";
 import { mpbnModel } from "../../support/models.ts";
@@ -215,7 +215,9 @@ describe("fold-mpbn", () => {
           mpbn: mp("channel", b.t([2], [-1, -2]), b.t([2], [0.25, -0.5]), b.t([2], [0.5, 0.25])),
         }),
       ]);
-      assertSameSpikes(g, runPure(absorbGain, runPure(foldMpbn, g).graph).graph, fixedInputs(g, 12), `${reset} reset`);
+      assertSameSpikes(g, runPure(absorbGain, runPure(foldMpbn, g).graph).graph, fixedInputs(g, 12), {
+        what: `${reset} reset`,
+      });
     }
   });
 

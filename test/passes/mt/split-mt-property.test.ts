@@ -12,11 +12,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
+import type { Conv2DNode, Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
 import { inferShapes } from "../../../src/ir/shapes.ts";
 import { scalar, tensor, type Tensor } from "../../../src/ir/tensor.ts";
 import { splitMultiThreshold } from "../../../src/passes/mt/split-mt.ts";
 import { simulate, type StepInput } from "../../../src/sim/reference.ts";
+import * as b from "../../support/ir-builder.ts";
 import { Rng } from "../../support/rng.ts";
 
 const SEED = 0x5eed_0404;
@@ -60,40 +61,24 @@ function neuron(id: string, input: string, r: Rng, tier: Tier, C: number, deltas
   const theta = w(r, tier, 0.25, 1.5);
   const perChannel = r.next() < 0.3;
   const thr = perChannel ? rand(r, tier, [C], 0.25, 1.5) : scalar(theta);
-  const n: NeuronNode = {
-    id,
-    op: "neuron",
-    inputs: [input],
+  return b.neuron(id, input, {
     model: deltas.length ? "MT-LIF" : "LIF",
     decay: tier === "exact" ? r.pick([1, 0.5, 0.75]) : r.uniform(0.3, 1),
-    gain: scalar(1),
-    bias: scalar(0),
     fire: r.pick(["gt", "ge"] as const),
     reset: r.pick(["hard", "soft"] as const),
-    threshold: thr,
+    theta: thr,
     vReset: scalar(r.next() < 0.7 ? 0 : w(r, tier, -0.5, 0.25)),
     resetAmount: thr,
     vThreshold: perChannel ? thr.data[0]! : theta,
-  };
-  if (deltas.length) {
-    n.deltas = deltas;
-    n.planeThresholds = deltas.map((d) => ({ shape: [...thr.shape], data: thr.data.map((v) => v + d) }));
-  }
-  return n;
+    planes: deltas.length ? deltas : undefined,
+  });
 }
 
-function conv(id: string, input: string, r: Rng, tier: Tier, cin: number, cout: number, k: number): IRNode {
-  return {
-    id,
-    op: "conv2d",
-    inputs: [input],
-    kernel: rand(r, tier, [k, k, cin, cout], -0.75, 1),
+function conv(id: string, input: string, r: Rng, tier: Tier, cin: number, cout: number, k: number): Conv2DNode {
+  return b.conv(id, input, rand(r, tier, [k, k, cin, cout], -0.75, 1), {
     bias: r.next() < 0.6 ? rand(r, tier, [cout], -0.25, 0.5) : undefined,
-    strides: [1, 1],
     padding: r.pick(["same", "valid"] as const),
-    dilation: [1, 1],
-    groups: 1,
-  };
+  });
 }
 
 interface Case {
@@ -115,26 +100,20 @@ function makeCase(seed: number, tier: Tier): Case {
     if (d !== 0) deltas.push(d);
   }
   const reader = r.pick(READERS);
-  const nodes: IRNode[] = [{ id: "x", op: "input", inputs: [], inputShape: [H, H, Cin] }];
-  nodes.push({ ...conv("conv1", "x", r, tier, Cin, C, r.pick([1, 3])), padding: "same" } as IRNode);
+  const nodes: IRNode[] = [b.input("x", [H, H, Cin])];
+  nodes.push({ ...conv("conv1", "x", r, tier, Cin, C, r.pick([1, 3])), padding: "same" });
   nodes.push(neuron("mt", "conv1", r, tier, C, deltas));
   const C2 = r.int(1, 3);
   const tailFromSpatial = (src: string, h: number, c: number) => {
     nodes.push(neuron("lif2", src, r, tier, c, []));
-    nodes.push({ id: "flat2", op: "flatten", inputs: ["lif2"] });
-    nodes.push({
-      id: "dense2",
-      op: "dense",
-      inputs: ["flat2"],
-      kernel: rand(r, tier, [h, 2], -0.75, 1),
-      bias: rand(r, tier, [2], -0.25, 0.25),
-    });
-    nodes.push({ id: "readout", op: "readout", inputs: ["dense2"], mode: "sum" });
+    nodes.push(b.flatten("flat2", "lif2"));
+    nodes.push(b.dense("dense2", "flat2", rand(r, tier, [h, 2], -0.75, 1), rand(r, tier, [2], -0.25, 0.25)));
+    nodes.push(b.readout("readout", "dense2", "sum"));
   };
   const outputs = ["readout"];
   const convReader = (src: string, cin: number, small = false) => {
     const c = conv("conv2", src, r, tier, cin, C2, r.pick([1, 2, 3]));
-    if (small) (c as { padding: string }).padding = "same";
+    if (small) c.padding = "same";
     nodes.push(c);
     return c;
   };
@@ -143,58 +122,47 @@ function makeCase(seed: number, tier: Tier): Case {
     case "two-readers": {
       convReader("mt", C);
       if (reader === "two-readers") {
-        nodes.push({ id: "flat_b", op: "flatten", inputs: ["mt"] });
-        nodes.push({ id: "dense_b", op: "dense", inputs: ["flat_b"], kernel: rand(r, tier, [H * H * C, 3], -0.75, 1) });
+        nodes.push(b.flatten("flat_b", "mt"));
+        nodes.push(b.dense("dense_b", "flat_b", rand(r, tier, [H * H * C, 3], -0.75, 1)));
         nodes.push(neuron("lif_b", "dense_b", r, tier, 3, []));
         outputs.push("lif_b");
       }
       break;
     }
     case "flatten-dense": {
-      nodes.push({ id: "flat", op: "flatten", inputs: ["mt"] });
-      nodes.push({
-        id: "dense",
-        op: "dense",
-        inputs: ["flat"],
-        kernel: rand(r, tier, [H * H * C, 4], -0.75, 1),
-        bias: rand(r, tier, [4], -0.25, 0.25),
-      });
+      nodes.push(b.flatten("flat", "mt"));
+      nodes.push(b.dense("dense", "flat", rand(r, tier, [H * H * C, 4], -0.75, 1), rand(r, tier, [4], -0.25, 0.25)));
       nodes.push(neuron("lif2", "dense", r, tier, 4, []));
-      nodes.push({ id: "dense2", op: "dense", inputs: ["lif2"], kernel: rand(r, tier, [4, 2], -0.75, 1) });
-      nodes.push({ id: "readout", op: "readout", inputs: ["dense2"], mode: "mean" });
+      nodes.push(b.dense("dense2", "lif2", rand(r, tier, [4, 2], -0.75, 1)));
+      nodes.push(b.readout("readout", "dense2", "mean"));
       return finish();
     }
     case "avgpool-conv":
     case "sumpool-conv":
     case "maxpool-conv": {
       const op = reader === "avgpool-conv" ? "avgpool" : reader === "sumpool-conv" ? "sumpool" : "maxpool";
-      nodes.push({ id: "pool", op, inputs: ["mt"], pool: [2, 2], strides: [2, 2], padding: "valid" });
+      nodes.push(b.pool("pool", op, "mt"));
       convReader("pool", C, true);
       break;
     }
     case "pad-conv": {
-      nodes.push({ id: "pad", op: "pad", inputs: ["mt"], pads: [1, 0, 0, 1] });
+      nodes.push(b.pad("pad", "mt", [1, 0, 0, 1]));
       convReader("pad", C);
       break;
     }
     case "pad-maxpool-flatten-dense": {
-      nodes.push({ id: "pad", op: "pad", inputs: ["mt"], pads: [1, 1, 1, 1] });
-      nodes.push({ id: "pool", op: "maxpool", inputs: ["pad"], pool: [2, 2], strides: [2, 2], padding: "same" });
-      nodes.push({ id: "flat", op: "flatten", inputs: ["pool"] });
+      nodes.push(b.pad("pad", "mt", [1, 1, 1, 1]));
+      nodes.push(b.pool("pool", "maxpool", "pad", [2, 2], [2, 2], "same"));
+      nodes.push(b.flatten("flat", "pool"));
       const F = ((H + 2) / 2) ** 2 * C;
-      nodes.push({ id: "dense", op: "dense", inputs: ["flat"], kernel: rand(r, tier, [F, 3], -0.75, 1) });
+      nodes.push(b.dense("dense", "flat", rand(r, tier, [F, 3], -0.75, 1)));
       nodes.push(neuron("lif2", "dense", r, tier, 3, []));
-      nodes.push({ id: "readout", op: "readout", inputs: ["lif2"], mode: "sum" });
+      nodes.push(b.readout("readout", "lif2", "sum"));
       return finish();
     }
   }
   // conv2 output size: resolved by shape inference; the tail reads it through a flatten.
-  const g0: Graph = {
-    name: "mt",
-    meta: { timesteps: T, encoding: tier === "exact" ? "spikes" : "direct" },
-    outputs: [],
-    nodes,
-  };
+  const g0 = b.graph(nodes, { name: "mt", T, encoding: tier === "exact" ? "spikes" : "direct", outputs: [] });
   const conv2 = nodes.find((n) => n.id === "conv2")!;
   const shapeOut = outShape(g0, conv2.id);
   tailFromSpatial(
@@ -205,12 +173,12 @@ function makeCase(seed: number, tier: Tier): Case {
   return finish();
 
   function finish(): Case {
-    const g: Graph = {
+    const g = b.graph(nodes, {
       name: "mt",
-      meta: { timesteps: T, encoding: tier === "exact" ? "spikes" : "direct" },
+      T,
+      encoding: tier === "exact" ? "spikes" : "direct",
       outputs: [...outputs, "mt"],
-      nodes,
-    };
+    });
     const n = H * H * Cin;
     const inputs: StepInput[] = [];
     for (let k = 0; k < 2; k++) {

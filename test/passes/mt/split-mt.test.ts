@@ -9,88 +9,54 @@ import { graphFromJson, graphToJson } from "../../../src/ir/serialize.ts";
 import { inferShapes } from "../../../src/ir/shapes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
 import { runPasses } from "../../../src/passes/pass.ts";
-import { floatPipeline, PASSES } from "../../../src/passes/pipeline.ts";
+import { FLOAT_PIPELINE } from "../../../src/passes/float-pipeline.ts";
 import { scheduleTemporalNorm } from "../../../src/passes/temporal/schedule-temporal-norm.ts";
 import { mtLowering, mtLoweringPasses, splitMt, splitMultiThreshold } from "../../../src/passes/mt/split-mt.ts";
 import { simulate, type StepInput } from "../../../src/sim/reference.ts";
 import { compareTraces } from "../../../src/verify/compare.ts";
-import { neuron } from "../../support/build.ts";
+import { assertSameSpikes } from "../../support/check.ts";
+import { refuses } from "../../support/errors.ts";
+import * as b from "../../support/ir-builder.ts";
+import { analogInputs } from "../../support/rng.ts";
 
-function mt(id: string, input: string, o: Partial<NeuronNode> & { deltas: number[]; theta?: number }): NeuronNode {
-  const theta = o.theta ?? 1;
-  return {
-    ...neuron(id, input, { model: "MT-LIF", ...o }),
-    planeThresholds: o.planeThresholds ?? o.deltas.map((d) => scalar(theta + d)),
-  };
-}
+/** An MT-LIF layer (IF unless a decay is given); `planes` are its Δ from θ. */
+const mt = (id: string, input: string, o: b.NeuronOpts): NeuronNode => b.neuron(id, input, { model: "MT-LIF", ...o });
 
-const lif = (id: string, input: string): NeuronNode => ({
-  ...mt(id, input, { deltas: [] }),
-  model: "LIF",
-  decay: 0.9,
-  planeThresholds: undefined,
-  deltas: undefined,
-});
+const lif = (id: string, input: string): NeuronNode => b.neuron(id, input, { decay: 0.9 });
 
-const conv = (id: string, input: string, cin: number, cout: number, bias = true): IRNode => ({
-  id,
-  op: "conv2d",
-  inputs: [input],
-  kernel: tensor(
-    [3, 3, cin, cout],
-    Array.from({ length: 9 * cin * cout }, (_, i) => ((i * 37) % 11) / 8 - 0.5),
-  ),
-  bias: bias
-    ? tensor(
-        [cout],
-        Array.from({ length: cout }, (_, i) => 0.125 * (i + 1)),
-      )
-    : undefined,
-  strides: [1, 1],
-  padding: "same",
-  dilation: [1, 1],
-  groups: 1,
-});
+/** A 3×3 same conv with fixed weights in [−1/2, 3/4] and biases 1/8, 2/8, …. */
+const conv = (id: string, input: string, cin: number, cout: number, bias = true): IRNode =>
+  b.conv(
+    id,
+    input,
+    tensor(
+      [3, 3, cin, cout],
+      Array.from({ length: 9 * cin * cout }, (_, i) => ((i * 37) % 11) / 8 - 0.5),
+    ),
+    {
+      bias: bias
+        ? tensor(
+            [cout],
+            Array.from({ length: cout }, (_, i) => 0.125 * (i + 1)),
+          )
+        : undefined,
+    },
+  );
 
-function graph(nodes: IRNode[], outputs: string[], T = 4): Graph {
-  return { name: "t", meta: { timesteps: T, encoding: "direct" }, nodes, outputs };
-}
+const graph = (nodes: IRNode[], outputs: string[], T = 4): Graph => b.graph(nodes, { name: "t", outputs, T });
 
-function sameSpikes(a: Graph, b: Graph, inputs: StepInput[], T?: number): void {
-  for (const x of inputs) {
-    const c = compareTraces(simulate(a, x, { margin: true, timesteps: T }), simulate(b, x, { timesteps: T }));
-    assert.equal(c.spikesDiffering, 0, `spikes differ: ${JSON.stringify(c.divergences.slice(0, 3))}`);
-    assert.ok(c.spikesCompared > 0);
-    assert.equal(c.readoutMaxAbsDiff ?? 0, 0);
-  }
-}
-
-function randomImages(n: number, count: number, seed: number): Float64Array[] {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0), s / 2 ** 32);
-  return Array.from({ length: count }, () => Float64Array.from({ length: n }, rnd));
-}
-
-/** Expect an SnncError with the code and layer, whose message contains every fragment. */
-function refuses(f: () => unknown, code: string, layer: string, ...fragments: string[]): void {
-  assert.throws(f, (e: unknown) => {
-    assert.ok(e instanceof SnncError, `not an SnncError: ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.equal(e.layer, layer);
-    for (const f of fragments) assert.ok(e.message.includes(f), `message lacks '${f}': ${e.message}`);
-    assert.ok(!e.message.includes("\n"), "one line");
-    return true;
-  });
-}
+/** The split graph fires every spike of the one as written and gives the same readouts, bit for bit. */
+const sameSpikes = (ref: Graph, got: Graph, inputs: StepInput[], T?: number) =>
+  assertSameSpikes(ref, got, inputs, { what: "split model", T, exactReadouts: true });
 
 describe("split-mt: planes by hand", () => {
   // input current → MT (IF, θ = 1, Δ = [1, −0.5], ge, hard reset) → dense(1) → readout sum.
   const g = graph(
     [
-      { id: "x", op: "input", inputs: [], inputShape: [1] },
-      mt("mt", "x", { deltas: [1, -0.5], fire: "ge" }),
-      { id: "d", op: "dense", inputs: ["mt"], kernel: tensor([1, 1], [1]) },
-      { id: "r", op: "readout", inputs: ["d"], mode: "sum" },
+      b.input("x", [1]),
+      mt("mt", "x", { planes: [1, -0.5], fire: "ge" }),
+      b.dense("d", "mt", tensor([1, 1], [1])),
+      b.readout("r", "d", "sum"),
     ],
     ["r"],
   );
@@ -127,22 +93,21 @@ describe("split-mt: planes by hand", () => {
 describe("split-mt: structure", () => {
   const g = graph(
     [
-      { id: "x", op: "input", inputs: [], inputShape: [5, 5, 2] },
+      b.input("x", [5, 5, 2]),
       conv("conv1", "x", 2, 3),
-      mt("mt", "conv1", { deltas: [0.5, -0.25, 0.75], fire: "ge", reset: "soft" }),
+      mt("mt", "conv1", { planes: [0.5, -0.25, 0.75], fire: "ge", reset: "soft" }),
       conv("conv2", "mt", 3, 2),
       lif("lif2", "conv2"),
-      { id: "flat", op: "flatten", inputs: ["lif2"] },
-      {
-        id: "dense",
-        op: "dense",
-        inputs: ["flat"],
-        kernel: tensor(
+      b.flatten("flat", "lif2"),
+      b.dense(
+        "dense",
+        "flat",
+        tensor(
           [50, 3],
           Array.from({ length: 150 }, (_, i) => ((i * 13) % 7) / 7 - 0.4),
         ),
-      },
-      { id: "readout", op: "readout", inputs: ["dense"], mode: "mean" },
+      ),
+      b.readout("readout", "dense", "mean"),
     ],
     ["readout"],
   );
@@ -182,14 +147,14 @@ describe("split-mt: structure", () => {
       notes.some((l) => l.includes("'conv2' (conv2d) → 4 parallel binary conv2d")),
       notes.join("\n"),
     );
-    sameSpikes(g, s, randomImages(50, 6, 7));
+    sameSpikes(g, s, analogInputs(50, 6, 7));
   });
 
   it("a split graph survives .snnc.json and still gives the same spikes", () => {
     const s = splitMultiThreshold(g).graph;
     const back = graphFromJson(graphToJson(s), "split.snnc.json");
     assert.ok(back.nodes.some((n) => n.op === "plane"));
-    sameSpikes(g, back, randomImages(50, 3, 11));
+    sameSpikes(g, back, analogInputs(50, 3, 11));
   });
 
   it("is idempotent: a second run finds nothing left to split", () => {
@@ -202,18 +167,17 @@ describe("split-mt: structure", () => {
   it("copies flatten / pooling per plane; a copied node that is a graph output stays too", () => {
     const h = graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [4, 4, 1] },
+        b.input("x", [4, 4, 1]),
         conv("conv1", "x", 1, 2),
-        mt("mt", "conv1", { deltas: [0.5, -0.5] }),
-        { id: "pool", op: "avgpool", inputs: ["mt"], pool: [2, 2], strides: [2, 2], padding: "valid" },
-        { id: "flat", op: "flatten", inputs: ["pool"] },
-        {
-          id: "dense",
-          op: "dense",
-          inputs: ["flat"],
-          kernel: tensor([8, 2], [1, -1, 0.5, 0.25, -0.5, 1, 0.75, 0, 1, 1, -0.25, 0.5, 0.5, -1, 0.25, 0.75]),
-          bias: tensor([2], [0.1, -0.1]),
-        },
+        mt("mt", "conv1", { planes: [0.5, -0.5] }),
+        b.pool("pool", "avgpool", "mt"),
+        b.flatten("flat", "pool"),
+        b.dense(
+          "dense",
+          "flat",
+          tensor([8, 2], [1, -1, 0.5, 0.25, -0.5, 1, 0.75, 0, 1, 1, -0.25, 0.5, 0.5, -1, 0.25, 0.75]),
+          tensor([2], [0.1, -0.1]),
+        ),
         lif("lif2", "dense"),
       ],
       ["lif2", "flat"],
@@ -230,7 +194,7 @@ describe("split-mt: structure", () => {
       "its input 'pool' kept",
     );
     assert.deepEqual(s.outputs, ["lif2", "flat"]);
-    for (const x of randomImages(16, 4, 3)) {
+    for (const x of analogInputs(16, 4, 3)) {
       const a = simulate(h, x, { all: true });
       const b = simulate(s, x, { all: true });
       assert.deepEqual(b.traces.get("flat")!.out, a.traces.get("flat")!.out);
@@ -243,18 +207,11 @@ describe("split-mt: max-pooling", () => {
   const pooled = (mtNode: NeuronNode, via: IRNode[] = []): Graph =>
     graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [4, 4, 2] },
+        b.input("x", [4, 4, 2]),
         conv("conv1", "x", 2, 2),
         mtNode,
         ...via,
-        {
-          id: "pool",
-          op: "maxpool",
-          inputs: [via.length ? via[via.length - 1]!.id : "mt"],
-          pool: [2, 2],
-          strides: [2, 2],
-          padding: "valid",
-        },
+        b.pool("pool", "maxpool", via.length ? via[via.length - 1]!.id : "mt"),
         conv("conv2", "pool", 2, 2),
         lif("lif2", "conv2"),
       ],
@@ -263,7 +220,7 @@ describe("split-mt: max-pooling", () => {
 
   it("is exact when every channel orders its thresholds the same way (here channel 1 in reverse, as after a state negation)", () => {
     const m = mt("mt", "conv1", {
-      deltas: [0.5, -0.5],
+      planes: [0.5, -0.5],
       planeThresholds: [tensor([2], [1.5, -1.5]), tensor([2], [0.5, -0.5])],
       threshold: tensor([2], [1, -1]),
       gain: tensor([2], [1, -1]),
@@ -271,7 +228,7 @@ describe("split-mt: max-pooling", () => {
     const g = pooled(m);
     const s = splitMultiThreshold(g).graph;
     assert.equal(s.nodes.filter((n) => n.op === "maxpool").length, 3);
-    sameSpikes(g, s, randomImages(32, 8, 5));
+    sameSpikes(g, s, analogInputs(32, 8, 5));
   });
 
   it("refuses when one channel orders its thresholds differently at two positions", () => {
@@ -284,47 +241,41 @@ describe("split-mt: max-pooling", () => {
       Array.from({ length: 32 }, (_, i) => (i === 6 ? 0.5 : 1.5)),
     );
     const g = pooled(
-      mt("mt", "conv1", { deltas: [0.5], threshold: thr, resetAmount: scalar(1), planeThresholds: [plane] }),
+      mt("mt", "conv1", { planes: [0.5], threshold: thr, resetAmount: scalar(1), planeThresholds: [plane] }),
     );
-    refuses(
-      () => splitMultiThreshold(g),
-      "E_UNSUPPORTED",
-      "mt",
-      "max-pool 'pool'",
-      "channel 0",
-      "θ is below plane 1 at neuron 0 but above it at neuron 6",
-      "graded spikes",
-    );
+    refuses(() => splitMultiThreshold(g), {
+      code: "E_UNSUPPORTED",
+      layer: "mt",
+      parts: [
+        "max-pool 'pool'",
+        "channel 0",
+        "θ is below plane 1 at neuron 0 but above it at neuron 6",
+        "graded spikes",
+      ],
+    });
   });
 
   it("refuses max-pooling after average pooling (no longer rank planes)", () => {
-    const g = pooled(mt("mt", "conv1", { deltas: [0.5] }), [
-      { id: "avg", op: "avgpool", inputs: ["mt"], pool: [1, 1], strides: [1, 1], padding: "valid" },
-    ]);
-    refuses(
-      () => splitMultiThreshold(g),
-      "E_UNSUPPORTED",
-      "mt",
-      "max-pool 'pool' through 'avg'",
-      "max(Σ planes) ≠ Σ max(planes)",
-    );
+    const g = pooled(mt("mt", "conv1", { planes: [0.5] }), [b.pool("avg", "avgpool", "mt", [1, 1], [1, 1], "valid")]);
+    refuses(() => splitMultiThreshold(g), {
+      code: "E_UNSUPPORTED",
+      layer: "mt",
+      parts: ["max-pool 'pool' through 'avg'", "max(Σ planes) ≠ Σ max(planes)"],
+    });
   });
 });
 
 describe("split-mt: refusals", () => {
   const base = [
-    { id: "x", op: "input", inputs: [], inputShape: [3] } as IRNode,
-    { id: "d0", op: "dense", inputs: ["x"], kernel: tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]) } as IRNode,
-    mt("mt", "d0", { deltas: [0.5, -0.5] }),
+    b.input("x", [3]),
+    b.dense("d0", "x", tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1])),
+    mt("mt", "d0", { planes: [0.5, -0.5] }),
   ];
   for (const [what, tail, reader, op] of [
-    ["a readout", [{ id: "r", op: "readout", inputs: ["mt"], mode: "mean" }], "r", "readout"],
+    ["a readout", [b.readout("r", "mt", "mean")], "r", "readout"],
     [
       "an add",
-      [
-        { id: "d1", op: "dense", inputs: ["x"], kernel: tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]) },
-        { id: "sum", op: "add", inputs: ["mt", "d1"] },
-      ],
+      [b.dense("d1", "x", tensor([3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1])), b.add("sum", "mt", "d1")],
       "sum",
       "add",
     ],
@@ -332,53 +283,38 @@ describe("split-mt: refusals", () => {
   ] as const) {
     it(`refuses an MT layer read by ${what}, naming the reader`, () => {
       const g = graph([...base, ...(tail as unknown as IRNode[])], [reader]);
-      refuses(
-        () => splitMultiThreshold(g),
-        "E_UNSUPPORTED",
-        "mt",
-        `feeds '${reader}' (${op})`,
-        "would need the graded s_sum",
-        "conv2d/dense",
-      );
+      refuses(() => splitMultiThreshold(g), {
+        code: "E_UNSUPPORTED",
+        layer: "mt",
+        parts: [`feeds '${reader}' (${op})`, "would need the graded s_sum", "conv2d/dense"],
+      });
     });
   }
 
   it("refuses a reader behind a structural op, naming the path", () => {
-    const g = graph(
-      [
-        ...base,
-        { id: "flat", op: "flatten", inputs: ["mt"] },
-        { id: "r", op: "readout", inputs: ["flat"], mode: "sum" },
-      ],
-      ["r"],
-    );
-    refuses(() => splitMultiThreshold(g), "E_UNSUPPORTED", "mt", "feeds 'r' (readout) through 'flat'");
+    const g = graph([...base, b.flatten("flat", "mt"), b.readout("r", "flat", "sum")], ["r"]);
+    refuses(() => splitMultiThreshold(g), {
+      code: "E_UNSUPPORTED",
+      layer: "mt",
+      parts: ["feeds 'r' (readout) through 'flat'"],
+    });
   });
 });
 
 describe("plane node validation", () => {
-  const base: IRNode[] = [
-    { id: "x", op: "input", inputs: [], inputShape: [2] },
-    mt("mt", "x", { deltas: [0.5, -0.5] }),
-  ];
+  const base: IRNode[] = [b.input("x", [2]), mt("mt", "x", { planes: [0.5, -0.5] })];
   it("refuses an index outside 0..n, naming the node and the parameter", () => {
-    const e = (() => {
-      try {
-        inferShapes(graph([...base, { id: "p", op: "plane", inputs: ["mt"], index: 3 }], ["p"]));
-      } catch (err) {
-        return err;
-      }
-    })();
-    assert.ok(e instanceof SnncError);
-    assert.equal(e.code, "E_SHAPE");
-    assert.equal(e.layer, "p");
-    assert.equal(e.param, "index");
-    assert.match(e.message, /plane index 3 is outside 0\.\.2 \(neuron 'mt' has 3 spike planes\)/);
+    refuses(() => inferShapes(graph([...base, b.plane("p", "mt", 3)], ["p"])), {
+      code: "E_SHAPE",
+      layer: "p",
+      param: "index",
+      parts: [/plane index 3 is outside 0\.\.2 \(neuron 'mt' has 3 spike planes\)/],
+    });
   });
 
   it("refuses a plane that does not read a neuron", () => {
     assert.throws(
-      () => inferShapes(graph([...base, { id: "p", op: "plane", inputs: ["x"], index: 0 }], ["p"])),
+      () => inferShapes(graph([...base, b.plane("p", "x", 0)], ["p"])),
       (e: unknown) =>
         e instanceof SnncError &&
         e.layer === "p" &&
@@ -387,7 +323,7 @@ describe("plane node validation", () => {
   });
 });
 
-describe("split-mt: target decision and registry", () => {
+describe("split-mt: target decision", () => {
   it("graded spikes keep one neuron emitting s_sum; binary-only targets split", () => {
     assert.equal(mtLowering({ gradedSpikes: true }), "graded");
     assert.equal(mtLowering({ gradedSpikes: false }), "split");
@@ -397,9 +333,9 @@ describe("split-mt: target decision and registry", () => {
     assert.deepEqual(mtLoweringPasses({ gradedSpikes: false }), [splitMt]);
   });
 
-  it("is registered but not part of the float pipeline", () => {
-    assert.equal(PASSES.get("split-mt"), splitMt);
-    assert.ok(!floatPipeline().includes(splitMt));
+  it("is a pass of its own, not part of the float pipeline", () => {
+    assert.equal(splitMt.name, "split-mt");
+    assert.ok(!FLOAT_PIPELINE.includes(splitMt));
   });
 });
 
@@ -409,19 +345,16 @@ describe("split-mt: MT planes under a per-step schedule", () => {
     const C = 2;
     const g = graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [4, 4, 1] },
+        b.input("x", [4, 4, 1]),
         conv("conv1", "x", 1, C),
-        {
-          id: "bntt",
-          op: "bntt",
-          inputs: ["conv1"],
+        b.bntt("bntt", "conv1", {
           timesteps: T,
           epsilon: 1e-5,
           gamma: tensor([T, C], [1.2, 0.8, 0.6, 1.5, 0.9, 1.1, 2.0, 0.7]),
           mean: tensor([T, C], [0.1, -0.2, 0.3, 0.0, 0.2, 0.1, -0.1, 0.4]),
           variance: tensor([T, C], [0.5, 1.2, 0.8, 0.9, 1.5, 0.4, 0.7, 1.1]),
-        },
-        mt("mt", "bntt", { deltas: [0.4, -0.3], decay: 0.8, fire: "ge", reset: "soft" }),
+        }),
+        mt("mt", "bntt", { planes: [0.4, -0.3], decay: 0.8, fire: "ge", reset: "soft" }),
         conv("conv2", "mt", C, 2),
         lif("lif2", "conv2"),
       ],
@@ -430,14 +363,14 @@ describe("split-mt: MT planes under a per-step schedule", () => {
     );
     const r = runPasses(g, [scheduleTemporalNorm, splitMt], { target: "test" });
     assert.ok(r.graph.nodes.some((n) => n.op === "neuron" && n.id === "mt" && n.schedule));
-    sameSpikes(g, r.graph, randomImages(16, 8, 9));
+    sameSpikes(g, r.graph, analogInputs(16, 8, 9));
   });
 });
 
 describe("split-mt: the mt-lif fixture", () => {
   it("float folds + split-mt: 0 differing spikes on the fixture input and random inputs", async () => {
     const g = await loadTfjsModel("fixtures/mt-lif/model.json");
-    const r = runPasses(g, [...floatPipeline(), splitMt], { target: "test" });
+    const r = runPasses(g, [...FLOAT_PIPELINE, splitMt], { target: "test" });
     assert.equal(r.graph.nodes.filter((n) => n.op === "plane").length, 3 + 4);
     const inputs = [...readInputs("fixtures/mt-lif/input.json", g), ...randomInputs(g, 8, 42)];
     let compared = 0;

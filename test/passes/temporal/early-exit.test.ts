@@ -5,7 +5,7 @@ import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import { randomInputs } from "../../../src/inputs/random-inputs.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
 import type { Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
-import { scalar, tensor } from "../../../src/ir/tensor.ts";
+import { tensor } from "../../../src/ir/tensor.ts";
 import {
   bnttEarlyExit,
   bnttEarlyExitPass,
@@ -15,9 +15,10 @@ import {
   type GammaRow,
 } from "../../../src/passes/temporal/bntt-early-exit.ts";
 import { runPasses } from "../../../src/passes/pass.ts";
-import { floatPipeline } from "../../../src/passes/pipeline.ts";
+import { FLOAT_PIPELINE } from "../../../src/passes/float-pipeline.ts";
 import { simulate } from "../../../src/sim/reference.ts";
 import { compareTraces } from "../../../src/verify/compare.ts";
+import * as b from "../../support/ir-builder.ts";
 
 const rows = (...r: number[][]): GammaRow[] => r.map((meanGamma, i) => ({ layer: `l${i + 1}`, meanGamma }));
 
@@ -48,61 +49,47 @@ describe("early-exit step on a hand-built γ table", () => {
 });
 
 function bnttGraph(gammas: number[][][], T: number): Graph {
-  const nodes: IRNode[] = [{ id: "x", op: "input", inputs: [], inputShape: [3] }];
+  const nodes: IRNode[] = [b.input("x", [3])];
   let prev = "x";
   let fin = 3;
   gammas.forEach((g, l) => {
     const Tn = g.length;
     const C = g[0]!.length;
-    nodes.push({
-      id: `d${l}`,
-      op: "dense",
-      inputs: [prev],
-      kernel: tensor(
-        [fin, C],
-        Array.from({ length: fin * C }, (_, i) => (((i * 5 + l) % 7) - 2) / 3),
+    nodes.push(
+      b.dense(
+        `d${l}`,
+        prev,
+        tensor(
+          [fin, C],
+          Array.from({ length: fin * C }, (_, i) => (((i * 5 + l) % 7) - 2) / 3),
+        ),
       ),
-    });
-    nodes.push({
-      id: `bntt${l}`,
-      op: "bntt",
-      inputs: [`d${l}`],
-      timesteps: Tn,
-      epsilon: 1e-5,
-      gamma: tensor([Tn, C], g.flat()),
-      mean: tensor([Tn, C], Array(Tn * C).fill(0.05)),
-      variance: tensor([Tn, C], Array(Tn * C).fill(0.8)),
-    });
-    const n: NeuronNode = {
-      id: `n${l}`,
-      op: "neuron",
-      inputs: [`bntt${l}`],
-      model: "LIF",
-      decay: 0.9,
-      gain: scalar(1),
-      bias: scalar(0),
-      fire: "gt",
-      reset: "soft",
-      threshold: scalar(0.5),
-      vReset: scalar(0),
-      resetAmount: scalar(0.5),
-      vThreshold: 0.5,
-    };
-    nodes.push(n);
+    );
+    nodes.push(
+      b.bntt(`bntt${l}`, `d${l}`, {
+        timesteps: Tn,
+        epsilon: 1e-5,
+        gamma: tensor([Tn, C], g.flat()),
+        mean: tensor([Tn, C], Array(Tn * C).fill(0.05)),
+        variance: tensor([Tn, C], Array(Tn * C).fill(0.8)),
+      }),
+    );
+    nodes.push(b.neuron(`n${l}`, `bntt${l}`, { decay: 0.9, reset: "soft", theta: 0.5 }));
     prev = `n${l}`;
     fin = C;
   });
-  nodes.push({
-    id: "out",
-    op: "dense",
-    inputs: [prev],
-    kernel: tensor(
-      [fin, 2],
-      Array.from({ length: fin * 2 }, (_, i) => (i % 3) - 1),
+  nodes.push(
+    b.dense(
+      "out",
+      prev,
+      tensor(
+        [fin, 2],
+        Array.from({ length: fin * 2 }, (_, i) => (i % 3) - 1),
+      ),
     ),
-  });
-  nodes.push({ id: "readout", op: "readout", inputs: ["out"], mode: "sum" });
-  return { name: "bntt", meta: { timesteps: T, encoding: "spikes" }, nodes, outputs: ["readout"] };
+  );
+  nodes.push(b.readout("readout", "out", "sum"));
+  return b.graph(nodes, { name: "bntt", T, encoding: "spikes" });
 }
 
 describe("bntt-early-exit pass", () => {
@@ -163,8 +150,8 @@ describe("bntt-early-exit pass", () => {
   });
 
   it("the cut model equals the first steps of the full one, also after the norms became schedules", () => {
-    const full = runPasses(g, floatPipeline(), { target: "float" }).graph;
-    const cut = runPasses(g, floatPipeline(), { target: "float", earlyExit: 0.1 }).graph;
+    const full = runPasses(g, FLOAT_PIPELINE, { target: "float" }).graph;
+    const cut = runPasses(g, FLOAT_PIPELINE, { target: "float", earlyExit: 0.1 }).graph;
     assert.equal(cut.meta.timesteps, 3);
     assert.equal(
       (cut.nodes.find((n) => n.id === "n0") as NeuronNode).schedule!.decay.length,

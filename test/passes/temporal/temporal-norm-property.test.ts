@@ -15,10 +15,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
-import { inferShapes } from "../../../src/ir/shapes.ts";
 import { scalar, tensor, type Tensor } from "../../../src/ir/tensor.ts";
 import { scheduleTemporalNorms } from "../../../src/passes/temporal/schedule-temporal-norm.ts";
 import { simulate, type StepInput } from "../../../src/sim/reference.ts";
+import * as b from "../../support/ir-builder.ts";
 import { Rng } from "../../support/rng.ts";
 
 const SEED = 0x7e_b0_2024;
@@ -47,35 +47,34 @@ function variance(r: Rng, tier: Tier): { v: number; sd: number } {
 /** A per-step scale a > 0: a power of two (exact) or a real in [0.3, 3]. */
 const scale = (r: Rng, tier: Tier) => (tier === "exact" ? 2 ** r.int(-2, 2) : r.uniform(0.3, 3));
 
+/** n variances σ² and gains γ = a·sqrt(σ² + ε), so that the norm scales by a per-step a (see `scale`). */
+function scaledVariances(r: Rng, tier: Tier, n: number): { g: number[]; v: number[] } {
+  const g: number[] = [];
+  const v: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = variance(r, tier);
+    v.push(s.v);
+    g.push(scale(r, tier) * s.sd);
+  }
+  return { g, v };
+}
+
 function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: number): IRNode {
-  const base = { id: "norm", inputs: [input], timesteps: Tn, epsilon: EPS };
+  const base = { timesteps: Tn, epsilon: EPS };
   if (kind === "bntt") {
-    const g: number[] = [];
-    const v: number[] = [];
-    for (let i = 0; i < Tn * C; i++) {
-      const s = variance(r, tier);
-      v.push(s.v);
-      g.push(scale(r, tier) * s.sd);
-    }
-    return {
+    const { g, v } = scaledVariances(r, tier, Tn * C);
+    return b.bntt("norm", input, {
       ...base,
-      op: "bntt",
       gamma: tensor([Tn, C], g),
       mean: tensor(
         [Tn, C],
         arr(Tn * C, () => val(r, tier, -0.5, 0.5)),
       ),
       variance: tensor([Tn, C], v),
-    };
+    });
   }
   if (kind === "tebn") {
-    const g: number[] = [];
-    const v: number[] = [];
-    for (let c = 0; c < C; c++) {
-      const s = variance(r, tier);
-      v.push(s.v);
-      g.push(scale(r, tier) * s.sd);
-    }
+    const { g, v } = scaledVariances(r, tier, C);
     const pShape = r.next() < 0.5 ? [Tn] : [Tn, C];
     const p = tensor(
       pShape,
@@ -84,9 +83,8 @@ function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: numb
         () => scale(r, tier),
       ),
     );
-    return {
+    return b.tebn("norm", input, {
       ...base,
-      op: "tebn",
       gamma: tensor([C], g),
       beta: tensor(
         [C],
@@ -98,18 +96,11 @@ function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: numb
       ),
       variance: tensor([C], v),
       p,
-    };
+    });
   }
-  const g: number[] = [];
-  const v: number[] = [];
-  for (let i = 0; i < Tn * C; i++) {
-    const s = variance(r, tier);
-    v.push(s.v);
-    g.push(scale(r, tier) * s.sd);
-  }
-  return {
+  const { g, v } = scaledVariances(r, tier, Tn * C);
+  return b.tab("norm", input, {
     ...base,
-    op: "tab",
     gammaHat: tensor([Tn, C], g),
     betaHat: tensor(
       [Tn, C],
@@ -120,7 +111,7 @@ function norm(kind: Kind, r: Rng, tier: Tier, input: string, Tn: number, C: numb
       arr(Tn * C, () => val(r, tier, -0.5, 0.5)),
     ),
     varAcc: tensor([Tn, C], v),
-  };
+  });
 }
 
 function neuron(r: Rng, tier: Tier, input: string, shape: number[]): NeuronNode {
@@ -128,29 +119,22 @@ function neuron(r: Rng, tier: Tier, input: string, shape: number[]): NeuronNode 
   const theta = val(r, tier, 0.25, 1.5);
   const nDeltas = r.pick([0, 0, 1, 2, 3]);
   const perChannel = (f: () => number): Tensor => (r.next() < 0.5 ? scalar(f()) : tensor([C], arr(C, f)));
-  const n: NeuronNode = {
-    id: "n",
-    op: "neuron",
-    inputs: [input],
+  return b.neuron("n", input, {
     model: nDeltas ? "MT-LIF" : "LIF",
     decay: tier === "exact" ? r.pick([1, 0.5, 0.75]) : r.uniform(0.3, 1),
     gain: perChannel(() => (tier === "exact" ? r.pick([1, 1, 0.5, 2, -1]) : r.pick([1, -1]) * r.uniform(0.3, 1.5))),
     bias: r.next() < 0.5 ? scalar(0) : perChannel(() => val(r, tier, -0.25, 0.25)),
     fire: r.pick(["gt", "ge"] as const),
     reset: r.pick(["hard", "soft"] as const),
-    threshold: scalar(theta),
+    theta,
     vReset: scalar(r.next() < 0.6 ? 0 : val(r, tier, -0.5, 0.25)),
-    resetAmount: scalar(theta),
-    vThreshold: theta,
-  };
-  if (nDeltas) {
-    n.deltas = arr(nDeltas, () => {
-      const d = val(r, tier, -0.75, 1);
-      return d === 0 ? 0.5 : d;
-    });
-    n.planeThresholds = n.deltas.map((d) => scalar(theta + d));
-  }
-  return n;
+    planes: nDeltas
+      ? arr(nDeltas, () => {
+          const d = val(r, tier, -0.75, 1);
+          return d === 0 ? 0.5 : d;
+        })
+      : undefined,
+  });
 }
 
 interface Case {
@@ -172,77 +156,77 @@ function makeCase(kind: Kind, seed: number, tier: Tier): Case {
   const Cin = r.int(1, 2);
   const F = r.int(2, 6);
   if (spatial) {
-    nodes.push({ id: "x", op: "input", inputs: [], inputShape: [H, H, Cin] });
+    nodes.push(b.input("x", [H, H, Cin]));
     const k = r.pick([1, 3]);
-    nodes.push({
-      id: "lin",
-      op: "conv2d",
-      inputs: ["x"],
-      kernel: tensor(
-        [k, k, Cin, C],
-        arr(k * k * Cin * C, () => val(r, tier, -0.75, 1)),
+    nodes.push(
+      b.conv(
+        "lin",
+        "x",
+        tensor(
+          [k, k, Cin, C],
+          arr(k * k * Cin * C, () => val(r, tier, -0.75, 1)),
+        ),
+        {
+          bias:
+            r.next() < 0.5
+              ? tensor(
+                  [C],
+                  arr(C, () => val(r, tier, -0.25, 0.5)),
+                )
+              : undefined,
+        },
       ),
-      bias:
-        r.next() < 0.5
-          ? tensor(
-              [C],
-              arr(C, () => val(r, tier, -0.25, 0.5)),
-            )
-          : undefined,
-      strides: [1, 1],
-      padding: "same",
-      dilation: [1, 1],
-      groups: 1,
-    });
+    );
   } else {
-    nodes.push({ id: "x", op: "input", inputs: [], inputShape: [F] });
-    nodes.push({
-      id: "lin",
-      op: "dense",
-      inputs: ["x"],
-      kernel: tensor(
-        [F, C],
-        arr(F * C, () => val(r, tier, -0.75, 1)),
+    nodes.push(b.input("x", [F]));
+    nodes.push(
+      b.dense(
+        "lin",
+        "x",
+        tensor(
+          [F, C],
+          arr(F * C, () => val(r, tier, -0.75, 1)),
+        ),
+        tensor(
+          [C],
+          arr(C, () => val(r, tier, -0.25, 0.5)),
+        ),
       ),
-      bias: tensor(
-        [C],
-        arr(C, () => val(r, tier, -0.25, 0.5)),
-      ),
-    });
+    );
   }
   nodes.push(norm(kind, r, tier, "lin", Tn, C));
   let last = "norm";
-  if (chain === "flatten") nodes.push({ id: "c1", op: "flatten", inputs: [last] }), (last = "c1");
-  if (chain === "avgpool" || chain === "maxpool" || chain === "pool-flatten") {
-    nodes.push({
-      id: "c1",
-      op: chain === "avgpool" ? "avgpool" : "maxpool",
-      inputs: [last],
-      pool: [2, 2],
-      strides: [2, 2],
-      padding: "valid",
-    });
+  if (chain === "flatten") {
+    nodes.push(b.flatten("c1", last));
     last = "c1";
   }
-  if (chain === "pool-flatten") nodes.push({ id: "c2", op: "flatten", inputs: [last] }), (last = "c2");
-  const shaped = inferShapes({ name: "p", meta: { timesteps: T, encoding: "spikes" }, outputs: [last], nodes });
+  if (chain === "avgpool" || chain === "maxpool" || chain === "pool-flatten") {
+    nodes.push(b.pool("c1", chain === "avgpool" ? "avgpool" : "maxpool", last));
+    last = "c1";
+  }
+  if (chain === "pool-flatten") {
+    nodes.push(b.flatten("c2", last));
+    last = "c2";
+  }
+  const shaped = b.model(nodes, { name: "p", T, encoding: "spikes", outputs: [last] });
   const shape = shaped.nodes.find((n) => n.id === last)!.shape!;
   nodes.push(neuron(r, tier, last, shape));
   const flat = shape.length > 1;
-  if (flat) nodes.push({ id: "flat", op: "flatten", inputs: ["n"] });
+  if (flat) nodes.push(b.flatten("flat", "n"));
   const size = shape.reduce((a, b) => a * b, 1);
-  nodes.push({
-    id: "out",
-    op: "dense",
-    inputs: [flat ? "flat" : "n"],
-    kernel: tensor(
-      [size, 2],
-      arr(size * 2, () => val(r, tier, -0.75, 1)),
+  nodes.push(
+    b.dense(
+      "out",
+      flat ? "flat" : "n",
+      tensor(
+        [size, 2],
+        arr(size * 2, () => val(r, tier, -0.75, 1)),
+      ),
     ),
-  });
-  nodes.push({ id: "readout", op: "readout", inputs: ["out"], mode: "sum" });
+  );
+  nodes.push(b.readout("readout", "out", "sum"));
   const encoding = tier === "exact" || r.next() < 0.5 ? "spikes" : "direct";
-  const g: Graph = { name: `${kind}-${seed}`, meta: { timesteps: T, encoding }, outputs: ["readout"], nodes };
+  const g = b.graph(nodes, { name: `${kind}-${seed}`, T, encoding });
   const n = spatial ? H * H * Cin : F;
   const run = r.next() < 0.25 && T > 1 ? r.int(1, T - 1) : r.next() < 0.3 ? Tn : T;
   const inputs: StepInput[] = arr<StepInput>(2, () =>
@@ -282,7 +266,10 @@ function check(kind: Kind, tier: Tier): Tally {
         for (let t = 0; t < run; t++) {
           assert.deepEqual(b.out[t], a.out[t], `${kind}/${chain}: step ${t + 1} differs (seed ${seed})`);
           for (const m of a.margin![t]!) if (m === 0) tally.ties++;
-          for (const v of a.out[t]!) (tally.spikes += v), (tally.planeSpikes += v > 1 ? 1 : 0);
+          for (const v of a.out[t]!) {
+            tally.spikes += v;
+            if (v > 1) tally.planeSpikes++;
+          }
         }
         const ro = ref.readouts.get("readout")!;
         const go = got.readouts.get("readout")!;

@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import { loadTfjsModel } from "../../../src/frontends/tfjs/load.ts";
 import { randomInputs } from "../../../src/inputs/random-inputs.ts";
 import { readInputs } from "../../../src/inputs/read-inputs.ts";
-import { SnncError } from "../../../src/ir/errors.ts";
 import type { BNTTNode, Graph, IRNode, NeuronNode } from "../../../src/ir/nodes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
 import {
@@ -12,108 +11,66 @@ import {
   temporalNormPasses,
 } from "../../../src/passes/temporal/approx-temporal-norm.ts";
 import { runPasses } from "../../../src/passes/pass.ts";
-import { FLOAT_PIPELINE, floatPipeline, PASSES } from "../../../src/passes/pipeline.ts";
+import { FLOAT_PIPELINE } from "../../../src/passes/float-pipeline.ts";
 import { scheduleTemporalNorm, scheduleTemporalNorms } from "../../../src/passes/temporal/schedule-temporal-norm.ts";
 import { simulate, type StepInput } from "../../../src/sim/reference.ts";
 import { compareTraces } from "../../../src/verify/compare.ts";
 import { formatSpikeAgreement, measureSpikeAgreement } from "../../../src/verify/approx-temporal-norm-agreement.ts";
+import { assertSameSpikes } from "../../support/check.ts";
+import { refuses } from "../../support/errors.ts";
+import * as b from "../../support/ir-builder.ts";
+import { spikeInputs } from "../../support/rng.ts";
 
 const EPS = 2 ** -10;
 
-function lif(id: string, input: string, o: Partial<NeuronNode> = {}): NeuronNode {
-  return {
-    id,
-    op: "neuron",
-    inputs: [input],
-    model: "LIF",
-    decay: 0.5,
-    gain: scalar(1),
-    bias: scalar(0),
-    fire: "gt",
-    reset: "hard",
-    threshold: scalar(1),
-    vReset: scalar(0),
-    resetAmount: scalar(1),
-    vThreshold: 1,
-    ...o,
-  };
-}
+/** LIF with τ = 0.5 unless given. */
+const lif = (id: string, input: string, o: b.NeuronOpts = {}): NeuronNode => b.neuron(id, input, { decay: 0.5, ...o });
 
 /** BNTT over C channels with a_t = γ_t (σ² + ε = 1) and the given means. */
 function bntt(id: string, input: string, a: number[][], mean: number[][]): BNTTNode {
   const T = a.length;
   const C = a[0]!.length;
-  return {
-    id,
-    op: "bntt",
-    inputs: [input],
+  return b.bntt(id, input, {
     timesteps: T,
     epsilon: EPS,
     gamma: tensor([T, C], a.flat()),
     mean: tensor([T, C], mean.flat()),
     variance: tensor([T, C], Array(T * C).fill(1 - EPS)),
-  };
+  });
 }
 
+/** A dense layer with fixed weights in [−3/4, 5/4] and biases 0, 1/4, 1/2, …. */
 function dense(id: string, input: string, fin: number, fout: number): IRNode {
-  return {
+  return b.dense(
     id,
-    op: "dense",
-    inputs: [input],
-    kernel: tensor(
+    input,
+    tensor(
       [fin, fout],
       Array.from({ length: fin * fout }, (_, i) => (((i * 7) % 9) - 3) / 4),
     ),
-    bias: tensor(
+    tensor(
       [fout],
       Array.from({ length: fout }, (_, i) => 0.25 * i),
     ),
-  };
-}
-
-function graph(nodes: IRNode[], outputs: string[], T: number): Graph {
-  return { name: "t", meta: { timesteps: T, encoding: "spikes" }, nodes, outputs };
-}
-
-function spikeInputs(n: number, T: number, count: number, seed: number): StepInput[] {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0), s / 2 ** 32);
-  return Array.from({ length: count }, () =>
-    Array.from({ length: T }, () => Float64Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0))),
   );
 }
 
-function refuses(f: () => unknown, code: string, layer: string, ...fragments: string[]): SnncError {
-  let err: SnncError | undefined;
-  assert.throws(f, (e: unknown) => {
-    assert.ok(e instanceof SnncError, `not an SnncError: ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.layer, layer, e.message);
-    for (const f of fragments) assert.ok(e.message.includes(f), `message lacks '${f}': ${e.message}`);
-    assert.ok(!e.message.includes("\n"), "one line");
-    err = e;
-    return true;
-  });
-  return err!;
-}
+const graph = (nodes: IRNode[], outputs: string[], T: number): Graph =>
+  b.graph(nodes, { name: "t", outputs, T, encoding: "spikes" });
 
-function sameSpikes(a: Graph, b: Graph, inputs: StepInput[], T?: number): void {
-  for (const x of inputs) {
-    const c = compareTraces(simulate(a, x, { margin: true, timesteps: T }), simulate(b, x, { timesteps: T }));
-    assert.equal(c.spikesDiffering, 0, JSON.stringify(c.divergences.slice(0, 3)));
-    assert.ok(c.spikesCompared > 0);
-  }
-}
+/** The rewritten graph fires every spike of the one as written, on every input (over T steps). */
+const sameSpikes = (ref: Graph, got: Graph, inputs: StepInput[], T?: number) =>
+  assertSameSpikes(ref, got, inputs, { what: "rewritten model", T });
 
 // x[2] → dense → BNTT (a_t = 2, 1, 4; μ_t = 0.5, 0, −0.25 → b_t = −1, 0, 1) → LIF(τ 0.5, bias 0.25) → readout
 const handGraph = (o: Partial<NeuronNode> = {}) =>
   graph(
     [
-      { id: "x", op: "input", inputs: [], inputShape: [2] },
-      { id: "d", op: "dense", inputs: ["x"], kernel: tensor([2, 1], [1, 0.5]) },
+      b.input("x", [2]),
+      b.dense("d", "x", tensor([2, 1], [1, 0.5])),
       bntt("bntt", "d", [[2], [1], [4]], [[0.5], [0], [-0.25]]),
       lif("n", "bntt", { bias: scalar(0.25), ...o }),
-      { id: "r", op: "readout", inputs: ["n"], mode: "sum" },
+      b.readout("r", "n", "sum"),
     ],
     ["r"],
     3,
@@ -163,7 +120,7 @@ describe("schedule-temporal-norm: the schedule by hand", () => {
 describe("schedule-temporal-norm: steps", () => {
   const g6 = graph(
     [
-      { id: "x", op: "input", inputs: [], inputShape: [3] },
+      b.input("x", [3]),
       dense("d", "x", 3, 2),
       bntt(
         "bntt",
@@ -193,36 +150,38 @@ describe("schedule-temporal-norm: steps", () => {
   it("running more steps than the norm holds is an error, before and after the rewrite", () => {
     const s = scheduleTemporalNorms(g6).graph;
     const x = spikeInputs(3, 7, 1, 1)[0]!;
-    refuses(() => simulate(g6, x, { timesteps: 7 }), "E_VALUE", "bntt", "holds 6 steps, cannot run 7");
-    refuses(() => simulate(s, x, { timesteps: 7 }), "E_VALUE", "n", "schedule holds 6 steps, cannot run 7");
+    refuses(() => simulate(g6, x, { timesteps: 7 }), {
+      code: "E_VALUE",
+      layer: "bntt",
+      parts: ["holds 6 steps, cannot run 7"],
+    });
+    refuses(() => simulate(s, x, { timesteps: 7 }), {
+      code: "E_VALUE",
+      layer: "n",
+      parts: ["schedule holds 6 steps, cannot run 7"],
+    });
   });
 });
 
 describe("schedule-temporal-norm: a_t ≤ 0", () => {
   it("names the layer, the step and the channel (BNTT γ_t < 0)", () => {
     const g = handGraph();
-    const b = g.nodes[2] as BNTTNode;
-    const bad = { ...b, gamma: tensor([3, 1], [2, -0.5, 4]) };
-    const e = refuses(
-      () => scheduleTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }),
-      "E_FOLD",
-      "bntt",
-      "is -0.5 at step 2, channel 0",
-      "needs a_t > 0",
-      "flips the comparison",
-    );
+    const norm = g.nodes[2] as BNTTNode;
+    const bad = { ...norm, gamma: tensor([3, 1], [2, -0.5, 4]) };
+    const e = refuses(() => scheduleTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }), {
+      code: "E_FOLD",
+      layer: "bntt",
+      parts: ["is -0.5 at step 2, channel 0", "needs a_t > 0", "flips the comparison"],
+    });
     assert.equal(e.param, "gamma");
   });
 
   it("TEBN p_t = 0 at step 3, channel 1 (p per step and channel)", () => {
     const g = graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [3] },
+        b.input("x", [3]),
         dense("d", "x", 3, 2),
-        {
-          id: "tebn",
-          op: "tebn",
-          inputs: ["d"],
+        b.tebn("tebn", "d", {
           timesteps: 3,
           epsilon: 1e-5,
           gamma: tensor([2], [1, 1.5]),
@@ -230,38 +189,36 @@ describe("schedule-temporal-norm: a_t ≤ 0", () => {
           mean: tensor([2], [0, 0]),
           variance: tensor([2], [1, 1]),
           p: tensor([3, 2], [1, 1, 0.5, 1.2, 0.9, 0]),
-        },
+        }),
         lif("n", "tebn"),
       ],
       ["n"],
       3,
     );
-    const e = refuses(
-      () => scheduleTemporalNorms(g),
-      "E_FOLD",
-      "tebn",
-      "TEBN scale a_t = p_t·γ/sqrt(σ²+ε) is 0 at step 3, channel 1",
-      "a_t = 0 makes that step's current a constant",
-    );
+    const e = refuses(() => scheduleTemporalNorms(g), {
+      code: "E_FOLD",
+      layer: "tebn",
+      parts: [
+        "TEBN scale a_t = p_t·γ/sqrt(σ²+ε) is 0 at step 3, channel 1",
+        "a_t = 0 makes that step's current a constant",
+      ],
+    });
     assert.equal(e.param, "p");
   });
 
   it("TAB γ̂_t < 0 only beyond the steps the model runs: the schedule stops before it, and the notes say so", () => {
     const g = graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [3] },
+        b.input("x", [3]),
         dense("d", "x", 3, 1),
-        {
-          id: "tab",
-          op: "tab",
-          inputs: ["d"],
+        b.tab("tab", "d", {
           timesteps: 4,
           epsilon: EPS,
           gammaHat: tensor([4, 1], [1, 2, -1, 1]),
           betaHat: tensor([4, 1], [0, 0.1, 0, 0]),
           meanAcc: tensor([4, 1], [0, 0.2, 0, 0]),
           varAcc: tensor([4, 1], [1, 1, 1, 1]),
-        },
+        }),
         lif("n", "tab"),
       ],
       ["n"],
@@ -276,12 +233,11 @@ describe("schedule-temporal-norm: a_t ≤ 0", () => {
       notes.join("\n"),
     );
     sameSpikes(g, s, spikeInputs(3, 2, 8, 4));
-    refuses(
-      () => runPasses({ ...g, meta: { ...g.meta, timesteps: 3 } }, [scheduleTemporalNorm], { target: "t" }),
-      "E_FOLD",
-      "tab",
-      "at step 3, channel 0",
-    );
+    refuses(() => runPasses({ ...g, meta: { ...g.meta, timesteps: 3 } }, [scheduleTemporalNorm], { target: "t" }), {
+      code: "E_FOLD",
+      layer: "tab",
+      parts: ["at step 3, channel 0"],
+    });
   });
 });
 
@@ -289,17 +245,8 @@ describe("schedule-temporal-norm: where the norm may go", () => {
   const spatial = (tail: IRNode[], outputs: string[]): Graph =>
     graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [4, 4, 1] },
-        {
-          id: "c",
-          op: "conv2d",
-          inputs: ["x"],
-          kernel: tensor([1, 1, 1, 2], [1, -0.5]),
-          strides: [1, 1],
-          padding: "valid",
-          dilation: [1, 1],
-          groups: 1,
-        },
+        b.input("x", [4, 4, 1]),
+        b.conv("c", "x", tensor([1, 1, 1, 2], [1, -0.5]), { padding: "valid" }),
         bntt(
           "bntt",
           "c",
@@ -320,12 +267,9 @@ describe("schedule-temporal-norm: where the norm may go", () => {
 
   it("accepts flatten, average and max pooling between the norm and the neuron", () => {
     for (const chain of [
-      [{ id: "f", op: "flatten", inputs: ["bntt"] }],
-      [{ id: "p", op: "avgpool", inputs: ["bntt"], pool: [2, 2], strides: [2, 2], padding: "valid" }],
-      [
-        { id: "p", op: "maxpool", inputs: ["bntt"], pool: [2, 2], strides: [2, 2], padding: "valid" },
-        { id: "f", op: "flatten", inputs: ["p"] },
-      ],
+      [b.flatten("f", "bntt")],
+      [b.pool("p", "avgpool", "bntt")],
+      [b.pool("p", "maxpool", "bntt"), b.flatten("f", "p")],
     ] as IRNode[][]) {
       const g = spatial([...chain, lif("n", chain[chain.length - 1]!.id)], ["n"]);
       const { graph: s, notes } = scheduleTemporalNorms(g);
@@ -341,58 +285,42 @@ describe("schedule-temporal-norm: where the norm may go", () => {
   });
 
   it("refuses a norm that feeds a readout", () => {
-    refuses(
-      () => scheduleTemporalNorms(spatial([{ id: "r", op: "readout", inputs: ["bntt"], mode: "sum" }], ["r"])),
-      "E_UNSUPPORTED",
-      "bntt",
-      "feeds 'r' (readout), not a neuron",
-    );
+    refuses(() => scheduleTemporalNorms(spatial([b.readout("r", "bntt", "sum")], ["r"])), {
+      code: "E_UNSUPPORTED",
+      layer: "bntt",
+      parts: ["feeds 'r' (readout), not a neuron"],
+    });
   });
 
   it("refuses a norm that feeds an add (through a flatten), naming the path", () => {
-    const g = spatial(
-      [
-        { id: "f", op: "flatten", inputs: ["bntt"] },
-        { id: "f2", op: "flatten", inputs: ["c"] },
-        { id: "a", op: "add", inputs: ["f", "f2"] },
-        lif("n", "a"),
-      ],
-      ["n"],
-    );
-    refuses(() => scheduleTemporalNorms(g), "E_UNSUPPORTED", "bntt", "feeds 'a' (add) (through 'f'), not a neuron");
+    const g = spatial([b.flatten("f", "bntt"), b.flatten("f2", "c"), b.add("a", "f", "f2"), lif("n", "a")], ["n"]);
+    refuses(() => scheduleTemporalNorms(g), {
+      code: "E_UNSUPPORTED",
+      layer: "bntt",
+      parts: ["feeds 'a' (add) (through 'f'), not a neuron"],
+    });
   });
 
   it("refuses a norm read twice, or a graph output", () => {
-    refuses(
-      () => scheduleTemporalNorms(spatial([lif("n", "bntt"), lif("m", "bntt")], ["n", "m"])),
-      "E_UNSUPPORTED",
-      "bntt",
-      "is read by 'n', 'm'",
-      "exactly one neuron",
-    );
-    refuses(
-      () => scheduleTemporalNorms(spatial([lif("n", "bntt")], ["n", "bntt"])),
-      "E_UNSUPPORTED",
-      "bntt",
-      "is a graph output",
-    );
+    refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt"), lif("m", "bntt")], ["n", "m"])), {
+      code: "E_UNSUPPORTED",
+      layer: "bntt",
+      parts: ["is read by 'n', 'm'", "exactly one neuron"],
+    });
+    refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt")], ["n", "bntt"])), {
+      code: "E_UNSUPPORTED",
+      layer: "bntt",
+      parts: ["is a graph output"],
+    });
   });
 
   it("refuses pooling after a reshape (its windows may mix channels)", () => {
-    const g = spatial(
-      [
-        { id: "rs", op: "reshape", inputs: ["bntt"], target: [4, 2, 4] },
-        { id: "p", op: "maxpool", inputs: ["rs"], pool: [2, 2], strides: [2, 2], padding: "valid" },
-        lif("n", "p"),
-      ],
-      ["n"],
-    );
-    refuses(
-      () => scheduleTemporalNorms(g),
-      "E_UNSUPPORTED",
-      "bntt",
-      "reaches maxpool 'p' (through 'rs') after a flatten/reshape",
-    );
+    const g = spatial([b.reshape("rs", "bntt", [4, 2, 4]), b.pool("p", "maxpool", "rs"), lif("n", "p")], ["n"]);
+    refuses(() => scheduleTemporalNorms(g), {
+      code: "E_UNSUPPORTED",
+      layer: "bntt",
+      parts: ["reaches maxpool 'p' (through 'rs') after a flatten/reshape"],
+    });
   });
 
   it("refuses a neuron that still has MPBN (fold-mpbn first) or already has a schedule", () => {
@@ -404,25 +332,22 @@ describe("schedule-temporal-norm: where the norm may go", () => {
       variance: tensor([2], [1, 1]),
       epsilon: 1e-5,
     };
-    const e = refuses(
-      () => scheduleTemporalNorms(spatial([lif("n", "bntt", { mpbn })], ["n"])),
-      "E_FOLD",
-      "n",
-      "still has MPBN",
-      "run fold-mpbn before",
-    );
+    const e = refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt", { mpbn })], ["n"])), {
+      code: "E_FOLD",
+      layer: "n",
+      parts: ["still has MPBN", "run fold-mpbn before"],
+    });
     assert.equal(e.param, "mpbn");
     const sched = {
       decay: [scalar(1), scalar(1)],
       bias: [scalar(0), scalar(0)],
       thresholdScale: [scalar(1), scalar(1)],
     };
-    refuses(
-      () => scheduleTemporalNorms(spatial([lif("n", "bntt", { schedule: sched })], ["n"])),
-      "E_UNSUPPORTED",
-      "n",
-      "already carries a per-step schedule",
-    );
+    refuses(() => scheduleTemporalNorms(spatial([lif("n", "bntt", { schedule: sched })], ["n"])), {
+      code: "E_UNSUPPORTED",
+      layer: "n",
+      parts: ["already carries a per-step schedule"],
+    });
   });
 });
 
@@ -430,7 +355,7 @@ describe("per-step norm fixtures (float pipeline, which ends with schedule-tempo
   for (const name of ["bntt", "tebn", "tab"]) {
     it(`${name}: 0 differing spikes on the fixture input and random inputs`, async () => {
       const g = await loadTfjsModel(`fixtures/${name}/model.json`);
-      const r = runPasses(g, floatPipeline(), { target: "float" });
+      const r = runPasses(g, FLOAT_PIPELINE, { target: "float" });
       assert.ok(!r.graph.nodes.some((n) => n.op === "bntt" || n.op === "tebn" || n.op === "tab"));
       assert.equal(r.graph.nodes.filter((n) => n.op === "neuron" && n.schedule).length, 2);
       const inputs = [...readInputs(`fixtures/${name}/input.json`, g), ...randomInputs(g, 8, 42)];
@@ -451,14 +376,14 @@ describe("per-step norm fixtures (float pipeline, which ends with schedule-tempo
   }
 });
 
-describe("registry", () => {
-  it("schedule-temporal-norm runs after every BN fold and fold-mpbn; approx-temporal-norm is registered for target lowerings only", () => {
-    const at = (name: string) => FLOAT_PIPELINE.indexOf(name);
+describe("float pipeline", () => {
+  it("schedule-temporal-norm runs after every BN fold and fold-mpbn; approx-temporal-norm is for target lowerings only", () => {
+    const at = (name: string) => FLOAT_PIPELINE.findIndex((p) => p.name === name);
     for (const fold of ["fold-bn", "fold-tdbn", "fold-mpbn", "absorb-gain"])
       assert.ok(at(fold) >= 0 && at(fold) < at("schedule-temporal-norm"), fold);
     assert.ok(at("bntt-early-exit") >= 0 && at("bntt-early-exit") < at("schedule-temporal-norm"));
-    assert.equal(PASSES.get("schedule-temporal-norm"), scheduleTemporalNorm);
-    assert.equal(PASSES.get("approx-temporal-norm"), approxTemporalNorm);
+    assert.equal(FLOAT_PIPELINE[at("schedule-temporal-norm")], scheduleTemporalNorm);
+    assert.equal(approxTemporalNorm.name, "approx-temporal-norm");
     assert.equal(at("approx-temporal-norm"), -1);
   });
 });
@@ -488,7 +413,7 @@ describe("approx-temporal-norm", () => {
   it("is exact when a_t and b_t do not change over time (a check of the formulas)", () => {
     const g = graph(
       [
-        { id: "x", op: "input", inputs: [], inputShape: [3] },
+        b.input("x", [3]),
         dense("d", "x", 3, 2),
         bntt(
           "bntt",
@@ -519,7 +444,7 @@ describe("approx-temporal-norm", () => {
   it("measures the agreement on the BNTT fixture (a real, < 100 % figure) and reports it", async () => {
     const g = await loadTfjsModel("fixtures/bntt/model.json");
     // What a driver for a target without schedules does: the float pipeline, then this pass.
-    const r = runPasses(g, [...floatPipeline(), approxTemporalNorm], { target: "t" });
+    const r = runPasses(g, [...FLOAT_PIPELINE, approxTemporalNorm], { target: "t" });
     assert.ok(!r.graph.nodes.some((n) => n.op === "bntt" || (n.op === "neuron" && n.schedule)));
     const inputs = randomInputs(g, 6, 7);
     const a = measureSpikeAgreement(g, r.graph, inputs);
@@ -541,9 +466,9 @@ describe("approx-temporal-norm", () => {
   it("gives the same static neurons from the norm nodes and from the exact schedules (after the float pipeline)", async () => {
     for (const name of ["bntt", "tebn", "tab"]) {
       const g = await loadTfjsModel(`fixtures/${name}/model.json`);
-      const folds = FLOAT_PIPELINE.filter((p) => p !== "schedule-temporal-norm").map((p) => PASSES.get(p)!);
+      const folds = FLOAT_PIPELINE.filter((p) => p.name !== "schedule-temporal-norm");
       const fromNorms = runPasses(g, [...folds, approxTemporalNorm], { target: "t" });
-      const fromSchedules = runPasses(g, [...floatPipeline(), approxTemporalNorm], { target: "t" });
+      const fromSchedules = runPasses(g, [...FLOAT_PIPELINE, approxTemporalNorm], { target: "t" });
       const notes = fromSchedules.log.at(-1)!.notes;
       assert.equal(notes.length, 2);
       assert.match(
@@ -552,18 +477,17 @@ describe("approx-temporal-norm", () => {
       );
       for (const id of ["lif1", "lif2"]) {
         const a = fromNorms.graph.nodes.find((n) => n.id === id) as NeuronNode;
-        const b = fromSchedules.graph.nodes.find((n) => n.id === id) as NeuronNode;
-        assert.equal(b.schedule, undefined);
+        const s = fromSchedules.graph.nodes.find((n) => n.id === id) as NeuronNode;
+        assert.equal(s.schedule, undefined);
         for (const k of ["threshold", "bias", "resetAmount", "vReset", "gain"] as const) {
-          assert.deepEqual(b[k].shape, a[k].shape, `${name}/${id}.${k}`);
-          a[k].data.forEach((v, i) =>
+          assert.deepEqual(s[k].shape, a[k].shape, `${name}/${id}.${k}`);
+          for (const [i, v] of a[k].data.entries())
             assert.ok(
-              Math.abs(v - b[k].data[i]!) <= 1e-12 * Math.max(1, Math.abs(v)),
-              `${name}/${id}.${k}[${i}]: ${v} vs ${b[k].data[i]}`,
-            ),
-          );
+              Math.abs(v - s[k].data[i]!) <= 1e-12 * Math.max(1, Math.abs(v)),
+              `${name}/${id}.${k}[${i}]: ${v} vs ${s[k].data[i]}`,
+            );
         }
-        assert.equal(a.decay, b.decay);
+        assert.equal(a.decay, s.decay);
       }
     }
   });
@@ -574,33 +498,23 @@ describe("approx-temporal-norm", () => {
       bias: [scalar(0), scalar(0)],
       thresholdScale: [scalar(1), scalar(-2)],
     };
-    const g = graph(
-      [
-        { id: "x", op: "input", inputs: [], inputShape: [2] },
-        dense("d", "x", 2, 1),
-        lif("n", "d", { schedule: sched }),
-      ],
-      ["n"],
-      2,
-    );
-    const e = refuses(
-      () => approximateTemporalNorms(g),
-      "E_FOLD",
-      "n",
-      "schedule threshold scale -2 ≤ 0 at step 2, neuron 0",
-    );
+    const g = graph([b.input("x", [2]), dense("d", "x", 2, 1), lif("n", "d", { schedule: sched })], ["n"], 2);
+    const e = refuses(() => approximateTemporalNorms(g), {
+      code: "E_FOLD",
+      layer: "n",
+      parts: ["schedule threshold scale -2 ≤ 0 at step 2, neuron 0"],
+    });
     assert.equal(e.param, "schedule");
   });
 
   it("refuses a_t ≤ 0 within the steps run", () => {
     const g = handGraph();
     const bad = { ...(g.nodes[2] as BNTTNode), gamma: tensor([3, 1], [2, 1, 0]) };
-    refuses(
-      () => approximateTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }),
-      "E_FOLD",
-      "bntt",
-      "is 0 at step 3, channel 0",
-    );
+    refuses(() => approximateTemporalNorms({ ...g, nodes: g.nodes.map((n) => (n.id === "bntt" ? bad : n)) }), {
+      code: "E_FOLD",
+      layer: "bntt",
+      parts: ["is 0 at step 3, channel 0"],
+    });
   });
 });
 
@@ -610,20 +524,17 @@ describe("temporalNormPasses: what a target runs for per-step norms", () => {
     assert.deepEqual(temporalNormPasses("loihi", { neuronSchedules: false }, "approx"), [approxTemporalNorm]);
     const [refuse] = temporalNormPasses("loihi", {}, "exact");
     assert.equal(refuse!.name, "refuse-temporal-norm");
-    const e = refuses(
-      () => refuse!.run(handGraph(), { target: "loihi" }),
-      "E_TARGET",
-      "bntt",
-      "target 'loihi' has static neuron parameters",
-      "BNTT 'bntt' normalises each step differently",
-      "--temporal-norm approx",
-    );
+    const e = refuses(() => refuse!.run(handGraph(), { target: "loihi" }), {
+      code: "E_TARGET",
+      layer: "bntt",
+      parts: [
+        "target 'loihi' has static neuron parameters",
+        "BNTT 'bntt' normalises each step differently",
+        "--temporal-norm approx",
+      ],
+    });
     assert.equal(e.exitCode, 4);
-    const plain = graph(
-      [{ id: "x", op: "input", inputs: [], inputShape: [2] }, dense("d", "x", 2, 1), lif("n", "d")],
-      ["n"],
-      2,
-    );
+    const plain = graph([b.input("x", [2]), dense("d", "x", 2, 1), lif("n", "d")], ["n"], 2);
     assert.equal(refuse!.run(plain, { target: "loihi" }).graph, plain);
   });
 });

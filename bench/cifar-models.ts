@@ -1,0 +1,144 @@
+/**
+ * Random-weight spiking ResNet-19 and VGG-16 at CIFAR shapes (32×32×3 input, 10 classes), as IR
+ * graphs: the sizes a deployment compiler meets in practice. Conv → BN → LIF everywhere; ResNet-19
+ * has the tdBN-paper layout (conv 128, then 3 + 3 + 2 basic blocks of 128, 256, 512 channels,
+ * global average pooling, dense 256, dense 10); VGG-16 has 13 convs in 5 stages with 2×2 average
+ * pooling and dense 512, 512, 10. Weights are He-scaled uniform (seeded), so the activity is moderate.
+ */
+import type { Graph, IRNode } from "../src/ir/nodes.ts";
+import { scalar, tensor } from "../src/ir/tensor.ts";
+import { mulberry32 } from "../src/util/prng.ts";
+
+interface Builder {
+  nodes: IRNode[];
+  conv(id: string, input: string, cin: number, cout: number, k: number, stride: number): string;
+  bn(id: string, input: string, c: number): string;
+  lif(id: string, input: string): string;
+  dense(id: string, input: string, fin: number, fout: number): string;
+}
+
+function builder(seed: number, theta: number): Builder {
+  const rnd = mulberry32(seed);
+  const arr = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + (hi - lo) * rnd());
+  const nodes: IRNode[] = [];
+  const he = (fanIn: number) => Math.sqrt(6 / fanIn);
+  return {
+    nodes,
+    conv(id, input, cin, cout, k, stride) {
+      const a = he(k * k * cin);
+      nodes.push({
+        id,
+        op: "conv2d",
+        inputs: [input],
+        kernel: tensor([k, k, cin, cout], arr(k * k * cin * cout, -a, 1.2 * a)),
+        strides: [stride, stride],
+        padding: "same",
+        dilation: [1, 1],
+        groups: 1,
+      });
+      return id;
+    },
+    bn(id, input, c) {
+      nodes.push({
+        id,
+        op: "bn",
+        inputs: [input],
+        gamma: tensor([c], arr(c, 0.8, 1.2)),
+        beta: tensor([c], arr(c, -0.05, 0.15)),
+        mean: tensor([c], arr(c, -0.1, 0.1)),
+        variance: tensor([c], arr(c, 0.8, 1.5)),
+        epsilon: 1e-5,
+      });
+      return id;
+    },
+    lif(id, input) {
+      nodes.push({
+        id,
+        op: "neuron",
+        inputs: [input],
+        model: "LIF",
+        decay: 0.5,
+        gain: scalar(1),
+        bias: scalar(0),
+        fire: "ge",
+        reset: "hard",
+        threshold: scalar(theta),
+        vReset: scalar(0),
+        resetAmount: scalar(theta),
+        vThreshold: theta,
+      });
+      return id;
+    },
+    dense(id, input, fin, fout) {
+      const a = he(fin);
+      nodes.push({ id, op: "dense", inputs: [input], kernel: tensor([fin, fout], arr(fin * fout, -a, 1.2 * a)) });
+      return id;
+    },
+  };
+}
+
+function finish(name: string, b: Builder, last: string, T: number): Graph {
+  b.nodes.push({ id: "readout", op: "readout", inputs: [last], mode: "mean" });
+  return { name, meta: { timesteps: T, encoding: "direct" }, nodes: b.nodes, outputs: ["readout"] };
+}
+
+/** Spiking ResNet-19 (≈ 12.6 M weights); `width` scales every channel count (smaller models for tests). */
+export function resnet19(T = 4, seed = 1, theta = 1, width = 1): Graph {
+  const b = builder(seed, theta);
+  const w = (c: number) => Math.max(1, Math.round(c * width));
+  b.nodes.push({ id: "in", op: "input", inputs: [], inputShape: [32, 32, 3] });
+  let x = b.lif("stem", b.bn("stem_bn", b.conv("stem_conv", "in", 3, w(128), 3, 1), w(128)));
+  let c = w(128);
+  let k = 0;
+  for (const [cout, blocks, stride] of [
+    [w(128), 3, 1],
+    [w(256), 3, 2],
+    [w(512), 2, 2],
+  ] as const) {
+    for (let i = 0; i < blocks; i++) {
+      const s = i === 0 ? stride : 1;
+      const p = `b${k++}`;
+      const h = b.lif(`${p}_lif1`, b.bn(`${p}_bn1`, b.conv(`${p}_conv1`, x, c, cout, 3, s), cout));
+      const main = b.bn(`${p}_bn2`, b.conv(`${p}_conv2`, h, cout, cout, 3, 1), cout);
+      const short = s !== 1 || c !== cout ? b.bn(`${p}_bns`, b.conv(`${p}_convs`, x, c, cout, 1, s), cout) : x;
+      b.nodes.push({ id: `${p}_add`, op: "add", inputs: [main, short] });
+      x = b.lif(`${p}_lif2`, `${p}_add`);
+      c = cout;
+    }
+  }
+  b.nodes.push({ id: "gap", op: "avgpool", inputs: [x], pool: [8, 8], strides: [8, 8], padding: "valid" });
+  b.nodes.push({ id: "flat", op: "flatten", inputs: ["gap"] });
+  const f1 = b.lif("fc1_lif", b.dense("fc1", "flat", c, 256));
+  return finish("resnet19-cifar", b, b.dense("fc2", f1, 256, 10), T);
+}
+
+/** Spiking VGG-16 (≈ 15 M weights). */
+export function vgg16(T = 4, seed = 2, theta = 1): Graph {
+  const b = builder(seed, theta);
+  b.nodes.push({ id: "in", op: "input", inputs: [], inputShape: [32, 32, 3] });
+  let x = "in";
+  let c = 3;
+  let hw = 32;
+  let k = 0;
+  for (const [cout, convs] of [
+    [64, 2],
+    [128, 2],
+    [256, 3],
+    [512, 3],
+    [512, 3],
+  ] as const) {
+    for (let i = 0; i < convs; i++) {
+      const p = `c${k++}`;
+      x = b.lif(`${p}_lif`, b.bn(`${p}_bn`, b.conv(p, x, c, cout, 3, 1), cout));
+      c = cout;
+    }
+    const id = `pool${k}`;
+    b.nodes.push({ id, op: "avgpool", inputs: [x], pool: [2, 2], strides: [2, 2], padding: "valid" });
+    x = id;
+    hw /= 2;
+  }
+  b.nodes.push({ id: "flat", op: "flatten", inputs: [x] });
+  const f1 = b.lif("fc1_lif", b.dense("fc1", "flat", hw * hw * c, 512));
+  const f2 = b.lif("fc2_lif", b.dense("fc2", f1, 512, 512));
+  return finish("vgg16-cifar", b, b.dense("fc3", f2, 512, 10), T);
+}

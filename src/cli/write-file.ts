@@ -1,0 +1,47 @@
+/**
+ * Writes one output file so that `<path>` holds either its old content or all of the new one:
+ * the text goes to a temporary file beside it (`.<name>.snnc-new-<pid>-<random>`), is fsynced, and
+ * is renamed over `<path>` (atomic within a directory). Any failure removes the temporary file and
+ * ends with an E_WRITE error (exit 74); signals wait for the write to finish or clean up.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { basename, dirname, join, resolve } from "node:path";
+import { SnncError } from "../ir/errors.ts";
+import { deferSignals } from "../util/signals.ts";
+
+export function writeFileAtomically(path: string, text: string): void {
+  deferSignals(() => write(path, text));
+}
+
+function write(path: string, text: string): void {
+  const target = resolve(path);
+  const fail = (what: string, e: unknown) =>
+    new SnncError("E_WRITE", `${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+  try {
+    if (statSync(target).isDirectory()) throw new SnncError("E_WRITE", "output path is a directory", { file: path });
+  } catch (e) {
+    if (e instanceof SnncError) throw e;
+  }
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (e) {
+    throw fail("cannot create the output file's directory", e);
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.snnc-new-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    const bytes = Buffer.from(text, "utf8");
+    const fd = openSync(tmp, "wx", 0o644);
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw fail("cannot write the output file", e);
+  }
+}

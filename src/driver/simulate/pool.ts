@@ -1,0 +1,87 @@
+/**
+ * Runs many samples across worker threads (a piscina pool of `workers` threads). Each worker
+ * receives the graph once and builds the target's model once (worker.ts); the samples go out in
+ * chunks, and the outcomes come back in the order of the samples whatever thread ran them, so
+ * the result does not depend on the number of workers. The first error stops the other tasks.
+ */
+import { SnncError } from "../../ir/errors.ts";
+import type { Graph } from "../../ir/nodes.ts";
+import type { StepInput } from "../../sim/reference.ts";
+import { prepareRun } from "./prepare.ts";
+import { type RunMeta, type SampleOutcome, sampleRunner } from "./runner.ts";
+import type { WorkerError, WorkerReply, WorkerSetup, WorkerTask } from "./worker.ts";
+
+export interface PoolOptions {
+  target: string;
+  /** Worker threads (at most one per chunk of samples). */
+  workers: number;
+  /** The model file, for messages. */
+  file?: string;
+  /** Called after each chunk with the samples done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The worker module for `target`: the .js in a build, the .ts when run from the sources. */
+function workerFile(target: string): string {
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  return new URL(`./worker-${target === "float" ? "float" : "target"}.${ext}`, import.meta.url).href;
+}
+
+/** Samples per task: several tasks per worker for balance and progress, at most 32 samples each. */
+export function chunkSize(samples: number, workers: number): number {
+  return Math.max(1, Math.min(32, Math.ceil(samples / (workers * 8))));
+}
+
+export async function runSamples(
+  g: Graph,
+  inputs: readonly StepInput[],
+  opts: PoolOptions,
+): Promise<{ meta: RunMeta; outcomes: SampleOutcome[] }> {
+  // No samples (an empty shard): the model is still built, for the layers the result names.
+  if (inputs.length === 0) return { meta: sampleRunner(await prepareRun(g, opts.target, opts.file)).meta, outcomes: [] };
+  const size = chunkSize(inputs.length, opts.workers);
+  const chunks: StepInput[][] = [];
+  for (let i = 0; i < inputs.length; i += size) chunks.push(inputs.slice(i, i + size));
+  const threads = Math.max(1, Math.min(opts.workers, chunks.length));
+  const { Piscina } = await import("piscina");
+  const setup: WorkerSetup = { graph: g, target: opts.target, file: opts.file };
+  const pool = new Piscina<WorkerTask, WorkerReply>({
+    filename: workerFile(opts.target),
+    workerData: setup,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+  });
+  const abort = new AbortController();
+  let failure: { error: unknown } | undefined;
+  let done = 0;
+  try {
+    const replies = await Promise.allSettled(
+      chunks.map(async (c) => {
+        try {
+          const reply = await pool.run({ inputs: c }, { signal: abort.signal });
+          if ("error" in reply) throw toError(reply.error);
+          done += c.length;
+          opts.onProgress?.(done, inputs.length);
+          return reply;
+        } catch (e) {
+          failure ??= { error: e };
+          abort.abort();
+          throw e;
+        }
+      }),
+    );
+    if (failure) throw failure.error;
+    const ok = replies.map((r) => (r.status === "fulfilled" && !("error" in r.value) ? r.value : undefined));
+    return { meta: ok[0]!.meta, outcomes: ok.flatMap((r) => r!.outcomes) };
+  } finally {
+    await pool.destroy();
+  }
+}
+
+function toError(e: WorkerError): Error {
+  if (e.code !== "internal") return new SnncError(e.code, e.detail, { file: e.file, layer: e.layer, param: e.param });
+  const err = new Error(e.detail);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

@@ -1,0 +1,62 @@
+/**
+ * What a worker thread of `snnc simulate` does with its tasks (the pool in pool.ts starts
+ * worker-float.ts or worker-target.ts, which give the way to build the model): build the model
+ * once, from the graph the worker was started with, then run the samples of each task. Errors
+ * travel back as data, so that the main thread can report a user error (SnncError) as one line
+ * with its exit code: a thrown error loses its class between threads. The worker modules import
+ * statically only (no import() in a worker: a module loader registered in the main thread, as in
+ * the tests, does not reach worker threads).
+ */
+import { workerData } from "node:worker_threads";
+import { type ErrorCode, SnncError } from "../../ir/errors.ts";
+import type { Graph } from "../../ir/nodes.ts";
+import type { StepInput } from "../../sim/reference.ts";
+import type { PreparedRun } from "../types.ts";
+import { type RunMeta, type SampleOutcome, type SampleRunner, sampleRunner } from "./runner.ts";
+
+export interface WorkerSetup {
+  graph: Graph;
+  target: string;
+  file?: string;
+}
+
+export interface WorkerTask {
+  inputs: StepInput[];
+}
+
+export interface WorkerError {
+  code: ErrorCode | "internal";
+  detail: string;
+  file?: string;
+  layer?: string;
+  param?: string;
+  stack?: string;
+}
+
+export type WorkerReply = { meta: RunMeta; outcomes: SampleOutcome[] } | { error: WorkerError };
+
+/** The task handler of a worker whose model `prepare` builds (once, at the first task). */
+export function taskHandler(prepare: (s: WorkerSetup) => PreparedRun): (task: WorkerTask) => WorkerReply {
+  let runner: SampleRunner | { error: WorkerError } | undefined;
+  return (task) => {
+    try {
+      runner ??= sampleRunner(prepare(workerData as WorkerSetup));
+    } catch (e) {
+      runner = asError(e);
+    }
+    if ("error" in runner) return runner;
+    const r = runner;
+    try {
+      return { meta: r.meta, outcomes: task.inputs.map((x) => r.run(x)) };
+    } catch (e) {
+      return asError(e);
+    }
+  };
+}
+
+function asError(e: unknown): { error: WorkerError } {
+  if (e instanceof SnncError)
+    return { error: { code: e.code, detail: e.detail, file: e.file, layer: e.layer, param: e.param } };
+  const err = e as Error;
+  return { error: { code: "internal", detail: err?.message ?? String(e), stack: err?.stack } };
+}

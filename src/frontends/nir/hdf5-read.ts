@@ -1,0 +1,149 @@
+/**
+ * A NIR file's HDF5 content as plain data: groups of datasets, numbers as float64, strings as
+ * JS strings. Knows HDF5 (through h5wasm, loaded on first use) and nothing of NIR.
+ *
+ * HDF5's own diagnostics ("HDF5-DIAG" stacks) never reach stderr: h5wasm's throwing error handler
+ * turns them into an exception, of which the innermost cause becomes the one-line message.
+ */
+import { readFileSync } from "node:fs";
+import { SnncError } from "../../ir/errors.ts";
+
+export interface H5Dataset {
+  kind: "dataset";
+  /** The dataset's path in the file, for messages. */
+  path: string;
+  /** HDF5 type as h5wasm names it (e.g. "<f4", "<q", "S"), for messages. */
+  dtype: string;
+  shape: number[];
+  /** Numbers (row-major, float64) or strings. */
+  numbers?: Float64Array;
+  strings?: string[];
+}
+
+export interface H5Group {
+  kind: "group";
+  path: string;
+  children: Map<string, H5Group | H5Dataset>;
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+type H5Module = typeof import("h5wasm/node");
+let h5: Promise<H5Module["default"]> | undefined;
+
+/** h5wasm, loaded once. */
+export function h5wasmReady(): Promise<H5Module["default"]> {
+  h5 ??= import("h5wasm/node").then(async (m) => {
+    await m.default.ready;
+    return m.default;
+  });
+  return h5;
+}
+
+/**
+ * Runs `fn` with HDF5's error printing turned into exceptions (h5wasm's throwing error handler),
+ * switched back off afterwards so that other HDF5 users keep HDF5's default behaviour.
+ */
+export async function withHdf5Errors<T>(fn: (lib: H5Module["default"]) => T): Promise<T> {
+  const lib = await h5wasmReady();
+  const mod = await lib.ready;
+  mod.activate_throwing_error_handler();
+  try {
+    return fn(lib);
+  } finally {
+    mod.deactivate_throwing_error_handler();
+  }
+}
+
+/** The innermost HDF5 error of a message h5wasm throws (its stack is one error per line). */
+export function hdf5Cause(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const calls = lines.filter((l) => /^#\d+:/.test(l));
+  const last = calls.length ? calls[calls.length - 1]! : (lines[0] ?? "unknown HDF5 error");
+  const m = /\(\):\s*(.*)$/.exec(last);
+  return (m ? m[1]! : last).slice(0, 200);
+}
+
+/** Read every group and dataset of the HDF5 file at `path`. */
+export async function readHdf5(path: string): Promise<H5Group> {
+  let head: Buffer;
+  try {
+    head = readFileSync(path).subarray(0, 8);
+  } catch (e) {
+    throw new SnncError("E_IO", `cannot read file (${(e as NodeJS.ErrnoException).code ?? "I/O error"})`);
+  }
+  if (head.length === 0) throw new SnncError("E_IO", "file is empty (expected a NIR file, HDF5)");
+  if (head.length < 8 || HDF5_SIGNATURE.some((b, i) => head[i] !== b))
+    throw new SnncError("E_PARSE", "not an HDF5 file (a NIR file is HDF5, as nir.write produces it)");
+  return withHdf5Errors((lib) => {
+    let f: InstanceType<typeof lib.File>;
+    try {
+      f = new lib.File(path, "r");
+    } catch (e) {
+      throw new SnncError("E_PARSE", `not a readable HDF5 file: ${hdf5Cause(e)}`);
+    }
+    try {
+      return readGroup(f, "/");
+    } catch (e) {
+      if (e instanceof SnncError) throw e;
+      throw new SnncError("E_PARSE", `HDF5 content cannot be read: ${hdf5Cause(e)}`);
+    } finally {
+      f.close();
+    }
+  });
+}
+
+type Node = { keys(): string[]; get(name: string): unknown };
+
+function readGroup(g: Node, path: string): H5Group {
+  const children = new Map<string, H5Group | H5Dataset>();
+  for (const name of [...g.keys()].sort()) {
+    const child = g.get(name) as { type?: string } & Node;
+    const p = path === "/" ? `/${name}` : `${path}/${name}`;
+    if (child && typeof (child as Node).keys === "function") children.set(name, readGroup(child, p));
+    else if (child && "shape" in child) children.set(name, readDataset(child as unknown as RawDataset, p));
+    // links that lead nowhere and named datatypes carry nothing a NIR reader uses
+  }
+  return { kind: "group", path, children };
+}
+
+interface RawDataset {
+  dtype: string;
+  shape: number[] | null;
+  metadata: { type: number; vlen?: boolean };
+  value: unknown;
+}
+
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
+const H5T_STRING = 3;
+const H5T_ENUM = 8;
+
+function readDataset(d: RawDataset, path: string): H5Dataset {
+  const shape = d.shape ? [...d.shape] : [];
+  const dtype = String(d.dtype);
+  const cls = d.metadata.type;
+  const v = d.value;
+  if (cls === H5T_STRING) {
+    const list = Array.isArray(v) ? v.map(String) : [String(v)];
+    return { kind: "dataset", path, dtype, shape, strings: list };
+  }
+  if (cls === H5T_INTEGER || cls === H5T_FLOAT || cls === H5T_ENUM) {
+    const src = (ArrayBuffer.isView(v) ? v : [v]) as ArrayLike<number | bigint | boolean>;
+    const numbers = new Float64Array(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const x = src[i]!;
+      if (typeof x === "bigint") {
+        if (x > BigInt(Number.MAX_SAFE_INTEGER) || x < -BigInt(Number.MAX_SAFE_INTEGER))
+          throw new SnncError("E_VALUE", `dataset '${path}': integer ${x} is too large`);
+        numbers[i] = Number(x);
+      } else numbers[i] = Number(x);
+    }
+    return { kind: "dataset", path, dtype, shape, numbers };
+  }
+  return { kind: "dataset", path, dtype, shape };
+}

@@ -1,0 +1,55 @@
+/**
+ * Building the integer model of a Loihi target from an (unfolded) IR graph: the target's pass
+ * pipeline (src/loihi/pipeline.ts), Lava fixed-point quantisation and placement. No files, no runs.
+ */
+import { runPipeline } from "../driver/run-pipeline.ts";
+import type { CompileOptions } from "../driver/types.ts";
+import { SnncError } from "../ir/errors.ts";
+import type { Graph } from "../ir/nodes.ts";
+import type { PassLogEntry } from "../passes/pass.ts";
+import { loadTarget } from "../target/load-target.ts";
+import type { TargetSpec } from "../target/target.ts";
+import { pulsePopulation, type FixedModel } from "./model/integer-model.ts";
+import { loihiPipeline } from "./pipeline.ts";
+import { placeLoihi, type Placement } from "./place/place-loihi.ts";
+import { quantizeLoihi } from "./quantize/index.ts";
+
+export interface LoihiBuild {
+  target: TargetSpec;
+  /** The lowered graph the integer model was quantised from. */
+  graph: Graph;
+  log: PassLogEntry[];
+  quant: ReturnType<typeof quantizeLoihi>;
+  placement: Placement;
+}
+
+/** Lower, quantise and place (no files). */
+export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }): LoihiBuild {
+  const target = loadTarget(opts.target);
+  const { graph, log } = runPipeline(g, loihiPipeline(target, opts), opts);
+  const withFile = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof SnncError && opts.file) throw e.withLocation({ file: opts.file });
+      throw e;
+    }
+  };
+  const quant = withFile(() => quantizeLoihi(graph, target, { calibration: opts.calibration }));
+  const placement = withFile(() => placeLoihi(quant.model, target, { board: opts.board }));
+  return { target, graph, log, quant, placement };
+}
+
+/** The same integer model for another number of reference steps (pulse neurons re-timed to the new sample length). */
+export function withTimesteps(m: FixedModel, T: number): FixedModel {
+  if (T === m.timesteps) return m;
+  const runSteps = T + (m.runSteps - m.timesteps);
+  return {
+    ...m,
+    timesteps: T,
+    runSteps,
+    populations: m.populations.map((p) =>
+      p.kind === "pulse" ? pulsePopulation(p.id, p.phase!, runSteps) : { ...p, resetInterval: runSteps },
+    ),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * What netx (lava-dl's `netx.hdf5.Network`, the reader of network.net) can carry. One structural
+ * check, `netxStructure`, serves the quantiser (a network netx can carry is quantised under netx's
+ * constraints: weight exponent 0 on dense synapses, bias exponent 6) and the network.net writer,
+ * whose `netxCheck` adds the parameters netx reproduces exactly (docs/LAVA-FIXED-POINT.md).
+ */
+import type { FixedModel, Synapse } from "../model/integer-model.ts";
+import type { SynapticForm } from "./synaptic-form.ts";
+
+export type NetxCheck = { ok: true } | { ok: false; reason: string };
+
+/** The structure netx cares about, shared by the integer model and the real-valued synaptic form. */
+export interface NetxNetwork {
+  input: { id: string; shape: readonly number[] };
+  /** Pulses (the neurons that deliver state offsets) are populations of kind "pulse". */
+  populations: readonly { id: string; kind: string; v0?: ArrayLike<number> }[];
+  connections: readonly {
+    id: string;
+    from: string;
+    to: string;
+    delay: number;
+    synapse: Synapse<ArrayLike<number>>;
+    port?: string;
+  }[];
+}
+
+/** The synaptic form as netx sees it: its pulses become populations. */
+export function netxNetworkOf(sf: SynapticForm): NetxNetwork {
+  return {
+    input: { id: sf.inputId, shape: sf.inputShape },
+    populations: [...sf.pulses.map((p) => ({ id: p.id, kind: "pulse" })), ...sf.populations],
+    connections: sf.connections,
+  };
+}
+
+/**
+ * Can netx carry this network's structure? A chain: every population has one input, from the
+ * previous one (the first from the input), no delays, no state offsets; conv synapses between
+ * [H,W,C] layers with symmetric padding; dense synapses from anything (netx flattens).
+ */
+export function netxStructure(m: NetxNetwork): NetxCheck {
+  const beyond = m.populations.filter((p) => p.kind === "atrlif" || p.kind === "multi-threshold");
+  const gated = m.connections.filter((c) => c.port).map((c) => c.to);
+  if (beyond.length || gated.length) {
+    const ids = [...new Set([...beyond.map((p) => p.id), ...gated])].map((x) => `'${x}'`).join(", ");
+    return {
+      ok: false,
+      reason: `${ids}: soft reset (ATRLIF), several thresholds (snnc's MultiThresholdLIF) or a per-step gain stage (ProdNeuron and pulse neurons): netx loads CUBA and sigma-delta layers only (use network.lava.json)`,
+    };
+  }
+  const offsets = m.populations.filter(
+    (p) =>
+      p.kind !== "pulse" &&
+      (p.v0 ||
+        m.connections.some(
+          (c) => c.to === p.id && (c.from === p.id || m.populations.find((q) => q.id === c.from)?.kind === "pulse"),
+        )),
+  );
+  if (offsets.length || m.populations.some((p) => p.kind === "pulse")) {
+    return {
+      ok: false,
+      reason: `state offsets (${offsets.map((p) => `'${p.id}'`).join(", ")}): netx sets no initial v per neuron, has a recurrent form for dense layers only (dense_rec) and no place for the pulse neurons that deliver the initial state and the warm-up inhibition (use network.lava.json)`,
+    };
+  }
+  let prev = m.input.id;
+  let prevFlat = m.input.shape.length === 1;
+  for (const p of m.populations) {
+    const cs = m.connections.filter((c) => c.to === p.id);
+    if (cs.length !== 1)
+      return {
+        ok: false,
+        reason: `'${p.id}' has ${cs.length} incoming synapse groups; netx layers form a chain (use network.lava.json)`,
+      };
+    const c = cs[0]!;
+    if (c.from !== prev)
+      return {
+        ok: false,
+        reason: `'${p.id}' reads '${c.from}', not the layer before it; netx layers form a chain (use network.lava.json)`,
+      };
+    if (c.delay)
+      return {
+        ok: false,
+        reason: `'${c.id}' has a synaptic delay; netx's file form cannot align branches (use network.lava.json)`,
+      };
+    if (c.synapse.kind === "diagonal")
+      return { ok: false, reason: `'${c.id}' is a one-to-one synapse; netx layers are dense or conv` };
+    if (c.synapse.kind === "conv") {
+      const s = c.synapse;
+      if (prevFlat) return { ok: false, reason: `conv '${c.id}' reads a flat layer (netx dense layers are flat)` };
+      if (s.pads[0] !== s.pads[1] || s.pads[2] !== s.pads[3])
+        return {
+          ok: false,
+          reason: `conv '${c.id}' pads [${s.pads.join(", ")}] asymmetrically; Lava's conv pads symmetrically`,
+        };
+    }
+    prevFlat = c.synapse.kind === "dense";
+    prev = p.id;
+  }
+  return { ok: true };
+}
+
+/** The dense weight ranges reproduced exactly by netx's weight-bit optimisation + Lava's Dense. */
+export function netxDenseRangeProblem(w: Int32Array): string | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let zero = false;
+  for (const v of w) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (v === 0) zero = true;
+  }
+  if (lo === 0 && hi === 0) return "all weights are 0 (netx's weight-bit optimisation divides by the largest weight)";
+  if (lo >= 0) return hi > 255 ? `all weights ≥ 0 with max ${hi} > 255 (acts as all zeros in Lava)` : undefined;
+  if (hi <= 0) {
+    if (zero)
+      return `all weights ≤ 0 with zeros among them (netx picks MIXED, Lava's Dense picks INHIBITORY: not reproduced exactly)`;
+    return lo < -255 ? `all weights < 0 with min ${lo} < −255` : undefined;
+  }
+  return lo < -256 || hi > 254 ? `mixed-sign weights in [${lo}, ${hi}], outside [−256, 254]` : undefined;
+}
+
+/** Can network.net express `m` exactly? Structure first (`netxStructure`), then the parameters netx can carry. */
+export function netxCheck(m: FixedModel): NetxCheck {
+  const structure = netxStructure(m);
+  if (!structure.ok) return structure;
+  for (const p of m.populations) {
+    const c = m.connections.find((x) => x.to === p.id)!;
+    if (c.weightExp !== 0)
+      return {
+        ok: false,
+        reason: `'${c.id}' uses weight exponent ${c.weightExp}; netx ignores wgtExp, so it would be lost`,
+      };
+    if (p.biasExp !== 6 && p.biasMant.some((b) => b !== 0))
+      return { ok: false, reason: `'${p.id}' uses bias exponent ${p.biasExp}; netx fixes it at 6` };
+    if (c.synapse.kind === "dense") {
+      const problem = netxDenseRangeProblem(c.synapse.weights);
+      if (problem) return { ok: false, reason: `dense '${c.id}': ${problem}` };
+    }
+  }
+  return { ok: true };
+}

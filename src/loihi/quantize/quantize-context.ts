@@ -1,0 +1,48 @@
+/**
+ * The state one quantisation shares between its steps: the synaptic form and target it works on,
+ * the input as the integers will see it, the connections made so far and the report's lines.
+ */
+import type { FixedConnection, FixedInput } from "../model/integer-model.ts";
+import type { TargetSpec } from "../../target/target.ts";
+import type { QuantizeOptions } from "./quantize-types.ts";
+import type { RealConnection, SynapticForm } from "./synaptic-form.ts";
+
+export interface QuantContext {
+  sf: SynapticForm;
+  t: TargetSpec;
+  opts: QuantizeOptions;
+  /** Reference steps T. */
+  T: number;
+  /** Lava steps per sample: T + the deepest population's depth. */
+  runSteps: number;
+  /** The input as the integers see it (analog input balancing may still narrow its payloads). */
+  input: FixedInput;
+  /** The integer connections made so far, in the model's order. */
+  connections: FixedConnection[];
+  warnings: string[];
+  notes: string[];
+}
+
+/** Integer payload per unit of the source's activation (the input's scale; 1 for spikes). */
+export function payloadScale(ctx: QuantContext, id: string): number {
+  return id === ctx.sf.inputId ? ctx.input.scale : 1;
+}
+
+/** The source's largest |payload| (1 for spikes). */
+export function payloadMax(ctx: QuantContext, id: string): number {
+  return id === ctx.sf.inputId ? Math.max(Math.abs(ctx.input.min), ctx.input.max) : 1;
+}
+
+/** Weight exponent 0 (Lava's conv ignores it; netx cannot carry it), or the connection's own choice. */
+export function fixedExponent(ctx: QuantContext, c: RealConnection): boolean {
+  return c.synapse.kind === "conv" || ctx.opts.netx;
+}
+
+export function isPulse(ctx: QuantContext, id: string): boolean {
+  return ctx.sf.pulses.some((x) => x.id === id);
+}
+
+/** The largest bias mantissa of the target. */
+export function biasMantissaMax(t: TargetSpec): number {
+  return 2 ** (t.arithmetic.biasMantissaBits - 1) - 1;
+}

@@ -1,0 +1,180 @@
+/**
+ * The synaptic form → the integer model, step by step: the input's encoding (input-encoding.ts);
+ * then per population, in order, its scale (scales.ts), weights, bias and decays
+ * (weights-biases.ts), the bounds its integers keep (bounds.ts) and its state offset
+ * (state-offsets.ts); then the pulse neurons the offsets read. Each population resets its state
+ * at step depth + 1, the first step its input carries the model's step 1 (Lava's LIFReset), so the
+ * bias of the warm-up steps leaves nothing behind; readouts decode as v / (64g).
+ */
+import { size } from "../../ir/tensor.ts";
+import type { TargetSpec } from "../../target/target.ts";
+import { roundHalfAway, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import { checkBounds } from "./bounds.ts";
+import { analogInputNote, balanceAnalogInput, fixedInput } from "./input-encoding.ts";
+import type { QuantContext } from "./quantize-context.ts";
+import type {
+  ConnectionQuant,
+  OffsetQuant,
+  PopulationQuant,
+  QuantizeOptions,
+  QuantizeResult,
+} from "./quantize-types.ts";
+import { gainStageIntegers, type GainStageQuant } from "./gain-stage.ts";
+import { chooseScale } from "./scales.ts";
+import { offsetIntegers, pulsePopulations } from "./state-offsets.ts";
+import type { RealConnection, RealPopulation, SynapticForm } from "./synaptic-form.ts";
+import { decays, quantizeBias, quantizeConnection } from "./weights-biases.ts";
+
+/** One population's integers: its connections go into ctx; the population, its report line and its state offset come back. */
+function quantizePopulation(
+  ctx: QuantContext,
+  p: RealPopulation,
+  all: RealConnection[],
+): { population: FixedPopulation; stats: PopulationQuant; offset?: OffsetQuant; gain?: GainStageQuant } {
+  const A = ctx.t.arithmetic;
+  const n = size(p.shape);
+  const conns = all.filter((c) => c.port !== "gain");
+  const gains = all.filter((c) => c.port === "gain");
+  const { g, vth, limitedBy, warning } = chooseScale(ctx, p, conns);
+  if (warning) ctx.warnings.push(warning);
+  const cstats: ConnectionQuant[] = [];
+  for (const c of conns) {
+    const q = quantizeConnection(ctx, p, c, g);
+    if (c.port) q.connection.port = c.port;
+    ctx.connections.push(q.connection);
+    cstats.push(q.stats);
+  }
+  const gain = gains.length ? gainStageIntegers(ctx, p, gains, cstats) : undefined;
+  const bias = quantizeBias(ctx, p, g);
+  const { du, dv } = decays(ctx, p);
+  const population: FixedPopulation = {
+    id: p.id,
+    kind: p.kind,
+    shape: p.shape,
+    du,
+    dv,
+    vth,
+    biasMant: bias.biasMant,
+    biasExp: bias.biasExp,
+    depth: p.depth,
+    resetInterval: ctx.runSteps,
+    resetOffset: p.depth + 1,
+    vScale: new Float64Array(n).fill(2 ** A.activationShift * g),
+    source: p.id,
+    ...(p.readout ? { readout: p.readout } : {}),
+    ...kindFields(ctx, p, g, dv),
+    ...(gain ? { gainStage: { exp: gain.exp } } : {}),
+  };
+  const tauQ = 1 - dv / 2 ** A.decayBits;
+  const { aMax, aMin } = checkBounds(ctx, population, n, tauQ, gain ? gain.aMax / 2 ** gain.exp : undefined);
+  const offset = p.v0 || p.selfWeight ? offsetIntegers(ctx, p, population, cstats) : undefined;
+  const stats: PopulationQuant = {
+    id: p.id,
+    kind: p.kind,
+    neurons: n,
+    depth: p.depth,
+    g,
+    vth,
+    du,
+    dv,
+    tauQ,
+    tau: p.decay,
+    biasExp: bias.biasExp,
+    biasMaxAbsErr: bias.maxAbsErr,
+    limitedBy,
+    connections: cstats,
+    aMax,
+    aMin,
+  };
+  return { population, stats, offset, gain };
+}
+
+/** An integer threshold in voltage units: spike iff v > it, for h > θ (gt) or h ≥ θ (ge); ±∞ beyond ±(2^23 − 1). */
+export function voltageThreshold(theta: number, vScale: number, fire: "gt" | "ge"): number {
+  if (theta === Infinity) return 2 ** 23;
+  if (theta === -Infinity) return -(2 ** 23);
+  const x = theta * vScale;
+  const t = fire === "gt" ? Math.floor(x) : Math.ceil(x) - 1;
+  return Math.max(-(2 ** 23), Math.min(2 ** 23, t));
+}
+
+/** The fields of the ATRLIF and multi-threshold kinds (docs/LOIHI-SEEDS.md §1, §3). */
+function kindFields(ctx: QuantContext, p: RealPopulation, g: number, dv: number): Partial<FixedPopulation> {
+  const vs = 2 ** ctx.t.arithmetic.activationShift * g;
+  if (p.kind === "atrlif") {
+    const v0 = roundHalfAway((p.resetV ?? 0) * vs);
+    return { dr: dv, ...(v0 ? { v0: new Int32Array(size(p.shape)).fill(v0) } : {}) };
+  }
+  if (p.kind !== "multi-threshold") return {};
+  const out: Partial<FixedPopulation> = {
+    planes: (p.planes ?? []).map((t) => Int32Array.from(t, (x) => voltageThreshold(x, vs, p.fire))),
+  };
+  if (p.resetAmount) out.resetAmount = Int32Array.from(p.resetAmount, (r) => roundHalfAway(r * vs));
+  return out;
+}
+
+/** The report's closing notes: how state offsets run, and the pipeline latency. */
+function closingNotes(ctx: QuantContext, offsets: OffsetQuant[], pulses: FixedPopulation[]): void {
+  const { runSteps, T } = ctx;
+  if (offsets.length) {
+    ctx.notes.push(
+      `state offsets: ${offsets.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulses.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
+    );
+  }
+  const depth = ctx.sf.maxDepth;
+  if (depth > 0)
+    ctx.notes.push(
+      `pipeline latency: the deepest layer is ${depth} synaptic steps from the input: run ${runSteps} steps (T = ${T} + ${depth}) for one sample`,
+    );
+}
+
+export function quantizeSynapticForm(
+  sf: SynapticForm,
+  t: TargetSpec,
+  meta: { name: string; timesteps: number; encoding: "direct" | "spikes" },
+  opts: QuantizeOptions,
+): QuantizeResult {
+  const notes: string[] = [];
+  const ctx: QuantContext = {
+    sf,
+    t,
+    opts,
+    T: meta.timesteps,
+    runSteps: meta.timesteps + sf.maxDepth,
+    input: fixedInput(sf, t, meta.encoding, opts, notes),
+    connections: [],
+    warnings: [],
+    notes,
+  };
+  const incoming = new Map<string, RealConnection[]>(sf.populations.map((p) => [p.id, []]));
+  for (const c of sf.connections) incoming.get(c.to)!.push(c);
+  balanceAnalogInput(ctx, incoming);
+  analogInputNote(ctx);
+  const populations: FixedPopulation[] = [];
+  const stats: PopulationQuant[] = [];
+  const offsets: OffsetQuant[] = [];
+  const gains: GainStageQuant[] = [];
+  for (const p of sf.populations) {
+    const q = quantizePopulation(ctx, p, incoming.get(p.id)!);
+    populations.push(q.population);
+    stats.push(q.stats);
+    if (q.offset) offsets.push(q.offset);
+    if (q.gain) gains.push(q.gain);
+  }
+  // pulses (the ones some connection reads) first: they read nothing and offset populations read them
+  const pulses = pulsePopulations(ctx);
+  populations.unshift(...pulses.populations);
+  stats.unshift(...pulses.stats);
+  const model: FixedModel = {
+    name: meta.name,
+    target: t.name,
+    timesteps: ctx.T,
+    runSteps: ctx.runSteps,
+    input: ctx.input,
+    populations,
+    connections: ctx.connections,
+    outputs: sf.outputs,
+  };
+  closingNotes(ctx, offsets, pulses.populations);
+  return { model, populations: stats, warnings: ctx.warnings, notes, offsets, gains };
+}

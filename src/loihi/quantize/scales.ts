@@ -1,0 +1,213 @@
+/**
+ * The scale of a population: one factor g (integer synaptic units a per unit of float current),
+ * v_int = 64·g·h. The threshold fixes it exactly: θ·g = vth for `>`, θ·g = vth + 1/64 for `≥`
+ * (h ≥ θ ⇔ 64gh ≥ 64vth + 1 ⇔ v > vth·64, the integer form of h ≥ θ ⇔ h > θ − 1). vth is the
+ * largest integer for which every weight fits its sign mode's range (with weight exponent 0 on conv
+ * and on netx-bound synapses; other dense synapses pick their own exponent), the bias fits its
+ * mantissa, one step's |a|·64 cannot wrap u, and (below a cap) leaves headroom under saturation.
+ * Readouts are integrators that must never reach their (largest) threshold over a run.
+ */
+import { size } from "../../ir/tensor.ts";
+import { LAVA } from "../model/integer-model.ts";
+import type { TargetSpec } from "../../target/target.ts";
+import { fmt } from "../../passes/support/rewrite.ts";
+import {
+  biasMantissaMax,
+  fixedExponent,
+  isPulse,
+  payloadMax,
+  payloadScale,
+  type QuantContext,
+} from "./quantize-context.ts";
+import { maxOf, minOf, rowSums, rowSumsOver } from "./row-sums.ts";
+import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-form.ts";
+
+export function minMax(a: Float64Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of a) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return a.length ? [lo, hi] : [0, 0];
+}
+
+/** The integer range of a weight matrix with these signs (netx/Lava sign modes, docs/LAVA-FIXED-POINT.md). */
+export function rangeFor(lo: number, hi: number, t: TargetSpec): [number, number] {
+  const r = t.arithmetic.weightRanges;
+  if (lo >= 0) return r.excitatory;
+  if (hi <= 0) return [r.inhibitory[0], 0];
+  return r.mixed;
+}
+
+/** Largest g with lo·g/k ≥ rlo and hi·g/k ≤ rhi. */
+export function gLimit(lo: number, hi: number, k: number, range: [number, number]): number {
+  let g = Infinity;
+  if (hi > 0) g = Math.min(g, (range[1] * k) / hi);
+  if (lo < 0) g = Math.min(g, (range[0] * k) / lo);
+  return g;
+}
+
+/** The weight values of a synapse, whatever its form. */
+export function weightsOf(s: RealSynapse): Float64Array {
+  return s.kind === "conv" ? s.kernel : s.weights;
+}
+
+/** A bound on g and the constraint it comes from (report: `limitedBy`). */
+type Limit = [string, number];
+
+export interface ScaleChoice {
+  g: number;
+  vth: number;
+  limitedBy: string;
+  warning?: string;
+}
+
+function weightLimit(ctx: QuantContext, c: RealConnection): Limit {
+  const [lo, hi] = minMax(weightsOf(c.synapse));
+  const range = rangeFor(lo, hi, ctx.t);
+  if (fixedExponent(ctx, c)) return [`weights of '${c.id}'`, gLimit(lo, hi, payloadScale(ctx, c.from), range)];
+  // the connection picks its own exponent, up to the largest
+  const eMax = ctx.t.arithmetic.weightExponentRange[1];
+  return [`weights of '${c.id}' at exponent ${eMax}`, gLimit(lo, hi, payloadScale(ctx, c.from) * 2 ** eMax, range)];
+}
+
+function biasLimit(ctx: QuantContext, bmax: number): Limit {
+  const A = ctx.t.arithmetic;
+  const mant = biasMantissaMax(ctx.t);
+  return ["bias", ctx.opts.netx ? mant / bmax : (mant * 2 ** (A.biasExponentRange[1] - A.activationShift)) / bmax];
+}
+
+/**
+ * Largest one step's |a| per unit of g: all sources at their largest payloads (float bound of Σ|w|·x);
+ * a gain stage's current counts at its largest gain.
+ */
+function stepInput(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]): number {
+  const a = rowSumsOver(
+    conns,
+    size(p.shape),
+    (c) => ((c.port === "gated" ? p.gainMax! : 1) * payloadMax(ctx, c.from)) / payloadScale(ctx, c.from),
+  );
+  return Math.max(maxOf(a.pos), -minOf(a.neg));
+}
+
+/**
+ * A self-recurrent population is held below its threshold at its last warm-up step by an
+ * inhibition as large as anything its population sources may deliver then (plus its bias); the
+ * whole swing must not wrap u (with a tenth of slack for rounding the weights up).
+ */
+function warmUpSwing(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]): number {
+  const n = size(p.shape);
+  const swing = new Float64Array(n);
+  for (const c of conns) {
+    if (c.from === ctx.sf.inputId || isPulse(ctx, c.from)) continue;
+    const { pos, neg } = rowSums(c.synapse, 1, n);
+    for (let i = 0; i < n; i++) swing[i] += pos[i]! - neg[i]!;
+  }
+  for (let i = 0; i < n; i++) swing[i] += Math.max(p.bias[i]!, 0);
+  return maxOf(swing);
+}
+
+/** Every bound on g of population p except the one its threshold or readout range adds (gain connections carry no current). */
+function scaleLimits(ctx: QuantContext, p: RealPopulation, all: RealConnection[], skipWeightsOf?: string) {
+  const conns = all.filter((c) => c.port !== "gain");
+  const uMax = LAVA.uWrap / 2 ** ctx.t.arithmetic.activationShift - 1;
+  const limits: Limit[] = conns.filter((c) => c.id !== skipWeightsOf).map((c) => weightLimit(ctx, c));
+  let bmax = 0;
+  for (const b of p.bias) bmax = Math.max(bmax, Math.abs(b));
+  if (bmax > 0) limits.push(biasLimit(ctx, bmax));
+  const aAbs = stepInput(ctx, p, conns);
+  if (aAbs > 0) limits.push(["one step's input (u must not wrap)", uMax / aAbs]);
+  const swing = p.selfWeight ? warmUpSwing(ctx, p, conns) : 0;
+  if (swing > 0) limits.push(["warm-up inhibition (u must not wrap)", (0.9 * uMax) / swing]);
+  return { limits, perStep: aAbs + bmax };
+}
+
+const tightest = (limits: Limit[]): Limit => limits.reduce((a, b) => (b[1] < a[1] ? b : a));
+
+/** g as large as the limits allow (1 when nothing limits it). */
+function largestG(limits: Limit[]): number {
+  const g = Math.min(...limits.map((l) => l[1]));
+  return Number.isFinite(g) ? g : 1;
+}
+
+/** θ·g = vth (`>`) or vth + 1/64 (`≥`) with the largest integer vth the limits and the cap allow. */
+function thresholdScale(ctx: QuantContext, p: RealPopulation, limits: Limit[]): Omit<ScaleChoice, "limitedBy"> {
+  const vthCap = Math.min(ctx.opts.vthCap ?? 2 ** 15, LAVA.vthMax);
+  limits.push(["threshold mantissa cap", vthCap / p.threshold]);
+  const gmax = Math.min(...limits.map((l) => l[1]));
+  const ge = p.fire === "ge" ? 1 / 2 ** ctx.t.arithmetic.vthShift : 0;
+  let vth = Math.floor(gmax * p.threshold - ge);
+  let warning: string | undefined;
+  if (vth < 1) {
+    vth = 1;
+    warning = `layer '${p.id}': the weights are large against the threshold (θ = ${fmt(p.threshold)}): even vth = 1 needs g = ${fmt((1 + ge) / p.threshold)} > ${fmt(gmax)} allowed by ${tightest(limits)[0]}; weights beyond the range are clipped`;
+  }
+  return { g: (vth + ge) / p.threshold, vth, warning };
+}
+
+/** Σ_{k < steps} τ^k: how many steps of input a state that never resets can gather over a run. */
+function runGain(tau: number, steps: number): number {
+  return tau >= 1 ? steps : (1 - tau ** steps) / (1 - tau);
+}
+
+/**
+ * ATRLIF (docs/LOIHI-SEEDS.md §1): θ (= R/2) · g = theta_0, an integer of 12 bits, for `>` and `≥`
+ * alike (it compares v − r ≥ theta_0 << 6); v never resets and r gathers 2·theta_0 << 6 a spike,
+ * so over a run both must stay within 24 bits.
+ */
+function atrlifScale(
+  ctx: QuantContext,
+  p: RealPopulation,
+  limits: Limit[],
+  perStep: number,
+): Omit<ScaleChoice, "limitedBy"> {
+  const A = ctx.t.arithmetic;
+  const act = 2 ** A.activationShift;
+  const run = runGain(p.decay, ctx.runSteps);
+  const v0 = Math.abs(p.resetV ?? 0) + (p.v0 ? maxOf(p.v0.map(Math.abs)) : 0);
+  limits.push(["ATRLIF theta_0 (12 bits)", LAVA.atrlifThetaMax / p.threshold]);
+  limits.push(["ATRLIF v over the run (no reset)", (LAVA.vMax - 1) / (act * (run * perStep + v0))]);
+  limits.push(["ATRLIF r over the run", (LAVA.vMax - 1) / (2 * act * p.threshold * run)]);
+  const gmax = Math.min(...limits.map((l) => l[1]));
+  let vth = Math.floor(gmax * p.threshold);
+  let warning: string | undefined;
+  if (vth < 1) {
+    vth = 1;
+    warning = `layer '${p.id}': even theta_0 = 1 needs g = ${fmt(1 / p.threshold)} > ${fmt(gmax)} allowed by ${tightest(limits)[0]}`;
+  }
+  return { g: vth / p.threshold, vth, warning };
+}
+
+/**
+ * The scale g of population p: the largest the limits allow that makes the threshold an integer.
+ * `skipWeightsOf`: leave that connection's weights out of the limits (analog input balancing).
+ */
+export function chooseScale(
+  ctx: QuantContext,
+  p: RealPopulation,
+  conns: RealConnection[],
+  skipWeightsOf?: string,
+): ScaleChoice {
+  const A = ctx.t.arithmetic;
+  const { limits, perStep } = scaleLimits(ctx, p, conns, skipWeightsOf);
+  let choice: Omit<ScaleChoice, "limitedBy">;
+  if (p.kind === "integrator") {
+    // v = Σ (a·64 + bias) over the run must stay below vth_max·64: never fires, never saturates
+    if (perStep > 0)
+      limits.push([
+        "readout range over the run",
+        (LAVA.vthMax * 2 ** A.vthShift - 1) / (2 ** A.activationShift * ctx.runSteps * perStep),
+      ]);
+    choice = { g: largestG(limits), vth: LAVA.vthMax };
+  } else if (p.threshold === Infinity || p.threshold === -Infinity) {
+    choice = { g: 0, vth: p.threshold === Infinity ? LAVA.vthMax : 0 };
+  } else if (p.threshold === 0) {
+    choice = { g: largestG(limits), vth: 0 };
+  } else if (p.kind === "atrlif") {
+    choice = atrlifScale(ctx, p, limits, perStep);
+  } else {
+    choice = thresholdScale(ctx, p, limits);
+  }
+  return { ...choice, limitedBy: limits.length ? tightest(limits)[0] : "nothing" };
+}

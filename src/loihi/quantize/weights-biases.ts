@@ -1,0 +1,133 @@
+/**
+ * A population's integers once its scale g is chosen: weights w_int = round(g·w / (s·2^e)) (s: the
+ * source's payload scale; e: 0, or for a free dense synapse the smallest exponent that fits, the
+ * finest weights), clipped to the sign mode's range; the bias mantissa and exponent of 64·g·b;
+ * dv = round(4096(1 − τ)) and du = 4095 (the single-state LIF clears its current every step;
+ * readouts are integrators with dv = 0). Rounding is half away from zero, as Lava's.
+ */
+import { size } from "../../ir/tensor.ts";
+import { fmt } from "../../passes/support/rewrite.ts";
+import { roundHalfAway, type FixedConnection, type Synapse } from "../model/integer-model.ts";
+import { biasMantissaMax, fixedExponent, payloadScale, type QuantContext } from "./quantize-context.ts";
+import type { ConnectionQuant } from "./quantize-types.ts";
+import { minMax, gLimit, rangeFor, weightsOf } from "./scales.ts";
+import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-form.ts";
+
+/** The weight exponent of c at scale g: 0 when fixed, else the smallest whose range holds the weights. */
+function weightExponent(ctx: QuantContext, c: RealConnection, g: number, lo: number, hi: number): number {
+  if (fixedExponent(ctx, c) || !(g > 0) || !(lo < 0 || hi > 0)) return 0;
+  const [eMin, eMax] = ctx.t.arithmetic.weightExponentRange;
+  const range = rangeFor(lo, hi, ctx.t);
+  for (let k = eMin; k <= eMax; k++) if (gLimit(lo, hi, payloadScale(ctx, c.from) * 2 ** k, range) >= g) return k;
+  return eMax;
+}
+
+/** The real synapse with integer weights in place of its real ones. */
+function withWeights(cs: RealSynapse, q: Int32Array): Synapse {
+  return cs.kind === "dense"
+    ? { kind: "dense", inSize: cs.inSize, outSize: cs.outSize, weights: q }
+    : cs.kind === "diagonal"
+      ? { kind: "diagonal", size: cs.size, weights: q }
+      : { ...cs, kernel: q };
+}
+
+/** One connection into p at scale g → integers (clip warnings into ctx) and its report line. */
+export function quantizeConnection(
+  ctx: QuantContext,
+  p: RealPopulation,
+  c: RealConnection,
+  g: number,
+): { connection: FixedConnection; stats: ConnectionQuant } {
+  const w = weightsOf(c.synapse);
+  const [lo, hi] = minMax(w);
+  const range = rangeFor(lo, hi, ctx.t);
+  const e = weightExponent(ctx, c, g, lo, hi);
+  const k = payloadScale(ctx, c.from) * 2 ** e;
+  const q = new Int32Array(w.length);
+  let clipped = 0;
+  let maxAbsInt = 0;
+  let errMax = 0;
+  let wAbsMax = 0;
+  for (let i = 0; i < w.length; i++) {
+    let v = roundHalfAway((g * w[i]!) / k);
+    if (v < range[0] || v > range[1]) {
+      v = v < range[0] ? range[0] : range[1];
+      clipped++;
+    }
+    q[i] = v;
+    maxAbsInt = Math.max(maxAbsInt, Math.abs(v));
+    wAbsMax = Math.max(wAbsMax, Math.abs(w[i]!));
+    if (g > 0) errMax = Math.max(errMax, Math.abs((v * k) / g - w[i]!));
+  }
+  if (clipped)
+    ctx.warnings.push(
+      `layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`,
+    );
+  let nz = 0;
+  for (const v of q) if (v !== 0) nz++;
+  const synapse = withWeights(c.synapse, q);
+  return {
+    connection: { id: c.id, from: c.from, to: c.to, delay: c.delay, weightExp: e, synapse, origin: c.origin },
+    stats: {
+      id: c.id,
+      from: c.from,
+      how: c.how,
+      kind: c.synapse.kind,
+      weightExp: e,
+      delay: c.delay,
+      maxAbsInt,
+      relErr: wAbsMax > 0 ? errMax / wAbsMax : 0,
+      clipped,
+      synapses: nz,
+    },
+  };
+}
+
+/** The bias in v units, 64·g·b = mant << exp (clip warnings into ctx), and its largest error in float units. */
+export function quantizeBias(
+  ctx: QuantContext,
+  p: RealPopulation,
+  g: number,
+): { biasMant: Int32Array; biasExp: number; maxAbsErr: number } {
+  const A = ctx.t.arithmetic;
+  const mantMax = biasMantissaMax(ctx.t);
+  const biasV = Float64Array.from(p.bias, (b) => 2 ** A.activationShift * g * b);
+  let biasExp = ctx.opts.netx ? A.activationShift : A.biasExponentRange[0];
+  if (p.threshold === -Infinity) {
+    biasExp = A.biasExponentRange[1];
+  } else if (!ctx.opts.netx) {
+    let bvMax = 0;
+    for (const v of biasV) bvMax = Math.max(bvMax, Math.abs(v));
+    while (biasExp < A.biasExponentRange[1] && roundHalfAway(bvMax / 2 ** biasExp) > mantMax) biasExp++;
+  }
+  const biasMant = new Int32Array(size(p.shape));
+  let clipped = 0;
+  let maxAbsErr = 0;
+  for (let i = 0; i < biasMant.length; i++) {
+    let m = p.threshold === -Infinity ? mantMax : roundHalfAway(biasV[i]! / 2 ** biasExp);
+    if (Math.abs(m) > mantMax) {
+      m = m > 0 ? mantMax : -mantMax;
+      clipped++;
+    }
+    biasMant[i] = m;
+    if (g > 0)
+      maxAbsErr = Math.max(maxAbsErr, Math.abs((m * 2 ** biasExp) / (2 ** A.activationShift * g) - p.bias[i]!));
+  }
+  if (clipped)
+    ctx.warnings.push(
+      `layer '${p.id}': ${clipped} bias value${clipped > 1 ? "s" : ""} clipped to ±${mantMax} << ${biasExp}`,
+    );
+  return { biasMant, biasExp, maxAbsErr };
+}
+
+/** du and dv of population p (a warning into ctx when its decay needs more than the largest dv). */
+export function decays(ctx: QuantContext, p: RealPopulation): { du: number; dv: number } {
+  const bits = ctx.t.arithmetic.decayBits;
+  const dvMax = 2 ** bits - 1;
+  let dv = p.kind === "integrator" ? 0 : roundHalfAway(2 ** bits * (1 - p.decay));
+  if (dv > dvMax) {
+    ctx.warnings.push(`layer '${p.id}': decay τ = ${fmt(p.decay)} needs dv = ${dv}, beyond ${dvMax}; using ${dvMax}`);
+    dv = dvMax;
+  }
+  return { du: dvMax, dv };
+}

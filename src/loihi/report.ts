@@ -1,0 +1,241 @@
+/**
+ * The text a Loihi compile reports: report.txt (passes, quantisation, state offsets, warnings,
+ * latency, placement, measured float-vs-integer agreement, files) and the CLI summary lines;
+ * also the agreement lines verify prints.
+ */
+import { pipelineReport } from "../driver/run-pipeline.ts";
+import type { Graph } from "../ir/nodes.ts";
+import { fmt } from "../passes/support/rewrite.ts";
+import type { Agreement } from "../verify/agreement.ts";
+import type { LoihiBuild } from "./build.ts";
+import { reportText, table, type ReportSection } from "./emit/report-txt.ts";
+import type { QuantizeResult } from "./quantize/index.ts";
+
+const pctStr = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** What a compile found out, beyond the build itself. */
+export interface CompileFacts {
+  /** The target name as the user gave it. */
+  requested: string;
+  agreement: Agreement;
+  /** Whether the agreement was measured on calibration inputs (else on 8 seeded random ones). */
+  calibrated: boolean;
+  netx: { ok: true } | { ok: false; reason: string };
+  warnings: readonly string[];
+}
+
+function quantSection(q: QuantizeResult): ReportSection {
+  const rows = q.populations.map((p) => [
+    p.id,
+    p.kind,
+    p.neurons,
+    p.depth,
+    p.vth,
+    p.du,
+    p.dv,
+    p.kind !== "pulse" && p.kind !== "integrator" ? `${fmt(p.tau)}→${fmt(p.tauQ)}` : "-",
+    p.biasExp,
+    fmt(p.g),
+    `${p.aMin}..${p.aMax}`,
+    p.limitedBy,
+  ]);
+  const conns = q.populations.flatMap((p) =>
+    p.connections.map((c) => [
+      c.id,
+      `${c.from}→${p.id}`,
+      c.how,
+      c.weightExp,
+      c.delay,
+      c.maxAbsInt,
+      `${(100 * c.relErr).toFixed(2)}%`,
+      c.clipped,
+      c.synapses,
+    ]),
+  );
+  return {
+    title: "Quantisation (Lava fixed point: v_int = 64·g·h, spike iff v > vth·64)",
+    lines: [
+      ...q.notes,
+      "",
+      ...table(
+        [
+          "population",
+          "kind",
+          "neurons",
+          "depth",
+          "vth",
+          "du",
+          "dv",
+          "τ→τ_int",
+          "bias exp",
+          "g",
+          "a range",
+          "g limited by",
+        ],
+        rows,
+      ),
+      "",
+      ...table(
+        ["synapses", "from→to", "form", "weight exp", "delay", "max |w|", "max weight error", "clipped", "nonzero"],
+        conns,
+      ),
+      "",
+      "max weight error: largest |w_int·2^e·s/g − w| relative to the layer's largest |w|; τ_int = 1 − dv/4096.",
+    ],
+  };
+}
+
+/** What each state offset became (report section "State offsets"); empty when there is none. */
+function offsetLines(b: LoihiBuild): string[] {
+  const q = b.quant;
+  if (!q.offsets.length) return [];
+  const m = q.model;
+  const step = (phase: number) => (phase === 0 ? m.runSteps : phase);
+  const ir =
+    b.log.find((l) => l.pass === "lower-state-offset")?.notes.filter((x) => x.startsWith("state offset")) ?? [];
+  const rows = q.offsets.map((o) => {
+    const ph = (id: string) => m.populations.find((p) => p.id === id)!.phase!;
+    return [
+      o.id,
+      o.depth,
+      o.init
+        ? `'${o.init.pulse}' at step ${step(ph(o.init.pulse))} → step ${o.depth + 1}, max |w| ${o.init.maxAbsInt} << ${o.init.weightExp}`
+        : "-",
+      o.self ? `max |w| ${o.self.maxAbsInt} << ${o.self.weightExp}` : "- (reset value 0)",
+      o.inhibit
+        ? `'${o.inhibit.pulse}' at step ${step(ph(o.inhibit.pulse))} → step ${o.depth}, up to ${o.inhibit.maxInhibition} (${o.inhibit.connections} synapse group${o.inhibit.connections === 1 ? "" : "s"}), headroom ${o.inhibit.headroom}`
+        : "-",
+      o.firstStepV0 ? `${o.firstStepV0} neuron${o.firstStepV0 === 1 ? "" : "s"}` : "-",
+    ];
+  });
+  return [
+    ...ir,
+    "In integers (Lava's LIF resets to 0 and starts from 0 after its warm-up reset at step depth + 1):",
+    "  initial state δ: τ·δ arrives from a pulse neuron at step depth + 1, as the leak of v[0] = δ would have brought it;",
+    "  reset value R = v_reset + δ: a self-recurrent synapse adds τ·R one step after each spike;",
+    "  warm-up inhibition: at step depth, an inhibition as large as anything the layer's sources and bias can add keeps v ≤ vth·64,",
+    "  so no warm-up spike rides the self-recurrent synapse into step depth + 1 (exact for every sample, also back to back);",
+    "  initial v: at depth 1, step 1 of the first sample is reached by no synapse: an initial v holds the neurons whose bias alone would fire.",
+    ...table(
+      [
+        "population",
+        "depth",
+        "initial state (pulse)",
+        "self-recurrent (τ·R)",
+        "warm-up inhibition (pulse)",
+        "initial v",
+      ],
+      rows,
+    ),
+  ];
+}
+
+/** The measured float-vs-integer agreement, per layer and over all, and the readout. */
+export function agreementLines(a: Agreement, how: string): string[] {
+  const lines = [
+    `${how}: ${a.samples} sample${a.samples === 1 ? "" : "s"}; the integer model against the float model as written, each layer shifted by its latency`,
+  ];
+  lines.push(
+    ...table(
+      ["layer", "latency", "neurons", "spike agreement", "float spikes", "integer spikes"],
+      a.perLayer.map((r) => [r.layer, r.latency, r.neurons, pctStr(r.agreement), r.refSpikes, r.fixedSpikes]),
+    ),
+  );
+  lines.push(`all layers: ${pctStr(a.spikeAgreement)} of spike slots agree`);
+  if (a.readout)
+    lines.push(
+      `readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples; max |Δ| ${fmt(a.readout.maxAbsDiff)}`,
+    );
+  return lines;
+}
+
+function latencySection(b: LoihiBuild): ReportSection {
+  const m = b.quant.model;
+  const D = m.runSteps - m.timesteps;
+  return {
+    title: "Latency",
+    lines: [
+      "every synaptic layer adds one step (Lava's synapses deliver a step later); a layer of depth d lags the float model by d steps and zeroes its state at step d + 1",
+      ...table(
+        ["population", "latency (steps)"],
+        m.populations.filter((p) => p.kind !== "pulse").map((p) => [p.id, p.depth]),
+      ),
+      ...(m.populations.some((p) => p.kind === "pulse")
+        ? [
+            `pulse neurons fire once per sample: ${m.populations
+              .filter((p) => p.kind === "pulse")
+              .map((p) => `'${p.id}' at step ${p.phase === 0 ? m.runSteps : p.phase}`)
+              .join(", ")}`,
+          ]
+        : []),
+      `run ${m.runSteps} steps per sample: T = ${m.timesteps} plus ${D} extra for the pipeline latency; readouts are read at step depth + T`,
+    ],
+  };
+}
+
+function placementSection(b: LoihiBuild): ReportSection {
+  return {
+    title: "Placement",
+    lines: [
+      ...b.placement.notes,
+      ...table(
+        ["population", "neurons", "synapses", "cores"],
+        b.placement.populations.map((p) => [
+          p.id,
+          p.neurons,
+          p.synapses,
+          p.cores.length === 1 ? `${p.cores[0]}` : `${p.cores[0]}..${p.cores[p.cores.length - 1]}`,
+        ]),
+      ),
+    ],
+  };
+}
+
+/** report.txt of a compile of `g`. */
+export function compileReportText(g: Graph, b: LoihiBuild, f: CompileFacts): string {
+  const m = b.quant.model;
+  const sections: ReportSection[] = [
+    { title: "Passes", lines: pipelineReport(g, b.graph, b.log) },
+    quantSection(b.quant),
+    { title: "State offsets", lines: offsetLines(b) },
+    { title: "Warnings", lines: f.warnings.map((w) => `warning: ${w}`) },
+    latencySection(b),
+    placementSection(b),
+    {
+      title: "Agreement (measured, not assumed)",
+      lines: agreementLines(
+        f.agreement,
+        f.calibrated ? "calibration inputs" : "8 seeded random inputs (the model's input encoding, seed 0)",
+      ),
+    },
+    {
+      title: "Files",
+      lines: [
+        f.netx.ok
+          ? `network.net: netx HDF5; load with netx.hdf5.Network(net_config='network.net', input_message_bits=${m.input.messageBits}, reset_interval=${m.runSteps}, reset_offset=1)`
+          : `network.net: not written: ${f.netx.reason}`,
+        "network.lava.json: the Lava process graph (populations, synapses, layouts, delays, readout decoding)",
+        "hwconfig.json: cores and chips of every population, per-core use against the target's limits",
+      ],
+    },
+  ];
+  const header = [
+    `snnc compile --target ${f.requested} (${b.target.name}): model '${g.name}', T = ${g.meta.timesteps}, encoding ${g.meta.encoding}`,
+  ];
+  return reportText(header, sections);
+}
+
+/** The lines `snnc compile` prints. */
+export function compileSummary(b: LoihiBuild, f: CompileFacts): string[] {
+  const m = b.quant.model;
+  const t = b.placement.totals;
+  const D = m.runSteps - m.timesteps;
+  const a = f.agreement;
+  return [
+    `${b.target.name}: ${m.populations.length} populations, ${m.connections.length} synapse groups, ${t.neurons} neurons, ${t.synapses} synapses on ${t.cores} core${t.cores === 1 ? "" : "s"} (${t.chips} chip${t.chips === 1 ? "" : "s"})`,
+    `latency ${D} step${D === 1 ? "" : "s"}: run ${m.runSteps} steps per sample`,
+    `float vs integer (${f.calibrated ? "calibration" : "8 seeded random"} inputs): ${pctStr(a.spikeAgreement)} spikes agree` +
+      (a.readout ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}` : ""),
+    f.netx.ok ? "network.net written (netx)" : `network.net not written: ${f.netx.reason}`,
+  ];
+}

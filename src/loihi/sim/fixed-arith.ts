@@ -1,0 +1,40 @@
+/**
+ * The integer operations Lava's fixed-point neuron models share (docs/LAVA-FIXED-POINT.md §1):
+ * the decay by a 12-bit factor with truncation toward zero, the one-time 24-bit wrap of a current,
+ * the saturation of a voltage, int32 wrap-around. Exact on JavaScript numbers (|x| < 2^53).
+ */
+
+const TWO32 = 2 ** 32;
+const TWO31 = 2 ** 31;
+const W24 = 2 ** 23;
+
+/** Two's-complement int32 wrap of an exact integer. */
+export function wrap32(x: number): number {
+  if (x >= -TWO31 && x < TWO31) return x;
+  const r = ((x % TWO32) + TWO32) % TWO32;
+  return r >= TWO31 ? r - TWO32 : r;
+}
+
+/** sgn(x·f)·(|x·f| >> 12): a decay by f/4096 with truncation toward zero (int64 product in Lava). */
+export function decayTrunc(x: number, f: number): number {
+  const p = x * f;
+  return p >= 0 ? Math.floor(p / 4096) : -Math.floor(-p / 4096);
+}
+
+/** Lava's current wrap, applied once: x > 2^23 → x − 2^24, x ≤ −2^23 → x + 2^24. */
+export function wrap24(x: number): number {
+  if (x > W24) return x - 2 * W24;
+  if (x <= -W24) return x + 2 * W24;
+  return x;
+}
+
+/** Lava's voltage saturation to ±(2^23 − 1). */
+export function saturate24(x: number): number {
+  const m = W24 - 1;
+  return Math.min(m, Math.max(x, -m));
+}
+
+/** Arithmetic shift right of an int32 (numpy's `>>` on signed integers: floor division by 2^e). */
+export function shiftRight(x: number, e: number): number {
+  return e <= 0 ? wrap32(x * 2 ** -e) : Math.floor(x / 2 ** e);
+}

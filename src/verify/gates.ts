@@ -1,0 +1,75 @@
+/**
+ * The agreement gates of `verify` on a fixed-point target: what a CI pipeline relies on besides the
+ * two integer engines agreeing. A deployed model passes when
+ *   - its readout argmax equals the float model's on at least `minArgmaxAgreement` of the samples
+ *     (default: every sample), and
+ *   - its spike agreement with the float model as written, over all compared layers, reaches
+ *     `minSpikeAgreement` (default DEFAULT_MIN_SPIKE_AGREEMENT).
+ * A failing gate names the layer that agrees least, where quantisation lost the most.
+ */
+import type { Agreement } from "./agreement.ts";
+
+/**
+ * Default spike agreement a fixed-point model must reach. The shipped fixtures that compile exactly
+ * measure 0.946 to 0.998 (docs/VERIFY.md has the table); the static approximations of per-step norms,
+ * which are not exact, measure 0.798 (TEBN) and 0.852 (TAB). 0.93 separates the two with a margin on
+ * both sides.
+ */
+export const DEFAULT_MIN_SPIKE_AGREEMENT = 0.93;
+/** Default share of samples whose readout argmax must agree: all of them. */
+export const DEFAULT_MIN_ARGMAX_AGREEMENT = 1;
+
+export interface GateOptions {
+  minSpikeAgreement?: number;
+  minArgmaxAgreement?: number;
+}
+
+export interface GateResult {
+  ok: boolean;
+  minSpikeAgreement: number;
+  minArgmaxAgreement: number;
+  spikeAgreement: number;
+  /** Share of samples whose readout argmax agrees (null without a readout). */
+  argmaxAgreement: number | null;
+  /** The compared layer with the lowest spike agreement (null when no layer was compared). */
+  weakestLayer: { layer: string; agreement: number } | null;
+  /** One line per failed gate (empty when ok). */
+  failures: string[];
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+export function applyGates(a: Agreement, opts: GateOptions = {}): GateResult {
+  const minSpikeAgreement = opts.minSpikeAgreement ?? DEFAULT_MIN_SPIKE_AGREEMENT;
+  const minArgmaxAgreement = opts.minArgmaxAgreement ?? DEFAULT_MIN_ARGMAX_AGREEMENT;
+  const weakest = a.perLayer.reduce<Agreement["perLayer"][number] | null>(
+    (w, l) => (w === null || l.agreement < w.agreement ? l : w),
+    null,
+  );
+  const weakestLayer = weakest ? { layer: weakest.layer, agreement: weakest.agreement } : null;
+  const argmaxAgreement = a.readout ? a.readout.argmaxAgree / Math.max(1, a.readout.samples) : null;
+  const failures: string[] = [];
+  if (a.spikeAgreement < minSpikeAgreement) {
+    const where = weakestLayer ? `; lowest in layer '${weakestLayer.layer}' (${pct(weakestLayer.agreement)})` : "";
+    failures.push(
+      `spike agreement with the float model ${pct(a.spikeAgreement)} is below --min-spike-agreement ${pct(minSpikeAgreement)}${where}`,
+    );
+  }
+  if (a.readout && argmaxAgreement !== null && argmaxAgreement < minArgmaxAgreement) {
+    const where = weakestLayer
+      ? ` (layer agreeing least: '${weakestLayer.layer}', ${pct(weakestLayer.agreement)})`
+      : "";
+    failures.push(
+      `readout '${a.readout.id}' argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples, below --min-argmax-agreement ${pct(minArgmaxAgreement)}${where}`,
+    );
+  }
+  return {
+    ok: failures.length === 0,
+    minSpikeAgreement,
+    minArgmaxAgreement,
+    spikeAgreement: a.spikeAgreement,
+    argmaxAgreement,
+    weakestLayer,
+    failures,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * `compile -o <dir>` leaves either the old output or all of the new one: a write that fails (a
+ * file size limit) exits non-zero with nothing new left behind; SIGTERM removes every temporary
+ * file and directory (the netx writer's included) and exits 143; a process killed between the two
+ * renames of the swap leaves the old output aside, and the next run puts it back.
+ *
+ * These run snnc in a process of its own (from the sources), with a module loaded first that
+ * sends the signal at the exact point under test.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, test } from "node:test";
+import { ROOT } from "../support/cli.ts";
+import { editJson, FIXTURES, fixtureCopy, tempDir } from "../support/model-files.ts";
+import { oneErrorLine, runMain } from "./in-process.ts";
+
+const TDBN = join(FIXTURES, "tdbn", "model.json");
+const SOURCE_CLI = join(ROOT, "test", "cli", "snnc-source.ts");
+
+interface Spawned {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** The temporary folder the spawned processes use (so that what they leave there can be seen). */
+let tmp: string | undefined;
+
+async function spawnSnnc(args: string[], opts: { patch?: string; fileLimitBlocks?: number } = {}): Promise<Spawned> {
+  tmp ??= await tempDir();
+  const node = [
+    "--import",
+    "tsx",
+    ...(opts.patch ? ["--import", pathToFileURL(opts.patch).href] : []),
+    SOURCE_CLI,
+    ...args,
+  ];
+  const [cmd, argv] =
+    opts.fileLimitBlocks === undefined
+      ? [process.execPath, node]
+      : ["sh", ["-c", `ulimit -f ${opts.fileLimitBlocks} && exec "$0" "$@"`, process.execPath, ...node]];
+  const r = spawnSync(cmd, argv, {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, TMPDIR: tmp, SNNC_DEBUG: "" },
+    timeout: 300_000,
+  });
+  return { status: r.status, signal: r.signal, stderr: r.stderr };
+}
+
+/** A module that patches one fs function (also for `import { f } from "node:fs"`). */
+async function patchModule(name: string, fn: string, body: string): Promise<string> {
+  const p = join(await tempDir(), `${name}.mjs`);
+  await writeFile(
+    p,
+    `import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const original = fs.${fn};
+let calls = 0;
+fs.${fn} = function (...args) {
+  calls++;
+${body}
+};
+syncBuiltinESMExports();
+`,
+  );
+  return p;
+}
+
+async function leftovers(dir: string): Promise<string[]> {
+  const mine = (await readdir(dir)).filter((f) => f.includes(".snnc-new-") || f.includes(".snnc-old"));
+  const netx = tmp ? (await readdir(tmp)).filter((f) => f.startsWith("snnc-netx-")) : [];
+  return [...mine, ...netx];
+}
+
+/** The output folder holds the old output or every new file, nothing in between. */
+function assertOldOrNew(files: string[], fresh: string[]): void {
+  const got = JSON.stringify([...files].sort());
+  assert.ok(got === '["old.txt"]' || got === JSON.stringify(fresh), got);
+}
+
+async function oldOutput(): Promise<{ dir: string; out: string }> {
+  const dir = await tempDir();
+  const out = join(dir, "out");
+  await mkdir(out);
+  await writeFile(join(out, "old.txt"), "the previous output\n");
+  return { dir, out };
+}
+
+describe("atomic outputs", () => {
+  test("a file size limit: exit 74, one line, the old output intact, nothing new (exit 0 with a cut network.net)", async () => {
+    const { dir, out } = await oldOutput();
+    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { fileLimitBlocks: 10 });
+    assert.equal(r.status, 74, r.stderr);
+    const line = oneErrorLine(r.stderr);
+    assert.ok(line?.includes("network.net"), r.stderr);
+    assert.ok(!r.stderr.includes("HDF5-DIAG"), r.stderr);
+    assert.deepEqual(await readdir(out), ["old.txt"]);
+    assert.deepEqual(await leftovers(dir), []);
+  });
+
+  test("SIGTERM while network.net is written: exit 143, no temporary directory left", async () => {
+    const { dir, out } = await oldOutput();
+    const patch = await patchModule(
+      "term-in-netx",
+      "readFileSync",
+      `  if (String(args[0]).includes("snnc-netx-")) process.kill(process.pid, "SIGTERM");
+  return original.apply(this, args);`,
+    );
+    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { patch });
+    assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
+    assertOldOrNew(await readdir(out), ["hwconfig.json", "network.lava.json", "network.net", "report.txt"]);
+    assert.deepEqual(await leftovers(dir), []);
+  });
+
+  test("SIGTERM while the output files are written: exit 143, no staging directory, old or new whole", async () => {
+    const { dir, out } = await oldOutput();
+    const patch = await patchModule(
+      "term-in-write",
+      "fsyncSync",
+      `  if (calls === 1) process.kill(process.pid, "SIGTERM");
+  return original.apply(this, args);`,
+    );
+    const r = await spawnSnnc(["compile", TDBN, "--target", "float", "-o", out], { patch });
+    assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
+    assertOldOrNew(await readdir(out), ["model.snnc.json", "report.txt"]);
+    assert.deepEqual(await leftovers(dir), []);
+  });
+
+  test("killed between the two renames: the next run puts the old output back", async () => {
+    const { dir, out } = await oldOutput();
+    const patch = await patchModule(
+      "kill-between-renames",
+      "renameSync",
+      `  const r = original.apply(this, args);
+  if (String(args[0]).endsWith("/out")) process.kill(process.pid, "SIGKILL");
+  return r;`,
+    );
+    const r = await spawnSnnc(["compile", TDBN, "--target", "float", "-o", out], { patch });
+    assert.equal(r.signal, "SIGKILL", r.stderr);
+    assert.ok(!existsSync(out), "the patch should have stopped the swap half-way");
+
+    // A later run, even one that fails, restores the old output first.
+    const bad = await fixtureCopy("tdbn");
+    await editJson(bad, (j) => {
+      j.userDefinedMetadata.snn.timesteps = -1;
+    });
+    const next = await runMain(["compile", bad, "--target", "float", "-o", out]);
+    assert.equal(next.code, 3, next.stderr);
+    assert.equal(await readFile(join(out, "old.txt"), "utf8"), "the previous output\n");
+    assert.deepEqual(await leftovers(dir), []);
+  });
+
+  test("an output path under a file: exit 74, nothing created", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "file"), "x");
+    const r = await runMain(["compile", TDBN, "--target", "float", "-o", join(dir, "file", "sub", "out")]);
+    assert.equal(r.code, 74, r.stderr);
+    assert.ok(oneErrorLine(r.stderr), r.stderr);
+    assert.deepEqual(await readdir(dir), ["file"]);
+  });
+
+  test("a successful write replaces the old output and leaves nothing beside it", async () => {
+    const { dir, out } = await oldOutput();
+    const r = await runMain(["compile", TDBN, "--target", "float", "-o", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await readdir(out)).sort(), ["model.snnc.json", "report.txt"]);
+    assert.deepEqual(await readdir(dir), ["out"]);
+  });
+});
