@@ -6,8 +6,11 @@
  * pooling and dense 512, 512, 10. Weights are He-scaled uniform (seeded), so the activity is moderate.
  */
 import type { Graph, IRNode } from "../src/ir/nodes.ts";
-import { scalar, tensor } from "../src/ir/tensor.ts";
+import { scalar, type Tensor } from "../src/ir/tensor.ts";
 import { mulberry32 } from "../src/util/prng.ts";
+
+/** A tensor over freshly generated data (no copy). */
+const t = (shape: number[], data: Float64Array): Tensor => ({ shape, data });
 
 interface Builder {
   nodes: IRNode[];
@@ -19,7 +22,11 @@ interface Builder {
 
 function builder(seed: number, theta: number): Builder {
   const rnd = mulberry32(seed);
-  const arr = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + (hi - lo) * rnd());
+  const arr = (n: number, lo: number, hi: number) => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rnd();
+    return a;
+  };
   const nodes: IRNode[] = [];
   const he = (fanIn: number) => Math.sqrt(6 / fanIn);
   return {
@@ -30,7 +37,7 @@ function builder(seed: number, theta: number): Builder {
         id,
         op: "conv2d",
         inputs: [input],
-        kernel: tensor([k, k, cin, cout], arr(k * k * cin * cout, -a, 1.2 * a)),
+        kernel: t([k, k, cin, cout], arr(k * k * cin * cout, -a, 1.2 * a)),
         strides: [stride, stride],
         padding: "same",
         dilation: [1, 1],
@@ -43,10 +50,10 @@ function builder(seed: number, theta: number): Builder {
         id,
         op: "bn",
         inputs: [input],
-        gamma: tensor([c], arr(c, 0.8, 1.2)),
-        beta: tensor([c], arr(c, -0.05, 0.15)),
-        mean: tensor([c], arr(c, -0.1, 0.1)),
-        variance: tensor([c], arr(c, 0.8, 1.5)),
+        gamma: t([c], arr(c, 0.8, 1.2)),
+        beta: t([c], arr(c, -0.05, 0.15)),
+        mean: t([c], arr(c, -0.1, 0.1)),
+        variance: t([c], arr(c, 0.8, 1.5)),
         epsilon: 1e-5,
       });
       return id;
@@ -71,7 +78,7 @@ function builder(seed: number, theta: number): Builder {
     },
     dense(id, input, fin, fout) {
       const a = he(fin);
-      nodes.push({ id, op: "dense", inputs: [input], kernel: tensor([fin, fout], arr(fin * fout, -a, 1.2 * a)) });
+      nodes.push({ id, op: "dense", inputs: [input], kernel: t([fin, fout], arr(fin * fout, -a, 1.2 * a)) });
       return id;
     },
   };
@@ -112,20 +119,21 @@ export function resnet19(T = 4, seed = 1, theta = 1, width = 1): Graph {
   return finish("resnet19-cifar", b, b.dense("fc2", f1, 256, 10), T);
 }
 
-/** Spiking VGG-16 (≈ 15 M weights). */
-export function vgg16(T = 4, seed = 2, theta = 1): Graph {
+/** Spiking VGG-16 (≈ 15 M weights); `width` scales every channel count. */
+export function vgg16(T = 4, seed = 2, theta = 1, width = 1): Graph {
   const b = builder(seed, theta);
+  const w = (c: number) => Math.max(1, Math.round(c * width));
   b.nodes.push({ id: "in", op: "input", inputs: [], inputShape: [32, 32, 3] });
   let x = "in";
   let c = 3;
   let hw = 32;
   let k = 0;
   for (const [cout, convs] of [
-    [64, 2],
-    [128, 2],
-    [256, 3],
-    [512, 3],
-    [512, 3],
+    [w(64), 2],
+    [w(128), 2],
+    [w(256), 3],
+    [w(512), 3],
+    [w(512), 3],
   ] as const) {
     for (let i = 0; i < convs; i++) {
       const p = `c${k++}`;
@@ -138,7 +146,7 @@ export function vgg16(T = 4, seed = 2, theta = 1): Graph {
     hw /= 2;
   }
   b.nodes.push({ id: "flat", op: "flatten", inputs: [x] });
-  const f1 = b.lif("fc1_lif", b.dense("fc1", "flat", hw * hw * c, 512));
-  const f2 = b.lif("fc2_lif", b.dense("fc2", f1, 512, 512));
-  return finish("vgg16-cifar", b, b.dense("fc3", f2, 512, 10), T);
+  const f1 = b.lif("fc1_lif", b.dense("fc1", "flat", hw * hw * c, w(512)));
+  const f2 = b.lif("fc2_lif", b.dense("fc2", f1, w(512), w(512)));
+  return finish("vgg16-cifar", b, b.dense("fc3", f2, w(512), 10), T);
 }

@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from digits_train import data, models  # noqa: E402
-from digits_train.early_exit import gamma_decay_loss, mean_gamma  # noqa: E402
+from digits_train.early_exit import GAMMA_FLOOR, clamp_gamma, gamma_decay_loss, mean_gamma  # noqa: E402
 from export_fixtures import expected, write_json  # noqa: E402
 from snnc_torch import export, run  # noqa: E402
 
@@ -40,7 +40,7 @@ ROOT = os.path.dirname(HERE)
 FIXTURES = [
     dict(name="digits-conv-bn-mpbn", build=models.conv_bn_mpbn, T=4, seed=1, fold_bn=False),
     dict(name="digits-tdbn-mt", build=models.tdbn_mt, T=4, seed=2),
-    dict(name="digits-bntt-soft", build=models.bntt_soft, T=8, seed=3, gamma_decay=0),
+    dict(name="digits-bntt-soft", build=models.bntt_soft, T=8, seed=3, gamma_decay=2e-2),
     dict(name="digits-tab", build=models.tab, T=4, seed=4),
     dict(name="digits-plif-mpbn-element", build=models.plif_mpbn_element, T=4, seed=5),
     dict(name="digits-psp-bn", build=models.psp_bn, T=4, seed=6),
@@ -74,6 +74,8 @@ def train(model: nn.Module, x, y, fx) -> list:
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if fx.get("gamma_decay"):
+                clamp_gamma(model)
             total += loss.item() * len(idx)
             correct += (out.argmax(1) == y[idx]).sum().item()
         sched.step()
@@ -139,6 +141,7 @@ def main(names):
                     schedule="cosine",
                     seed=fx["seed"],
                     gamma_decay=fx.get("gamma_decay", 0),
+                    **({"gamma_floor": GAMMA_FLOOR} if fx.get("gamma_decay") else {}),
                     final_train_loss=round(history[-1][0], 4),
                     final_train_accuracy=round(history[-1][1], 4),
                 ),

@@ -29,7 +29,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   loihi: ["ir", "passes", "sim", "target", "verify", "util", "driver", "inputs"],
   nir: ["ir", "passes", "sim", "target", "verify", "util", "driver", "frontends"],
   driver: ["ir", "passes", "sim", "target", "verify", "util", "loihi", "nir", "inputs"],
-  cli: ["ir", "passes", "sim", "target", "verify", "util", "loihi", "nir", "driver", "frontends", "inputs"],
+  report: ["ir", "passes", "sim", "target", "verify", "util", "loihi", "driver", "inputs"],
+  cli: ["ir", "passes", "sim", "target", "verify", "util", "loihi", "nir", "driver", "frontends", "inputs", "report"],
   "(entry)": ["ir", "passes", "sim", "target", "verify", "util", "loihi", "nir", "driver", "frontends", "inputs"],
 };
 

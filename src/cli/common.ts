@@ -107,7 +107,7 @@ export async function inFile<T>(file: string, fn: () => T | Promise<T>): Promise
 }
 
 /** The commands that load a model take --dt / --dt-method (how a NIR model's time constants become decays). */
-export const MODEL_COMMANDS: ReadonlySet<string> = new Set(["inspect", "run", "compile", "verify"]);
+export const MODEL_COMMANDS: ReadonlySet<string> = new Set(["inspect", "run", "compile", "verify", "report"]);
 
 export function addTimeStepOptions(c: Command): void {
   c.option("--dt <seconds>", "NIR models: the time step (default: the file's snnc_dt, else 1e-4 s)").option(

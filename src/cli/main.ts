@@ -42,6 +42,8 @@ export async function buildProgram(): Promise<Command> {
   await registerOptional(program, "./commands/compile.ts", "registerCompileCommand");
   await registerOptional(program, "./commands/verify.ts", "registerVerifyCommand");
   await registerOptional(program, "./commands/targets.ts", "registerTargetsCommand");
+  await registerOptional(program, "./commands/report.ts", "registerReportCommand");
+  await registerOptional(program, "./commands/eval.ts", "registerEvalCommand");
   registerSimulateCommand(program);
   registerMergeCommand(program);
   for (const c of program.commands) if (MODEL_COMMANDS.has(c.name())) addTimeStepOptions(c);

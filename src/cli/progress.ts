@@ -23,7 +23,11 @@ export function progressBar(total: number, what: string, stream: NodeJS.WriteStr
         const cp = m.default;
         if (stopped) return;
         bar = new cp.SingleBar(
-          { stream, format: `${what} [{bar}] {value}/{total} {percentage}% | {duration}s, ETA {eta}s`, hideCursor: true },
+          {
+            stream,
+            format: `${what} [{bar}] {value}/{total} {percentage}% | {duration}s, ETA {eta}s`,
+            hideCursor: true,
+          },
           cp.Presets.shades_classic,
         );
         bar.start(total, done);

@@ -40,6 +40,50 @@ export function writeOutputsAtomically(dir: string, files: Map<string, string | 
   deferSignals(() => write(dir, files));
 }
 
+/**
+ * Writes one output file so that `path` holds either its old content or all of the new one: the
+ * content goes to a file in a fresh staging directory beside it (fsynced), which is renamed onto
+ * `path` (atomic within a directory); the staging directory is removed. Failures as above.
+ */
+export function writeFileAtomically(path: string, content: string | Uint8Array): void {
+  deferSignals(() => writeFile(path, content));
+}
+
+function writeFile(path: string, content: string | Uint8Array): void {
+  const target = resolve(path);
+  const parent = dirname(target);
+  let created: string | undefined;
+  try {
+    created = mkdirSync(parent, { recursive: true });
+  } catch (e) {
+    throw new SnncError("E_WRITE", `cannot create the output file's folder (${(e as NodeJS.ErrnoException).code})`, {
+      file: path,
+    });
+  }
+  recoverInterruptedWrite(target);
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw new SnncError("E_WRITE", "output path exists and is a directory", { file: path });
+  }
+  let stage: string | undefined;
+  try {
+    stage = mkdtempSync(join(parent, `.${basename(target)}.snnc-new-${process.pid}-`));
+    const staged = join(stage, basename(target));
+    writeFileDurably(staged, content);
+    renameSync(staged, target);
+  } catch (e) {
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw new SnncError(
+      "E_WRITE",
+      `cannot write the output file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { file: path },
+    );
+  } finally {
+    if (stage) rmSync(stage, { recursive: true, force: true });
+  }
+  fsyncDir(parent);
+}
+
 function write(dir: string, files: Map<string, string | Uint8Array>): void {
   const target = resolve(dir);
   const parent = dirname(target);
@@ -97,8 +141,16 @@ export function recoverInterruptedWrite(target: string): void {
   const name = basename(target);
   const backup = join(parent, `.${name}.snnc-old`);
   if (existsSync(backup)) {
-    if (existsSync(target)) rmSync(backup, { recursive: true, force: true });
-    else renameSync(backup, target);
+    try {
+      if (existsSync(target)) rmSync(backup, { recursive: true, force: true });
+      else renameSync(backup, target);
+    } catch (e) {
+      throw new SnncError(
+        "E_WRITE",
+        `cannot put back the previous output from ${basename(backup)} (${(e as NodeJS.ErrnoException).code})`,
+        { file: target },
+      );
+    }
   }
   let entries: string[];
   try {

@@ -20,6 +20,8 @@ export interface CompileOptions {
   earlyExit?: number;
   /** Inputs used by the compile report to measure agreement figures (optional). */
   calibration?: StepInput[];
+  /** Samples of the float-vs-target agreement compile measures (0: none; default: the target's). */
+  agreementSamples?: number;
   /** Source file name for messages. */
   file?: string;
   /** Validate the IR after every pass, naming a pass that breaks it (default: SNNC_CHECK_PASSES=1). */

@@ -3,6 +3,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { SnncError } from "../ir/errors.ts";
+import { LIMITS, limitError } from "../ir/limits.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { graphFromJson } from "../ir/serialize.ts";
 import type { LoadOptions } from "./nir/discretise.ts";
@@ -39,13 +40,19 @@ export type { LoadOptions } from "./nir/discretise.ts";
 export { parseLoadOptions } from "./nir/discretise.ts";
 
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Graph> {
+  let bytes: number;
   try {
-    statSync(path);
+    const st = statSync(path);
+    bytes = st.isDirectory() ? 0 : st.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SnncError("E_IO", code === "ENOENT" ? "no such file" : `cannot read file (${code})`, { file: path });
   }
   const fmt = detectFormat(path);
+  // Sizes are checked before a file is read (docs/ROBUSTNESS.md, "Limits").
+  const limit = fmt === "snnc" || fmt === "tfjs" ? LIMITS.jsonBytes : LIMITS.fileBytes;
+  if (bytes > limit)
+    throw limitError("the model file has", bytes, limit, undefined, " bytes").withLocation({ file: path });
   switch (fmt) {
     case "snnc":
       return graphFromJson(readFileSync(path, "utf8"), path);

@@ -42,7 +42,8 @@ export function readInputSet(spec: string, g: Graph): InputSet {
   const files = readdirSync(spec)
     .filter((f) => INPUT_FILE.test(f) && statSync(join(spec, f)).isFile())
     .sort();
-  if (files.length === 0) throw new SnncError("E_IO", "the directory holds no .npy or .json input file", { file: spec });
+  if (files.length === 0)
+    throw new SnncError("E_IO", "the directory holds no .npy or .json input file", { file: spec });
   return fromFiles(
     files.map((f) => join(spec, f)),
     g,

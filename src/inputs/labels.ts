@@ -36,7 +36,8 @@ function fromJson(text: string, file: string): unknown[] {
   } catch (e) {
     throw new SnncError("E_PARSE", `labels are not valid JSON (${(e as Error).message})`, { file });
   }
-  const list = typeof doc === "object" && doc !== null && !Array.isArray(doc) ? (doc as { labels?: unknown }).labels : doc;
+  const list =
+    typeof doc === "object" && doc !== null && !Array.isArray(doc) ? (doc as { labels?: unknown }).labels : doc;
   if (!Array.isArray(list)) throw new SnncError("E_FORMAT", 'expected a list of labels or {"labels": [...]}', { file });
   return list;
 }

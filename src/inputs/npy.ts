@@ -13,7 +13,8 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-export function parseNpy(buf: Uint8Array, file: string): NpyArray {
+/** `integers`: also accept signed and unsigned integer dtypes (class labels), read as exact numbers. */
+export function parseNpy(buf: Uint8Array, file: string, opts: { integers?: boolean } = {}): NpyArray {
   const bad = (detail: string) => new SnncError("E_FORMAT", `not a valid .npy file: ${detail}`, { file });
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw bad("no \\x93NUMPY magic at the start");
   const major = buf[6]!;
@@ -33,9 +34,13 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
     throw bad("the header lacks 'descr', 'fortran_order' or 'shape'");
   if (fortran === "True")
     throw new SnncError("E_FORMAT", "Fortran-ordered .npy is not supported; save with C order", { file });
-  const m = /^([<>=|]?)f([48])$/.exec(descr);
-  if (!m) throw new SnncError("E_FORMAT", `dtype '${descr}' is not float32/float64`, { file });
-  const item = Number(m[2]);
+  const m = (opts.integers ? /^([<>=|]?)([fiu])([1248])$/ : /^([<>=|]?)(f)([48])$/).exec(descr);
+  if (!m || (m[2] === "f" && Number(m[3]) < 4))
+    throw new SnncError("E_FORMAT", `dtype '${descr}' is not float32/float64${opts.integers ? " or an integer" : ""}`, {
+      file,
+    });
+  const kind = m[2]!;
+  const item = Number(m[3]);
   const little = m[1] !== ">";
 
   const shape: number[] = [];
@@ -56,7 +61,17 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
     );
   }
   const data = new Float64Array(values);
-  for (let i = 0; i < values; i++)
-    data[i] = item === 4 ? view.getFloat32(start + 4 * i, little) : view.getFloat64(start + 8 * i, little);
+  const read = reader(view, kind, item, little);
+  for (let i = 0; i < values; i++) data[i] = read(start + item * i);
   return { shape, data };
+}
+
+/** The value at a byte offset for a dtype (integers beyond 2^53 lose precision, as in float64). */
+function reader(view: DataView, kind: string, item: number, little: boolean): (at: number) => number {
+  if (kind === "f") return item === 4 ? (at) => view.getFloat32(at, little) : (at) => view.getFloat64(at, little);
+  const signed = kind === "i";
+  if (item === 1) return signed ? (at) => view.getInt8(at) : (at) => view.getUint8(at);
+  if (item === 2) return signed ? (at) => view.getInt16(at, little) : (at) => view.getUint16(at, little);
+  if (item === 4) return signed ? (at) => view.getInt32(at, little) : (at) => view.getUint32(at, little);
+  return signed ? (at) => Number(view.getBigInt64(at, little)) : (at) => Number(view.getBigUint64(at, little));
 }

@@ -100,7 +100,7 @@ function jsonSamples(buf: Buffer, path: string, g: Graph): StepInput[] {
       file: path,
     });
   return samples.map((s, k) => {
-    const { data, dims } = flattenNested(s, path, k, shape.length + 1);
+    const { data, dims } = flattenNested(s, path, k, shape);
     const sameAsInput = dims.length === shape.length && dims.every((d, i) => d === shape[i]);
     if (sameAsInput) return data;
     const timeMajor =
@@ -112,20 +112,23 @@ function jsonSamples(buf: Buffer, path: string, g: Graph): StepInput[] {
   });
 }
 
+/** A sample's values and dimensions; nesting deeper than the model's input (+ a time axis) is refused unwalked. */
 function flattenNested(
   x: unknown,
   file: string,
   sample: number,
-  maxDepth: number,
+  shape: readonly number[],
 ): { data: Float64Array; dims: number[] } {
   const dims: number[] = [];
   let cur: unknown = x;
   while (Array.isArray(cur)) {
     dims.push(cur.length);
-    if (dims.length > maxDepth)
-      throw new SnncError("E_SHAPE", `sample ${sample} is nested deeper than the model's input (${maxDepth} levels)`, {
-        file,
-      });
+    if (dims.length > shape.length + 1)
+      throw new SnncError(
+        "E_SHAPE",
+        `sample ${sample} has shape ${shapeStr(dims)}, the model's input is ${shapeStr([...shape])}`,
+        { file },
+      );
     cur = cur[0];
   }
   const out: number[] = [];

@@ -96,7 +96,13 @@ export function neuronElements(nodes: readonly IRNode[]): number {
 /** T × neurons of one sample (what the simulators keep per recorded value). */
 export function checkNeuronSteps(T: number, neurons: number): void {
   if (T * neurons > LIMITS.neuronSteps)
-    throw limitError(`T × neurons = ${T} × ${neurons} =`, T * neurons, LIMITS.neuronSteps, "timesteps", " neuron-steps");
+    throw limitError(
+      `T × neurons = ${T} × ${neurons} =`,
+      T * neurons,
+      LIMITS.neuronSteps,
+      "timesteps",
+      " neuron-steps",
+    );
 }
 
 /** A file's size against what snnc reads (before it is read). */

@@ -294,6 +294,15 @@ export type IRNode =
 
 export type Op = IRNode["op"];
 
+/** The normalisation layers (SEMANTICS §2): BN, TdBN, the per-step BNTT / TEBN / TAB and PSPNorm. */
+export type NormNode = BatchNormNode | TdBNNode | BNTTNode | TEBNNode | TABNode | PSPNormNode;
+
+const NORM_OPS: ReadonlySet<Op> = new Set<NormNode["op"]>(["bn", "tdbn", "bntt", "tebn", "tab", "pspnorm"]);
+
+export function isNormNode(n: IRNode): n is NormNode {
+  return NORM_OPS.has(n.op);
+}
+
 export interface ModelMeta {
   /** Number of time steps T the model was trained for. */
   timesteps: number;

@@ -1,7 +1,7 @@
 /**
  * A per-layer description of a graph: what `snnc inspect` shows. Pure data, no formatting.
  */
-import type { Graph, IRNode, NeuronNode } from "./nodes.ts";
+import { isNormNode, type Graph, type IRNode, type NeuronNode } from "./nodes.ts";
 import { size, type Tensor } from "./tensor.ts";
 
 export interface NeuronSummary {
@@ -72,13 +72,11 @@ function neuronSummary(n: NeuronNode, shape: number[]): NeuronSummary {
   };
 }
 
-const NORM_OPS = new Set(["bn", "tdbn", "bntt", "tebn", "tab", "pspnorm"]);
-
 export function summarizeGraph(g: Graph): GraphSummary {
   const layers: LayerSummary[] = g.nodes.map((n) => {
     const shape = n.shape ?? [];
     const norms: string[] = [];
-    if (NORM_OPS.has(n.op)) norms.push(n.op === "pspnorm" ? `pspnorm-${(n as { mode: string }).mode}` : n.op);
+    if (isNormNode(n)) norms.push(n.op === "pspnorm" ? `pspnorm-${n.mode}` : n.op);
     if (n.op === "neuron" && n.mpbn) norms.push(`mpbn-${n.mpbn.mode}`);
     if (n.op === "neuron" && n.schedule) norms.push("schedule");
     return {

@@ -30,7 +30,9 @@ import { writeNetx } from "./emit/netx-hdf5.ts";
 import { loihiPipeline } from "./pipeline.ts";
 import { netxCheck } from "./quantize/index.ts";
 import { agreementLines, compileReportText, compileSummary } from "./report.ts";
+import { AGREEMENT_BUDGET, defaultAgreementSamples, measureLoihiAgreement, sampleWork } from "./agreement.ts";
 import { integerRuns, prepareLoihiRun, runLoihi } from "./run.ts";
+import type { FixedModel } from "./model/integer-model.ts";
 import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
 import { runFixedEvent } from "./sim/run-event.ts";
 import { runFixedStepped } from "./sim/run-stepped.ts";
@@ -51,12 +53,19 @@ async function compileLoihi(
   if (m.populations.some((p) => p.kind === "multi-threshold")) files.set(CUSTOM_PROCESS_FILE, customProcessPython());
   files.set("hwconfig.json", hwconfigJson(b.placement));
   const calibrated = !!opts.calibration?.length;
-  const inputs = calibrated ? opts.calibration! : randomInputs(g, 8, 0);
-  const agreement = measureAgreement(g, integerRuns(m, inputs), inputs);
+  const samples = opts.agreementSamples ?? defaultAgreementSamples(m);
+  const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
+  const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs) : null;
   const warnings = [...b.quant.warnings];
-  const facts = { requested: opts.target, agreement, calibrated, netx, warnings };
+  const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
+  const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
   files.set("report.txt", compileReportText(g, b, facts));
   return { target: b.target.name, graph: b.graph, log: b.log, files, report: compileSummary(b, facts), warnings };
+}
+
+/** Why the default measured no sample. */
+function budgetNote(m: FixedModel): string {
+  return `one sample is ${sampleWork(m).toExponential(1)} synapse updates, beyond the default budget of ${AGREEMENT_BUDGET.toExponential(0)}; --agreement-samples <n> measures n samples`;
 }
 
 function faultFromEnv(): FixedFault | undefined {

@@ -8,17 +8,21 @@ import type { Graph } from "../ir/nodes.ts";
 import { fmt } from "../passes/support/rewrite.ts";
 import type { Agreement } from "../verify/agreement.ts";
 import type { LoihiBuild } from "./build.ts";
+import { processesSection } from "./report-processes.ts";
 import { reportText, table, type ReportSection } from "./emit/report-txt.ts";
 import type { QuantizeResult } from "./quantize/index.ts";
 
 const pctStr = (x: number) => `${(100 * x).toFixed(2)}%`;
+const randomInputsName = (n: number) => `${n} seeded random input${n === 1 ? "" : "s"}`;
 
 /** What a compile found out, beyond the build itself. */
 export interface CompileFacts {
   /** The target name as the user gave it. */
   requested: string;
-  agreement: Agreement;
-  /** Whether the agreement was measured on calibration inputs (else on 8 seeded random ones). */
+  /** null: not measured (`skipped` says why). */
+  agreement: Agreement | null;
+  skipped?: string;
+  /** Whether the agreement was measured on calibration inputs (else on seeded random ones). */
   calibrated: boolean;
   netx: { ok: true } | { ok: false; reason: string };
   warnings: readonly string[];
@@ -198,15 +202,20 @@ export function compileReportText(g: Graph, b: LoihiBuild, f: CompileFacts): str
     { title: "Passes", lines: pipelineReport(g, b.graph, b.log) },
     quantSection(b.quant),
     { title: "State offsets", lines: offsetLines(b) },
+    processesSection(b),
     { title: "Warnings", lines: f.warnings.map((w) => `warning: ${w}`) },
     latencySection(b),
     placementSection(b),
     {
       title: "Agreement (measured, not assumed)",
-      lines: agreementLines(
-        f.agreement,
-        f.calibrated ? "calibration inputs" : "8 seeded random inputs (the model's input encoding, seed 0)",
-      ),
+      lines: f.agreement
+        ? agreementLines(
+            f.agreement,
+            f.calibrated
+              ? "calibration inputs"
+              : `${randomInputsName(f.agreement.samples)} (the model's input encoding, seed 0)`,
+          )
+        : [`not measured: ${f.skipped}`],
     },
     {
       title: "Files",
@@ -215,6 +224,9 @@ export function compileReportText(g: Graph, b: LoihiBuild, f: CompileFacts): str
           ? `network.net: netx HDF5; load with netx.hdf5.Network(net_config='network.net', input_message_bits=${m.input.messageBits}, reset_interval=${m.runSteps}, reset_offset=1)`
           : `network.net: not written: ${f.netx.reason}`,
         "network.lava.json: the Lava process graph (populations, synapses, layouts, delays, readout decoding)",
+        ...(m.populations.some((p) => p.kind === "multi-threshold")
+          ? ["snnc_lava_processes.py: snnc's own Lava process (MultiThresholdLIF) the process graph names"]
+          : []),
         "hwconfig.json: cores and chips of every population, per-core use against the target's limits",
       ],
     },
@@ -231,11 +243,14 @@ export function compileSummary(b: LoihiBuild, f: CompileFacts): string[] {
   const t = b.placement.totals;
   const D = m.runSteps - m.timesteps;
   const a = f.agreement;
+  const agreement = a
+    ? `float vs integer (${f.calibrated ? "calibration inputs" : randomInputsName(a.samples)}): ${pctStr(a.spikeAgreement)} spikes agree` +
+      (a.readout ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}` : "")
+    : "float vs integer: not measured (see report.txt)";
   return [
     `${b.target.name}: ${m.populations.length} populations, ${m.connections.length} synapse groups, ${t.neurons} neurons, ${t.synapses} synapses on ${t.cores} core${t.cores === 1 ? "" : "s"} (${t.chips} chip${t.chips === 1 ? "" : "s"})`,
     `latency ${D} step${D === 1 ? "" : "s"}: run ${m.runSteps} steps per sample`,
-    `float vs integer (${f.calibrated ? "calibration" : "8 seeded random"} inputs): ${pctStr(a.spikeAgreement)} spikes agree` +
-      (a.readout ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}` : ""),
+    agreement,
     f.netx.ok ? "network.net written (netx)" : `network.net not written: ${f.netx.reason}`,
   ];
 }

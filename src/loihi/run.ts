@@ -11,6 +11,7 @@ import { size } from "../ir/tensor.ts";
 import type { StepInput } from "../sim/reference.ts";
 import { rasterOf, type SampleRun } from "../sim/run-summary.ts";
 import type { FixedPointRuns } from "../verify/agreement.ts";
+import { agreementLayout } from "./agreement.ts";
 import { buildLoihi } from "./build.ts";
 import type { FixedModel } from "./model/integer-model.ts";
 import { fixedRunAsRunResult, type FixedRun } from "./sim/engine-common.ts";
@@ -57,15 +58,8 @@ export function prepareLoihiRun(g: Graph, opts: { target: string; file?: string 
  * with each spiking population's float layer and latency: what measureAgreement compares.
  */
 export function integerRuns(m: FixedModel, inputs: readonly StepInput[], runs?: readonly FixedRun[]): FixedPointRuns {
-  const latency: Record<string, number> = {};
-  for (const p of m.populations) latency[p.source] = p.depth;
   return {
-    timesteps: m.timesteps,
+    ...agreementLayout(m),
     runs: inputs.map((x, k) => fixedRunAsRunResult(m, runs?.[k] ?? runFixedStepped(m, x))),
-    latency,
-    layers: m.populations
-      .filter((p) => p.kind !== "pulse" && p.kind !== "integrator")
-      .map((p) => ({ id: p.source, neurons: size(p.shape) })),
-    outputs: m.outputs,
   };
 }

@@ -10,7 +10,7 @@
  * schedules, …) is refused with the layer and the reason: compile folds the model first.
  */
 import { isRecurrentEdge } from "../ir/graph.ts";
-import type { Graph, IRNode } from "../ir/nodes.ts";
+import { isNormNode, type Graph, type IRNode } from "../ir/nodes.ts";
 import { canonicalIndex, type DtMethod, Emission, sameIndex } from "./emit-context.ts";
 import * as lin from "./emit-linear.ts";
 import { emitLi, emitNeuron, emitReadout } from "./emit-neurons.ts";
@@ -73,6 +73,12 @@ export function nirDocument(g: Graph, opts: { file?: string } = {}): NirDocument
 }
 
 function emitNode(e: Emission, n: IRNode, byId: Map<string, IRNode>, recurrent: boolean): void {
+  if (isNormNode(n)) {
+    throw e.refuse(
+      n,
+      `${n.op}: a normalisation (compile --target nir folds BN, tdBN and PSP-BN first; per-step norms cannot be folded into static NIR parameters)`,
+    );
+  }
   switch (n.op) {
     case "input":
       lin.emitInput(e, n);
@@ -115,15 +121,5 @@ function emitNode(e: Emission, n: IRNode, byId: Map<string, IRNode>, recurrent: 
       break;
     case "plane":
       throw e.refuse(n, "a spike plane of a multi-threshold neuron");
-    case "bn":
-    case "tdbn":
-    case "bntt":
-    case "tebn":
-    case "tab":
-    case "pspnorm":
-      throw e.refuse(
-        n,
-        `${n.op}: a normalisation (compile --target nir folds BN, tdBN and PSP-BN first; per-step norms cannot be folded into static NIR parameters)`,
-      );
   }
 }

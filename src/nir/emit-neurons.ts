@@ -18,7 +18,7 @@
  */
 import type { IRNode, LeakyIntegratorNode, NeuronNode, ReadoutNode } from "../ir/nodes.ts";
 import { broadcastTo } from "../ir/tensor.ts";
-import { type Emission, nirOrder } from "./emit-context.ts";
+import { type Emission, nirOrder, type Source } from "./emit-context.ts";
 import { f64, type H5Tree, str } from "./hdf5-write.ts";
 
 /** The largest float64 below x (x itself for −∞). */
@@ -43,6 +43,19 @@ function taus(e: Emission, n: IRNode, decay: Float64Array): Float64Array {
 }
 
 const div = (a: Float64Array, b: Float64Array) => Float64Array.from(a, (x, i) => x / b[i]!);
+
+/** NIR's leaky parameters: τ, r = gain/(1 − decay) and v_leak = bias/(1 − decay). */
+function leakyParams(e: Emission, n: IRNode, src: Source, decay: Float64Array, gain: Float64Array, bias: Float64Array) {
+  const k = Float64Array.from(decay, (d) => 1 - d);
+  return { tau: nirOrder(taus(e, n, decay), src), r: nirOrder(div(gain, k), src), v_leak: nirOrder(div(bias, k), src) };
+}
+
+/** Adds the element-wise NIR node of IR node `id`: it keeps the layout of its source. */
+function addInLayout(e: Emission, id: string, node: H5Tree, src: Source): void {
+  const name = e.name(id);
+  e.add(name, node, src);
+  e.sources.set(id, { ...src, names: [name] });
+}
 
 export function emitNeuron(e: Emission, n: NeuronNode): void {
   const why = (what: string, param?: string) => e.refuse(n, what, param);
@@ -78,12 +91,9 @@ export function emitNeuron(e: Emission, n: NeuronNode): void {
     Object.assign(node, { type: str("Threshold"), threshold: thr });
   } else {
     const decay = new Float64Array(gain.length).fill(n.decay);
-    const k = Float64Array.from(decay, (d) => 1 - d);
     Object.assign(node, {
       type: str("LIF"),
-      tau: nirOrder(taus(e, n, decay), src),
-      r: nirOrder(div(gain, k), src),
-      v_leak: nirOrder(div(bias, k), src),
+      ...leakyParams(e, n, src, decay, gain, bias),
       v_threshold: thr,
       v_reset: nirOrder(vReset, src),
     });
@@ -94,9 +104,7 @@ export function emitNeuron(e: Emission, n: NeuronNode): void {
     });
   }
   node.metadata = md;
-  const name = e.name(n.id);
-  e.add(name, node, src);
-  e.sources.set(n.id, { ...src, names: [name] });
+  addInLayout(e, n.id, node, src);
 }
 
 export function emitLi(e: Emission, n: LeakyIntegratorNode): void {
@@ -110,25 +118,18 @@ export function emitLi(e: Emission, n: LeakyIntegratorNode): void {
   if (decay.every((d) => d === 1) && bias.every((b) => b === 0)) {
     node = { type: str("I"), r: nirOrder(gain, src) };
   } else {
-    const k = Float64Array.from(decay, (d) => 1 - d);
     node = {
       type: str("LI"),
-      tau: nirOrder(taus(e, n, decay), src),
-      r: nirOrder(div(gain, k), src),
-      v_leak: nirOrder(div(bias, k), src),
+      ...leakyParams(e, n, src, decay, gain, bias),
       metadata: { snnc_decay: nirOrder(decay, src), snnc_gain: nirOrder(gain, src), snnc_bias: nirOrder(bias, src) },
     };
   }
-  const name = e.name(n.id);
-  e.add(name, node, src);
-  e.sources.set(n.id, { ...src, names: [name] });
+  addInLayout(e, n.id, node, src);
 }
 
 export function emitReadout(e: Emission, n: ReadoutNode): void {
   const src = e.source(n.inputs[0]!);
   if (src.pad) throw e.refuse(n, "a readout of a padded value");
   const ones = new Float64Array(broadcastTo({ shape: [], data: Float64Array.of(1) }, n.shape!));
-  const name = e.name(n.id);
-  e.add(name, { type: str("I"), r: nirOrder(ones, src), metadata: { snnc_readout: str(n.mode) } }, src);
-  e.sources.set(n.id, { ...src, names: [name] });
+  addInLayout(e, n.id, { type: str("I"), r: nirOrder(ones, src), metadata: { snnc_readout: str(n.mode) } }, src);
 }

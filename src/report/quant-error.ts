@@ -34,28 +34,41 @@ function weightsOf(s: { kind: string; weights?: ArrayLike<number>; kernel?: Arra
   return s.kind === "conv" ? s.kernel! : s.weights!;
 }
 
-/** Quantisation figures of a Loihi build, per synapse group (in the quantiser's order) and per population. */
-export function quantisationErrors(b: LoihiBuild): Quantisation {
-  const q = b.quant;
-  const m = q.model;
-  const real = new Map(q.synaptic.connections.map((c) => [c.id, c] as const));
+/**
+ * ‖ŵ − w‖₂ / ‖w‖₂ and max |ŵ − w| / max |w| of every synapse group whose integers stand for real
+ * weights (not a gain stage's per-step gains), by id.
+ */
+export function reconstructionErrors(b: LoihiBuild): Map<string, { rms: number; max: number }> {
+  const m = b.quant.model;
+  const real = new Map(b.quant.synaptic.connections.map((c) => [c.id, c] as const));
   const ints = new Map(m.connections.map((c) => [c.id, c] as const));
-  const connections: Quantisation["connections"] = [];
-  const populations: Quantisation["populations"] = [];
-  for (const p of q.populations) {
-    if (p.kind === "pulse") continue;
+  const out = new Map<string, { rms: number; max: number }>();
+  for (const p of b.quant.populations) {
+    if (!(p.g > 0)) continue;
     for (const c of p.connections) {
       const r = real.get(c.id);
       const fixed = ints.get(c.id);
-      let rmsErr: number | null = null;
-      if (r && fixed && r.port !== "gain" && p.g > 0) {
-        const w = weightsOf(r.synapse);
-        const wi = weightsOf(fixed.synapse);
-        if (w.length === wi.length) {
-          const k = (fixed.from === m.input.id ? m.input.scale : 1) * 2 ** fixed.weightExp;
-          rmsErr = round6(weightErrors(w, wi, k, p.g).rms);
-        }
-      }
+      if (!r || !fixed || r.port === "gain") continue;
+      const w = weightsOf(r.synapse);
+      const wi = weightsOf(fixed.synapse);
+      if (w.length !== wi.length) continue;
+      const k = (fixed.from === m.input.id ? m.input.scale : 1) * 2 ** fixed.weightExp;
+      out.set(c.id, weightErrors(w, wi, k, p.g));
+    }
+  }
+  return out;
+}
+
+/** Quantisation figures of a Loihi build, per synapse group (in the quantiser's order) and per population. */
+export function quantisationErrors(b: LoihiBuild): Quantisation {
+  const errors = reconstructionErrors(b);
+  const pulses = new Set(b.quant.model.populations.filter((p) => p.kind === "pulse").map((p) => p.id));
+  const connections: Quantisation["connections"] = [];
+  const populations: Quantisation["populations"] = [];
+  for (const p of b.quant.populations) {
+    if (p.kind === "pulse") continue;
+    for (const c of p.connections) {
+      const e = errors.get(c.id);
       connections.push({
         id: c.id,
         from: c.from,
@@ -64,9 +77,10 @@ export function quantisationErrors(b: LoihiBuild): Quantisation {
         weightExp: c.weightExp,
         maxAbsInt: c.maxAbsInt,
         maxErr: round6(c.relErr),
-        rmsErr,
+        rmsErr: e ? round6(e.rms) : null,
         clipped: c.clipped,
         synapses: c.synapses,
+        fromPulse: pulses.has(c.from),
       });
     }
     populations.push({

@@ -70,6 +70,8 @@ export interface ReportData {
       rmsErr: number | null;
       clipped: number;
       synapses: number;
+      /** From a pulse neuron: a state offset's or a per-step schedule's synapses, not a layer's weights. */
+      fromPulse: boolean;
     }[];
     populations: {
       id: string;

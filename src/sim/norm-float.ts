@@ -3,60 +3,31 @@
  * the spec states them (unfolded): the ground truth the folding passes are checked against.
  */
 import { SnncError } from "../ir/errors.ts";
-import type { BatchNormNode, BNTTNode, PSPNormNode, TABNode, TdBNNode, TEBNNode } from "../ir/nodes.ts";
-
-export type NormNode = BatchNormNode | TdBNNode | BNTTNode | TEBNNode | TABNode | PSPNormNode;
+import type { NormNode } from "../ir/nodes.ts";
+import type { Tensor } from "../ir/tensor.ts";
 
 /** y = norm(x) at 0-based step t; x is NHWC-flat with C = last axis. */
 export function normStep(node: NormNode, x: Float64Array, C: number, t: number): Float64Array {
-  const y = new Float64Array(x.length);
   switch (node.op) {
     case "bn":
-    case "tdbn": {
-      const f = node.op === "tdbn" ? node.alpha * node.vth : 1;
-      for (let i = 0; i < x.length; i++) {
-        const c = i % C;
-        y[i] =
-          (f * node.gamma.data[c]! * (x[i]! - node.mean.data[c]!)) / Math.sqrt(node.variance.data[c]! + node.epsilon) +
-          node.beta.data[c]!;
-      }
-      return y;
-    }
-    case "bntt": {
-      const o = t * C;
-      for (let i = 0; i < x.length; i++) {
-        const c = i % C;
-        y[i] =
-          (node.gamma.data[o + c]! * (x[i]! - node.mean.data[o + c]!)) /
-          Math.sqrt(node.variance.data[o + c]! + node.epsilon);
-      }
-      return y;
-    }
+      return standardise(x, C, 0, node);
+    case "tdbn":
+      return standardise(x, C, 0, node, node.alpha * node.vth);
+    case "bntt":
+      return standardise(x, C, t * C, node);
     case "tebn": {
+      const y = standardise(x, C, 0, node);
       const perChannel = node.p.shape.length === 2;
-      for (let i = 0; i < x.length; i++) {
-        const c = i % C;
-        const p = node.p.data[perChannel ? t * C + c : t]!;
-        y[i] =
-          p *
-          ((node.gamma.data[c]! * (x[i]! - node.mean.data[c]!)) / Math.sqrt(node.variance.data[c]! + node.epsilon) +
-            node.beta.data[c]!);
-      }
+      for (let i = 0; i < x.length; i++) y[i] = node.p.data[perChannel ? t * C + (i % C) : t]! * y[i]!;
       return y;
     }
     case "tab": {
-      const o = t * C;
-      for (let i = 0; i < x.length; i++) {
-        const c = i % C;
-        y[i] =
-          (node.gammaHat.data[o + c]! * (x[i]! - node.meanAcc.data[o + c]!)) /
-            Math.sqrt(node.varAcc.data[o + c]! + node.epsilon) +
-          node.betaHat.data[o + c]!;
-      }
-      return y;
+      const { gammaHat: gamma, meanAcc: mean, varAcc: variance, betaHat: beta, epsilon } = node;
+      return standardise(x, C, t * C, { gamma, mean, variance, beta, epsilon });
     }
     case "pspnorm": {
       if (node.mode === "ln") throw pspLnRefusal(node.id);
+      const y = new Float64Array(x.length);
       for (let i = 0; i < x.length; i++) {
         const c = i % C;
         y[i] = (node.gamma!.data[c]! * x[i]!) / Math.sqrt(node.sqMean!.data[c]! + node.lambda);
@@ -64,6 +35,28 @@ export function normStep(node: NormNode, x: Float64Array, C: number, t: number):
       return y;
     }
   }
+}
+
+interface Standardisation {
+  gamma: Tensor;
+  mean: Tensor;
+  variance: Tensor;
+  epsilon: number;
+  beta?: Tensor;
+}
+
+/**
+ * y = f·γ(x − μ)/sqrt(σ² + ε) + β per channel (no β term where the norm has none), the
+ * parameters read from row offset o (t·C for the per-step [T, C] ones).
+ */
+function standardise(x: Float64Array, C: number, o: number, p: Standardisation, f = 1): Float64Array {
+  const y = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const c = o + (i % C);
+    const v = (f * p.gamma.data[c]! * (x[i]! - p.mean.data[c]!)) / Math.sqrt(p.variance.data[c]! + p.epsilon);
+    y[i] = p.beta ? v + p.beta.data[c]! : v;
+  }
+  return y;
 }
 
 export function pspLnRefusal(layer: string): SnncError {

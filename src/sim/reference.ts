@@ -4,7 +4,7 @@
  * (SEMANTICS.md §1). This is the reference every verification compares against.
  */
 import { SnncError } from "../ir/errors.ts";
-import type { Graph, IRNode, NeuronNode } from "../ir/nodes.ts";
+import { isNormNode, type Graph, type IRNode, type NeuronNode, type NormNode } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
 import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
@@ -29,6 +29,10 @@ export interface RunOptions {
   margin?: boolean;
   /** Record every node's output per step, not only neurons'. */
   all?: boolean;
+  /** Keep no traces (default true: keep them): with `onStep`, memory does not grow with the steps. */
+  record?: boolean;
+  /** Called after every step with every node's output of that step (valid during the call). */
+  onStep?: (t: number, values: ReadonlyMap<string, Float64Array>) => void;
 }
 
 export interface NodeTrace {
@@ -99,7 +103,7 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
     if (n.op === "readout") readoutAcc.set(n.id, new Float64Array(size(n.shape!)));
     if (n.op === "affine")
       affine.set(n.id, { scale: broadcastTo(n.scale, n.shape!), shift: broadcastTo(n.shift, n.shape!) });
-    if (n.op === "neuron" || opts.all) {
+    if (opts.record !== false && (n.op === "neuron" || opts.all)) {
       const tr: NodeTrace = { id: n.id, op: n.op, shape: n.shape!, out: [] };
       if (n.op === "neuron" && opts.membrane) tr.h = [];
       if (n.op === "neuron" && opts.margin) tr.margin = [];
@@ -129,9 +133,9 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
         });
         y = r.out;
         if (r.planes) planeVals.set(n.id, r.planes);
-        const tr = traces.get(n.id)!;
-        if (tr.h) tr.h.push(r.h!);
-        if (tr.margin) tr.margin.push(r.margin!);
+        const tr = traces.get(n.id);
+        if (tr?.h) tr.h.push(r.h!);
+        if (tr?.margin) tr.margin.push(r.margin!);
       } else if (n.op === "plane") {
         y = planeVals.get(n.inputs[0]!)![n.index]!;
       } else if (n.op === "readout") {
@@ -148,14 +152,17 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
         const x = xs[0]!;
         y = new Float64Array(x.length);
         for (let i = 0; i < x.length; i++) y[i] = a.scale[i]! * x[i]! + a.shift[i]!;
+      } else if (isNormNode(n)) {
+        y = normStep(n, xs[0]!, inShape[inShape.length - 1]!, t);
       } else {
-        y = linearStep(n, xs, inShape, t);
+        y = linearStep(n, xs, inShape);
       }
       vals.set(n.id, y);
       const tr = traces.get(n.id);
       if (tr) tr.out.push(n.op === "input" ? new Float64Array(y) : y);
     }
     for (const [id, st] of delays) delayRecord(st, t, vals.get(delaySource.get(id)!)!);
+    opts.onStep?.(t, vals);
   }
 
   const readouts = new Map<string, Float64Array>();
@@ -168,12 +175,11 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
   return { timesteps: T, traces, readouts };
 }
 
-/** Stateless nodes (linear ops and norms) at 0-based step t. */
+/** Stateless linear ops (the same at every step). */
 function linearStep(
-  n: Exclude<IRNode, NeuronNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
+  n: Exclude<IRNode, NeuronNode | NormNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
   xs: Float64Array[],
   inShape: number[],
-  t: number,
 ): Float64Array {
   switch (n.op) {
     case "conv2d":
@@ -193,12 +199,5 @@ function linearStep(
       return pad2d(xs[0]!, inShape, n.pads);
     case "add":
       return addAll(xs);
-    case "bn":
-    case "tdbn":
-    case "bntt":
-    case "tebn":
-    case "tab":
-    case "pspnorm":
-      return normStep(n, xs[0]!, inShape[inShape.length - 1]!, t);
   }
 }

@@ -65,7 +65,8 @@ function leftovers(c: FuzzCase, code: number, caseDir: string): string | undefin
     return undefined;
   }
   if (!c.oldOutput) return files ? `failure left an output: ${files.join(", ")}` : undefined;
-  if (files?.length !== 1 || files[0] !== OLD_OUTPUT.name) return `failure changed the old output: ${files?.join(", ")}`;
+  if (files?.length !== 1 || files[0] !== OLD_OUTPUT.name)
+    return `failure changed the old output: ${files?.join(", ")}`;
   if (readFileSync(join(out, OLD_OUTPUT.name), "utf8") !== OLD_OUTPUT.text) return "failure changed the old output";
   return undefined;
 }

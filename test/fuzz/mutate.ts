@@ -37,9 +37,48 @@ export class Rng {
 
 /** Numbers at the edges of what readers, limits and typed arrays accept. */
 export const EDGE_NUMBERS: readonly number[] = [
-  0, -0, 1, -1, 2, 3, 0.5, -0.5, 1.5, 7, 1e-7, 1e-300, 5e-324, -1e-300, 16, 255, 256, 1000, 1001, 1023, 1024,
-  1025, 4096, 65535, 65536, 100_000, 2 ** 20, 2 ** 20 + 1, 2 ** 24, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2,
-  1e9, -1e9, 3.4e38, -3.4e38, 1e39, 1e308, -1e308, 1.7976931348623157e308,
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  3,
+  0.5,
+  -0.5,
+  1.5,
+  7,
+  1e-7,
+  1e-300,
+  5e-324,
+  -1e-300,
+  16,
+  255,
+  256,
+  1000,
+  1001,
+  1023,
+  1024,
+  1025,
+  4096,
+  65535,
+  65536,
+  100_000,
+  2 ** 20,
+  2 ** 20 + 1,
+  2 ** 24,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e9,
+  -1e9,
+  3.4e38,
+  -3.4e38,
+  1e39,
+  1e308,
+  -1e308,
+  1.7976931348623157e308,
 ];
 
 const EDGE_STRINGS: readonly string[] = [
@@ -136,11 +175,26 @@ function get(j: Json, path: (string | number)[]): Json {
   return o;
 }
 
+/** Keys whose values are sizes, counts, exponents or other numbers a reader must bound. */
+const SIZE_KEY =
+  /shape|size|stride|dilation|units|filters|timesteps|pad|pool|axis|groups|index|deltas|tau|threshold|epsilon|alpha|lambda|decay|min|scale|target|steps|dims/i;
+
+/** Where to edit: numbers (above all sizes and counts) far more often than structure. */
+function pathWeight(doc: Json, path: (string | number)[]): number {
+  const v = get(doc, path);
+  const sizeKey = path.some((k) => typeof k === "string" && SIZE_KEY.test(k));
+  if (typeof v === "number") return sizeKey ? 12 : 3;
+  if (Array.isArray(v) && v.length <= 4 && v.every((x) => typeof x === "number" || x === null)) return sizeKey ? 8 : 2;
+  if (typeof v === "string") return 2;
+  return 1;
+}
+
 /** One structural edit at a random place: replace, delete, duplicate or reorder. */
 function mutateOnce(doc: Json, rng: Rng): Json {
   const all: (string | number)[][] = [];
   paths(doc, [], all);
-  const path = all.length > 1 ? all[1 + rng.int(all.length - 1)]! : [];
+  const candidates = all.slice(1);
+  const path = candidates.length ? candidates[rng.weighted(candidates.map((p) => pathWeight(doc, p)))]! : [];
   if (path.length === 0) return edgeValue(rng, doc, doc);
   const parent = get(doc, path.slice(0, -1));
   const key = path[path.length - 1]!;
@@ -199,7 +253,10 @@ export function mutateBytes(data: Buffer, rng: Rng): { data: Buffer; what: strin
       const at = rng.int(n + 1);
       const len = 1 + rng.int(64);
       const chunk = Buffer.from(Array.from({ length: len }, () => rng.int(256)));
-      return { data: Buffer.concat([b.subarray(0, at), chunk, b.subarray(at)]), what: `${len} bytes inserted at ${at}` };
+      return {
+        data: Buffer.concat([b.subarray(0, at), chunk, b.subarray(at)]),
+        what: `${len} bytes inserted at ${at}`,
+      };
     }
     case 5: {
       const at = rng.int(n + 1);

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { type Corpus, type FuzzCase, makeCase } from "./cases.ts";
 import { type CaseClass, classify, OLD_OUTPUT, PASSING } from "./classify.ts";
 import { CliPool } from "./cli-pool.ts";
-import { modelSeeds } from "./seeds.ts";
+import { type ModelSeed, modelSeeds } from "./seeds.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -29,7 +29,14 @@ export interface FuzzOptions {
   extraSeeds?: readonly string[];
   onCase?: (done: number, total: number) => void;
   /** Every case's outcome, as it happens (a log for looking at what the mutations reach). */
-  onResult?: (r: { index: number; cls: CaseClass; detail: string; mutated: string; what: string; args: string[] }) => void;
+  onResult?: (r: {
+    index: number;
+    cls: CaseClass;
+    detail: string;
+    mutated: string;
+    what: string;
+    args: string[];
+  }) => void;
 }
 
 export interface FuzzFailure {
@@ -63,33 +70,33 @@ function npyOf(sample: unknown): Buffer {
   const head = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
   head.writeUInt16LE(header.length, 8);
   const body = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => body.writeFloatLE(v, 4 * i));
+  for (const [i, v] of values.entries()) body.writeFloatLE(v, 4 * i);
   return Buffer.concat([head, Buffer.from(header, "latin1"), body]);
 }
 
 async function prepareCorpora(pool: CliPool, work: string, extra: readonly string[]): Promise<Corpus[]> {
-  const out: Corpus[] = [];
-  for (const seed of modelSeeds(ROOT, extra)) {
-    const modelFiles = new Map<string, Buffer>();
-    if (seed.kind === "tfjs") {
-      for (const f of readdirSync(seed.dir)) {
-        if (f === "model.json" || f.endsWith(".bin")) modelFiles.set(f, readFileSync(join(seed.dir, f)));
-      }
-    } else modelFiles.set(seed.model, readFileSync(join(seed.dir, seed.model)));
-    const c: Corpus = { seed, modelFiles };
-    if (seed.input) {
-      c.inputJson = readFileSync(seed.input);
-      const doc = JSON.parse(c.inputJson.toString("utf8"));
-      if (Array.isArray(doc)) c.inputNpy = npyOf(doc);
+  return Promise.all(modelSeeds(ROOT, extra).map((seed) => prepareCorpus(pool, work, seed)));
+}
+
+async function prepareCorpus(pool: CliPool, work: string, seed: ModelSeed): Promise<Corpus> {
+  const modelFiles = new Map<string, Buffer>();
+  if (seed.kind === "tfjs") {
+    for (const f of readdirSync(seed.dir)) {
+      if (f === "model.json" || f.endsWith(".bin")) modelFiles.set(f, readFileSync(join(seed.dir, f)));
     }
-    if (seed.kind === "tfjs") {
-      const dir = join(work, `seed-${seed.name}`);
-      const r = await pool.run(["compile", join(seed.dir, seed.model), "--target", "float", "-o", dir], 300_000);
-      if (r.kind === "done" && r.code === 0) c.snncJson = readFileSync(join(dir, "model.snnc.json"));
-    }
-    out.push(c);
+  } else modelFiles.set(seed.model, readFileSync(join(seed.dir, seed.model)));
+  const c: Corpus = { seed, modelFiles };
+  if (seed.input) {
+    c.inputJson = readFileSync(seed.input);
+    const doc = JSON.parse(c.inputJson.toString("utf8"));
+    if (Array.isArray(doc)) c.inputNpy = npyOf(doc);
   }
-  return out;
+  if (seed.kind === "tfjs") {
+    const dir = join(work, `seed-${seed.name}`);
+    const r = await pool.run(["compile", join(seed.dir, seed.model), "--target", "float", "-o", dir], 300_000);
+    if (r.kind === "done" && r.code === 0) c.snncJson = readFileSync(join(dir, "model.snnc.json"));
+  }
+  return c;
 }
 
 function materialize(c: FuzzCase, dir: string): string[] {

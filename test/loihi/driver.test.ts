@@ -18,28 +18,38 @@ import type { Graph } from "../../src/ir/nodes.ts";
 import { snnc } from "../support/cli.ts";
 
 const LAVA_ONLY = ["network.lava.json", "hwconfig.json", "report.txt"];
+/** With snnc's own Lava process (MT neurons) next to the process graph. */
+const LAVA_CUSTOM = ["network.lava.json", "snnc_lava_processes.py", "hwconfig.json", "report.txt"];
+const NO_NETX_SEEDS =
+  /network\.net: not written: .*\(soft reset: ATRLIF.*\): netx loads CUBA and sigma-delta layers only/;
 
 /** What loihi2 does with each fixture: the files it writes (and why not network.net), or the refusal (layer, reason). */
 const EXPECT: Record<string, { files: string[]; noNetx?: RegExp } | { layer: string; reason: RegExp }> = {
-  bntt: { layer: "bntt1", reason: /static neuron parameters .* BNTT 'bntt1', BNTT 'bntt2' .* --temporal-norm approx/ },
-  "conv-bn-pool": { layer: "lif2", reason: /soft reset \(v = h − θ·s\) is not expressible on loihi2/ },
-  "conv-bn-pool-f16": { layer: "lif2", reason: /soft reset/ },
-  "conv-bn-pool-u8": { layer: "lif2", reason: /soft reset/ },
+  bntt: { files: LAVA_ONLY, noNetx: NO_NETX_SEEDS },
+  "conv-bn-pool": { files: LAVA_ONLY, noNetx: NO_NETX_SEEDS },
+  "conv-bn-pool-f16": { files: LAVA_ONLY, noNetx: NO_NETX_SEEDS },
+  "conv-bn-pool-u8": { files: LAVA_ONLY, noNetx: NO_NETX_SEEDS },
   "keras-misc": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
-  "mlp-dense": { layer: "if1", reason: /soft reset/ },
+  "mlp-dense": { files: LAVA_ONLY, noNetx: /network\.net: not written: 'if1' \(soft reset: ATRLIF\): netx/ },
   "mpbn-channel": {
     files: LAVA_ONLY,
     noNetx: /network\.net: not written: state offsets \('lif1'\): netx sets no initial v per neuron/,
   },
   "mpbn-element": { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('lif1'\)/ },
-  "mt-lif": { layer: "mt1", reason: /MT-LIF neuron with 3 thresholds .* cannot share one membrane/ },
+  "mt-lif": {
+    files: LAVA_CUSTOM,
+    noNetx: /network\.net: not written: 'mt1' \(snnc's MultiThresholdLIF\), 'mt2' \(snnc's MultiThresholdLIF\)/,
+  },
   plif: { files: LAVA_ONLY, noNetx: /network\.net: not written: state offsets \('plif2'\)/ },
   pspnorm: { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
   "pspnorm-ln": { layer: "psp1", reason: /PSPNorm mode "ln" .* not an inference-time layer/ },
   "residual-add": { files: LAVA_ONLY, noNetx: /network\.net: not written: 'lif_c' has 2 incoming synapse groups/ },
-  tab: { layer: "tab1", reason: /static neuron parameters .* TAB 'tab1'/ },
+  tab: { files: LAVA_ONLY, noNetx: /network\.net: not written: 'lif1' \(a per-step gain stage\), 'lif2' \(a per-step/ },
   tdbn: { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
-  tebn: { layer: "tebn1", reason: /static neuron parameters .* TEBN 'tebn1'/ },
+  tebn: {
+    files: LAVA_ONLY,
+    noNetx: /network\.net: not written: 'lif1' \(a per-step gain stage\), 'lif2' \(a per-step/,
+  },
   "time-distributed": { files: ["network.net", "network.lava.json", "hwconfig.json", "report.txt"] },
 };
 
@@ -57,15 +67,19 @@ test("loihi, loihi2 and loihi1 are registered; --target loihi is loihi2", async 
   assert.equal(driverFor("loihi2"), d);
   assert.equal(driverFor("loihi1"), d);
   const names = d.passes!({ target: "loihi" }).map((p) => p.name);
-  assert.deepEqual(names.slice(-6), [
+  assert.deepEqual(names.slice(-8), [
     "lower-neuron-model",
     "lower-pad",
     "lower-pooling",
+    "lower-conv-padding",
     "lower-gain",
+    "lower-soft-reset",
     "lower-state-offset",
     "lower-thresholds",
   ]);
-  assert.ok(names.includes("refuse-temporal-norm"));
+  // loihi2 lowers per-step norms exactly (a gain stage); loihi1 (no graded spikes) refuses them
+  assert.ok(names.includes("lower-temporal-norm"));
+  assert.ok(d.passes!({ target: "loihi1" }).some((p) => p.name === "refuse-temporal-norm"));
   assert.ok(d.passes!({ target: "loihi", temporalNorm: "approx" }).some((p) => p.name === "approx-temporal-norm"));
 });
 
@@ -118,6 +132,7 @@ interface LoihiVerifyResult {
   samples: number;
   membranes: { compared: number; differing: number; first: string | null };
   floatAgreement: { spikeAgreement: number; perLayer: { latency: number }[]; readout: { samples: number } };
+  gates: { ok: boolean; failures: string[] };
 }
 
 test("verify: both integer engines agree on every spike, u and v; float agreement is measured", async () => {
@@ -125,7 +140,8 @@ test("verify: both integer engines agree on every spike, u and v; float agreemen
     const g = await loadModel(`fixtures/${f}/model.json`);
     const inputs = [...readInputs(`fixtures/${f}/input.json`, g), ...randomInputs(g, 2, 4)];
     const r = (await driverFor("loihi").verify(g, { target: "loihi", inputs })) as unknown as LoihiVerifyResult;
-    assert.equal(r.ok, true, f);
+    // ok = the engines agree AND the agreement gates pass; the engines must agree on every fixture
+    assert.equal(r.ok, r.gates.ok, `${f}: ${r.gates.failures.join("; ")}`);
     assert.equal(r.spikesDiffering, 0);
     assert.equal(r.membranes.differing, 0);
     assert.ok(r.membranes.compared > 0);
@@ -163,12 +179,12 @@ test("snnc verify --target loihi: exit 0 on an expressible fixture, 1 with an in
   });
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /FAILED, spikes differ/);
-  const refused = cli(["verify", "fixtures/mlp-dense/model.json", "--target", "loihi"]);
+  const refused = cli(["verify", "fixtures/mlp-dense/model.json", "--target", "loihi1"]);
   assert.equal(refused.code, 4);
   assert.equal(refused.stderr.trim().split("\n").length, 1);
   assert.match(
     refused.stderr,
-    /layer 'if1': parameter 'reset': soft reset \(v = h − θ·s\) is not expressible on loihi2/,
+    /layer 'if1': parameter 'reset': soft reset \(v = h − θ·s\) is not expressible on loihi1/,
   );
   const t = cli(["targets"]);
   assert.equal(t.code, 0);

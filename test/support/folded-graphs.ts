@@ -86,11 +86,37 @@ export function offsetLayers(decay1 = 0.75, theta1 = -0.4, seed = 21): Graph {
   );
 }
 
+/**
+ * Keras "same" padding with stride 2 on even sizes (pads [0, 1, 0, 1], then [0, 1, 0, 1] again with
+ * dilation 1): analog input [8,8,1] → conv 3×3 stride 2 → LIF → conv 2×2 stride 2 → IF → flatten →
+ * dense → readout. A chain netx can load once lower-conv-padding made the padding symmetric.
+ */
+export function stridedSame(seed = 31): Graph {
+  const r = new Rng(seed);
+  return b.model(
+    [
+      b.input("in", [8, 8, 1]),
+      b.conv("c1", "in", b.uniform(r, [3, 3, 1, 3], -0.4, 0.9), {
+        strides: [2, 2],
+        bias: b.tensor([3], [0.05, 0, -0.05]),
+      }),
+      b.neuron("l1", "c1", { decay: 0.85, theta: 0.6 }),
+      b.conv("c2", "l1", b.uniform(r, [2, 2, 3, 4], -0.3, 0.7), { strides: [2, 2] }),
+      b.neuron("l2", "c2", { model: "IF", theta: 0.9, fire: "ge" }),
+      b.flatten("fl", "l2"),
+      b.dense("d", "fl", b.uniform(r, [16, 3], -1, 1)),
+      b.readout("ro", "d"),
+    ],
+    { name: "strided-same", T: 5, encoding: "direct" },
+  );
+}
+
 /** The graphs the Lava check names `builtin:<name>`. */
 export const BUILTIN: Record<string, () => Graph> = {
   "spike-features": () => spikeFeatures(),
   "expanded-conv": () => expandedConv(),
   "offset-layers": () => offsetLayers(0.25, -2),
+  "strided-same": () => stridedSame(),
 };
 
 /** Seeded Bernoulli(rate) spike trains for a graph's input, T columns. */

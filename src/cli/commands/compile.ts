@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { driverFor, pipelineFor } from "../../driver/index.ts";
 import { SnncError } from "../../ir/errors.ts";
 import { graphToJson } from "../../ir/serialize.ts";
-import { loadModel, loadOptions, parseNumberOption, writeOutputsAtomically } from "../common.ts";
+import { loadModel, loadOptions, parseIntOption, parseNumberOption, writeOutputsAtomically } from "../common.ts";
 import { formatTable } from "../format-table.ts";
 
 interface CompileOpts {
@@ -17,6 +17,7 @@ interface CompileOpts {
   dumpIrAfter?: string;
   temporalNorm: string;
   earlyExit?: string;
+  agreementSamples?: string;
 }
 
 export function temporalNormOption(v: string): "exact" | "approx" {
@@ -40,10 +41,18 @@ export function registerCompileCommand(program: Command): void {
       "exact",
     )
     .option("--early-exit <g>", "BNTT early exit: cut T where every layer's mean γ_t stays below <g>")
+    .option(
+      "--agreement-samples <n>",
+      "samples of the float-vs-target agreement report.txt measures (0: none; default: 8, fewer for large models)",
+    )
     .action(async (model: string | undefined, opts: CompileOpts) => {
       const driver = driverFor(opts.target);
       const temporalNorm = temporalNormOption(opts.temporalNorm);
       const earlyExit = opts.earlyExit !== undefined ? parseNumberOption(opts.earlyExit, "--early-exit") : undefined;
+      const agreementSamples =
+        opts.agreementSamples !== undefined
+          ? parseIntOption(opts.agreementSamples, "--agreement-samples", 0, 1_000_000)
+          : undefined;
       if (opts.listPasses) {
         const passes = pipelineFor(opts.target, { temporalNorm, earlyExit });
         const rows = passes.map((p, i) => [String(i + 1), p.name, p.description]);
@@ -62,6 +71,7 @@ export function registerCompileCommand(program: Command): void {
         onDump: (pass, ir) => dumps.set(`ir-after-${pass}.snnc.json`, graphToJson(ir)),
         temporalNorm,
         earlyExit,
+        agreementSamples,
         file: model,
       });
       const files = new Map(res.files);

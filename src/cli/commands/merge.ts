@@ -13,7 +13,9 @@ import { checkFileBytes, LIMITS } from "../../ir/limits.ts";
 export function registerMergeCommand(program: Command): void {
   program
     .command("merge")
-    .description("join the results of every part of a sharded 'snnc simulate --shard i/n' run into the unsharded result")
+    .description(
+      "join the results of every part of a sharded 'snnc simulate --shard i/n' run into the unsharded result",
+    )
     .argument("<results...>", "the shard result files (any order)")
     .option("-o, --output <file>", "write the merged result here (atomically; default: stdout)")
     .action(async (files: string[], opts: { output?: string }) => {

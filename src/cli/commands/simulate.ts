@@ -33,8 +33,15 @@ export function registerSimulateCommand(program: Command): void {
       "run many samples across worker threads: readout and per-layer firing rates per sample, accuracy with labels",
     )
     .argument("<model>", "model.json (TF.js), .snnc.json (e.g. a compile --target float output, or its directory)")
-    .requiredOption("--inputs <src>", "digits (the shipped 8x8 digits, test split) | a directory of .npy/.json | a file")
-    .option("--target <t>", "float (the model as given, float64) or a hardware target's own model (e.g. loihi)", "float")
+    .requiredOption(
+      "--inputs <src>",
+      "digits (the shipped 8x8 digits, test split) | a directory of .npy/.json | a file",
+    )
+    .option(
+      "--target <t>",
+      "float (the model as given, float64) or a hardware target's own model (e.g. loihi)",
+      "float",
+    )
     .option("--json", "print the result file on stdout (schema: src/cli/schemas/simulate.schema.json)")
     .option("-o, --output <file>", "write the result file (atomically)")
     .option("--shard <i/n>", "run only the i-th of n contiguous parts of the inputs (join them with snnc merge)")
@@ -60,7 +67,7 @@ export function registerSimulateCommand(program: Command): void {
       const total = set.samples.length;
       const { first, end } = shard ? shardRange(total, shard) : { first: 0, end: total };
 
-      const { runSamples } = await import("../../driver/simulate/pool.ts");
+      const { chunkSize, runSamples } = await import("../../driver/simulate/pool.ts");
       const { progressBar } = await import("../progress.ts");
       const progress = progressBar(end - first, "simulate");
       const t0 = performance.now();
@@ -96,10 +103,11 @@ export function registerSimulateCommand(program: Command): void {
         return;
       }
       printHuman(doc, meta);
-      const part = shard ? `shard ${shard.index}/${shard.count}: samples ${first}..${end - 1} of ${total}` : "";
-      process.stdout.write(
-        `${end - first} samples${part ? ` (${part})` : ""} on ${Math.min(workers, Math.max(1, end - first))} worker(s) in ${seconds.toFixed(2)} s\n`,
-      );
+      const n = end - first;
+      const range = n ? `samples ${first}..${end - 1}` : "no samples";
+      const part = shard ? ` (shard ${shard.index}/${shard.count}: ${range} of ${total})` : "";
+      const threads = n ? Math.min(workers, Math.ceil(n / chunkSize(n, workers))) : 0;
+      process.stdout.write(`${n} samples${part} on ${threads} worker(s) in ${seconds.toFixed(2)} s\n`);
       if (opts.output) process.stdout.write(`wrote ${opts.output}\n`);
     });
   addTimeStepOptions(c);

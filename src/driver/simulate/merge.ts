@@ -20,7 +20,8 @@ export function mergeShards(parts: readonly ShardFile[]): SimulateResult {
   const bySlot = new Map<number, ShardFile>();
   for (const p of parts) {
     const s = p.doc.shard;
-    if (!s) throw new SnncError("E_VALUE", "not a shard result (no 'shard': written without --shard)", { file: p.file });
+    if (!s)
+      throw new SnncError("E_VALUE", "not a shard result (no 'shard': written without --shard)", { file: p.file });
     for (const key of SAME_RUN) {
       if (JSON.stringify(p.doc[key]) !== JSON.stringify(ref.doc[key]))
         throw new SnncError("E_VALUE", `'${key}' differs from ${ref.file}: not a shard of the same run`, {
@@ -28,9 +29,13 @@ export function mergeShards(parts: readonly ShardFile[]): SimulateResult {
         });
     }
     if (s.count !== ref.doc.shard!.count)
-      throw new SnncError("E_VALUE", `shard ${s.index}/${s.count} does not belong to ${ref.file}'s split into ${ref.doc.shard!.count}`, {
-        file: p.file,
-      });
+      throw new SnncError(
+        "E_VALUE",
+        `shard ${s.index}/${s.count} does not belong to ${ref.file}'s split into ${ref.doc.shard!.count}`,
+        {
+          file: p.file,
+        },
+      );
     const twin = bySlot.get(s.index);
     if (twin) throw new SnncError("E_VALUE", `shard ${s.index}/${s.count} is also in ${twin.file}`, { file: p.file });
     bySlot.set(s.index, p);
@@ -53,9 +58,13 @@ function checkSamples({ file, doc }: ShardFile): void {
   const s = doc.shard!;
   const { first, end } = shardRange(doc.inputs.samples, s);
   if (s.first !== first || s.end !== end)
-    throw new SnncError("E_VALUE", `shard ${s.index}/${s.count} of ${doc.inputs.samples} samples is ${first}..${end - 1}, the file says ${s.first}..${s.end - 1}`, {
-      file,
-    });
+    throw new SnncError(
+      "E_VALUE",
+      `shard ${s.index}/${s.count} of ${doc.inputs.samples} samples is ${first}..${end - 1}, the file says ${s.first}..${s.end - 1}`,
+      {
+        file,
+      },
+    );
   if (doc.samples.length !== end - first || doc.samples.some((x, k) => x.index !== first + k))
     throw new SnncError("E_VALUE", `shard ${s.index}/${s.count} must hold samples ${first}..${end - 1} in order`, {
       file,

@@ -4,6 +4,7 @@
  * chunks, and the outcomes come back in the order of the samples whatever thread ran them, so
  * the result does not depend on the number of workers. The first error stops the other tasks.
  */
+import { setMaxListeners } from "node:events";
 import { SnncError } from "../../ir/errors.ts";
 import type { Graph } from "../../ir/nodes.ts";
 import type { StepInput } from "../../sim/reference.ts";
@@ -38,7 +39,8 @@ export async function runSamples(
   opts: PoolOptions,
 ): Promise<{ meta: RunMeta; outcomes: SampleOutcome[] }> {
   // No samples (an empty shard): the model is still built, for the layers the result names.
-  if (inputs.length === 0) return { meta: sampleRunner(await prepareRun(g, opts.target, opts.file)).meta, outcomes: [] };
+  if (inputs.length === 0)
+    return { meta: sampleRunner(await prepareRun(g, opts.target, opts.file)).meta, outcomes: [] };
   const size = chunkSize(inputs.length, opts.workers);
   const chunks: StepInput[][] = [];
   for (let i = 0; i < inputs.length; i += size) chunks.push(inputs.slice(i, i + size));
@@ -53,8 +55,15 @@ export async function runSamples(
     idleTimeout: 60_000,
   });
   const abort = new AbortController();
+  setMaxListeners(chunks.length + 10, abort.signal); // every queued task listens to it
   let failure: { error: unknown } | undefined;
   let done = 0;
+  // Errors of the pool itself (a worker that died outside a task; the reply of a task that was
+  // aborted while it ran): the first one fails the run, later ones follow a failure already known.
+  pool.on("error", (e: unknown) => {
+    failure ??= { error: e };
+    abort.abort();
+  });
   try {
     const replies = await Promise.allSettled(
       chunks.map(async (c) => {

@@ -84,7 +84,7 @@ export function sampleEntries(
 
 export function summarize(layers: number, samples: readonly SampleEntry[], labelled: boolean): Summary {
   const sums = new Array<number>(layers).fill(0);
-  for (const s of samples) s.rates.forEach((r, l) => (sums[l]! += r));
+  for (const s of samples) for (let l = 0; l < layers; l++) sums[l]! += s.rates[l]!;
   const summary: Summary = {
     samples: samples.length,
     mean_rates: sums.map((x) => (samples.length ? x / samples.length : 0)),

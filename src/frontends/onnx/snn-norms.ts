@@ -5,7 +5,7 @@
  * order (values.ts).
  */
 import { tensor, type Tensor } from "../../ir/tensor.ts";
-import type { Converter, NodeCtx } from "./context.ts";
+import type { Converter, NodeBody, NodeCtx } from "./context.ts";
 import { channelParam } from "./elementwise-ops.ts";
 import { dimsStr, permute, type ActVal } from "./values.ts";
 
@@ -31,79 +31,64 @@ function normInput(c: NodeCtx, n: number, attrs: string[]): ActVal {
   return c.act(0, "X");
 }
 
+/** BN statistics per channel from inputs 1-4: gamma, beta, moving_mean, moving_variance. */
+function channelStats(c: NodeCtx, x: ActVal) {
+  return {
+    gamma: channelParam(c, 1, "gamma", x),
+    beta: channelParam(c, 2, "beta", x),
+    mean: channelParam(c, 3, "moving_mean", x),
+    variance: channelParam(c, 4, "moving_variance", x),
+  };
+}
+
+/** A node of x's shape and feature order. */
+function emitLike(c: NodeCtx, x: ActVal, body: NodeBody): ActVal {
+  return c.emit(body, [...x.dims], { perm: x.perm });
+}
+
 export const tdbn: Converter = (c) => {
   const x = normInput(c, 5, ["alpha", "v_threshold", "epsilon"]);
-  return c.emit(
-    {
-      op: "tdbn",
-      inputs: [x.id],
-      alpha: c.attrs.float("alpha"),
-      vth: c.attrs.float("v_threshold"),
-      epsilon: c.attrs.float("epsilon", SNN_EPS),
-      gamma: channelParam(c, 1, "gamma", x),
-      beta: channelParam(c, 2, "beta", x),
-      mean: channelParam(c, 3, "moving_mean", x),
-      variance: channelParam(c, 4, "moving_variance", x),
-    },
-    [...x.dims],
-    { perm: x.perm },
-  );
+  const alpha = c.attrs.float("alpha");
+  const vth = c.attrs.float("v_threshold");
+  const epsilon = c.attrs.float("epsilon", SNN_EPS);
+  return emitLike(c, x, { op: "tdbn", inputs: [x.id], alpha, vth, epsilon, ...channelStats(c, x) });
 };
+
+/** The attributes of the per-step norms (BNTT, TEBN, TAB). */
+function stepAttrs(c: NodeCtx) {
+  return { timesteps: c.attrs.int("timesteps"), epsilon: c.attrs.float("epsilon", SNN_EPS) };
+}
 
 export const bntt: Converter = (c) => {
   const x = normInput(c, 4, ["timesteps", "epsilon"]);
-  return c.emit(
-    {
-      op: "bntt",
-      inputs: [x.id],
-      timesteps: c.attrs.int("timesteps"),
-      epsilon: c.attrs.float("epsilon", SNN_EPS),
-      gamma: stepParam(c, 1, "gamma", x),
-      mean: stepParam(c, 2, "moving_mean", x),
-      variance: stepParam(c, 3, "moving_variance", x),
-    },
-    [...x.dims],
-    { perm: x.perm },
-  );
+  return emitLike(c, x, {
+    op: "bntt",
+    inputs: [x.id],
+    ...stepAttrs(c),
+    gamma: stepParam(c, 1, "gamma", x),
+    mean: stepParam(c, 2, "moving_mean", x),
+    variance: stepParam(c, 3, "moving_variance", x),
+  });
 };
 
 export const tebn: Converter = (c) => {
   const x = normInput(c, 6, ["timesteps", "epsilon"]);
   const raw = c.param(5, "p");
   const p = raw.dims.length === 1 ? tensor([...raw.dims], raw.data) : stepParam(c, 5, "p", x);
-  return c.emit(
-    {
-      op: "tebn",
-      inputs: [x.id],
-      timesteps: c.attrs.int("timesteps"),
-      epsilon: c.attrs.float("epsilon", SNN_EPS),
-      gamma: channelParam(c, 1, "gamma", x),
-      beta: channelParam(c, 2, "beta", x),
-      mean: channelParam(c, 3, "moving_mean", x),
-      variance: channelParam(c, 4, "moving_variance", x),
-      p,
-    },
-    [...x.dims],
-    { perm: x.perm },
-  );
+  return emitLike(c, x, { op: "tebn", inputs: [x.id], ...stepAttrs(c), ...channelStats(c, x), p });
 };
 
 export const tab: Converter = (c) => {
   const x = normInput(c, 5, ["timesteps", "epsilon"]);
-  return c.emit(
-    {
-      op: "tab",
-      inputs: [x.id],
-      timesteps: c.attrs.int("timesteps"),
-      epsilon: c.attrs.float("epsilon", SNN_EPS),
-      gammaHat: stepParam(c, 1, "gamma_hat", x),
-      betaHat: stepParam(c, 2, "beta_hat", x),
-      meanAcc: stepParam(c, 3, "moving_mean_acc", x),
-      varAcc: stepParam(c, 4, "moving_var_acc", x),
-    },
-    [...x.dims],
-    { perm: x.perm },
-  );
+  return emitLike(c, x, {
+    op: "tab",
+    inputs: [x.id],
+    ...stepAttrs(c),
+    gammaHat: stepParam(c, 1, "gamma_hat", x),
+    betaHat: stepParam(c, 2, "beta_hat", x),
+    meanAcc: stepParam(c, 3, "moving_mean_acc", x),
+    varAcc: stepParam(c, 4, "moving_var_acc", x),
+  });
 };
 
 export const pspNorm: Converter = (c) => {
@@ -113,10 +98,9 @@ export const pspNorm: Converter = (c) => {
   const x = c.act(0, "X");
   const lambda = c.attrs.float("lambda");
   const body = { op: "pspnorm" as const, inputs: [x.id], mode, lambda };
-  const extra = { perm: x.perm };
-  if (mode === "ln") return c.emit(body, [...x.dims], extra);
+  if (mode === "ln") return emitLike(c, x, body);
   const gamma = channelParam(c, 1, "gamma", x);
-  return c.emit({ ...body, gamma, sqMean: channelParam(c, 2, "moving_sq_mean", x) }, [...x.dims], extra);
+  return emitLike(c, x, { ...body, gamma, sqMean: channelParam(c, 2, "moving_sq_mean", x) });
 };
 
 export const readout: Converter = (c) => {
@@ -124,5 +108,5 @@ export const readout: Converter = (c) => {
   c.attrs.only(["mode"]);
   const x = c.act(0, "X");
   const mode = c.attrs.oneOf("mode", ["mean", "sum"], "mean");
-  return c.emit({ op: "readout", inputs: [x.id], mode }, [...x.dims], { perm: x.perm });
+  return emitLike(c, x, { op: "readout", inputs: [x.id], mode });
 };

@@ -33,16 +33,19 @@ export class Config {
     return this.prefix + key;
   }
 
+  /** The default of a key that is not there; without a default, the key is missing. */
+  private absent<T>(key: string, dflt: T | undefined): T {
+    if (dflt !== undefined) return dflt;
+    throw bad(this.k(key), `config '${this.k(key)}' is missing`);
+  }
+
   has(key: string): boolean {
     return this.raw[key] !== undefined && this.raw[key] !== null;
   }
 
   number(key: string, dflt?: number): number {
     const v = this.raw[key];
-    if (v === undefined || v === null) {
-      if (dflt !== undefined) return dflt;
-      throw bad(this.k(key), `config '${this.k(key)}' is missing`);
-    }
+    if (v === undefined || v === null) return this.absent(key, dflt);
     if (typeof v !== "number") throw bad(this.k(key), `config '${this.k(key)}' must be a number, got ${describe(v)}`);
     if (!Number.isFinite(v)) throw bad(this.k(key), `config '${this.k(key)}' must be finite, got ${v}`, "E_VALUE");
     return v;
@@ -65,10 +68,7 @@ export class Config {
 
   string(key: string, dflt?: string): string {
     const v = this.raw[key];
-    if (v === undefined || v === null) {
-      if (dflt !== undefined) return dflt;
-      throw bad(this.k(key), `config '${this.k(key)}' is missing`);
-    }
+    if (v === undefined || v === null) return this.absent(key, dflt);
     if (typeof v !== "string") throw bad(this.k(key), `config '${this.k(key)}' must be a string, got ${describe(v)}`);
     return v;
   }
@@ -89,10 +89,7 @@ export class Config {
   /** An int or a pair of ints (Keras `kernel_size`, `strides`, ...). */
   pair(key: string, dflt?: [number, number], min = 1): [number, number] {
     const v = this.raw[key];
-    if (v === undefined || v === null) {
-      if (dflt !== undefined) return dflt;
-      throw bad(this.k(key), `config '${this.k(key)}' is missing`);
-    }
+    if (v === undefined || v === null) return this.absent(key, dflt);
     const arr = typeof v === "number" ? [v, v] : v;
     if (
       !Array.isArray(arr) ||

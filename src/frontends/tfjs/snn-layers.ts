@@ -12,6 +12,21 @@ const SNN_EPS = 1e-5;
 
 const base = (c: LayerCtx) => ({ id: c.name, inputs: [...c.inputs], origin: [`tfjs:${c.spec.className} '${c.name}'`] });
 
+/** BN statistics per channel: the weights `<prefix>gamma`, `beta`, `moving_mean`, `moving_variance`. */
+function channelStats(c: LayerCtx, prefix = "") {
+  return {
+    gamma: c.weight(`${prefix}gamma`),
+    beta: c.weight(`${prefix}beta`),
+    mean: c.weight(`${prefix}moving_mean`),
+    variance: c.weight(`${prefix}moving_variance`),
+  };
+}
+
+/** The config of the per-step norms (BNTT, TEBN, TAB). */
+function stepConfig(c: LayerCtx) {
+  return { timesteps: c.cfg.int("timesteps"), epsilon: c.cfg.number("epsilon", SNN_EPS) };
+}
+
 /** `mpbn: {mode, epsilon}` on a neuron layer, with its weights `mpbn_*`. */
 function mpbn(c: LayerCtx): MPBN | undefined {
   const raw = c.cfg.object("mpbn");
@@ -28,10 +43,7 @@ function mpbn(c: LayerCtx): MPBN | undefined {
   const m = new Config(raw, "mpbn.");
   return {
     mode: m.oneOf("mode", ["channel", "element"]),
-    gamma: c.weight("mpbn_gamma"),
-    beta: c.weight("mpbn_beta"),
-    mean: c.weight("mpbn_moving_mean"),
-    variance: c.weight("mpbn_moving_variance"),
+    ...channelStats(c, "mpbn_"),
     epsilon: m.number("epsilon", SNN_EPS),
   };
 }
@@ -126,10 +138,7 @@ export function tdbn(c: LayerCtx): Converted {
     alpha: c.cfg.number("alpha"),
     vth: c.cfg.number("v_threshold"),
     epsilon: c.cfg.number("epsilon", SNN_EPS),
-    gamma: c.weight("gamma"),
-    beta: c.weight("beta"),
-    mean: c.weight("moving_mean"),
-    variance: c.weight("moving_variance"),
+    ...channelStats(c),
   };
 }
 
@@ -137,8 +146,7 @@ export function bntt(c: LayerCtx): Converted {
   return {
     ...base(c),
     op: "bntt",
-    timesteps: c.cfg.int("timesteps"),
-    epsilon: c.cfg.number("epsilon", SNN_EPS),
+    ...stepConfig(c),
     gamma: c.weight("gamma"),
     mean: c.weight("moving_mean"),
     variance: c.weight("moving_variance"),
@@ -149,12 +157,8 @@ export function tebn(c: LayerCtx): Converted {
   return {
     ...base(c),
     op: "tebn",
-    timesteps: c.cfg.int("timesteps"),
-    epsilon: c.cfg.number("epsilon", SNN_EPS),
-    gamma: c.weight("gamma"),
-    beta: c.weight("beta"),
-    mean: c.weight("moving_mean"),
-    variance: c.weight("moving_variance"),
+    ...stepConfig(c),
+    ...channelStats(c),
     p: c.weight("p"),
   };
 }
@@ -163,8 +167,7 @@ export function tab(c: LayerCtx): Converted {
   return {
     ...base(c),
     op: "tab",
-    timesteps: c.cfg.int("timesteps"),
-    epsilon: c.cfg.number("epsilon", SNN_EPS),
+    ...stepConfig(c),
     gammaHat: c.weight("gamma_hat"),
     betaHat: c.weight("beta_hat"),
     meanAcc: c.weight("moving_mean_acc"),

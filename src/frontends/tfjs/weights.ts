@@ -34,7 +34,13 @@ function checkSpec(v: Json, where: string): Spec {
   }
   const elements = shape.reduce((a: number, d) => a * (d as number), 1);
   if (elements > LIMITS.parameterElements)
-    throw limitError(`weightsManifest: weight '${name}' of shape ${describe(shape)} has`, elements, LIMITS.parameterElements, undefined, " elements");
+    throw limitError(
+      `weightsManifest: weight '${name}' of shape ${describe(shape)} has`,
+      elements,
+      LIMITS.parameterElements,
+      undefined,
+      " elements",
+    );
   const dtype = v.dtype;
   if (dtype === undefined || dtype === null) throw wfmt(`weightsManifest: weight '${name}' has no dtype`);
   if (dtype !== "float32" && dtype !== "int32" && dtype !== "bool") {

@@ -12,12 +12,12 @@ const SOURCE = `"""Lava processes written by snnc for what no open Lava process 
 
 MultiThresholdLIF: one CUBA LIF membrane, updated with the arithmetic of Lava's bit-accurate LIF
 with a periodic reset (u, v 24 bit; decays by (4096 - d)/4096 truncated toward zero; the current
-wrapped, the voltage saturated), compared with n + 1 thresholds in the same step. The base
-threshold vth << 6 decides the reset (to 0, or a subtraction of reset_amount); planes[k] are
-further thresholds in voltage units, one per neuron, that never reset. The output is the number
-of thresholds exceeded, sent as a graded spike (0/1 when there are no planes).
+wrapped, the voltage saturated), compared with n + 1 thresholds in the same step, each one per
+neuron in voltage units. thresholds[0] decides the reset (to reset_value, or a subtraction of
+reset_amount); thresholds[1..n] never reset. The output is the number of thresholds exceeded,
+sent as a graded spike (0/1 with one threshold).
 
-Written by snnc next to network.lava.json (docs/LOIHI-SEEDS.md in snnc explains why the open
+Written by snnc next to network.lava.json (snnc's docs/LOIHI-SEEDS.md explains why the open
 processes cannot do this). Run with Loihi2SimCfg(select_tag="fixed_pt"); on Loihi hardware these
 populations need a neuron program of their own.
 """
@@ -41,27 +41,26 @@ class MultiThresholdLIF(AbstractProcess):
 
     u = trunc(u * (4096 - du - 1) / 4096) + (a_in << 6), wrapped once to 24 bits
     v = trunc(v * (4096 - dv) / 4096) + u + (bias_mant << bias_exp), saturated to +-(2^23 - 1)
-    s_0 = v > vth << 6;  s_k = v > planes[k - 1] (k = 1..n);  s_out = s_0 + sum_k s_k
-    where s_0: v = 0 (hard reset), or v = v - reset_amount (soft reset, when given)
+    s_k = v > thresholds[k] (k = 0..n);  s_out = sum_k s_k
+    where s_0: v = reset_value (hard reset), or v = v - reset_amount (soft reset, when given)
     u and v are zeroed before the update of the steps = reset_offset (mod reset_interval).
     """
 
-    def __init__(self, *, shape, du, dv, vth, bias_mant, bias_exp, reset_interval, reset_offset,
-                 planes=None, reset_amount=None, v=0, name=None):
-        n_planes = 0 if planes is None else len(planes)
+    def __init__(self, *, shape, du, dv, thresholds, bias_mant, bias_exp, reset_interval, reset_offset,
+                 reset_value=0, reset_amount=None, name=None):
+        stacked = np.stack([np.broadcast_to(np.asarray(t), shape) for t in thresholds]).astype(np.int32)
         super().__init__(shape=shape, reset_interval=reset_interval, reset_offset=reset_offset,
-                         n_planes=n_planes, soft=reset_amount is not None, name=name)
+                         soft=reset_amount is not None, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.u = Var(shape=shape, init=0)
-        self.v = Var(shape=shape, init=v)
+        self.v = Var(shape=shape, init=0)
         self.du = Var(shape=(1,), init=du)
         self.dv = Var(shape=(1,), init=dv)
-        self.vth = Var(shape=(1,), init=vth)
         self.bias_mant = Var(shape=shape, init=bias_mant)
         self.bias_exp = Var(shape=shape, init=bias_exp)
-        stacked = np.zeros((1,) + tuple(shape), dtype=np.int32) if planes is None else np.stack(planes)
-        self.planes = Var(shape=stacked.shape, init=stacked)
+        self.thresholds = Var(shape=stacked.shape, init=stacked)
+        self.reset_value = Var(shape=shape, init=reset_value)
         self.reset_amount = Var(shape=shape, init=0 if reset_amount is None else reset_amount)
 
 
@@ -77,17 +76,16 @@ class PyMultiThresholdLIFModelFixed(PyLoihiProcessModel):
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     du: int = LavaPyType(int, np.uint16, precision=12)
     dv: int = LavaPyType(int, np.uint16, precision=12)
-    vth: int = LavaPyType(int, np.int32, precision=17)
     bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
     bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
-    planes: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    thresholds: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    reset_value: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     reset_amount: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def __init__(self, proc_params):
         super().__init__(proc_params)
         self.interval = proc_params["reset_interval"]
         self.offset = proc_params["reset_offset"] % self.interval
-        self.n_planes = proc_params["n_planes"]
         self.soft = proc_params["soft"]
 
     @staticmethod
@@ -106,14 +104,15 @@ class PyMultiThresholdLIFModelFixed(PyLoihiProcessModel):
         u = np.where(u <= -HALF, u + 2 * HALF, u)
         bias = self.bias_mant.astype(np.int64) << self.bias_exp.astype(np.int64)
         v = np.clip(self._decayed(self.v, 4096 - int(self.dv)) + u + bias, -(HALF - 1), HALF - 1)
-        s0 = v > (int(self.vth) << 6)
-        out = s0.astype(np.int32)
-        for k in range(self.n_planes):
-            out += (v > self.planes[k]).astype(np.int32)
+        th = self.thresholds.astype(np.int64)
+        s0 = v > th[0]
+        out = np.zeros(v.shape, dtype=np.int32)
+        for k in range(th.shape[0]):
+            out += (v > th[k]).astype(np.int32)
         if self.soft:
             after = np.clip(v - self.reset_amount.astype(np.int64), -(HALF - 1), HALF - 1)
         else:
-            after = np.zeros_like(v)
+            after = self.reset_value.astype(np.int64)
         self.u[:] = u
         self.v[:] = np.where(s0, after, v)
         self.s_out.send(out)

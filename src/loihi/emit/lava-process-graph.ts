@@ -107,7 +107,8 @@ function kindJson(p: FixedPopulation) {
     return {
       process: "snnc_lava_processes.MultiThresholdLIF",
       custom: "snnc's own process (snnc_lava_processes.py): on Loihi it needs a neuron program of its own",
-      planes: (p.planes ?? []).map((q) => toLavaOrder(p.shape, q)),
+      thresholds: p.thresholds!.map((q) => toLavaOrder(p.shape, q)),
+      ...(p.resetValue ? { reset_value: toLavaOrder(p.shape, p.resetValue) } : {}),
       ...(p.resetAmount ? { reset_amount: toLavaOrder(p.shape, p.resetAmount) } : {}),
       output: "graded: the number of thresholds exceeded (s_0 + Σ s_k)",
     };

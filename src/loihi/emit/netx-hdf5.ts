@@ -34,7 +34,7 @@ import {
   type FixedPopulation,
 } from "../model/integer-model.ts";
 import { netxCheck } from "../quantize/netx-constraints.ts";
-import { callHdf5 } from "../../util/hdf5-call.ts";
+import { callHdf5 } from "./hdf5-call.ts";
 import { deferSignals } from "../../util/signals.ts";
 
 /** NHWC [H,W,C] → torch (C,H,W) shape; flat stays (F,). */

@@ -82,7 +82,7 @@ export function checkNeuronForLoihi(n: NeuronNode, t: TargetSpec): void {
   if (n.reset === "soft" && !t.features.softReset) {
     throw new SnncError(
       "E_TARGET",
-      `soft reset (v = h − θ·s) is not expressible on ${t.name}: Lava's LIF resets v to 0 after a spike (hard reset only, docs/LAVA-FIXED-POINT.md §1); retrain with reset "hard" or compile for --target float`,
+      `soft reset (v = h − θ·s) is not expressible on ${t.name}: Lava's LIF resets v to 0 after a spike (hard reset only, docs/LAVA-FIXED-POINT.md §1) and ATRLIF, which subtracts, is a Loihi 2 process (docs/LOIHI-SEEDS.md §1); retrain with reset "hard", compile for --target loihi2 or --target float`,
       { ...loc, param: "reset" },
     );
   }

@@ -22,9 +22,11 @@
  * threshold (one vth per layer); a layer whose finite thresholds are all 0 with `>` is left as it
  * is (vth = 0 expresses it). ±∞ thresholds (never / always fire) need no offset. All of it is
  * exact: the leak, the reset and both firing rules are affine in the state. A soft reset
- * subtracts, which commutes with the shift (no reset value, no self weight); MT planes shift with
- * their neuron (θ_k + δ); an unscaled per-step schedule (lower-temporal-norm) keeps its gain and
- * per-step bias (the static bias gains δ(1 − τ) as always).
+ * subtracts, which commutes with the shift (no reset value, no self weight); an unscaled per-step
+ * schedule (lower-temporal-norm) keeps its gain and per-step bias (the static bias gains δ(1 − τ)
+ * as always). Layers that run on snnc's own MultiThresholdLIF (MT planes, a soft reset ATRLIF
+ * cannot hold: lower/neuron-kind.ts) are left as they are: that process takes every threshold and
+ * reset value per neuron, of any sign.
  */
 import { SnncError } from "../../ir/errors.ts";
 import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
@@ -32,6 +34,7 @@ import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size } from "../../ir/tensor.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { compactTensor, editGraph, fmt, listIdx, withOrigin } from "../../passes/support/rewrite.ts";
+import { loihiNeuronKind } from "./neuron-kind.ts";
 
 /** What the offset did to one neuron layer (tests and reports). */
 export interface StateOffset {
@@ -111,7 +114,6 @@ export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
   const bias = broadcastTo(n.bias, S);
   const v0 = n.v0 ? broadcastTo(n.v0, S) : new Float64Array(N);
   const sw = n.selfWeight ? broadcastTo(n.selfWeight, S) : new Float64Array(N);
-  const planes = (n.planeThresholds ?? []).map((p) => broadcastTo(p, S));
   const tau = n.decay;
   for (let i = 0; i < N; i++) {
     if (!Number.isFinite(th[i]!)) {
@@ -123,7 +125,6 @@ export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
     // a soft reset subtracts, which commutes with the shift: no reset value to restore
     const R = soft ? 0 : vr[i]! + d;
     th[i] = th[i]! + d;
-    for (const p of planes) p[i] = p[i]! + d;
     bias[i] = bias[i]! + d * (1 - tau);
     v0[i] = v0[i]! + d;
     if (R !== 0) sw[i] = sw[i]! + tau * R;
@@ -135,7 +136,6 @@ export function shiftNeuron(n: NeuronNode, off: StateOffset): NeuronNode {
     bias: compactTensor(bias, S),
     vReset: compactTensor(vr, S),
   };
-  if (planes.length) out.planeThresholds = planes.map((p) => compactTensor(p, S));
   delete out.v0;
   delete out.selfWeight;
   if (v0.some((x) => x !== 0)) out.v0 = compactTensor(v0, S);
@@ -183,7 +183,7 @@ export function lowerStateOffsets(g0: Graph): { graph: Graph; notes: string[] } 
   const notes: string[] = [];
   let layers = 0;
   for (const n of g.nodes) {
-    if (n.op !== "neuron") continue;
+    if (n.op !== "neuron" || loihiNeuronKind(n) === "multi-threshold") continue;
     const off = offsetsOf(n);
     if (!off) {
       // ±∞ thresholds only: a reset value there is never used; drop it

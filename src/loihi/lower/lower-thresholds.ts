@@ -4,8 +4,8 @@
  * dense). This pass makes every threshold a scalar θ_ref by scaling each neuron's state by
  * f_i = θ_ref / θ̃_i > 0: its incoming weights, its bias and its threshold (v' = f·v; the leak and
  * the reset to 0 are linear in the state, so every spike is unchanged), and the initial state and
- * self-recurrent weight a state offset left (lower-state-offset), the MT plane thresholds, the
- * soft-reset amount and a per-step bias. Edge cases:
+ * self-recurrent weight a state offset left (lower-state-offset), an ATRLIF-form soft-reset amount
+ * and a per-step bias. Layers on snnc's MultiThresholdLIF keep their per-neuron thresholds. Edge cases:
  *   θ̃_i = +∞ (never fires): current, bias, initial state and self weight 0, so v stays 0 < θ_ref;
  *   θ̃_i = −∞ (fires every step): current 0, bias 2·θ_ref, so h = 2·θ_ref > θ_ref every step;
  *   θ̃_i = 0 next to positive thresholds: no positive factor maps 0 to θ_ref: refused.
@@ -22,6 +22,7 @@ import type { Graph, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, scalar } from "../../ir/tensor.ts";
 import { scaleCurrent } from "./lower-current-scale.ts";
+import { loihiNeuronKind } from "./neuron-kind.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { compactTensor, editGraph, fmt } from "../../passes/support/rewrite.ts";
 
@@ -31,6 +32,8 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
   for (const n0 of g0.nodes) {
     if (n0.op !== "neuron") continue;
     const n = g.nodes.find((x) => x.id === n0.id) as NeuronNode;
+    // snnc's MultiThresholdLIF takes a threshold per neuron: nothing to scale
+    if (loihiNeuronKind(n) === "multi-threshold") continue;
     const S = n.shape!;
     const th = broadcastTo(n.threshold, S);
     if (th.every((v) => Object.is(v, th[0]))) {
@@ -83,7 +86,7 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
         Float64Array.from(broadcastTo(n.selfWeight, S), (v, i) => v * f[i]!),
         S,
       );
-    Object.assign(scaled, scaledStateParams(n, th, f, ref));
+    Object.assign(scaled, scaledStateParams(n, f, ref));
     g = inferShapes(editGraph(r.graph, new Map([[n.id, scaled]])));
     const kind = n.threshold.shape.length === 1 && S.length > 1 ? "per channel" : "per neuron";
     const nrn = (k: number) => `${k} neuron${k === 1 ? "" : "s"}`;
@@ -104,35 +107,14 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
 }
 
 /**
- * The other state quantities of neuron n under the per-neuron factors f (thresholds th, common
- * threshold ref): MT plane thresholds, the soft-reset amount (exactly 2·ref where it was twice
- * the threshold: ATRLIF's form, lower-soft-reset) and an unscaled schedule's per-step bias.
+ * The other state quantities of neuron n under the per-neuron factors f (common threshold ref): an
+ * ATRLIF-form soft reset amount (twice the threshold: 2·ref for every neuron, ±∞ ones included,
+ * which fire never / always whatever it is) and an unscaled schedule's per-step bias.
  */
-function scaledStateParams(n: NeuronNode, th: Float64Array, f: Float64Array, ref: number): Partial<NeuronNode> {
+function scaledStateParams(n: NeuronNode, f: Float64Array, ref: number): Partial<NeuronNode> {
   const S = n.shape!;
   const out: Partial<NeuronNode> = {};
-  if (n.planeThresholds?.length) {
-    out.planeThresholds = n.planeThresholds.map((p, k) =>
-      compactTensor(
-        Float64Array.from(broadcastTo(p, S), (v, i) => {
-          if (f[i]! > 0 || !Number.isFinite(v)) return f[i]! > 0 ? v * f[i]! : v;
-          throw new SnncError(
-            "E_TARGET",
-            `neuron ${i} never or always fires (threshold ±∞) but its plane ${k + 1} has the finite threshold ${fmt(v)}: the lowered neuron has no state left to compare`,
-            { layer: n.id, param: "deltas" },
-          );
-        }),
-        S,
-      ),
-    );
-  }
-  if (n.reset === "soft") {
-    const R = broadcastTo(n.resetAmount, S);
-    out.resetAmount = compactTensor(
-      Float64Array.from(R, (r, i) => (Number.isFinite(th[i]!) && r === 2 * th[i]! ? 2 * ref : r * f[i]!)),
-      S,
-    );
-  }
+  if (n.reset === "soft") out.resetAmount = scalar(2 * ref);
   if (n.schedule)
     out.schedule = {
       ...n.schedule,

@@ -14,9 +14,9 @@ import { broadcastTo } from "../../ir/tensor.ts";
 export type LoihiNeuronKind = "lif" | "atrlif" | "multi-threshold";
 
 /**
- * The kind of a neuron layer once the Loihi lowerings ran (one scalar threshold θ > 0): soft reset
- * is ATRLIF's when every reset amount is 2θ (or 0 where lower-thresholds lowered a ±∞ threshold:
- * no input and a bias of 0 or 2θ, which fire never / always whatever the reset).
+ * The kind of a neuron layer: a soft reset is ATRLIF's when every finite threshold is positive and
+ * half its reset amount (the form lower-soft-reset writes, and lower-thresholds keeps: it gives the
+ * ±∞ neurons, which fire never / always whatever the reset, the same amount).
  */
 export function loihiNeuronKind(n: NeuronNode): LoihiNeuronKind {
   if (n.planeThresholds?.length) return "multi-threshold";
@@ -24,11 +24,14 @@ export function loihiNeuronKind(n: NeuronNode): LoihiNeuronKind {
   const S = n.shape!;
   const th = broadcastTo(n.threshold, S);
   const R = broadcastTo(n.resetAmount, S);
+  let finite = 0;
   for (let i = 0; i < th.length; i++) {
     const t = th[i]!;
-    if (!(Number.isFinite(t) && t > 0) || !(R[i] === 2 * t || R[i] === 0)) return "multi-threshold";
+    if (!Number.isFinite(t)) continue;
+    finite++;
+    if (!(t > 0 && R[i] === 2 * t)) return "multi-threshold";
   }
-  return "atrlif";
+  return finite ? "atrlif" : "multi-threshold";
 }
 
 /** An unscaled schedule (per-step gain and bias; decay τ and threshold scale 1 at every step), or none. */

@@ -34,8 +34,9 @@
  * in `u`), v and r, compare v − r ≥ vth << 6 (vth is ATRLIF's 12-bit theta_0), a spike adds
  * 2·(vth << 6) to r, r decays by dr; the periodic reset sets i = 0, v = v0, r = 0 (Lava `Reset`
  * processes), so v0 is one value. "multi-threshold" populations are snnc's own MultiThresholdLIF:
- * the LIF step, then per neuron further compares v > planes[k][i] (output the count, a graded
- * spike) and, with resetAmount, a soft reset v −= resetAmount. A population with `gainStage` has
+ * the LIF step, then per neuron the compares v > thresholds[k][i] (output the count, a graded
+ * spike; [0] is the base plane, which alone resets v: to resetValue, or by subtracting
+ * resetAmount); its vth is unused. A population with `gainStage` has
  * a Lava ProdNeuron in front: its "gated" connections sum into one port, its "gain" connections
  * into the other, and (gated · gain) >> exp joins the neuron's input in the same step.
  */
@@ -100,9 +101,11 @@ export interface FixedPopulation {
   phase?: number;
   /** ATRLIF: the decay of r (4096 − dr per 4096); equal to dv. */
   dr?: number;
-  /** Multi-threshold: plane k's compare threshold per neuron in voltage units (spike iff v > planes[k][i]). */
-  planes?: Int32Array[];
-  /** Multi-threshold with soft reset: what a base spike subtracts from v, per neuron. */
+  /** Multi-threshold: per neuron in voltage units, [0] the base plane's threshold, [k] plane k's (spike iff v > it). */
+  thresholds?: Int32Array[];
+  /** Multi-threshold, hard reset: v after a base spike, per neuron (absent: 0). */
+  resetValue?: Int32Array;
+  /** Multi-threshold, soft reset: what a base spike subtracts from v, per neuron. */
   resetAmount?: Int32Array;
   /** A per-step gain stage (Lava ProdNeuron) in front of the neuron: (gated · gain) >> exp. */
   gainStage?: { exp: number };
@@ -313,16 +316,15 @@ function checkKindFields(p: FixedPopulation, n: number): void {
   if (p.kind === "atrlif") {
     if (p.vth < 1 || p.vth > LAVA.atrlifThetaMax || p.dr === undefined || p.dr < 0 || p.dr > LAVA.decayMax)
       throw new RangeError(`population '${p.id}': ATRLIF needs theta_0 (vth) in 1..4095 and a decay dr`);
-    if (p.v0 && p.v0.some((v) => v !== p.v0![0]))
+    if (p.v0?.some((v) => v !== p.v0![0]))
       throw new RangeError(`population '${p.id}': an ATRLIF's v after its periodic reset is one value (Lava's Reset)`);
   } else if (p.dr !== undefined) throw new RangeError(`population '${p.id}': dr on a ${p.kind} population`);
   if (p.kind === "multi-threshold") {
-    for (const pl of p.planes ?? [])
-      if (pl.length !== n) throw new RangeError(`population '${p.id}': ${pl.length} plane thresholds for ${n} neurons`);
-    if (p.resetAmount && p.resetAmount.length !== n)
-      throw new RangeError(`population '${p.id}': ${p.resetAmount.length} reset amounts for ${n} neurons`);
-  } else if (p.planes || p.resetAmount)
-    throw new RangeError(`population '${p.id}': planes or a reset amount on a ${p.kind} population`);
+    if (!p.thresholds?.length) throw new RangeError(`population '${p.id}': a multi-threshold population needs thresholds`);
+    for (const t of [...p.thresholds, p.resetValue, p.resetAmount])
+      if (t && t.length !== n) throw new RangeError(`population '${p.id}': ${t.length} per-neuron values for ${n} neurons`);
+  } else if (p.thresholds || p.resetValue || p.resetAmount)
+    throw new RangeError(`population '${p.id}': per-neuron thresholds or reset values on a ${p.kind} population`);
   if (p.gainStage && !(Number.isInteger(p.gainStage.exp) && p.gainStage.exp >= 0 && p.gainStage.exp < 32))
     throw new RangeError(`population '${p.id}': gain stage exponent ${p.gainStage.exp} outside 0..31`);
 }

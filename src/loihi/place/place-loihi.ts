@@ -16,12 +16,12 @@ import { populationSize, type CoreUse, type FixedModel, type Placement } from ".
 
 export type { CoreUse, Placement };
 import { boardOf, type TargetBoard, type TargetSpec } from "../../target/target.ts";
+import { connectionFanIn, popcount, type ConnectionFanIn } from "./fan-in.ts";
 
-/** Per target neuron of a population: its stored synapses and its source neurons (per source id). */
+/** Per target neuron of a population: its stored synapses, and its incoming connections' fan-in. */
 interface FanIn {
   synapses: Int32Array;
-  /** For each neuron: list of [sourceKey, index] as a flat Int32Array pair list per connection. */
-  sources: { key: number; size: number; lists: Int32Array[] }[];
+  sources: (ConnectionFanIn & { key: number })[];
 }
 
 function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn {
@@ -31,54 +31,9 @@ function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn 
   const sources: FanIn["sources"] = [];
   for (const c of m.connections) {
     if (c.to !== popId) continue;
-    const s = c.synapse;
-    const lists: Int32Array[] = new Array(n);
-    let srcSize: number;
-    if (s.kind === "diagonal") {
-      srcSize = s.size;
-      for (let o = 0; o < n; o++) {
-        lists[o] = s.weights[o] !== 0 ? Int32Array.of(o) : new Int32Array(0);
-        synapses[o] += lists[o]!.length;
-      }
-    } else if (s.kind === "dense") {
-      srcSize = s.inSize;
-      const tmp: number[][] = Array.from({ length: n }, () => []);
-      for (let i = 0; i < s.inSize; i++) {
-        for (let o = 0; o < s.outSize; o++) if (s.weights[i * s.outSize + o] !== 0) tmp[o]!.push(i);
-      }
-      for (let o = 0; o < n; o++) {
-        lists[o] = Int32Array.from(tmp[o]!);
-        synapses[o] += tmp[o]!.length;
-      }
-    } else {
-      const [H, W, C] = s.inShape;
-      const [OH, OW, CO] = s.outShape;
-      const [KH, KW, KI] = s.kernelShape;
-      srcSize = H * W * C;
-      const coPerG = CO / s.groups;
-      for (let oy = 0; oy < OH; oy++) {
-        for (let ox = 0; ox < OW; ox++) {
-          for (let co = 0; co < CO; co++) {
-            const o = (oy * OW + ox) * CO + co;
-            const g = Math.floor(co / coPerG);
-            const l: number[] = [];
-            for (let ky = 0; ky < KH; ky++) {
-              const iy = oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];
-              if (iy < 0 || iy >= H) continue;
-              for (let kx = 0; kx < KW; kx++) {
-                const ix = ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
-                if (ix < 0 || ix >= W) continue;
-                for (let k = 0; k < KI; k++)
-                  if (s.kernel[((ky * KW + kx) * KI + k) * CO + co] !== 0) l.push((iy * W + ix) * C + g * KI + k);
-              }
-            }
-            lists[o] = Int32Array.from(l);
-            synapses[o] += l.length;
-          }
-        }
-      }
-    }
-    sources.push({ key: keyOf.get(c.from)!, size: srcSize, lists });
+    const f = connectionFanIn(c, n);
+    for (let o = 0; o < n; o++) synapses[o] += f.synapses[o]!;
+    sources.push(Object.assign(f, { key: keyOf.get(c.from)! }));
   }
   return { synapses, sources };
 }
@@ -117,8 +72,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
           { layer: p.id },
         );
       }
-      let ax = 0;
-      for (const s of f.sources) ax += s.lists[i]!.length;
+      const ax = f.synapses[i]!; // the source neurons it reads, counted per connection
       if (ax > inAx)
         throw new SnncError(
           "E_TARGET",
@@ -165,8 +119,14 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     const cores: CoreUse[] = [];
     const coreOf = new Map<string, Int32Array>();
     let cur: CoreUse | undefined;
-    // marks[key] = Uint8Array over that source's neurons, for the current core's input axons
-    let marks = new Map<number, Uint8Array>();
+    // bits[key]: the source's neurons read by the current core (input axons), when counted per neuron
+    const bits = new Map<number, Int32Array>();
+    const bitsOf = (s: { key: number; srcSize: number }) => {
+      let b = bits.get(s.key);
+      if (!b) bits.set(s.key, (b = new Int32Array((s.srcSize + 31) >>> 5)));
+      return b;
+    };
+    const perNeuron = inAx !== Infinity;
     // running totals of the current chip (per-chip neuron / synapse limits)
     let chipNeurons = 0;
     let chipSynapses = 0;
@@ -195,7 +155,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         profiles: 0,
       };
       cores.push(c);
-      marks = new Map();
+      for (const b of bits.values()) b.fill(0);
       return c;
     };
     for (const p of m.populations) {
@@ -213,12 +173,9 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
           if (c.synapses + f.synapses[i]! > synPerCore) return false;
           if (newProfile && c.profiles + 1 > profiles) return false;
           if (!newProfile && onThis + 1 > cap) return false;
-          if (inAx !== Infinity) {
+          if (perNeuron) {
             let add = 0;
-            for (const s of f.sources) {
-              const mk = marks.get(s.key);
-              for (const j of s.lists[i]!) if (!mk?.[j]) add++;
-            }
+            for (const s of f.sources) add += s.newSources(i, bitsOf(s), false);
             if (c.inputAxons + add > inAx) return false;
           }
           return true;
@@ -239,59 +196,73 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         c.synapses += f.synapses[i]!;
         chipNeurons++;
         chipSynapses += f.synapses[i]!;
-        for (const s of f.sources) {
-          let mk = marks.get(s.key);
-          if (!mk) {
-            mk = new Uint8Array(s.size);
-            marks.set(s.key, mk);
-          }
-          for (const j of s.lists[i]!) {
-            if (!mk[j]) {
-              mk[j] = 1;
-              c.inputAxons++;
-            }
-          }
-        }
+        if (perNeuron) for (const s of f.sources) c.inputAxons += s.newSources(i, bitsOf(s), true);
         where[i] = c.core;
       }
     }
-    // output axons: per source neuron, the distinct cores it projects to
-    const seen = new Map<string, Map<number, Set<number>>>();
+    if (!perNeuron) for (const c of cores) c.inputAxons = inputAxonsOf(c);
+    const outAxOf = outputAxons(cores, coreOf);
+    for (const c of cores) c.synapseMemoryBytes = Math.ceil((c.synapses * L.synapseBits) / 8);
+    return { cores, coreOf, outAx: outAxOf };
+  }
+
+  /** Distinct source neurons read by the core's neurons (per source), from its slices at once. */
+  function inputAxonsOf(c: CoreUse): number {
+    const used = new Map<number, Int32Array>();
+    for (const sl of c.slices) {
+      for (const s of fan.get(sl.population)!.sources) {
+        let b = used.get(s.key);
+        if (!b) used.set(s.key, (b = new Int32Array((s.srcSize + 31) >>> 5)));
+        s.markRange(sl.start, sl.end, b);
+      }
+    }
+    let n = 0;
+    for (const b of used.values()) for (let w = 0; w < b.length; w++) if (b[w] !== 0) n += popcount(b[w]!);
+    return n;
+  }
+
+  /** Output axons: per source neuron, the distinct cores its targets sit on; per core, their sum. */
+  function outputAxons(cores: CoreUse[], coreOf: Map<string, Int32Array>): Map<string, Int32Array> {
+    const runEnds = new Map<string, Int32Array>();
+    for (const [id, where] of coreOf) {
+      const end = new Int32Array(where.length);
+      for (let o = where.length - 1; o >= 0; o--)
+        end[o] = o + 1 < where.length && where[o + 1] === where[o] ? end[o + 1]! : o + 1;
+      runEnds.set(id, end);
+    }
+    const outgoing = new Map<string, { f: ConnectionFanIn; where: Int32Array; runEnd: Int32Array }[]>();
     for (const p of m.populations) {
-      const f = fan.get(p.id)!;
-      const dst = coreOf.get(p.id)!;
-      for (const s of f.sources) {
-        const srcId = [...keyOf.entries()].find(([, k]) => k === s.key)![0];
-        if (srcId === m.input.id) continue;
-        let per = seen.get(srcId);
-        if (!per) {
-          per = new Map();
-          seen.set(srcId, per);
-        }
-        for (let o = 0; o < s.lists.length; o++) {
-          for (const j of s.lists[o]!) {
-            let set = per.get(j);
-            if (!set) {
-              set = new Set();
-              per.set(j, set);
-            }
-            set.add(dst[o]!);
-          }
-        }
+      for (const f of fan.get(p.id)!.sources) {
+        if (f.from === m.input.id) continue;
+        const list = outgoing.get(f.from) ?? [];
+        list.push({ f, where: coreOf.get(p.id)!, runEnd: runEnds.get(p.id)! });
+        outgoing.set(f.from, list);
       }
     }
     const byIndex = new Map(cores.map((c) => [c.core, c] as const));
     const outAxOf = new Map(m.populations.map((p) => [p.id, new Int32Array(populationSize(p))] as const));
-    for (const [srcId, per] of seen) {
+    const stamp = new Float64Array(cores.length ? cores[cores.length - 1]!.core + 1 : 0).fill(-1);
+    let id = 0;
+    let count = 0;
+    const visit = (core: number) => {
+      if (stamp[core] !== id) {
+        stamp[core] = id;
+        count++;
+      }
+    };
+    for (const [srcId, outs] of outgoing) {
       const at = coreOf.get(srcId)!;
       const ax = outAxOf.get(srcId)!;
-      for (const [j, set] of per) {
-        byIndex.get(at[j]!)!.outputAxons += set.size;
-        ax[j] = ax[j]! + set.size;
+      for (let j = 0; j < at.length; j++) {
+        id++;
+        count = 0;
+        for (const o of outs) o.f.targetCores(j, o.where, o.runEnd, visit);
+        if (count === 0) continue;
+        byIndex.get(at[j]!)!.outputAxons += count;
+        ax[j] = ax[j]! + count;
       }
     }
-    for (const c of cores) c.synapseMemoryBytes = Math.ceil((c.synapses * L.synapseBits) / 8);
-    return { cores, coreOf, outAx: outAxOf };
+    return outAxOf;
   }
 
   function finish(r: { cores: CoreUse[]; coreOf: Map<string, Int32Array> }): Placement {

@@ -39,13 +39,18 @@ export function netxNetworkOf(sf: SynapticForm): NetxNetwork {
  * [H,W,C] layers with symmetric padding; dense synapses from anything (netx flattens).
  */
 export function netxStructure(m: NetxNetwork): NetxCheck {
-  const beyond = m.populations.filter((p) => p.kind === "atrlif" || p.kind === "multi-threshold");
-  const gated = m.connections.filter((c) => c.port).map((c) => c.to);
-  if (beyond.length || gated.length) {
-    const ids = [...new Set([...beyond.map((p) => p.id), ...gated])].map((x) => `'${x}'`).join(", ");
+  const gated = new Set(m.connections.filter((c) => c.port).map((c) => c.to));
+  const beyond = m.populations.flatMap((p) => {
+    const what = [
+      p.kind === "atrlif" ? "soft reset: ATRLIF" : p.kind === "multi-threshold" ? "snnc's MultiThresholdLIF" : "",
+      gated.has(p.id) ? "a per-step gain stage" : "",
+    ].filter(Boolean);
+    return what.length ? [`'${p.id}' (${what.join(", ")})`] : [];
+  });
+  if (beyond.length) {
     return {
       ok: false,
-      reason: `${ids}: soft reset (ATRLIF), several thresholds (snnc's MultiThresholdLIF) or a per-step gain stage (ProdNeuron and pulse neurons): netx loads CUBA and sigma-delta layers only (use network.lava.json)`,
+      reason: `${beyond.join(", ")}: netx loads CUBA and sigma-delta layers only (use network.lava.json)`,
     };
   }
   const offsets = m.populations.filter(

@@ -8,7 +8,7 @@
  */
 import { size } from "../../ir/tensor.ts";
 import type { TargetSpec } from "../../target/target.ts";
-import { roundHalfAway, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import { LAVA, roundHalfAway, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
 import { checkBounds } from "./bounds.ts";
 import { analogInputNote, balanceAnalogInput, fixedInput } from "./input-encoding.ts";
 import type { QuantContext } from "./quantize-context.ts";
@@ -21,6 +21,7 @@ import type {
 } from "./quantize-types.ts";
 import { gainStageIntegers, type GainStageQuant } from "./gain-stage.ts";
 import { chooseScale } from "./scales.ts";
+import { splitScales } from "./split-scales.ts";
 import { offsetIntegers, pulsePopulations } from "./state-offsets.ts";
 import type { RealConnection, RealPopulation, SynapticForm } from "./synaptic-form.ts";
 import { decays, quantizeBias, quantizeConnection } from "./weights-biases.ts";
@@ -60,7 +61,7 @@ function quantizePopulation(
     resetInterval: ctx.runSteps,
     resetOffset: p.depth + 1,
     vScale: new Float64Array(n).fill(2 ** A.activationShift * g),
-    source: p.id,
+    source: p.source ?? p.id,
     ...(p.readout ? { readout: p.readout } : {}),
     ...kindFields(ctx, p, g, dv),
     ...(gain ? { gainStage: { exp: gain.exp } } : {}),
@@ -107,9 +108,11 @@ function kindFields(ctx: QuantContext, p: RealPopulation, g: number, dv: number)
   }
   if (p.kind !== "multi-threshold") return {};
   const out: Partial<FixedPopulation> = {
-    planes: (p.planes ?? []).map((t) => Int32Array.from(t, (x) => voltageThreshold(x, vs, p.fire))),
+    thresholds: p.thresholds!.map((t) => Int32Array.from(t, (x) => voltageThreshold(x, vs, p.fire))),
   };
-  if (p.resetAmount) out.resetAmount = Int32Array.from(p.resetAmount, (r) => roundHalfAway(r * vs));
+  const v = (r: number) => Math.max(-LAVA.vMax, Math.min(LAVA.vMax, roundHalfAway(r * vs)));
+  if (p.resetAmount) out.resetAmount = Int32Array.from(p.resetAmount, v);
+  if (p.resetValue) out.resetValue = Int32Array.from(p.resetValue, v);
   return out;
 }
 
@@ -146,15 +149,17 @@ export function quantizeSynapticForm(
     warnings: [],
     notes,
   };
-  const incoming = new Map<string, RealConnection[]>(sf.populations.map((p) => [p.id, []]));
-  for (const c of sf.connections) incoming.get(c.to)!.push(c);
+  const split = splitScales(ctx, sf);
+  ctx.sf = split.sf;
+  const incoming = new Map<string, RealConnection[]>(ctx.sf.populations.map((p) => [p.id, []]));
+  for (const c of ctx.sf.connections) incoming.get(c.to)!.push(c);
   balanceAnalogInput(ctx, incoming);
   analogInputNote(ctx);
   const populations: FixedPopulation[] = [];
   const stats: PopulationQuant[] = [];
   const offsets: OffsetQuant[] = [];
   const gains: GainStageQuant[] = [];
-  for (const p of sf.populations) {
+  for (const p of ctx.sf.populations) {
     const q = quantizePopulation(ctx, p, incoming.get(p.id)!);
     populations.push(q.population);
     stats.push(q.stats);
@@ -173,8 +178,8 @@ export function quantizeSynapticForm(
     input: ctx.input,
     populations,
     connections: ctx.connections,
-    outputs: sf.outputs,
+    outputs: ctx.sf.outputs,
   };
   closingNotes(ctx, offsets, pulses.populations);
-  return { model, populations: stats, warnings: ctx.warnings, notes, offsets, gains };
+  return { model, populations: stats, warnings: ctx.warnings, notes, offsets, gains, splits: split.splits };
 }

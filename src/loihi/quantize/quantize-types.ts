@@ -4,6 +4,7 @@
  */
 import type { FixedModel, FixedPopulationKind } from "../model/integer-model.ts";
 import type { GainStageQuant } from "./gain-stage.ts";
+import type { ScaleSplit } from "./split-scales.ts";
 
 export interface QuantizeOptions {
   /** Constrain to what netx can carry: weight exponent 0 on dense synapses, bias exponent 6. */
@@ -16,6 +17,8 @@ export interface QuantizeOptions {
   inputRangeFrom?: "calibration" | "default";
   /** Cap on vth (threshold mantissa) to keep headroom below saturation (default 2^15). */
   vthCap?: number;
+  /** Split populations whose neurons want very different scales (default true; split-scales.ts). */
+  splitScales?: boolean;
 }
 
 /** How one connection became integers. */
@@ -89,4 +92,6 @@ export interface QuantizeResult {
   offsets: OffsetQuant[];
   /** The per-step gain stages (docs/LOIHI-SEEDS.md §2). */
   gains: GainStageQuant[];
+  /** Populations split into copies of their own scale (split-scales.ts). */
+  splits: ScaleSplit[];
 }

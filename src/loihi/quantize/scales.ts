@@ -206,6 +206,11 @@ export function chooseScale(
     choice = { g: largestG(limits), vth: 0 };
   } else if (p.kind === "atrlif") {
     choice = atrlifScale(ctx, p, limits, perStep);
+  } else if (p.kind === "multi-threshold") {
+    // every threshold is a per-neuron integer in voltage units: the largest one keeps the LIF's headroom
+    const vthCap = Math.min(ctx.opts.vthCap ?? 2 ** 15, LAVA.vthMax);
+    limits.push(["threshold mantissa cap (largest |threshold|)", vthCap / p.threshold]);
+    choice = { g: largestG(limits), vth: 0 };
   } else {
     choice = thresholdScale(ctx, p, limits);
   }

@@ -48,6 +48,8 @@ export interface RealConnection {
 
 export interface RealPopulation {
   id: string;
+  /** The IR node it implements when that is not `id` (a population split by scale, split-scales.ts). */
+  source?: string;
   kind: "lif" | "integrator" | "atrlif" | "multi-threshold";
   shape: number[];
   depth: number;
@@ -62,8 +64,13 @@ export interface RealPopulation {
   selfWeight?: Float64Array;
   /** ATRLIF: one initial state for the whole population, written by Lava's Reset (state units). */
   resetV?: number;
-  /** Multi-threshold: MT plane thresholds per neuron, and the soft-reset amount (state units). */
-  planes?: Float64Array[];
+  /**
+   * Multi-threshold (snnc's own process): per neuron, [0] the base threshold and then the MT
+   * planes', any sign or ±∞; the hard reset value or the soft-reset amount (state units).
+   * `threshold` is then the largest finite |threshold| (what bounds the scale).
+   */
+  thresholds?: Float64Array[];
+  resetValue?: Float64Array;
   resetAmount?: Float64Array;
   /** A per-step gain stage: the largest |a_t| (scales its current's bound). */
   gainMax?: number;
@@ -98,6 +105,7 @@ function lifPopulation(nn: NeuronNode, depth: number, bias: Float64Array): RealP
   const kind = loihiNeuronKind(nn);
   const S = nn.shape!;
   const th = broadcastTo(nn.threshold, S);
+  if (kind === "multi-threshold") return multiThresholdPopulation(nn, depth, bias);
   if (!th.every((v) => Object.is(v, th[0]))) {
     throw new SnncError(
       "E_TARGET",
@@ -126,10 +134,33 @@ function lifPopulation(nn: NeuronNode, depth: number, bias: Float64Array): RealP
     pop.resetV = pop.v0[0]!;
     delete pop.v0;
   }
-  if (kind === "multi-threshold") {
-    pop.planes = (nn.planeThresholds ?? []).map((t) => broadcastTo(t, S));
-    if (nn.reset === "soft") pop.resetAmount = broadcastTo(nn.resetAmount, S);
-  }
+  return pop;
+}
+
+/** snnc's MultiThresholdLIF: every threshold and the reset per neuron, as the neuron has them (no state offset). */
+function multiThresholdPopulation(nn: NeuronNode, depth: number, bias: Float64Array): RealPopulation {
+  const S = nn.shape!;
+  if (!broadcastTo(nn.gain, S).every((v) => v === 1))
+    throw new SnncError("E_TARGET", `neuron input gain ≠ 1: run lower-gain first`, { layer: nn.id, param: "gain" });
+  const nb = broadcastTo(nn.bias, S);
+  const own = hasGainSchedule(nn) ? new Float64Array(bias.length) : bias;
+  for (let i = 0; i < bias.length; i++) own[i] = own[i]! + nb[i]!;
+  const thresholds = [nn.threshold, ...(nn.planeThresholds ?? [])].map((t) => broadcastTo(t, S));
+  let thMax = 0;
+  for (const t of thresholds) for (const x of t) if (Number.isFinite(x)) thMax = Math.max(thMax, Math.abs(x));
+  const pop: RealPopulation = {
+    id: nn.id,
+    kind: "multi-threshold",
+    shape: S,
+    depth,
+    bias: own,
+    decay: nn.decay,
+    threshold: thMax || 1,
+    fire: nn.fire,
+    thresholds,
+  };
+  if (nn.reset === "soft") pop.resetAmount = broadcastTo(nn.resetAmount, S);
+  else if (nn.vReset.data.some((v) => v !== 0)) pop.resetValue = broadcastTo(nn.vReset, S);
   return pop;
 }
 

@@ -28,7 +28,19 @@ export interface FixedRunOptions {
   steps?: number;
   /** Record u and v of every population at every step. */
   state?: boolean;
+  /** Keep every step's spikes in the run (default true); false: only readouts, state and stats. */
+  record?: boolean;
   fault?: FixedFault;
+}
+
+/** What a run delivered: spike events and the synaptic events they caused (Σ events × fan-out). */
+export interface FixedRunStats {
+  /** Nonzero outputs of populations (spikes, graded or not), over all steps. */
+  spikes: number;
+  /** Synapses reached by delivered events, from every source including the input. */
+  synapticEvents: number;
+  /** The part of `synapticEvents` that came from the input. */
+  inputSynapticEvents: number;
 }
 
 export interface FixedRun {
@@ -44,6 +56,7 @@ export interface FixedRun {
   readoutV: Map<string, Int32Array>;
   /** Integrators decoded to float readout values (v / vScale, / T for "mean"). */
   readouts: Map<string, Float64Array>;
+  stats: FixedRunStats;
 }
 
 export interface PreparedPopulation {
@@ -71,6 +84,9 @@ export interface Prepared {
   pops: PreparedPopulation[];
   /** Largest connection delay. */
   maxDelay: number;
+  /** Keep every step's spikes (FixedRunOptions.record). */
+  record: boolean;
+  stats: FixedRunStats;
 }
 
 export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOptions): Prepared {
@@ -110,13 +126,14 @@ export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOp
     }
     return pp;
   });
-  return { model, steps, columns, pops, maxDelay };
+  const stats = { spikes: 0, synapticEvents: 0, inputSynapticEvents: 0 };
+  return { model, steps, columns, pops, maxDelay, record: opts.record ?? true, stats };
 }
 
 /** After the update of step `n`: record state and spikes, capture readouts. */
-export function recordStep(pp: PreparedPopulation, n: number, spikes: Uint8Array): void {
+export function recordStep(pp: PreparedPopulation, n: number, spikes: Uint8Array, record = true): void {
   const st = pp.stepper.state;
-  pp.spikes.push(spikes);
+  if (record) pp.spikes.push(spikes);
   if (pp.u) pp.u.push(new Int32Array(st.u));
   if (pp.v) pp.v.push(new Int32Array(st.v));
   if (pp.r) pp.r.push(new Int32Array(st.r!));
@@ -124,7 +141,14 @@ export function recordStep(pp: PreparedPopulation, n: number, spikes: Uint8Array
 }
 
 export function finishRun(engine: FixedRun["engine"], prep: Prepared): FixedRun {
-  const run: FixedRun = { engine, steps: prep.steps, spikes: new Map(), readoutV: new Map(), readouts: new Map() };
+  const run: FixedRun = {
+    engine,
+    steps: prep.steps,
+    spikes: new Map(),
+    readoutV: new Map(),
+    readouts: new Map(),
+    stats: prep.stats,
+  };
   if (prep.pops.some((p) => p.u)) {
     run.u = new Map();
     run.v = new Map();
@@ -191,12 +215,15 @@ export function fixedRunAsRunResult(model: FixedModel, run: FixedRun): RunResult
       readouts.set(p.source, run.readouts.get(p.id)!);
       continue;
     }
-    traces.set(p.source, {
-      id: p.source,
-      op: "neuron",
-      shape: p.shape,
-      out: run.spikes.get(p.id)!.map((s) => Float64Array.from(s)),
-    });
+    const out = run.spikes.get(p.id)!.map((s) => Float64Array.from(s));
+    const prev = traces.get(p.source);
+    // a layer split into copies of their own scale: the copies' outputs are disjoint, their sum is the layer's
+    if (!prev) traces.set(p.source, { id: p.source, op: "neuron", shape: p.shape, out });
+    else
+      for (let k = 0; k < out.length; k++) {
+        const o = prev.out[k]!;
+        for (let i = 0; i < o.length; i++) o[i] = o[i]! + out[k]![i]!;
+      }
   }
   return { timesteps: run.steps, traces, readouts };
 }

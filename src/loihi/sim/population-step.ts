@@ -45,8 +45,8 @@ export function stepperOf(p: FixedPopulation): PopulationStepper {
     const mp = multiThresholdParams({
       du: p.du,
       dv: p.dv,
-      vth: p.vth,
-      planes: p.planes ?? [],
+      thresholds: p.thresholds!,
+      resetValue: p.resetValue,
       resetAmount: p.resetAmount,
       biasMant: p.biasMant,
       biasExp: p.biasExp,

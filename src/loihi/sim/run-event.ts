@@ -1,17 +1,19 @@
 /**
  * The event-driven engine of the integer model: only the spikes that occurred are processed.
- * Every source emits a list of events (index, payload) per step; a dense connection adds the
- * weight row of each event's input, a diagonal one its single weight, a conv connection scatters
- * each event to the outputs whose window contains it. Neurons then take the same lif-fixed step as in the time-stepped engine,
+ * Every source emits a list of events (index, payload) per step into a ring of preallocated
+ * typed arrays (as many steps as its longest outgoing delay needs); each connection scatters the
+ * events it receives through its compiled synapse (event-synapses.ts: weight rows, single
+ * weights, conv kernel slices placed by geometry). A connection's own post-processing (the
+ * weight exponent, the int32 or 24-bit wrap) is applied to its per-step sum; when the step's
+ * events cannot reach the wrap (largest payload × largest Σ|w| into one target below it) and the
+ * exponent is 0 that post-processing is the identity, and the events go straight into the target.
+ *
+ * With direct encoding the input presents the same column at every step: a connection from the
+ * input computes its contribution once per distinct column and adds it at every step the column
+ * repeats. Neurons then take the same step as in the time-stepped engine (population-step.ts),
  * so the two must agree bit for bit on every spike, u and v.
  */
-import {
-  populationSize,
-  type ConvSynapse,
-  type DenseSynapse,
-  type DiagonalSynapse,
-  type FixedModel,
-} from "../model/integer-model.ts";
+import { populationSize, type FixedConnection, type FixedModel } from "../model/integer-model.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
   clearInputs,
@@ -20,11 +22,13 @@ import {
   portBuffer,
   prepareRun,
   recordStep,
-  stepPopulation,
   weightExpShift,
   type FixedRun,
   type FixedRunOptions,
+  type Prepared,
 } from "./engine-common.ts";
+import { eventSynapse, type EventSynapse } from "./event-synapses.ts";
+import { fanOut } from "./fan-out.ts";
 import { wrap32, wrapSigned } from "./lif-fixed.ts";
 
 /** The events of one source at one step: indices and payloads of its nonzero outputs. */
@@ -32,136 +36,185 @@ interface Events {
   idx: Int32Array;
   val: Int32Array;
   count: number;
+  /** Largest |payload| among them. */
+  maxAbs: number;
 }
 
-const NO_EVENTS: Events = { idx: new Int32Array(0), val: new Int32Array(0), count: 0 };
+const NO_EVENTS: Events = { idx: new Int32Array(0), val: new Int32Array(0), count: 0, maxAbs: 0 };
 
-function eventsOf(x: ArrayLike<number>): Events {
-  let count = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;
-  if (count === 0) return NO_EVENTS;
-  const idx = new Int32Array(count);
-  const val = new Int32Array(count);
+interface Source {
+  /** ring[n % ring.length] = the events of step n. */
+  ring: Events[];
+}
+
+interface Wired {
+  c: FixedConnection;
+  from: Source;
+  dst: Float64Array;
+  syn: EventSynapse;
+  fan: Int32Array;
+  conv: boolean;
+  fromInput: boolean;
+  /** The connection's own sum, when its post-processing is not the identity. */
+  acc?: Float64Array;
+  /** Input connections under direct encoding: the contribution of the last column seen. */
+  cache?: { of: Events | null; contrib: Float64Array; synaptic: number };
+}
+
+const WRAP24 = 2 ** 23;
+const WRAP32 = 2 ** 31;
+
+/** Events of a dense vector into `ev` (its arrays hold the vector's length). */
+function fillEvents(x: ArrayLike<number>, ev: Events): Events {
   let k = 0;
+  let m = 0;
+  const { idx, val } = ev;
   for (let i = 0; i < x.length; i++) {
-    if (x[i] !== 0) {
+    const v = x[i]!;
+    if (v !== 0) {
       idx[k] = i;
-      val[k++] = x[i]!;
+      val[k++] = v;
+      const a = v < 0 ? -v : v;
+      if (a > m) m = a;
     }
   }
-  return { idx, val, count };
+  ev.count = k;
+  ev.maxAbs = m;
+  return ev;
 }
 
-function scatterDense(s: DenseSynapse, ev: Events, first: number, acc: Float64Array): void {
-  const O = s.outSize;
-  const W = s.weights;
-  for (let e = first; e < ev.count; e++) {
-    const row = ev.idx[e]! * O;
-    const p = ev.val[e]!;
-    if (p === 1) for (let o = 0; o < O; o++) acc[o] += W[row + o]!;
-    else for (let o = 0; o < O; o++) acc[o] += p * W[row + o]!;
-  }
+function newEvents(n: number): Events {
+  return { idx: new Int32Array(n), val: new Int32Array(n), count: 0, maxAbs: 0 };
 }
 
-function scatterDiagonal(s: DiagonalSynapse, ev: Events, first: number, acc: Float64Array): void {
-  const W = s.weights;
-  for (let e = first; e < ev.count; e++) {
-    const i = ev.idx[e]!;
-    acc[i] += ev.val[e]! * W[i]!;
-  }
+/** One step of a population-driven engine; `output(k)` is population k's output of the last step. */
+export interface EventEngine {
+  readonly prep: Prepared;
+  /** Lava steps run so far. */
+  readonly done: number;
+  step(): void;
+  output(k: number): Uint8Array;
+  finish(): FixedRun;
 }
 
-function scatterConv(s: ConvSynapse, ev: Events, first: number, acc: Float64Array): void {
-  const [, W, C] = s.inShape;
-  const [OH, OW, CO] = s.outShape;
-  const [KH, KW, KI] = s.kernelShape;
-  const [sh, sw] = s.strides;
-  const [dh, dw] = s.dilation;
-  const [pt, , pl] = s.pads;
-  const coPerG = CO / s.groups;
-  const K = s.kernel;
-  for (let e = first; e < ev.count; e++) {
-    const i = ev.idx[e]!;
-    const p = ev.val[e]!;
-    const ci = i % C;
-    const pix = (i - ci) / C;
-    const ix = pix % W;
-    const iy = (pix - ix) / W;
-    const g = Math.floor(ci / KI);
-    const k = ci - g * KI;
-    const co0 = g * coPerG;
-    const co1 = co0 + coPerG;
-    for (let ky = 0; ky < KH; ky++) {
-      const ny = iy + pt - ky * dh;
-      if (ny < 0) break;
-      if (ny % sh !== 0) continue;
-      const oy = ny / sh;
-      if (oy >= OH) continue;
-      for (let kx = 0; kx < KW; kx++) {
-        const nx = ix + pl - kx * dw;
-        if (nx < 0) break;
-        if (nx % sw !== 0) continue;
-        const ox = nx / sw;
-        if (ox >= OW) continue;
-        const base = (oy * OW + ox) * CO;
-        const kb = ((ky * KW + kx) * KI + k) * CO;
-        for (let co = co0; co < co1; co++) acc[base + co] += p * K[kb + co]!;
-      }
-    }
-  }
-}
-
-export function runFixedEvent(model: FixedModel, input: StepInput, opts: FixedRunOptions = {}): FixedRun {
+export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunOptions = {}): EventEngine {
   const prep = prepareRun(model, input, opts);
-  const { steps, columns, pops, maxDelay } = prep;
+  const { columns, pops, stats } = prep;
   const T = model.timesteps;
   const first = opts.fault === "drop-first-event" ? 1 : 0;
-  // Ring of the last maxDelay + 2 steps of events per source: ring[n % R] = events of step n.
-  const R = maxDelay + 2;
-  const rings = new Map<string, Events[]>();
-  for (const id of [model.input.id, ...pops.map((p) => p.pop.id)])
-    rings.set(
-      id,
-      Array.from({ length: R }, () => NO_EVENTS),
-    );
+  const longest = new Map<string, number>();
+  for (const c of model.connections) longest.set(c.from, Math.max(longest.get(c.from) ?? 0, c.delay));
+  const ringOf = (id: string, n: number): Source => ({
+    ring: Array.from({ length: (longest.get(id) ?? 0) + 2 }, () => (id === model.input.id ? NO_EVENTS : newEvents(n))),
+  });
+  const inputSrc = ringOf(model.input.id, 0);
+  const sources = new Map<string, Source>([[model.input.id, inputSrc]]);
+  for (const pp of pops) sources.set(pp.pop.id, ringOf(pp.pop.id, populationSize(pp.pop)));
   const columnEvents = new Map<Int32Array, Events>();
-  const acc = new Map<string, Float64Array>();
-  for (const c of model.connections)
-    acc.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
-  for (let n = 1; n <= steps; n++) {
+  const repeats = new Set(columns).size < columns.length;
+  const wired = pops.map((pp) =>
+    pp.incoming.map((c): Wired => {
+      const fromInput = c.from === model.input.id;
+      const w: Wired = {
+        c,
+        from: sources.get(c.from)!,
+        dst: portBuffer(pp, c),
+        syn: eventSynapse(c.synapse),
+        fan: fanOut(c.synapse),
+        conv: c.synapse.kind === "conv",
+        fromInput,
+      };
+      if (fromInput && repeats) w.cache = { of: null, contrib: new Float64Array(populationSize(pp.pop)), synaptic: 0 };
+      return w;
+    }),
+  );
+  const outs = pops.map((pp) => new Uint8Array(populationSize(pp.pop)));
+
+  /** Deliver `ev` through w into `dst`; returns the synaptic events. */
+  const deliver = (w: Wired, ev: Events, dst: Float64Array): number => {
+    const { idx, val, count } = ev;
+    const e = w.c.weightExp;
+    const bound = ev.maxAbs * w.syn.maxAbsIn;
+    if (e === 0 && bound < (w.conv ? WRAP24 : WRAP32)) {
+      w.syn.scatter(idx, val, first, count, dst);
+    } else {
+      const acc = (w.acc ??= new Float64Array(dst.length));
+      acc.fill(0);
+      w.syn.scatter(idx, val, first, count, acc);
+      if (w.conv) {
+        for (let o = 0; o < acc.length; o++) if (acc[o] !== 0) dst[o] += wrapSigned(acc[o]!, 24);
+      } else {
+        for (let o = 0; o < acc.length; o++) if (acc[o] !== 0) dst[o] += wrap32(weightExpShift(acc[o]!, e));
+      }
+    }
+    let syn = 0;
+    const fan = w.fan;
+    for (let k = first; k < count; k++) syn += fan[idx[k]!]!;
+    return syn;
+  };
+
+  let n = 0;
+  const step = (): void => {
+    n++;
     let ev = NO_EVENTS;
     if (n - 1 < T) {
       const col = columns[n - 1]!;
-      ev = columnEvents.get(col) ?? eventsOf(col);
+      ev = columnEvents.get(col) ?? fillEvents(col, newEvents(col.length));
       columnEvents.set(col, ev);
     }
-    rings.get(model.input.id)![n % R] = ev;
-    for (const pp of pops) {
+    inputSrc.ring[n % inputSrc.ring.length] = ev;
+    for (let k = 0; k < pops.length; k++) {
+      const pp = pops[k]!;
       clearInputs(pp);
-      for (const c of pp.incoming) {
-        const src = n - 1 - c.delay;
+      for (const w of wired[k]!) {
+        const src = n - 1 - w.c.delay;
         if (src < 1) continue;
-        const e = rings.get(c.from)![src % R]!;
+        const e = w.from.ring[src % w.from.ring.length]!;
         if (e.count <= first) continue;
-        const a = acc.get(c.id)!;
-        const dst = portBuffer(pp, c);
-        a.fill(0);
-        if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
-          if (c.synapse.kind === "dense") scatterDense(c.synapse, e, first, a);
-          else scatterDiagonal(c.synapse, e, first, a);
-          for (let o = 0; o < a.length; o++) if (a[o] !== 0) dst[o] += wrap32(weightExpShift(a[o]!, c.weightExp));
-        } else {
-          scatterConv(c.synapse, e, first, a);
-          for (let o = 0; o < a.length; o++) if (a[o] !== 0) dst[o] += wrapSigned(a[o]!, 24);
-        }
+        let syn: number;
+        if (w.cache) {
+          const cache = w.cache;
+          if (cache.of !== e) {
+            cache.contrib.fill(0);
+            cache.synaptic = deliver(w, e, cache.contrib);
+            cache.of = e;
+          }
+          const { contrib } = cache;
+          const dst = w.dst;
+          for (let o = 0; o < dst.length; o++) dst[o] += contrib[o]!;
+          syn = cache.synaptic;
+        } else syn = deliver(w, e, w.dst);
+        stats.synapticEvents += syn;
+        if (w.fromInput) stats.inputSynapticEvents += syn;
       }
       finishInputs(pp);
     }
-    for (const pp of pops) {
-      const { out, count } = stepPopulation(pp, n);
-      rings.get(pp.pop.id)![n % R] = count ? eventsOf(out) : NO_EVENTS;
-      recordStep(pp, n, out);
+    for (let k = 0; k < pops.length; k++) {
+      const pp = pops[k]!;
+      const out = prep.record ? new Uint8Array(pp.stepper.n) : outs[k]!;
+      outs[k] = out;
+      const count = pp.stepper.step(pp.a, n, out);
+      stats.spikes += count;
+      const ring = sources.get(pp.pop.id)!.ring;
+      const slot = ring[n % ring.length]!;
+      if (count) fillEvents(out, slot);
+      else slot.count = 0;
+      recordStep(pp, n, out, prep.record);
     }
-  }
-  return finishRun("event", prep);
+  };
+  return {
+    prep,
+    get done() {
+      return n;
+    },
+    step,
+    output: (k) => outs[k]!,
+    finish: () => finishRun("event", prep),
+  };
+}
+
+export function runFixedEvent(model: FixedModel, input: StepInput, opts: FixedRunOptions = {}): FixedRun {
+  const e = eventEngine(model, input, opts);
+  while (e.done < e.prep.steps) e.step();
+  return e.finish();
 }

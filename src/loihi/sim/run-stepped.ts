@@ -25,6 +25,7 @@ import {
   type FixedRun,
   type FixedRunOptions,
 } from "./engine-common.ts";
+import { fanOut } from "./fan-out.ts";
 import { wrap32, wrapSigned } from "./lif-fixed.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
@@ -81,21 +82,31 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Fixed
   const T = model.timesteps;
   const n0 = columns[0]!.length;
   const zeros = new Int32Array(n0);
-  // outputs[id][n] = the source's output at Lava step n (n = 0: nothing yet).
+  // outputs[id][n % R] = the source's output at Lava step n (n = 0: nothing yet); R covers the longest delay.
+  const R = prep.maxDelay + 2;
   const outputs = new Map<string, (Int32Array | Uint8Array)[]>();
   outputs.set(model.input.id, [zeros]);
   for (const pp of pops) outputs.set(pp.pop.id, [new Uint8Array(populationSize(pp.pop))]);
   const scratch = new Map<string, Float64Array>();
-  for (const c of model.connections)
+  const fans = new Map<string, Int32Array>();
+  for (const c of model.connections) {
     scratch.set(c.id, new Float64Array(populationSize(pops.find((p) => p.pop.id === c.to)!.pop)));
+    fans.set(c.id, fanOut(c.synapse));
+  }
+  const { stats } = prep;
   for (let n = 1; n <= steps; n++) {
-    outputs.get(model.input.id)!.push(n - 1 < T ? columns[n - 1]! : zeros);
+    outputs.get(model.input.id)![n % R] = n - 1 < T ? columns[n - 1]! : zeros;
     for (const pp of pops) {
       clearInputs(pp);
       for (const c of pp.incoming) {
         const src = n - 1 - c.delay;
         if (src < 1) continue;
-        const x = outputs.get(c.from)![src]!;
+        const x = outputs.get(c.from)![src % R]!;
+        const fan = fans.get(c.id)!;
+        let syn = 0;
+        for (let i = 0; i < x.length; i++) if (x[i] !== 0) syn += fan[i]!;
+        stats.synapticEvents += syn;
+        if (c.from === model.input.id) stats.inputSynapticEvents += syn;
         const acc = scratch.get(c.id)!;
         const dst = portBuffer(pp, c);
         acc.fill(0);
@@ -111,9 +122,10 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Fixed
       finishInputs(pp);
     }
     for (const pp of pops) {
-      const { out } = stepPopulation(pp, n);
-      outputs.get(pp.pop.id)!.push(out);
-      recordStep(pp, n, out);
+      const { out, count } = stepPopulation(pp, n);
+      stats.spikes += count;
+      outputs.get(pp.pop.id)![n % R] = out;
+      recordStep(pp, n, out, prep.record);
     }
   }
   return finishRun("stepped", prep);

@@ -25,13 +25,20 @@ import { editGraph, soleConsumer, valueKinds, valueSource, withOrigin } from "..
 
 export type ChannelNorm = BatchNormNode | TdBNNode;
 
-/** k per channel for the norm's own formula; must be finite (checked by the caller). */
-export type ScaleOf<N extends ChannelNorm> = (n: N) => Float64Array;
+/** The norm's factor f in k = f·γ/sqrt(σ² + ε) (1 for BN, α·V_th for TdBN). */
+export type FactorOf<N extends ChannelNorm> = (n: N) => number;
+
+/** k = f·γ/sqrt(σ² + ε) per channel; must be finite (checked by the caller). */
+export function channelScale(n: ChannelNorm, f: number): Float64Array {
+  const k = new Float64Array(n.gamma.data.length);
+  for (let c = 0; c < k.length; c++) k[c] = (f * n.gamma.data[c]!) / Math.sqrt(n.variance.data[c]! + n.epsilon);
+  return k;
+}
 
 export function foldChannelNorms<N extends ChannelNorm>(
   g0: Graph,
   op: N["op"],
-  scaleOf: ScaleOf<N>,
+  factorOf: FactorOf<N>,
   formula: string,
 ): PassResult {
   let g = inferShapes(g0);
@@ -39,7 +46,7 @@ export function foldChannelNorms<N extends ChannelNorm>(
   for (;;) {
     const norm = g.nodes.find((n): n is N => n.op === op);
     if (!norm) break;
-    g = inferShapes(foldOne(g, norm, scaleOf(norm), formula, notes));
+    g = inferShapes(foldOne(g, norm, channelScale(norm, factorOf(norm)), formula, notes));
   }
   return { graph: g, notes };
 }

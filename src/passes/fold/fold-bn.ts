@@ -9,18 +9,12 @@ import type { BatchNormNode } from "../../ir/nodes.ts";
 import { foldChannelNorms } from "./channel-norm-fold.ts";
 import type { Pass } from "../pass.ts";
 
-export function bnScale(n: BatchNormNode): Float64Array {
-  const k = new Float64Array(n.gamma.data.length);
-  for (let c = 0; c < k.length; c++) k[c] = n.gamma.data[c]! / Math.sqrt(n.variance.data[c]! + n.epsilon);
-  return k;
-}
-
 export const foldBn: Pass = {
   name: "fold-bn",
   description: "fold BatchNormalization into the conv/dense producing its input (W' = k·W, b' = k(b − μ) + β)",
   requires: "shapes valid; every bn node reads a current (conv/dense output, possibly through add/pad/pooling)",
   guarantees: "no bn nodes; bn after a non-linear producer is left as an exact affine node",
   run(g) {
-    return foldChannelNorms<BatchNormNode>(g, "bn", bnScale, "k = γ/sqrt(σ²+ε)");
+    return foldChannelNorms<BatchNormNode>(g, "bn", () => 1, "k = γ/sqrt(σ²+ε)");
   },
 };

@@ -7,19 +7,12 @@ import type { TdBNNode } from "../../ir/nodes.ts";
 import { foldChannelNorms } from "./channel-norm-fold.ts";
 import type { Pass } from "../pass.ts";
 
-export function tdbnScale(n: TdBNNode): Float64Array {
-  const f = n.alpha * n.vth;
-  const k = new Float64Array(n.gamma.data.length);
-  for (let c = 0; c < k.length; c++) k[c] = (f * n.gamma.data[c]!) / Math.sqrt(n.variance.data[c]! + n.epsilon);
-  return k;
-}
-
 export const foldTdbn: Pass = {
   name: "fold-tdbn",
   description: "fold tdBN into the conv/dense producing its input (k = γ·α·V_th/sqrt(σ²+ε))",
   requires: "shapes valid; every tdbn node reads a current",
   guarantees: "no tdbn nodes; tdbn after a non-linear producer is left as an exact affine node",
   run(g) {
-    return foldChannelNorms<TdBNNode>(g, "tdbn", tdbnScale, "k = γ·α·V_th/sqrt(σ²+ε)");
+    return foldChannelNorms<TdBNNode>(g, "tdbn", (n) => n.alpha * n.vth, "k = γ·α·V_th/sqrt(σ²+ε)");
   },
 };

@@ -63,9 +63,7 @@ export const splitMt: Pass = {
     "shapes valid; every reader of an MT layer is a conv2d/dense, directly or through flatten/reshape/pad/avgpool/sumpool (or max-pool on consistently ordered planes)",
   guarantees:
     "every conv2d/dense fed by an MT layer reads one binary spike plane; spikes unchanged (each MT layer still reports s_sum)",
-  run(g0) {
-    return splitMultiThreshold(g0);
-  },
+  run: splitMultiThreshold,
 };
 
 /** Binary-only lowering of every MT layer of `g` (see the file comment). */

@@ -30,13 +30,12 @@ import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size, type Tensor } from "../../ir/tensor.ts";
 import type { Pass } from "../pass.ts";
 import { compactTensor, editGraph, fmt, withOrigin } from "../support/rewrite.ts";
-import { checkedSite, removeNorm, scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
+import { normAt, removeNorm, scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
 import {
   firstNonPositive,
   isPerStepNorm,
   NORM_NAME,
   nonPositiveError,
-  stepAffine,
   type NormSite,
   type PerStepNorm,
   type StepAffine,
@@ -48,9 +47,7 @@ export const approxTemporalNorm: Pass = {
     "BNTT / TEBN / TAB → STATIC neuron parameters (threshold × mean_t 1/a_t, bias mean_t b_t/a_t, decay τ): an approximation, only on request",
   requires: "as schedule-temporal-norm; the user asked for --temporal-norm approx",
   guarantees: "no bntt / tebn / tab nodes and no neuron schedules; NOT spike-exact: measure the agreement",
-  run(g0) {
-    return approximateTemporalNorms(g0);
-  },
+  run: approximateTemporalNorms,
 };
 
 export function approximateTemporalNorms(g0: Graph): { graph: Graph; notes: string[] } {
@@ -59,9 +56,7 @@ export function approximateTemporalNorms(g0: Graph): { graph: Graph; notes: stri
   const T = g.meta.timesteps;
   for (const n0 of g0.nodes) {
     if (!isPerStepNorm(n0)) continue;
-    const norm = g.nodes.find((x) => x.id === n0.id) as PerStepNorm;
-    const site = checkedSite(g, norm);
-    const aff = stepAffine(norm, norm.shape![norm.shape!.length - 1]!);
+    const { norm, site, aff } = normAt(g, n0.id);
     const bad = firstNonPositive(aff, T);
     if (bad) throw nonPositiveError(norm, bad);
     const r = staticNeuron(site, aff, T);

@@ -45,9 +45,7 @@ export const scheduleTemporalNorm: Pass = {
   requires:
     "BN folds and fold-mpbn done (no MPBN on the neurons fed); each per-step norm feeds one neuron, directly or through single-reader flatten / reshape / average or max pooling",
   guarantees: "no bntt / tebn / tab nodes; the neurons they fed carry schedules; spikes unchanged",
-  run(g0) {
-    return scheduleTemporalNorms(g0);
-  },
+  run: scheduleTemporalNorms,
 };
 
 export function scheduleTemporalNorms(g0: Graph): { graph: Graph; notes: string[] } {
@@ -55,9 +53,7 @@ export function scheduleTemporalNorms(g0: Graph): { graph: Graph; notes: string[
   const notes: string[] = [];
   for (const n0 of g0.nodes) {
     if (!isPerStepNorm(n0)) continue;
-    const norm = g.nodes.find((x) => x.id === n0.id) as PerStepNorm;
-    const site = checkedSite(g, norm);
-    const aff = stepAffine(norm, norm.shape![norm.shape!.length - 1]!);
+    const { norm, site, aff } = normAt(g, n0.id);
     const bad = firstNonPositive(aff);
     if (bad && bad.step < g.meta.timesteps) throw nonPositiveError(norm, bad);
     const steps = bad ? bad.step : aff.steps;
@@ -74,6 +70,13 @@ export function scheduleTemporalNorms(g0: Graph): { graph: Graph; notes: string[
     }
   }
   return { graph: g, notes };
+}
+
+/** The per-step norm `id` as it stands in `g` (shapes inferred), its checked site and its affine. */
+export function normAt(g: Graph, id: string): { norm: PerStepNorm; site: NormSite; aff: StepAffine } {
+  const norm = g.nodes.find((x) => x.id === id) as PerStepNorm;
+  const site = checkedSite(g, norm);
+  return { norm, site, aff: stepAffine(norm, norm.shape![norm.shape!.length - 1]!) };
 }
 
 /** normSite, plus the neuron-side preconditions shared with approx-temporal-norm. */

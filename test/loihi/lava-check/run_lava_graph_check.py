@@ -71,11 +71,11 @@ def make_population(p, shape, out_dir, resets):
     if p["kind"] == "multi-threshold":
         sys.path.insert(0, out_dir)
         from snnc_lava_processes import MultiThresholdLIF
-        planes = [expand({"perNeuron": q}, shape) for q in p["planes"]] or None
-        soft = {"reset_amount": expand(p["reset_amount"], shape)} if "reset_amount" in p else {}
-        return MultiThresholdLIF(shape=shape, du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=bias,
-                                 bias_exp=np.full(shape, p["bias_exp"]), reset_interval=p["reset_interval"],
-                                 reset_offset=p["reset_offset"], planes=planes, **soft, **initial("v"))
+        per = lambda q: expand({"perNeuron": q}, shape)  # noqa: E731
+        resets = {k: per(p[k]) for k in ("reset_value", "reset_amount") if k in p}
+        return MultiThresholdLIF(shape=shape, du=p["du"], dv=p["dv"], thresholds=[per(q) for q in p["thresholds"]],
+                                 bias_mant=bias, bias_exp=np.full(shape, p["bias_exp"]),
+                                 reset_interval=p["reset_interval"], reset_offset=p["reset_offset"], **resets)
     return LIFReset(shape=shape, du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=bias, bias_exp=p["bias_exp"],
                     reset_interval=p["reset_interval"], reset_offset=p["reset_offset"], **initial("v"))
 

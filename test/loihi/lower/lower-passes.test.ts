@@ -20,6 +20,7 @@ import * as b from "../../support/ir-builder.ts";
 import { analogInputs, Rng } from "../../support/rng.ts";
 
 const L2 = loadTarget("loihi2");
+const L1 = loadTarget("loihi1");
 
 /** Every neuron layer present in both graphs fires identically; readouts agree to float rounding. */
 function sameSpikes(ref: Graph, got: Graph, inputs: StepInput[], what: string): number {
@@ -63,12 +64,22 @@ function oneLayer(n: b.NeuronOpts): Graph {
   );
 }
 
-test("lower-neuron-model refuses what Lava's LIF cannot be, naming layer and reason", () => {
-  refusal(() => checkGraphForLoihi(oneLayer({ reset: "soft" }), L2), "n", /soft reset .* resets v to 0 after a spike/);
+test("lower-neuron-model refuses what no Lava process of the target can be, naming layer and reason", () => {
+  // loihi1: no ATRLIF (a Loihi 2 process), no graded spikes for s_sum or a gain stage
+  refusal(() => checkGraphForLoihi(oneLayer({ reset: "soft" }), L1), "n", /soft reset .* resets v to 0 after a spike/);
   refusal(
-    () => checkGraphForLoihi(oneLayer({ planeThresholds: [scalar(1.5)], model: "MT-LIF" }), L2),
+    () => checkGraphForLoihi(oneLayer({ planeThresholds: [scalar(1.5)], model: "MT-LIF" }), L1),
     "n",
-    /2 thresholds .* cannot share one membrane/,
+    /2 thresholds .* cannot share one membrane .* loihi1 has no graded spikes/,
+  );
+  // loihi2: soft reset on ATRLIF, MT planes on snnc's MultiThresholdLIF
+  assert.match(
+    checkGraphForLoihi(oneLayer({ reset: "soft" }), L2).notes[0]!,
+    /1 neuron layer: 0 Lava LIF .*, 1 Lava ATRLIF \(soft reset: 'n'\)/,
+  );
+  assert.match(
+    checkGraphForLoihi(oneLayer({ planeThresholds: [scalar(1.5)], model: "MT-LIF" }), L2).notes[0]!,
+    /1 snnc MultiThresholdLIF \('n': several thresholds on one membrane/,
   );
   const sched = {
     decay: [scalar(0.8), scalar(0.8), scalar(0.8)],
@@ -80,6 +91,17 @@ test("lower-neuron-model refuses what Lava's LIF cannot be, naming layer and rea
     "n",
     /per-step neuron parameters .* --temporal-norm approx/,
   );
+  // the unscaled form (a per-step gain and bias, static decay and thresholds) runs on a gain stage
+  const gained = {
+    ...sched,
+    thresholdScale: [scalar(1), scalar(1), scalar(1)],
+    gain: [scalar(1), scalar(0.5), scalar(2)],
+  };
+  assert.match(
+    checkGraphForLoihi(oneLayer({ schedule: gained, decay: 0.8 }), L2).notes.join("\n"),
+    /'n': per-step gain and bias \(a ProdNeuron gain stage/,
+  );
+  refusal(() => checkGraphForLoihi(oneLayer({ schedule: gained, decay: 0.8 }), L1), "n", /per-step neuron parameters/);
   // what is fine: ≥ firing, ±∞ thresholds, hard reset to 0; and, through a state offset (lower-state-offset),
   // v_reset ≠ 0, thresholds < 0, and 0 with ≥
   const ok = checkGraphForLoihi(oneLayer({ fire: "ge", theta: tensor([2], [0.7, Infinity]) }), L2);

@@ -143,15 +143,30 @@ test("θ ≤ v_reset, a 0 threshold next to positive ones, 0 with ≥, a layer o
   assert.match(lowerStateOffsets(inf).notes[0]!, /no neuron needs a state offset/);
 });
 
-test("lower-neuron-model counts the offsets instead of refusing them; soft reset is still refused", () => {
+test("lower-neuron-model counts the offsets instead of refusing them; soft and MT layers need none", () => {
   const r = checkGraphForLoihi(single({ theta: -0.5, vReset: scalar(0.2) }), L2);
   assert.match(
     r.notes.join("\n"),
     /'n': v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset \(lower-state-offset\)/,
   );
+  // a soft reset in ATRLIF's form (compare at half the reset amount, lower-soft-reset) needs no offset;
+  // one that is not, and an MT layer, run on snnc's own process, which takes any threshold: left alone
+  for (const o of [
+    { theta: 0.5, reset: "soft" as const, resetAmount: scalar(1) },
+    { theta: -0.5, reset: "soft" as const, resetAmount: scalar(-1) },
+    { theta: -0.5, vReset: scalar(0.25), planes: [0.75], model: "MT-LIF" as const },
+  ]) {
+    const g = single(o);
+    const n = b.node<NeuronNode>(lowerStateOffsets(g).graph, "n");
+    assert.deepEqual(n.threshold.data, b.node<NeuronNode>(g, "n").threshold.data);
+    assert.equal(n.v0, undefined);
+  }
+  // a rescaled per-step schedule is refused
+  const sched = { decay: [scalar(1)], bias: [scalar(0)], thresholdScale: [scalar(2)] };
   assert.throws(
-    () => lowerStateOffsets(single({ theta: -0.5, reset: "soft", resetAmount: scalar(1) })),
-    (e: unknown) => e instanceof SnncError && e.code === "E_TARGET" && e.layer === "n" && /soft reset/.test(e.message),
+    () => lowerStateOffsets(single({ theta: -0.5, schedule: sched }, 1, 1)),
+    (e: unknown) =>
+      e instanceof SnncError && e.code === "E_TARGET" && e.layer === "n" && /rescales its state/.test(e.message),
   );
 });
 

@@ -5,7 +5,7 @@
  * becomes one SnncError whose message is the stack's most telling line.
  */
 import fs from "node:fs";
-import { type ErrorCode, SnncError } from "../ir/errors.ts";
+import { type ErrorCode, SnncError } from "../../ir/errors.ts";
 
 type WriteSync = typeof fs.writeSync;
 
@@ -47,7 +47,8 @@ export function hdf5Problem(diag: string): string {
   const sys = /error message = '([^']*)'/.exec(diag)?.[1];
   const frames = [...diag.matchAll(/#\d+: .* in (\w+)\(\): ([^\n,]*)/g)];
   const inner = frames.at(-1);
-  const what = inner?.[2]!.replace(/:\s*time = .*$/, "").trim();
-  const where = inner ? `${inner[1]}: ${what}` : diag.split("\n")[0]!.trim();
+  const where = inner
+    ? `${inner[1]}: ${(inner[2] ?? "").replace(/:\s*time = .*$/, "").trim()}`
+    : diag.split("\n")[0]!.trim();
   return sys ? `HDF5 ${where} (${sys})` : `HDF5 ${where}`;
 }

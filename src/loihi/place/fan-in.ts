@@ -1,0 +1,252 @@
+/**
+ * What placement needs of one connection, computed from its weights and geometry without listing
+ * its synapses one by one (a conv's synapses are its kernel repeated at every output position:
+ * listing them is quadratic in the layer size): the stored synapses of every target neuron (its
+ * nonzero weights), the source neurons a target neuron or a range of them reads (as bits of a
+ * bitset over the source's flat index: input axons), and the cores a source neuron's targets sit
+ * on (output axons). Work is linear in weights + neurons × kernel taps.
+ */
+import type { FixedConnection } from "../model/integer-model.ts";
+import { axisPairs } from "../sim/fan-out.ts";
+
+export interface ConnectionFanIn {
+  from: string;
+  to: string;
+  /** Source neurons. */
+  srcSize: number;
+  /** Stored synapses (nonzero weights) into each target neuron. */
+  synapses: Int32Array;
+  /** Source neurons of target neuron o not yet in `bits`; with `mark`, also sets them. */
+  newSources(o: number, bits: Int32Array, mark: boolean): number;
+  /** Sets in `bits` the source neurons of target neurons [start, end). */
+  markRange(start: number, end: number, bits: Int32Array): void;
+  /**
+   * Calls `visit` with the core of every target of source neuron j (repeats possible), given the
+   * targets' cores `where` (nondecreasing) and `runEnd[o]`: the end of the run of equal cores holding o.
+   */
+  targetCores(j: number, where: Int32Array, runEnd: Int32Array, visit: (core: number) => void): void;
+}
+
+/** Tests and sets bit j; true when it was not set. */
+function setBit(bits: Int32Array, j: number): boolean {
+  const w = j >>> 5;
+  const b = 1 << (j & 31);
+  if (bits[w]! & b) return false;
+  bits[w] = bits[w]! | b;
+  return true;
+}
+
+/** ORs the `nbits`-bit mask (whole words, unused high bits 0) into `bits` at bit offset `off`. */
+function orBits(bits: Int32Array, off: number, mask: Int32Array): void {
+  const w = off >>> 5;
+  const sh = off & 31;
+  for (let m = 0; m < mask.length; m++) {
+    const v = mask[m]!;
+    if (v === 0) continue;
+    bits[w + m] = bits[w + m]! | (v << sh);
+    if (sh !== 0) {
+      const hi = v >>> (32 - sh);
+      if (hi !== 0) bits[w + m + 1] = bits[w + m + 1]! | hi;
+    }
+  }
+}
+
+/** Number of set bits of a 32-bit word. */
+export function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+function denseFanIn(c: FixedConnection, n: number): ConnectionFanIn {
+  const s = c.synapse as Extract<FixedConnection["synapse"], { kind: "dense" }>;
+  const { inSize: I, outSize: O, weights: W } = s;
+  // column-compressed nonzeros: the sources of target o are rows[start[o]..start[o + 1])
+  const synapses = new Int32Array(n);
+  for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) if (W[i * O + o] !== 0) synapses[o]!++;
+  const start = new Int32Array(O + 1);
+  for (let o = 0; o < O; o++) start[o + 1] = start[o]! + synapses[o]!;
+  const rows = new Int32Array(start[O]!);
+  const fill = start.slice(0, O);
+  for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) if (W[i * O + o] !== 0) rows[fill[o]!++] = i;
+  return {
+    from: c.from,
+    to: c.to,
+    srcSize: I,
+    synapses,
+    newSources(o, bits, mark) {
+      let add = 0;
+      for (let r = start[o]!; r < start[o + 1]!; r++) {
+        const j = rows[r]!;
+        if (mark ? setBit(bits, j) : !(bits[j >>> 5]! & (1 << (j & 31)))) add++;
+      }
+      return add;
+    },
+    markRange(a, b, bits) {
+      for (let r = start[a]!; r < start[b]!; r++) setBit(bits, rows[r]!);
+    },
+    targetCores(j, where, _runEnd, visit) {
+      for (let o = 0; o < O; o++) if (W[j * O + o] !== 0) visit(where[o]!);
+    },
+  };
+}
+
+function diagonalFanIn(c: FixedConnection, n: number): ConnectionFanIn {
+  const W = (c.synapse as Extract<FixedConnection["synapse"], { kind: "diagonal" }>).weights;
+  const synapses = Int32Array.from(W, (w) => (w !== 0 ? 1 : 0));
+  return {
+    from: c.from,
+    to: c.to,
+    srcSize: n,
+    synapses,
+    newSources(o, bits, mark) {
+      if (W[o] === 0) return 0;
+      return (mark ? setBit(bits, o) : !(bits[o >>> 5]! & (1 << (o & 31)))) ? 1 : 0;
+    },
+    markRange(a, b, bits) {
+      for (let o = a; o < b; o++) if (W[o] !== 0) setBit(bits, o);
+    },
+    targetCores(j, where, _runEnd, visit) {
+      if (W[j] !== 0) visit(where[j]!);
+    },
+  };
+}
+
+export function connectionFanIn(c: FixedConnection, n: number): ConnectionFanIn {
+  if (c.synapse.kind === "dense") return denseFanIn(c, n);
+  if (c.synapse.kind === "diagonal") return diagonalFanIn(c, n);
+  return convFanIn(c, n);
+}
+
+function convFanIn(c: FixedConnection, n: number): ConnectionFanIn {
+  const s = c.synapse as Extract<FixedConnection["synapse"], { kind: "conv" }>;
+  const [H, W, C] = s.inShape;
+  const [OH, OW, CO] = s.outShape;
+  const [KH, KW, KI] = s.kernelShape;
+  const K = s.kernel;
+  const coPerG = CO / s.groups;
+  const taps = KH * KW;
+  // nz[t·CO + co]: nonzero kernel entries of tap t into output channel co
+  const nz = new Int32Array(taps * CO);
+  // pre[(t·KI + k)·(CO + 1) + co]: nonzero entries K[t, k, 0..co) (prefix counts over co)
+  const pre = new Int32Array(taps * KI * (CO + 1));
+  for (let t = 0; t < taps; t++) {
+    for (let k = 0; k < KI; k++) {
+      const p = (t * KI + k) * (CO + 1);
+      for (let co = 0; co < CO; co++) {
+        const on = K[(t * KI + k) * CO + co] !== 0 ? 1 : 0;
+        pre[p + co + 1] = pre[p + co]! + on;
+        nz[t * CO + co]! += on;
+      }
+    }
+  }
+  const anyIn = (t: number, k: number, a: number, b: number) => {
+    const p = (t * KI + k) * (CO + 1);
+    return pre[p + b]! - pre[p + a]! > 0;
+  };
+  // input rows / columns of each output row / column: iy = oy·sh + ky·dh − pt
+  const inY = (oy: number, ky: number) => oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];
+  const inX = (ox: number, kx: number) => ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
+  const synapses = new Int32Array(n);
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = inY(oy, ky);
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < KW; kx++) {
+          const ix = inX(ox, kx);
+          if (ix < 0 || ix >= W) continue;
+          const t = ky * KW + kx;
+          const base = (oy * OW + ox) * CO;
+          for (let co = 0; co < CO; co++) synapses[base + co]! += nz[t * CO + co]!;
+        }
+      }
+    }
+  }
+  const words = (C + 31) >>> 5;
+  /** The channels (bits over C) tap t reaches from output channels [a, b). */
+  const chans = (t: number, a: number, b: number, out: Int32Array): Int32Array => {
+    out.fill(0);
+    for (let g = Math.floor(a / coPerG); g * coPerG < b; g++) {
+      const lo = Math.max(a, g * coPerG);
+      const hi = Math.min(b, (g + 1) * coPerG);
+      for (let k = 0; k < KI; k++) {
+        const ci = g * KI + k;
+        if (anyIn(t, k, lo, hi)) out[ci >>> 5] = out[ci >>> 5]! | (1 << (ci & 31));
+      }
+    }
+    return out;
+  };
+  const full = Array.from({ length: taps }, (_, t) => chans(t, 0, CO, new Int32Array(words)));
+  const part = new Int32Array(words);
+  const ys = axisPairs(H, OH, KH, s.strides[0], s.dilation[0], s.pads[0]);
+  const xs = axisPairs(W, OW, KW, s.strides[1], s.dilation[1], s.pads[2]);
+  return {
+    from: c.from,
+    to: c.to,
+    srcSize: H * W * C,
+    synapses,
+    newSources(o, bits, mark) {
+      const co = o % CO;
+      const pix = (o - co) / CO;
+      const ox = pix % OW;
+      const oy = (pix - ox) / OW;
+      const g = Math.floor(co / coPerG);
+      let add = 0;
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = inY(oy, ky);
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < KW; kx++) {
+          const ix = inX(ox, kx);
+          if (ix < 0 || ix >= W) continue;
+          const t = ky * KW + kx;
+          for (let k = 0; k < KI; k++) {
+            if (K[(t * KI + k) * CO + co] === 0) continue;
+            const j = (iy * W + ix) * C + g * KI + k;
+            if (mark ? setBit(bits, j) : !(bits[j >>> 5]! & (1 << (j & 31)))) add++;
+          }
+        }
+      }
+      return add;
+    },
+    markRange(a, b, bits) {
+      for (let pix = Math.floor(a / CO); pix * CO < b; pix++) {
+        const lo = Math.max(a, pix * CO) - pix * CO;
+        const hi = Math.min(b, (pix + 1) * CO) - pix * CO;
+        const ox = pix % OW;
+        const oy = (pix - ox) / OW;
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = inY(oy, ky);
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < KW; kx++) {
+            const ix = inX(ox, kx);
+            if (ix < 0 || ix >= W) continue;
+            const t = ky * KW + kx;
+            orBits(bits, (iy * W + ix) * C, lo === 0 && hi === CO ? full[t]! : chans(t, lo, hi, part));
+          }
+        }
+      }
+    },
+    targetCores(j, where, runEnd, visit) {
+      const ci = j % C;
+      const p = (j - ci) / C;
+      const ix = p % W;
+      const iy = (p - ix) / W;
+      const g = Math.floor(ci / KI);
+      const k = ci - g * KI;
+      const c0 = g * coPerG;
+      for (let a = ys.start[iy]!; a < ys.start[iy + 1]!; a++) {
+        for (let b = xs.start[ix]!; b < xs.start[ix + 1]!; b++) {
+          const t = ys.tap[a]! * KW + xs.tap[b]!;
+          const base = (ys.out[a]! * OW + xs.out[b]!) * CO;
+          // the block's targets lie on a run of cores (where is nondecreasing): each core's part of it
+          for (let lo = c0; lo < c0 + coPerG; ) {
+            const hi = Math.min(c0 + coPerG, runEnd[base + lo]! - base);
+            if (anyIn(t, k, lo, hi)) visit(where[base + lo]!);
+            lo = hi;
+          }
+        }
+      }
+    },
+  };
+}

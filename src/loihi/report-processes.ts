@@ -1,0 +1,48 @@
+/**
+ * The report's "Lava processes" section: which populations run on which Lava process beyond the
+ * bit-accurate LIF (docs/LOIHI-SEEDS.md) — ATRLIF with its Reset processes (soft reset), the
+ * ProdNeuron gain stages and their pulses (per-step norms), snnc's own MultiThresholdLIF (which
+ * needs a neuron program of its own on the chip) — and the layers split into copies of their own
+ * scale (threshold precision).
+ */
+import type { ReportSection } from "./emit/report-txt.ts";
+import { table } from "./emit/report-txt.ts";
+import type { LoihiBuild } from "./build.ts";
+import { fmt } from "../passes/support/rewrite.ts";
+
+export function processesSection(b: LoihiBuild): ReportSection {
+  const m = b.quant.model;
+  const lines: string[] = [];
+  const atrlif = m.populations.filter((p) => p.kind === "atrlif");
+  if (atrlif.length) {
+    lines.push(
+      "soft reset on lava.proc.atrlif ATRLIF (theta_step 0): fires on v − r ≥ theta_0 << 6, then r += 2·(theta_0 << 6); three lava.proc.io.reset Reset processes write i = 0, v = v0, r = 0 once a sample",
+      ...table(
+        ["population", "theta_0", "dv = dr", "v0 (after Reset)", "Reset at the end of step"],
+        atrlif.map((p) => [p.id, p.vth, p.dv, p.v0?.[0] ?? 0, `${p.resetOffset - 1} (mod ${p.resetInterval})`]),
+      ),
+    );
+  }
+  if (b.quant.gains.length) {
+    lines.push(
+      "per-step gain stages: lava.proc.prodneuron ProdNeuron sends (current · A_t) >> E into the neuron in the same step; A_t and the step's bias come from the pulse of that step",
+      ...table(
+        ["population", "steps", "E", "largest |A_t|", "largest |current|", "gain error"],
+        b.quant.gains.map((g) => [g.id, g.steps, g.exp, g.aMax, g.cMax, `${fmt(100 * g.relErr)}%`]),
+      ),
+    );
+  }
+  const custom = m.populations.filter((p) => p.kind === "multi-threshold");
+  if (custom.length) {
+    lines.push(
+      `snnc's own process MultiThresholdLIF (snnc_lava_processes.py: thresholds per neuron, graded s_sum): ${custom.map((p) => `'${p.id}' (${p.thresholds!.length} threshold${p.thresholds!.length === 1 ? "" : "s"}${p.resetAmount ? ", soft reset" : ""})`).join(", ")}`,
+      "  these populations need a custom neuron program on the chip; Lava's CPU backend runs them from snnc_lava_processes.py",
+    );
+  }
+  for (const s of b.quant.splits) {
+    lines.push(
+      `threshold precision: '${s.id}' split by ${s.by} into ${s.parts.map((q) => `'${q.id}' (${q.neurons} neurons)`).join(", ")}, each with its own scale: ${fmt(s.bitsBefore)} → ${fmt(s.bitsAfter)} bits lost per neuron to the shared scale (the copies' other neurons get no input and never fire)`,
+    );
+  }
+  return { title: "Lava processes", lines };
+}

@@ -1,0 +1,90 @@
+/**
+ * The worker pool of `snnc simulate`, loaded from the sources (its workers run the .ts modules):
+ * the outcomes are those of one thread running the samples in order, whatever the number of
+ * workers; a user error inside a worker reaches the caller as that error (exit code kept).
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { chunkSize, runSamples } from "../../../src/driver/simulate/pool.ts";
+import { prepareRun } from "../../../src/driver/simulate/prepare.ts";
+import { floatRun, sampleRunner } from "../../../src/driver/simulate/runner.ts";
+import { taskHandler } from "../../../src/driver/simulate/worker.ts";
+import { digitsTestSet } from "../../../src/inputs/digits.ts";
+import { SnncError } from "../../../src/ir/errors.ts";
+import { digitsModel } from "../../support/digits-model.ts";
+
+const g = digitsModel();
+const inputs = digitsTestSet(g).samples.slice(0, 40);
+
+async function inThread(target: string) {
+  const r = sampleRunner(await prepareRun(g, target));
+  return { meta: r.meta, outcomes: inputs.map((x) => r.run(x)) };
+}
+
+describe("runSamples", () => {
+  for (const target of ["float", "loihi"]) {
+    test(`${target}: 1 and 2 workers give the outcomes of one thread, in sample order`, async () => {
+      const want = await inThread(target);
+      assert.ok(
+        want.outcomes.some((o) => o.spikes.some((s) => s > 0)),
+        "the model spikes",
+      );
+      assert.ok(new Set(want.outcomes.map((o) => JSON.stringify(o.readout))).size > 10, "readouts differ by sample");
+      for (const workers of [1, 2]) assert.deepEqual(await runSamples(g, inputs, { target, workers }), want);
+    });
+  }
+
+  test("loihi reports its hardware steps and the model's T", async () => {
+    const { meta } = await runSamples(g, inputs.slice(0, 2), { target: "loihi", workers: 1 });
+    assert.equal(meta.target, "loihi2");
+    assert.equal(meta.timesteps, 4);
+    assert.ok(meta.runSteps > meta.timesteps);
+    assert.deepEqual(
+      meta.layers.map((l) => [l.name, l.neurons]),
+      [
+        ["lif1", 256],
+        ["lif2", 16],
+      ],
+    );
+  });
+
+  test("no samples (an empty shard): the layers are still known", async () => {
+    const r = await runSamples(g, [], { target: "float", workers: 2 });
+    assert.deepEqual(r.outcomes, []);
+    assert.deepEqual(
+      r.meta.layers.map((l) => l.name),
+      ["lif1", "lif2"],
+    );
+  });
+
+  test("a model the target refuses: the worker's error, with its exit code", async () => {
+    // analog (direct-encoded) input on loihi1, which takes binary spikes only
+    const direct = await prepareRun(g, "loihi1").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(direct instanceof SnncError && direct.exitCode === 4, "loihi1 refuses analog input");
+    await assert.rejects(
+      runSamples(g, inputs, { target: "loihi1", workers: 2 }),
+      (e: unknown) => e instanceof SnncError && e.exitCode === 4 && e.message === direct.message,
+    );
+  });
+
+  test("a worker builds its model once, at its first task, not per task or sample", () => {
+    let builds = 0;
+    const handle = taskHandler(() => {
+      builds++;
+      return floatRun(g);
+    });
+    const a = handle({ inputs: inputs.slice(0, 3) });
+    const b = handle({ inputs: inputs.slice(3, 6) });
+    assert.equal(builds, 1);
+    assert.ok(!("error" in a) && a.outcomes.length === 3 && !("error" in b) && b.outcomes.length === 3);
+  });
+
+  test("chunks: at least one sample, at most 32, several per worker when there are enough", () => {
+    assert.equal(chunkSize(1, 2), 1);
+    assert.equal(chunkSize(360, 2), 23);
+    assert.equal(chunkSize(100_000, 2), 32);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Placement counts input and output axons from weights and geometry (place/fan-in.ts), never by
+ * listing synapses. Here they are checked against the definition, synapse by synapse: a core's
+ * input axons are the distinct (source, neuron) pairs its neurons read through nonzero weights; a
+ * source neuron's output axons are the distinct cores its nonzero synapses reach. Both ways of
+ * counting input axons (per neuron, when the target limits them; per core, when it does not) agree.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { FixedModel } from "../../../src/loihi/model/integer-model.ts";
+import { placeLoihi, type Placement } from "../../../src/loihi/place/place-loihi.ts";
+import { loadTarget } from "../../../src/target/load-target.ts";
+import type { TargetSpec } from "../../../src/target/target.ts";
+import { randomFixedModel } from "../../support/random-fixed-model.ts";
+
+/** Every synapse with a nonzero weight as [source neuron, target neuron], per connection. */
+function synapsesOf(m: FixedModel): { from: string; to: string; pairs: [number, number][] }[] {
+  return m.connections.map((c) => {
+    const s = c.synapse;
+    const pairs: [number, number][] = [];
+    if (s.kind === "dense") {
+      for (let i = 0; i < s.inSize; i++) for (let o = 0; o < s.outSize; o++) if (s.weights[i * s.outSize + o]) pairs.push([i, o]);
+    } else if (s.kind === "diagonal") {
+      for (let i = 0; i < s.size; i++) if (s.weights[i]) pairs.push([i, i]);
+    } else {
+      const [H, W, C] = s.inShape;
+      const [OH, OW, CO] = s.outShape;
+      const [KH, KW, KI] = s.kernelShape;
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++)
+          for (let co = 0; co < CO; co++) {
+            const g = Math.floor(co / (CO / s.groups));
+            for (let ky = 0; ky < KH; ky++)
+              for (let kx = 0; kx < KW; kx++)
+                for (let k = 0; k < KI; k++) {
+                  const iy = oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];
+                  const ix = ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                  if (s.kernel[((ky * KW + kx) * KI + k) * CO + co])
+                    pairs.push([(iy * W + ix) * C + g * KI + k, (oy * OW + ox) * CO + co]);
+                }
+          }
+    }
+    return { from: c.from, to: c.to, pairs };
+  });
+}
+
+function expected(m: FixedModel, p: Placement): { input: number[]; output: number[]; synapses: number[] } {
+  const coreOf = new Map<string, Int32Array>();
+  for (const q of m.populations) coreOf.set(q.id, new Int32Array(q.shape.reduce((a, b) => a * b, 1)));
+  for (const c of p.cores) for (const s of c.slices) coreOf.get(s.population)!.fill(c.core, s.start, s.end);
+  const inputs = new Map<number, Set<string>>();
+  const outputs = new Map<string, Set<number>>();
+  const synapses = new Map<number, number>();
+  for (const { from, to, pairs } of synapsesOf(m)) {
+    for (const [j, o] of pairs) {
+      const core = coreOf.get(to)![o]!;
+      if (!inputs.has(core)) inputs.set(core, new Set());
+      inputs.get(core)!.add(`${from}:${j}`);
+      synapses.set(core, (synapses.get(core) ?? 0) + 1);
+      if (from === m.input.id) continue;
+      const key = `${from}:${j}`;
+      if (!outputs.has(key)) outputs.set(key, new Set());
+      outputs.get(key)!.add(core);
+    }
+  }
+  const out = new Map<number, number>();
+  for (const [key, cores] of outputs) {
+    const [from, j] = key.split(":") as [string, string];
+    const at = coreOf.get(from)![Number(j)]!;
+    out.set(at, (out.get(at) ?? 0) + cores.size);
+  }
+  return {
+    input: p.cores.map((c) => inputs.get(c.core)?.size ?? 0),
+    output: p.cores.map((c) => out.get(c.core) ?? 0),
+    synapses: p.cores.map((c) => synapses.get(c.core) ?? 0),
+  };
+}
+
+const L2 = loadTarget("loihi2");
+/** Small cores, so that layers split inside pixels and channel groups; no axon limits. */
+const SMALL: TargetSpec = { ...L2, name: "small", core: { neurons: 5, synapseMemoryBytes: 4000, synapseBits: 16 } };
+/** The same with input axons limited (far above use): counted per neuron. */
+const SMALL_LIMITED: TargetSpec = { ...SMALL, core: { ...SMALL.core, inputAxons: 1e9 } };
+
+test("property: input and output axons and synapses per core are those of the synapses themselves", () => {
+  let cores = 0;
+  fc.assert(
+    fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
+      const { m } = randomFixedModel(seed);
+      const p = placeLoihi(m, SMALL);
+      const want = expected(m, p);
+      assert.deepEqual(p.cores.map((c) => c.inputAxons), want.input, `input axons (seed ${seed})`);
+      assert.deepEqual(p.cores.map((c) => c.outputAxons), want.output, `output axons (seed ${seed})`);
+      assert.deepEqual(p.cores.map((c) => c.synapses), want.synapses, `synapses (seed ${seed})`);
+      assert.deepEqual(placeLoihi(m, SMALL_LIMITED).cores, p.cores, `per-neuron counting (seed ${seed})`);
+      cores += p.cores.length;
+    }),
+    { numRuns: 150, seed: 3 },
+  );
+  assert.ok(cores > 150 * 3, `only ${cores} cores: the models do not split`);
+});
