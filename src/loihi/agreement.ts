@@ -39,7 +39,8 @@ export function agreementLayout(m: FixedModel): AgreementLayout {
   for (const p of m.populations) latency[p.source] = p.depth;
   const layers = new Map<string, { id: string; neurons: number }>();
   for (const p of m.populations)
-    if (p.kind !== "pulse" && p.kind !== "integrator") layers.set(p.source, { id: p.source, neurons: populationSize(p) });
+    if (p.kind !== "pulse" && p.kind !== "integrator")
+      layers.set(p.source, { id: p.source, neurons: populationSize(p) });
   return { timesteps: m.timesteps, latency, layers: [...layers.values()], outputs: m.outputs };
 }
 
@@ -50,7 +51,9 @@ export function sampleWork(m: FixedModel): number {
     const s = c.synapse;
     if (s.kind === "dense") synapses += s.inSize * s.outSize;
     else if (s.kind === "diagonal") synapses += s.size;
-    else synapses += s.outShape[0] * s.outShape[1] * s.outShape[2] * s.kernelShape[0] * s.kernelShape[1] * s.kernelShape[2];
+    else
+      synapses +=
+        s.outShape[0] * s.outShape[1] * s.outShape[2] * s.kernelShape[0] * s.kernelShape[1] * s.kernelShape[2];
   }
   return synapses * m.runSteps;
 }

@@ -141,7 +141,7 @@ async function verifyLoihi(g: Graph, opts: VerifyOptions & { board?: string }, f
     ...b.quant.warnings.map((w) => `warning: ${w}`),
   ];
   const report = buildVerifyReport(b.target.name, comps, { maxDivergences: opts.maxDivergences, notes });
-  const gates = applyGates(agreement, opts);
+  const gates = applyGates(agreement, { ...opts, clipped: b.quant.populations.flatMap((p) => p.connections) });
   return {
     ...report,
     ok: report.ok && stateDiffering === 0 && gates.ok,

@@ -4,7 +4,9 @@
  *   - its readout argmax equals the float model's on at least `minArgmaxAgreement` of the samples
  *     (default: every sample), and
  *   - its spike agreement with the float model as written, over all compared layers, reaches
- *     `minSpikeAgreement` (default DEFAULT_MIN_SPIKE_AGREEMENT).
+ *     `minSpikeAgreement` (default DEFAULT_MIN_SPIKE_AGREEMENT), and
+ *   - no weight was clipped to the target's range by the quantiser (a clipped weight is not the
+ *     trained weight, whatever the agreement on the samples verified).
  * A failing gate names the layer that agrees least, where quantisation lost the most.
  */
 import type { Agreement } from "./agreement.ts";
@@ -22,6 +24,8 @@ export const DEFAULT_MIN_ARGMAX_AGREEMENT = 1;
 export interface GateOptions {
   minSpikeAgreement?: number;
   minArgmaxAgreement?: number;
+  /** Weights the quantiser clipped, per synapse group (fixed-point targets). */
+  clipped?: readonly { id: string; clipped: number }[];
 }
 
 export interface GateResult {
@@ -33,6 +37,8 @@ export interface GateResult {
   argmaxAgreement: number | null;
   /** The compared layer with the lowest spike agreement (null when no layer was compared). */
   weakestLayer: { layer: string; agreement: number } | null;
+  /** Weights clipped to the target's range by the quantiser (0 when none). */
+  clippedWeights: number;
   /** One line per failed gate (empty when ok). */
   failures: string[];
 }
@@ -63,6 +69,14 @@ export function applyGates(a: Agreement, opts: GateOptions = {}): GateResult {
       `readout '${a.readout.id}' argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples, below --min-argmax-agreement ${pct(minArgmaxAgreement)}${where}`,
     );
   }
+  const clipped = (opts.clipped ?? []).filter((c) => c.clipped > 0);
+  const clippedWeights = clipped.reduce((n, c) => n + c.clipped, 0);
+  if (clippedWeights > 0) {
+    const where = clipped.map((c) => `${c.clipped} in '${c.id}'`).join(", ");
+    failures.push(
+      `${clippedWeights} weight(s) clipped to the target's range (${where}): the deployed weights are not the trained ones`,
+    );
+  }
   return {
     ok: failures.length === 0,
     minSpikeAgreement,
@@ -70,6 +84,7 @@ export function applyGates(a: Agreement, opts: GateOptions = {}): GateResult {
     spikeAgreement: a.spikeAgreement,
     argmaxAgreement,
     weakestLayer,
+    clippedWeights,
     failures,
   };
 }

@@ -23,7 +23,14 @@ interface Case {
   target: string;
   steps: number;
   /** s: the graded outputs (multi-threshold layers); r: an ATRLIF's refractory state. */
-  layers: { id: string; raster: number[][]; u_sha256: string; v_sha256: string; s_sha256?: string; r_sha256?: string }[];
+  layers: {
+    id: string;
+    raster: number[][];
+    u_sha256: string;
+    v_sha256: string;
+    s_sha256?: string;
+    r_sha256?: string;
+  }[];
 }
 
 const doc = JSON.parse(readFileSync(new URL("./lava-vectors.json", import.meta.url), "utf8")) as { cases: Case[] };

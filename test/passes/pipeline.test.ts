@@ -19,7 +19,9 @@ const LOWERINGS = [
   "lower-neuron-model",
   "lower-pad",
   "lower-pooling",
+  "lower-conv-padding",
   "lower-gain",
+  "lower-soft-reset",
   "lower-state-offset",
   "lower-thresholds",
 ];
@@ -128,9 +130,14 @@ describe("float pipeline", () => {
 describe("target pipelines", () => {
   it("pipelineFor gives each target's list: float runs FLOAT_PIPELINE, Loihi the folds, its per-step-norm pass and its lowerings", () => {
     assert.deepEqual(pipelineFor("float"), FLOAT_PIPELINE);
-    for (const t of ["loihi", "loihi2", "loihi1"]) {
+    // per-step norms: exact on a target with graded spikes (loihi2), refused without them (loihi1)
+    for (const [t, norms] of [
+      ["loihi", "lower-temporal-norm"],
+      ["loihi2", "lower-temporal-norm"],
+      ["loihi1", "refuse-temporal-norm"],
+    ] as const) {
       const exact = names(pipelineFor(t));
-      assert.deepEqual(exact, [...FOLDS, "bntt-early-exit", "refuse-temporal-norm", ...LOWERINGS], t);
+      assert.deepEqual(exact, [...FOLDS, "bntt-early-exit", norms, ...LOWERINGS], t);
       const approx = names(pipelineFor(t, { temporalNorm: "approx" }));
       assert.deepEqual(approx, [...FOLDS, "bntt-early-exit", "approx-temporal-norm", ...LOWERINGS], t);
     }

@@ -169,4 +169,3 @@ export function randomFixedModel(seed: number): { m: FixedModel; x: StepInput } 
     });
   return { m, x: direct ? column() : Array.from({ length: T }, column) };
 }
-

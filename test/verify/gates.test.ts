@@ -66,3 +66,17 @@ test("without a readout only the spike gate applies; both gates can fail togethe
   const both = applyGates(agreement([["a", 0.5]], [0, 8]));
   assert.equal(both.failures.length, 2);
 });
+
+test("a clipped weight fails verify whatever the agreement, naming the synapse group", () => {
+  const a = agreement([["a", 1]], [8, 8]);
+  assert.equal(applyGates(a, { clipped: [{ id: "conv1", clipped: 0 }] }).ok, true);
+  const r = applyGates(a, {
+    clipped: [
+      { id: "conv1", clipped: 2 },
+      { id: "dense", clipped: 0 },
+    ],
+  });
+  assert.equal(r.ok, false);
+  assert.equal(r.clippedWeights, 2);
+  assert.match(r.failures[0]!, /2 weight\(s\) clipped to the target's range \(2 in 'conv1'\)/);
+});

@@ -64,8 +64,7 @@ const fail = (detail: string, layer?: string, param?: string) =>
 /** The NIR graph of an HDF5 tree. */
 export function readNirDoc(root: H5Group): NirFile {
   const top = root.children.get("node");
-  if (top?.kind !== "group")
-    throw fail("no group '/node': not a NIR file (nir.write stores the graph under /node)");
+  if (top?.kind !== "group") throw fail("no group '/node': not a NIR file (nir.write stores the graph under /node)");
   const v = root.children.get("version");
   const version = v?.kind === "dataset" ? v.strings?.[0] : undefined;
   const graph = readGraph(top, "");

@@ -156,7 +156,8 @@ export const lowerNeuronModel: Pass = {
   description:
     "check every neuron has a Lava process of the target (LIF; ATRLIF for soft reset; snnc's MultiThresholdLIF for MT planes; a gain stage for per-step norms), possibly after a state offset; refuse the rest with the reason",
   requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
-  guarantees: "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
+  guarantees:
+    "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
   run(g, opts) {
     return checkGraphForLoihi(g, targetOf(opts));
   },

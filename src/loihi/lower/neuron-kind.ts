@@ -39,6 +39,7 @@ export function hasGainSchedule(n: NeuronNode): boolean {
   const s = n.schedule;
   if (!s?.gain) return false;
   return (
-    s.decay.every((d) => d.data.every((x) => x === n.decay)) && s.thresholdScale.every((t) => t.data.every((x) => x === 1))
+    s.decay.every((d) => d.data.every((x) => x === n.decay)) &&
+    s.thresholdScale.every((t) => t.data.every((x) => x === 1))
   );
 }

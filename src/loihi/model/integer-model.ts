@@ -320,9 +320,11 @@ function checkKindFields(p: FixedPopulation, n: number): void {
       throw new RangeError(`population '${p.id}': an ATRLIF's v after its periodic reset is one value (Lava's Reset)`);
   } else if (p.dr !== undefined) throw new RangeError(`population '${p.id}': dr on a ${p.kind} population`);
   if (p.kind === "multi-threshold") {
-    if (!p.thresholds?.length) throw new RangeError(`population '${p.id}': a multi-threshold population needs thresholds`);
+    if (!p.thresholds?.length)
+      throw new RangeError(`population '${p.id}': a multi-threshold population needs thresholds`);
     for (const t of [...p.thresholds, p.resetValue, p.resetAmount])
-      if (t && t.length !== n) throw new RangeError(`population '${p.id}': ${t.length} per-neuron values for ${n} neurons`);
+      if (t && t.length !== n)
+        throw new RangeError(`population '${p.id}': ${t.length} per-neuron values for ${n} neurons`);
   } else if (p.thresholds || p.resetValue || p.resetAmount)
     throw new RangeError(`population '${p.id}': per-neuron thresholds or reset values on a ${p.kind} population`);
   if (p.gainStage && !(Number.isInteger(p.gainStage.exp) && p.gainStage.exp >= 0 && p.gainStage.exp < 32))

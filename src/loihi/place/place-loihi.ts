@@ -123,7 +123,10 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     const bits = new Map<number, Int32Array>();
     const bitsOf = (s: { key: number; srcSize: number }) => {
       let b = bits.get(s.key);
-      if (!b) bits.set(s.key, (b = new Int32Array((s.srcSize + 31) >>> 5)));
+      if (!b) {
+        b = new Int32Array((s.srcSize + 31) >>> 5);
+        bits.set(s.key, b);
+      }
       return b;
     };
     const perNeuron = inAx !== Infinity;
@@ -212,7 +215,10 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     for (const sl of c.slices) {
       for (const s of fan.get(sl.population)!.sources) {
         let b = used.get(s.key);
-        if (!b) used.set(s.key, (b = new Int32Array((s.srcSize + 31) >>> 5)));
+        if (!b) {
+          b = new Int32Array((s.srcSize + 31) >>> 5);
+          used.set(s.key, b);
+        }
         s.markRange(sl.start, sl.end, b);
       }
     }

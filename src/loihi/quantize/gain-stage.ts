@@ -53,7 +53,8 @@ export function gainStageIntegers(
   for (const gc of gains) {
     const a = (gc.synapse as DenseSynapse<Float64Array>).weights;
     const A = Int32Array.from(a, (x) => roundHalfAway(x * 2 ** exp));
-    for (let i = 0; i < a.length; i++) if (aMax > 0) relErr = Math.max(relErr, Math.abs(A[i]! / 2 ** exp - a[i]!) / aMax);
+    for (let i = 0; i < a.length; i++)
+      if (aMax > 0) relErr = Math.max(relErr, Math.abs(A[i]! / 2 ** exp - a[i]!) / aMax);
     const hi = Int32Array.from(A, (x) => Math.trunc(x / 2 ** HI_EXP));
     const lo = Int32Array.from(A, (x, i) => x - hi[i]! * 2 ** HI_EXP);
     for (const [w, e, suffix] of [

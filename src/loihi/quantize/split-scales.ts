@@ -211,14 +211,16 @@ export function splitScales(ctx: QuantContext, sf: SynapticForm): { sf: Synaptic
     }
     // readers read every copy through the same synapse
     const readers = connections.filter((c) => c.from === p.id && c.to !== p.id);
-    for (const c of readers)
-      for (const q of copies) newConns.push({ ...c, id: `${c.id}/${q.id}`, from: q.id });
-    connections = [
-      ...connections.filter((c) => c.to !== p.id && c.from !== p.id),
-      ...newConns,
-    ];
+    for (const c of readers) for (const q of copies) newConns.push({ ...c, id: `${c.id}/${q.id}`, from: q.id });
+    connections = [...connections.filter((c) => c.to !== p.id && c.from !== p.id), ...newConns];
     populations = populations.flatMap((q) => (q.id === p.id ? copies : [q]));
-    splits.push({ id: p.id, parts, by: byChannel ? "channel" : "neuron", bitsBefore: before / n, bitsAfter: after / n });
+    splits.push({
+      id: p.id,
+      parts,
+      by: byChannel ? "channel" : "neuron",
+      bitsBefore: before / n,
+      bitsAfter: after / n,
+    });
   }
   if (!splits.length) return { sf, splits };
   const outputs = sf.outputs.flatMap((o) => {

@@ -126,7 +126,16 @@ function lifPopulation(nn: NeuronNode, depth: number, bias: Float64Array): RealP
   // with a gain stage the constant part of the current is scaled by a_t too: it joins the per-step bias
   const own = hasGainSchedule(nn) ? new Float64Array(bias.length) : bias;
   for (let i = 0; i < bias.length; i++) own[i] = own[i]! + nb[i]!;
-  const pop: RealPopulation = { id: nn.id, kind, shape: S, depth, bias: own, decay: nn.decay, threshold: th[0]!, fire: nn.fire };
+  const pop: RealPopulation = {
+    id: nn.id,
+    kind,
+    shape: S,
+    depth,
+    bias: own,
+    decay: nn.decay,
+    threshold: th[0]!,
+    fire: nn.fire,
+  };
   const nz = (t: Float64Array) => t.some((v) => v !== 0);
   if (nn.v0 && nz(broadcastTo(nn.v0, S))) pop.v0 = broadcastTo(nn.v0, S);
   if (nn.selfWeight && nz(broadcastTo(nn.selfWeight, S))) pop.selfWeight = broadcastTo(nn.selfWeight, S);

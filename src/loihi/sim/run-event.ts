@@ -138,7 +138,8 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
     if (e === 0 && bound < (w.conv ? WRAP24 : WRAP32)) {
       w.syn.scatter(idx, val, first, count, dst);
     } else {
-      const acc = (w.acc ??= new Float64Array(dst.length));
+      w.acc ??= new Float64Array(dst.length);
+      const acc = w.acc;
       acc.fill(0);
       w.syn.scatter(idx, val, first, count, acc);
       if (w.conv) {

@@ -20,7 +20,8 @@ function synapsesOf(m: FixedModel): { from: string; to: string; pairs: [number, 
     const s = c.synapse;
     const pairs: [number, number][] = [];
     if (s.kind === "dense") {
-      for (let i = 0; i < s.inSize; i++) for (let o = 0; o < s.outSize; o++) if (s.weights[i * s.outSize + o]) pairs.push([i, o]);
+      for (let i = 0; i < s.inSize; i++)
+        for (let o = 0; o < s.outSize; o++) if (s.weights[i * s.outSize + o]) pairs.push([i, o]);
     } else if (s.kind === "diagonal") {
       for (let i = 0; i < s.size; i++) if (s.weights[i]) pairs.push([i, i]);
     } else {
@@ -91,9 +92,21 @@ test("property: input and output axons and synapses per core are those of the sy
       const { m } = randomFixedModel(seed);
       const p = placeLoihi(m, SMALL);
       const want = expected(m, p);
-      assert.deepEqual(p.cores.map((c) => c.inputAxons), want.input, `input axons (seed ${seed})`);
-      assert.deepEqual(p.cores.map((c) => c.outputAxons), want.output, `output axons (seed ${seed})`);
-      assert.deepEqual(p.cores.map((c) => c.synapses), want.synapses, `synapses (seed ${seed})`);
+      assert.deepEqual(
+        p.cores.map((c) => c.inputAxons),
+        want.input,
+        `input axons (seed ${seed})`,
+      );
+      assert.deepEqual(
+        p.cores.map((c) => c.outputAxons),
+        want.output,
+        `output axons (seed ${seed})`,
+      );
+      assert.deepEqual(
+        p.cores.map((c) => c.synapses),
+        want.synapses,
+        `synapses (seed ${seed})`,
+      );
       assert.deepEqual(placeLoihi(m, SMALL_LIMITED).cores, p.cores, `per-neuron counting (seed ${seed})`);
       cores += p.cores.length;
     }),

@@ -57,7 +57,10 @@ test("the random models reach what they are for: wraps, every kind, repeated inp
       wrapSized++;
   }
   for (const k of ["lif", "integrator", "multi-threshold", "atrlif"]) assert.ok(kinds.has(k), `no ${k} population`);
-  assert.ok([...kinds].some((k) => k.endsWith("+gain")), "no gain stage");
+  assert.ok(
+    [...kinds].some((k) => k.endsWith("+gain")),
+    "no gain stage",
+  );
   assert.ok(spiking > 100, `only ${spiking} of 200 models spiked`);
   assert.ok(direct > 50 && wrapSized > 10, `direct ${direct}, wrap-sized convs ${wrapSized}`);
 });
