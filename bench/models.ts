@@ -16,6 +16,8 @@ export interface BenchModelSpec {
   timesteps: number;
   /** Neuron threshold: higher means sparser activity. */
   theta: number;
+  /** Input encoding (default "direct": the analog image at every step). */
+  encoding?: "direct" | "spikes";
 }
 
 export function benchModel(s: BenchModelSpec, seed = 1): Graph {
@@ -93,7 +95,12 @@ export function benchModel(s: BenchModelSpec, seed = 1): Graph {
     },
     { id: "readout", op: "readout", inputs: ["fc"], mode: "mean" },
   ];
-  return { name: s.name, meta: { timesteps: s.timesteps, encoding: "direct" }, nodes, outputs: ["readout"] };
+  return {
+    name: s.name,
+    meta: { timesteps: s.timesteps, encoding: s.encoding ?? "direct" },
+    nodes,
+    outputs: ["readout"],
+  };
 }
 
 export const BENCH_MODELS: BenchModelSpec[] = [

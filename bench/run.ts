@@ -1,110 +1,121 @@
 /**
- * snnc benchmarks: wall-clock time and memory of the reference simulator, the fold pipeline,
- * the Loihi compile, and the two fixed-point engines (dense time-stepped vs event-driven) at
- * several activity levels. `npm run bench`; results are written up in docs/BENCHMARKS.md.
- * Usage: tsx bench/run.ts [--quick] [--json]
+ * snnc benchmarks (`npm run bench`, after `npm run build`: the timed code is the compiled
+ * JavaScript in dist/). Sections:
+ *   engines   the event-driven engine's synaptic events/s at 1 %, 5 %, 20 % firing, and its
+ *             speed-up over the time-stepped engine (bench/engines.ts)
+ *   cifar     compile of random-weight ResNet-19 and VGG-16 at CIFAR shapes (T = 4) to loihi2, and
+ *             verify of one ResNet-19 sample: time and peak RSS, each in a process of its own
+ *             (bench/child.mjs), with the phases of each; and a fixture compiled at T = 100 and 1,000 (snnc's limit)
+ *             100 with one agreement sample (memory must not grow with T)
+ *   startup   `snnc` commands on a shipped fixture against `node -e 0` (bench/startup.ts)
+ *   lava      Lava's CPU run of the same network.net beside snnc's, when Lava is here (bench/lava.ts)
+ * Results are written up in docs/BENCHMARKS.md.
+ * Usage: tsx bench/run.ts [--quick] [--json] [--only <section>,...]
+ *   --quick: fewer repetitions; no cifar verify (minutes: the time-stepped engine is dense)
  */
-import { performance } from "node:perf_hooks";
-import { cpus } from "node:os";
-import { inferShapes } from "../src/ir/shapes.ts";
-import { size } from "../src/ir/tensor.ts";
-import { simulate } from "../src/sim/reference.ts";
-import { randomInputs } from "../src/inputs/random-inputs.ts";
-import { runPipeline } from "../src/driver/run-pipeline.ts";
-import { FLOAT_PIPELINE } from "../src/passes/float-pipeline.ts";
-import { buildLoihi } from "../src/loihi/build.ts";
-import { runFixedStepped } from "../src/loihi/sim/run-stepped.ts";
-import { runFixedEvent } from "../src/loihi/sim/run-event.ts";
-import { BENCH_MODELS, benchModel } from "./models.ts";
+import { spawnSync } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { fmt, ROOT } from "./common.ts";
+import { engineSweep } from "./engines.ts";
+import { lavaBeside } from "./lava.ts";
+import { startup } from "./startup.ts";
 
-const quick = process.argv.includes("--quick");
-const asJson = process.argv.includes("--json");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const asJson = args.includes("--json");
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined;
+const want = (s: string) => !only || only.includes(s);
+const results: Record<string, unknown> = {
+  machine: {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  },
+};
+const say = (s: string) => {
+  if (!asJson) console.log(s);
+};
 
-/** Median wall time (ms) of `fn` over `reps` runs after one warm-up. */
-function time(fn: () => unknown, reps: number): number {
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
+if (want("engines")) {
+  const r = await engineSweep([0.01, 0.05, 0.2], quick ? 1 : 3);
+  results.engines = r;
+  say(`engines: ${r.model}`);
+  for (const x of r.rows) {
+    say(
+      `  firing ${fmt(100 * x.rate, 1)} %: ${fmt(x.synapticEvents / 1e6, 1)} M synaptic events (${fmt(100 * x.inputShare, 1)} % from the input); ` +
+        `event ${fmt(x.eventCpuMs)} ms, stepped ${fmt(x.steppedCpuMs)} ms (×${fmt(x.speedup, 1)}); ` +
+        `${fmt(x.eventsPerSec / 1e6)} M events/s (${fmt(x.hiddenEventsPerSec / 1e6)} M/s without the input's)`,
+    );
   }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)]!;
 }
 
-interface Row {
-  model: string;
-  theta: number;
-  neurons: number;
-  synapses: number;
-  timesteps: number;
-  activity: number;
-  referenceMs: number;
-  foldMs: number;
-  loihiCompileMs: number;
-  steppedMs: number;
-  eventMs: number;
-  eventSpeedup: number;
-  eventsPerSec: number;
-  heapMB: number;
-}
-
-const rows: Row[] = [];
-const specs = quick ? BENCH_MODELS.slice(0, 1) : BENCH_MODELS;
-const reps = quick ? 3 : 5;
-for (const base of specs) {
-  for (const theta of quick ? [1] : [1, 4, 16]) {
-    const spec = { ...base, theta };
-    const g = inferShapes(benchModel(spec));
-    const [x] = randomInputs(g, 1, 42);
-    const neurons = g.nodes.filter((n) => n.op === "neuron").reduce((a, n) => a + size(n.shape!), 0);
-    let synapses = 0;
-    for (const n of g.nodes) {
-      if (n.op === "conv2d") synapses += size(n.shape!) * n.kernel.shape[0]! * n.kernel.shape[1]! * n.kernel.shape[2]!;
-      if (n.op === "dense") synapses += n.kernel.data.length;
-    }
-    const ref = simulate(g, x!);
-    let spikes = 0;
-    for (const tr of ref.traces.values()) for (const o of tr.out) for (const v of o) spikes += v;
-    const activity = spikes / (neurons * spec.timesteps);
-    const referenceMs = time(() => simulate(g, x!), reps);
-    const foldMs = time(() => runPipeline(g, FLOAT_PIPELINE, { target: "float" }), reps);
-    let build!: ReturnType<typeof buildLoihi>;
-    const loihiCompileMs = time(() => (build = buildLoihi(g, { target: "loihi2" })), quick ? 1 : 3);
-    const m = build.quant.model;
-    const steppedMs = time(() => runFixedStepped(m, x!), reps);
-    const eventMs = time(() => runFixedEvent(m, x!), reps);
-    const run = runFixedEvent(m, x!);
-    let events = 0;
-    for (const s of run.spikes.values()) for (const step of s) for (const v of step) events += v;
-    global.gc?.();
-    rows.push({
-      model: spec.name,
-      theta,
-      neurons,
-      synapses,
-      timesteps: spec.timesteps,
-      activity,
-      referenceMs,
-      foldMs,
-      loihiCompileMs,
-      steppedMs,
-      eventMs,
-      eventSpeedup: steppedMs / eventMs,
-      eventsPerSec: events / (eventMs / 1000),
-      heapMB: process.memoryUsage().heapUsed / 2 ** 20,
+if (want("cifar")) {
+  const child = fileURLToPath(new URL("./child.mjs", import.meta.url));
+  const tasks: [string, string][] = [
+    ["compile", "resnet19"],
+    ["compile-phases", "resnet19"],
+    ["compile", "vgg16"],
+    ["compile-1", "fixture:tdbn@1000"],
+    ["compile-1", "fixture:tdbn@100"],
+    ...(quick
+      ? []
+      : ([
+          ["verify", "resnet19"],
+          ["verify-phases", "resnet19"],
+        ] as [string, string][])),
+  ];
+  const rows: unknown[] = [];
+  for (const [task, name] of tasks) {
+    const r = spawnSync(process.execPath, [child, task, name], {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 1 << 24,
     });
-    if (!asJson) {
-      const r = rows[rows.length - 1]!;
-      console.log(
-        `${r.model.padEnd(14)} θ=${String(theta).padEnd(3)} neurons ${String(neurons).padStart(7)}  synapses ${String(synapses).padStart(9)}  activity ${(activity * 100).toFixed(1).padStart(5)}%  ` +
-          `reference ${r.referenceMs.toFixed(1).padStart(7)} ms  fold ${r.foldMs.toFixed(1).padStart(6)} ms  loihi compile ${r.loihiCompileMs.toFixed(0).padStart(5)} ms  ` +
-          `fixed stepped ${r.steppedMs.toFixed(1).padStart(7)} ms  event ${r.eventMs.toFixed(1).padStart(7)} ms  (×${r.eventSpeedup.toFixed(2)})  heap ${r.heapMB.toFixed(0)} MB`,
-      );
+    if (r.status !== 0) {
+      say(`  ${task} ${name}: failed: ${r.stderr.slice(-500)}`);
+      continue;
     }
+    const row = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+      ms: number;
+      cpuMs: number;
+      peakMB: number;
+      rssBeforeMB: number;
+      phases: Record<string, number>;
+    };
+    rows.push(row);
+    const ph = Object.entries(row.phases)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(", ");
+    say(
+      `cifar ${task} ${name}: wall ${fmt(row.ms)} ms, CPU ${fmt(row.cpuMs)} ms, peak RSS ${fmt(row.peakMB)} MB (${fmt(row.rssBeforeMB)} MB before)${ph ? `; CPU ms: ${ph}` : ""}`,
+    );
   }
+  results.cifar = rows;
 }
-const env = { node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length };
-if (asJson) console.log(JSON.stringify({ env, rows }, null, 2));
-else console.log(`\n${env.node} on ${env.cores}× ${env.cpu}; times are medians of ${reps} runs of one sample`);
+
+if (want("startup")) {
+  const rows = startup(quick ? 2 : 5);
+  results.startup = rows;
+  for (const r of rows)
+    say(
+      `startup ${r.command}: ${fmt(r.wallMs)} ms wall (×${fmt(r.ratio, 2)}), ${fmt(r.cpuMs)} ms CPU (×${fmt(r.cpuRatio, 2)}), peak RSS ${fmt(r.peakMB)} MB`,
+    );
+}
+
+if (want("lava")) {
+  const r = await lavaBeside();
+  results.lava = r;
+  if ("skipped" in r) say(`lava: skipped: ${r.skipped}`);
+  else
+    say(
+      `lava: ${r.model}, ${r.steps} steps: Lava run ${fmt(r.lavaRunMs)} ms (${fmt(r.lavaTotalMs)} ms with import and loading), snnc event engine ${fmt(r.snncMs, 1)} ms: ×${fmt(r.ratio)}; spikes equal: ${r.spikesEqual}`,
+    );
+}
+
+if (asJson) console.log(JSON.stringify(results, null, 2));
+else {
+  const m = results.machine as { node: string; cpu: string; cores: number; memoryGiB: number };
+  console.log(`\n${m.node} on ${m.cores}× ${m.cpu}, ${m.memoryGiB} GiB`);
+}

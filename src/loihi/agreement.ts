@@ -64,14 +64,36 @@ export function defaultAgreementSamples(m: FixedModel): number {
   return Math.min(DEFAULT_AGREEMENT_SAMPLES, w > 0 ? Math.floor(AGREEMENT_BUDGET / w) : DEFAULT_AGREEMENT_SAMPLES);
 }
 
-/** The integer model on `x`, on the event-driven engine, one step at a time. */
+/**
+ * The integer model on `x`, on the event-driven engine, one step at a time. A layer split into
+ * several populations (copies with scales of their own: disjoint outputs) outputs their sum.
+ */
 export function eventSteppedRun(m: FixedModel, x: StepInput): SteppedRun {
   const e = eventEngine(m, x, { record: false });
-  const index = new Map(m.populations.map((p, k) => [p.source, k] as const));
+  const parts = new Map<string, number[]>();
+  m.populations.forEach((p, k) => {
+    if (p.kind !== "pulse" && p.kind !== "integrator") parts.set(p.source, [...(parts.get(p.source) ?? []), k]);
+  });
+  const sums = new Map<string, Float64Array>();
+  const output = (layer: string): ArrayLike<number> => {
+    const ks = parts.get(layer)!;
+    if (ks.length === 1) return e.output(ks[0]!);
+    let sum = sums.get(layer);
+    if (!sum) {
+      sum = new Float64Array(e.output(ks[0]!).length);
+      sums.set(layer, sum);
+    }
+    sum.fill(0);
+    for (const k of ks) {
+      const o = e.output(k);
+      for (let i = 0; i < o.length; i++) sum[i] += o[i]!;
+    }
+    return sum;
+  };
   return {
     steps: e.prep.steps,
     step: () => e.step(),
-    output: (layer) => e.output(index.get(layer)!),
+    output,
     readouts: () => {
       const run = e.finish();
       const out = new Map<string, Float64Array>();

@@ -44,12 +44,15 @@ export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }):
 export function withTimesteps(m: FixedModel, T: number): FixedModel {
   if (T === m.timesteps) return m;
   const runSteps = T + (m.runSteps - m.timesteps);
+  // a per-step schedule's pulses of steps beyond a shorter run (phase ≥ runSteps) go, with their synapses
+  const gone = new Set(m.populations.filter((p) => p.kind === "pulse" && p.phase! >= runSteps).map((p) => p.id));
   return {
     ...m,
     timesteps: T,
     runSteps,
-    populations: m.populations.map((p) =>
-      p.kind === "pulse" ? pulsePopulation(p.id, p.phase!, runSteps) : { ...p, resetInterval: runSteps },
-    ),
+    populations: m.populations
+      .filter((p) => !gone.has(p.id))
+      .map((p) => (p.kind === "pulse" ? pulsePopulation(p.id, p.phase!, runSteps) : { ...p, resetInterval: runSteps })),
+    connections: gone.size ? m.connections.filter((c) => !gone.has(c.from)) : m.connections,
   };
 }

@@ -23,7 +23,7 @@ import { ROOT } from "../support/cli.ts";
 
 const fixture = (name: string) => loadModel(`${ROOT}fixtures/${name}/model.json`);
 
-for (const name of ["tdbn", "residual-add", "mt-lif", "bntt"]) {
+for (const name of ["tdbn", "residual-add", "mt-lif", "bntt", "mpbn-element"]) {
   test(`${name}: streamed event-engine agreement = whole-trace time-stepped agreement`, async () => {
     const g = await fixture(name);
     const m = buildLoihi(g, { target: "loihi2" }).quant.model;

@@ -53,6 +53,31 @@ test("the Lava check covers state offsets (MPBN thresholds < 0, v_reset ≠ 0), 
   assert.ok(doc.cases.some((c) => c.layers.some((l) => l.id.startsWith("pulse_"))));
 });
 
+test("the Lava check covers soft reset (ATRLIF), per-step norms (gain stages), MT neurons (snnc's process) and asymmetric padding, each on at least two inputs", () => {
+  for (const f of [
+    "mlp-dense",
+    "conv-bn-pool",
+    "conv-bn-pool-f16",
+    "conv-bn-pool-u8",
+    "bntt",
+    "tebn",
+    "tab",
+    "mt-lif",
+  ]) {
+    const cases = doc.cases.filter((c) => c.form === "lava-graph" && c.model === `fixtures/${f}/model.json`);
+    assert.ok(cases.length >= 2, `${f}: ${cases.length} cases`);
+  }
+  assert.ok(doc.cases.filter((c) => c.form === "netx" && c.model === "builtin:strided-same").length >= 2);
+  // r of ATRLIF populations, graded outputs of MT populations, and samples back to back through both
+  assert.ok(doc.cases.some((c) => c.layers.some((l) => l.r_sha256)));
+  assert.ok(doc.cases.some((c) => c.model.includes("mt-lif") && c.layers.some((l) => l.s_sha256)));
+  for (const f of ["conv-bn-pool", "bntt", "tab", "mt-lif"])
+    assert.ok(
+      doc.cases.some((c) => c.then && c.model === `fixtures/${f}/model.json`),
+      `${f} back to back`,
+    );
+});
+
 for (const c of doc.cases) {
   test(`Lava's vectors reproduced: ${c.form} ${c.model} on ${c.input}${c.then ? `, then ${c.then}` : ""}`, async () => {
     const g = c.model.startsWith("builtin:") ? BUILTIN[c.model.slice(8)]!() : await loadModel(c.model);

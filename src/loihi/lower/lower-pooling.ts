@@ -15,7 +15,8 @@
  * fire-on-any neuron (IF, threshold 0.5, hard reset: v is 0 after every step, so it fires iff
  * the window sum ≥ 1). The neuron takes the max-pool's id, so readers are unchanged. Its
  * input must be binary (a single-threshold neuron or spike-encoded input, through zero padding);
- * max over real values is refused.
+ * over an MT neuron's integer s_sum it is the sum of the max pools of its ranks [s_sum ≥ k]
+ * (mt-max-pool.ts); max over real values is refused.
  */
 import { windowGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
@@ -27,9 +28,11 @@ import type {
   Graph,
   IRNode,
   NeuronNode,
+  PadNode,
   PoolNode,
   ReshapeNode,
 } from "../../ir/nodes.ts";
+import { rankedMaxPool } from "./mt-max-pool.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { scalar, size, tensor } from "../../ir/tensor.ts";
 import { conv2d, pool } from "../../sim/float-ops.ts";
@@ -189,11 +192,39 @@ function probeAvgConv(
   return out;
 }
 
-export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
+/** Max pools over an MT neuron's s_sum (through pads) → the sum of max pools over its ranks (mt-max-pool.ts). */
+function expandMtMaxPools(g0: Graph, notes: string[]): Graph {
   let g = inferShapes(g0);
-  const notes: string[] = [];
-  // Max pooling over binary spikes → sum-pool + fire-on-any neuron.
   for (const m0 of g0.nodes) {
+    if (m0.op !== "maxpool") continue;
+    const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
+    const pads: PadNode[] = [];
+    let n = byId.get(m0.inputs[0]!)!;
+    while (n.op === "pad") {
+      pads.unshift(n);
+      n = byId.get(n.inputs[0]!)!;
+    }
+    if (n.op !== "neuron" || !n.planeThresholds?.length) continue;
+    const r = rankedMaxPool(g, byId.get(m0.id) as PoolNode, n, pads);
+    const cons = consumers(g);
+    // the pads only this max pool read go with it
+    const gone = new Set(pads.filter((p) => (cons.get(p.id) ?? []).length === 1).map((p) => p.id));
+    const nodes: IRNode[] = [];
+    for (const x of g.nodes) {
+      if (gone.has(x.id)) continue;
+      nodes.push(...(x.id === m0.id ? r.nodes : [x]));
+    }
+    g = inferShapes({ ...g, nodes });
+    notes.push(r.note);
+  }
+  return g;
+}
+
+export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
+  const notes: string[] = [];
+  let g = expandMtMaxPools(g0, notes);
+  // Max pooling over binary spikes → sum-pool + fire-on-any neuron.
+  for (const m0 of [...g.nodes]) {
     if (m0.op !== "maxpool") continue;
     const m = g.nodes.find((n) => n.id === m0.id) as PoolNode;
     const src = binarySource(g, m.inputs[0]!);

@@ -28,9 +28,10 @@ export function payloadScale(ctx: QuantContext, id: string): number {
   return id === ctx.sf.inputId ? ctx.input.scale : 1;
 }
 
-/** The source's largest |payload| (1 for spikes). */
+/** The source's largest |payload|: 1 for spikes, the number of thresholds for an MT layer's s_sum. */
 export function payloadMax(ctx: QuantContext, id: string): number {
-  return id === ctx.sf.inputId ? Math.max(Math.abs(ctx.input.min), ctx.input.max) : 1;
+  if (id === ctx.sf.inputId) return Math.max(Math.abs(ctx.input.min), ctx.input.max);
+  return ctx.sf.populations.find((p) => p.id === id)?.thresholds?.length ?? 1;
 }
 
 /** Weight exponent 0 (Lava's conv ignores it; netx cannot carry it), or the connection's own choice. */

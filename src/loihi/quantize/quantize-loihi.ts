@@ -29,7 +29,7 @@ import { synapticForm, type SynapticForm } from "./synaptic-form.ts";
 export function quantizeLoihi(
   g: Graph,
   t: TargetSpec,
-  opts: { netx?: "auto" | boolean; calibration?: StepInput[]; vthCap?: number } = {},
+  opts: { netx?: "auto" | boolean; calibration?: StepInput[]; vthCap?: number; splitScales?: boolean } = {},
 ): QuantizeResult & { synaptic: SynapticForm; netx: NetxCheck } {
   const sf = synapticForm(g, t);
   const structure = netxStructure(netxNetworkOf(sf));
@@ -45,6 +45,7 @@ export function quantizeLoihi(
       inputSigned: signed,
       inputRangeFrom: opts.calibration?.length ? "calibration" : "default",
       vthCap: opts.vthCap,
+      splitScales: opts.splitScales,
     },
   );
   return { ...r, synaptic: sf, netx: structure };

@@ -120,11 +120,16 @@ export function quantizeBias(
   return { biasMant, biasExp, maxAbsErr };
 }
 
-/** du and dv of population p (a warning into ctx when its decay needs more than the largest dv). */
+/**
+ * du and dv of population p (a warning into ctx when its decay needs more than the largest dv).
+ * τ = 0 (no memory: a rank neuron, mt-max-pool.ts) takes dv 4095 without one: v then keeps
+ * trunc(v/4096) of itself, which stays below 1/4095 of what it held.
+ */
 export function decays(ctx: QuantContext, p: RealPopulation): { du: number; dv: number } {
   const bits = ctx.t.arithmetic.decayBits;
   const dvMax = 2 ** bits - 1;
   let dv = p.kind === "integrator" ? 0 : roundHalfAway(2 ** bits * (1 - p.decay));
+  if (p.decay === 0) dv = dvMax;
   if (dv > dvMax) {
     ctx.warnings.push(`layer '${p.id}': decay τ = ${fmt(p.decay)} needs dv = ${dv}, beyond ${dvMax}; using ${dvMax}`);
     dv = dvMax;

@@ -13,7 +13,7 @@
  * repeats. Neurons then take the same step as in the time-stepped engine (population-step.ts),
  * so the two must agree bit for bit on every spike, u and v.
  */
-import { populationSize, type FixedConnection, type FixedModel } from "../model/integer-model.ts";
+import { populationSize, type FixedConnection, type FixedModel, type Synapse } from "../model/integer-model.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
   clearInputs,
@@ -87,7 +87,21 @@ function newEvents(n: number): Events {
   return { idx: new Int32Array(n), val: new Int32Array(n), count: 0, maxAbs: 0 };
 }
 
-/** One step of a population-driven engine; `output(k)` is population k's output of the last step. */
+/**
+ * Each synapse compiled once (runs of many samples share it): its scatter and fan-out. The
+ * integer model is not changed once built; a changed copy has new synapse objects.
+ */
+const cache = new WeakMap<Synapse, { syn: EventSynapse; fan: Int32Array }>();
+function compiled(s: Synapse): { syn: EventSynapse; fan: Int32Array } {
+  let c = cache.get(s);
+  if (!c) {
+    c = { syn: eventSynapse(s), fan: fanOut(s) };
+    cache.set(s, c);
+  }
+  return c;
+}
+
+/** The engine one Lava step at a time; `output(k)` is population k's output of the last step taken. */
 export interface EventEngine {
   readonly prep: Prepared;
   /** Lava steps run so far. */
@@ -119,8 +133,7 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
         c,
         from: sources.get(c.from)!,
         dst: portBuffer(pp, c),
-        syn: eventSynapse(c.synapse),
-        fan: fanOut(c.synapse),
+        ...compiled(c.synapse),
         conv: c.synapse.kind === "conv",
         fromInput,
       };

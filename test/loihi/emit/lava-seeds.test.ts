@@ -8,11 +8,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadModel } from "../../../src/frontends/index.ts";
 import { driverFor } from "../../../src/driver/index.ts";
-import { buildLoihi } from "../../../src/loihi/build.ts";
+import { buildLoihi, withTimesteps } from "../../../src/loihi/build.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "../../../src/loihi/emit/lava-custom-process.ts";
 import { scaleGroups } from "../../../src/loihi/quantize/split-scales.ts";
 import { fixedRunAsRunResult } from "../../../src/loihi/sim/engine-common.ts";
 import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
+import { runFixedEvent } from "../../../src/loihi/sim/run-event.ts";
 import { randomInputs } from "../../../src/inputs/random-inputs.ts";
 
 interface Pop {
@@ -133,4 +134,15 @@ test("mpbn-element: lif1 split by scale into two populations whose spikes add up
     r.files.get("report.txt") as string,
     /threshold precision: 'lif1' split by neuron into 'lif1_part1' \(\d+ neurons\), 'lif1_part2' \(\d+ neurons\)/,
   );
+});
+
+test("a shorter run of a per-step norm's model drops the pulses of the steps it does not run", async () => {
+  const g = await loadModel("fixtures/tebn/model.json");
+  const m = buildLoihi(g, { target: "loihi2" }).quant.model;
+  const short = withTimesteps(m, 2);
+  assert.ok(short.populations.length < m.populations.length);
+  for (const p of short.populations) if (p.kind === "pulse") assert.ok(p.phase! < short.runSteps, p.id);
+  assert.ok(short.connections.every((c) => short.populations.some((p) => p.id === c.from) || c.from === m.input.id));
+  const x = randomInputs(g, 1, 5)[0]!;
+  assert.deepEqual(runFixedStepped(short, x, { state: true }).v, runFixedEvent(short, x, { state: true }).v);
 });

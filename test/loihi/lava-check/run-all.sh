@@ -50,6 +50,8 @@ CASES=(
   "graph|fixtures/mt-lif/model.json|fixtures/mt-lif/input.json"
   "graph|fixtures/mt-lif/model.json|seed:6|seed:7"
   "graph|fixtures/mpbn-element/model.json|seed:8"
+  "graph|fixtures/onnx-tdbn-mt/model.onnx|seed:1"
+  "graph|fixtures/onnx-tdbn-mt/model.onnx|seed:2|seed:3"
 )
 fail=0
 for c in "${CASES[@]}"; do

@@ -1,0 +1,96 @@
+/**
+ * One measurement in a process of its own (so that its peak RSS is its own), in plain node on the
+ * compiled modules (dist/): compile or verify a random-weight CIFAR network for loihi2, or time
+ * the phases of either. Only the model generator (bench/cifar-models.ts) goes through tsx, scoped
+ * to it (a loader for every module would transform dependencies too and inflate the memory).
+ * Usage: node bench/child.mjs <task> <model>
+ *   task: compile | compile-1 (one agreement sample) | verify | compile-phases | verify-phases
+ *   model: resnet19 | vgg16 | fixture:<dir>@<T> (a shipped fixture run for T steps)
+ * Prints one JSON line: wall and CPU ms of the task (CPU time includes worker threads), peak RSS
+ * (MB) and the RSS before it (runtime and the float model), and for *-phases the CPU ms of each
+ * phase and the RSS after it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tsImport } from "tsx/esm/api";
+
+const ROOT = new URL("../", import.meta.url);
+const dist = (p) => import(new URL(`dist/${p}`, ROOT).href);
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+const [task, name] = process.argv.slice(2);
+const { inferShapes } = await dist("ir/shapes.js");
+const { randomInputs } = await dist("inputs/random-inputs.js");
+
+async function model() {
+  if (name.startsWith("fixture:")) {
+    const [dir, T] = name.slice("fixture:".length).split("@");
+    const { loadModel } = await dist("frontends/index.js");
+    const g = await loadModel(new URL(`fixtures/${dir}/model.json`, ROOT).pathname);
+    return { ...g, meta: { ...g.meta, timesteps: Number(T) } };
+  }
+  const m = await tsImport("./cifar-models.ts", import.meta.url);
+  return inferShapes(name === "vgg16" ? m.vgg16() : m.resnet19());
+}
+
+const g = await model();
+const [x] = randomInputs(g, 1, 7);
+const board = "hala-point";
+const rssBefore = process.memoryUsage().rss / 2 ** 20;
+const phases = {};
+const rss = {};
+const timed = async (k, f) => {
+  const t = cpuMs();
+  const r = await f();
+  phases[k] = cpuMs() - t;
+  rss[k] = process.memoryUsage().rss / 2 ** 20;
+  return r;
+};
+const t0 = performance.now();
+const c0 = cpuMs();
+if (task === "compile" || task === "compile-1") {
+  const { loihiDriver } = await dist("loihi/driver.js");
+  const samples = task === "compile-1" ? { agreementSamples: 1 } : {};
+  const res = await loihiDriver.compile(g, { target: "loihi2", board, ...samples });
+  const dir = mkdtempSync(join(tmpdir(), "snnc-bench-"));
+  for (const [f, data] of res.files) writeFileSync(join(dir, f), data);
+  rmSync(dir, { recursive: true });
+} else if (task === "verify") {
+  const { loihiDriver } = await dist("loihi/driver.js");
+  await loihiDriver.verify(g, { target: "loihi2", board, inputs: [x] });
+} else if (task === "compile-phases") {
+  const { runPipeline } = await dist("driver/run-pipeline.js");
+  const { loihiPipeline } = await dist("loihi/pipeline.js");
+  const { loadTarget } = await dist("target/load-target.js");
+  const { quantizeLoihi } = await dist("loihi/quantize/index.js");
+  const { placeLoihi } = await dist("loihi/place/place-loihi.js");
+  const { lavaProcessGraphJson } = await dist("loihi/emit/lava-process-graph.js");
+  const A = await dist("loihi/agreement.js");
+  const target = loadTarget("loihi2");
+  const { graph } = await timed("passes", () => runPipeline(g, loihiPipeline(target, {}), { target: "loihi2" }));
+  const q = await timed("quantise", () => quantizeLoihi(graph, target, {}));
+  await timed("place", () => placeLoihi(q.model, target, { board }));
+  await timed("network.lava.json", () => lavaProcessGraphJson(q.model, { netx: { written: false, reason: "" } }));
+  phases.defaultSamples = A.defaultAgreementSamples(q.model);
+  await timed("agreement, 1 sample", () => A.measureLoihiAgreement(g, q.model, [x], { threads: 1 }));
+} else if (task === "verify-phases") {
+  const { buildLoihi } = await dist("loihi/build.js");
+  const { runFixedEvent } = await dist("loihi/sim/run-event.js");
+  const { runFixedStepped } = await dist("loihi/sim/run-stepped.js");
+  const { simulate } = await dist("sim/reference.js");
+  const b = await timed("build", () => buildLoihi(g, { target: "loihi2", board }));
+  const m = b.quant.model;
+  await timed("float reference", () => simulate(g, x, { all: true }));
+  await timed("event engine (u, v kept)", () => runFixedEvent(m, x, { state: true }));
+  await timed("time-stepped engine (u, v kept)", () => runFixedStepped(m, x, { state: true }));
+}
+const ms = performance.now() - t0;
+const cpu = cpuMs() - c0;
+const peak = process.resourceUsage().maxRSS / 1024;
+console.log(
+  JSON.stringify({ task, name, ms, cpuMs: cpu, peakMB: peak, rssBeforeMB: rssBefore, phases, rssAfter: rss }),
+);

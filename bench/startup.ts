@@ -1,0 +1,77 @@
+/**
+ * Start-up and small commands: the built `bin/snnc.js` on a shipped fixture, each spawned a few
+ * times in turn with `node -e 0` (so that both see the same machine load), under /usr/bin/time for
+ * the wall time and the peak RSS. Reported as medians and as ratios to `node -e 0`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { median, ROOT } from "./common.ts";
+
+export interface StartupRow {
+  command: string;
+  wallMs: number;
+  /** User + system CPU time: what the command costs, whatever else the machine runs. */
+  cpuMs: number;
+  ratio: number;
+  cpuRatio: number;
+  peakMB: number;
+}
+
+function timed(args: string[], out: string): { ms: number; cpu: number; kb: number } {
+  const r = spawnSync("/usr/bin/time", ["-o", out, "-f", "%e %U %S %M", process.execPath, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  const [s, u, sy, kb] = readFileSync(out, "utf8").trim().split(/\s+/).slice(-4).map(Number) as number[];
+  return { ms: s! * 1000, cpu: (u! + sy!) * 1000, kb: kb! };
+}
+
+export function startup(reps: number): StartupRow[] {
+  const dir = mkdtempSync(join(tmpdir(), "snnc-bench-"));
+  const fx = "fixtures/tdbn";
+  const cmds: [string, string[]][] = [
+    ["node -e 0", ["-e", "0"]],
+    ["snnc --version", ["bin/snnc.js", "--version"]],
+    ["snnc targets", ["bin/snnc.js", "targets"]],
+    ["snnc inspect", ["bin/snnc.js", "inspect", `${fx}/model.json`]],
+    ["snnc run", ["bin/snnc.js", "run", `${fx}/model.json`, "--input", `${fx}/input.json`]],
+    ["snnc run --target loihi2", ["bin/snnc.js", "run", `${fx}/model.json`, "--target", "loihi2", "--random", "1"]],
+    [
+      "snnc compile --target loihi2",
+      ["bin/snnc.js", "compile", `${fx}/model.json`, "--target", "loihi2", "-o", join(dir, "o")],
+    ],
+    [
+      "snnc verify --target loihi2",
+      ["bin/snnc.js", "verify", `${fx}/model.json`, "--target", "loihi2", "--input", `${fx}/input.json`],
+    ],
+  ];
+  const ms = cmds.map(() => [] as number[]);
+  const cpu = cmds.map(() => [] as number[]);
+  const kb = cmds.map(() => [] as number[]);
+  try {
+    for (let r = 0; r <= reps; r++) {
+      cmds.forEach(([, args], i) => {
+        const t = timed(args, join(dir, "time.txt"));
+        if (r === 0) return; // warm-up: file cache
+        ms[i]!.push(t.ms);
+        cpu[i]!.push(t.cpu);
+        kb[i]!.push(t.kb);
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const base = median(ms[0]!);
+  const baseCpu = median(cpu[0]!);
+  return cmds.map(([command], i) => ({
+    command: `${command}${i > 2 ? ` (${fx})` : ""}`,
+    wallMs: median(ms[i]!),
+    cpuMs: median(cpu[i]!),
+    ratio: median(ms[i]!) / base,
+    cpuRatio: median(cpu[i]!) / baseCpu,
+    peakMB: Math.max(...kb[i]!) / 1024,
+  }));
+}
