@@ -4,8 +4,11 @@
  * that produce c, leaving gain 1: Lava's LIF adds its synaptic input as it comes (a << 6).
  * Per-channel gains scale conv kernels; per-neuron gains on a conv expand it into per-neuron
  * synapses (the cost is reported). The neuron's own bias is not multiplied (it is outside the gain).
+ * A neuron reading a synaptic current (an `li`, NIR's CubaLIF) has its gain moved through the
+ * current (the li's bias scales with it), and the li's own gain then moves into the synapses too:
+ * Lava's u adds its synaptic input as it comes as well.
  */
-import type { Graph, NeuronNode } from "../../ir/nodes.ts";
+import type { Graph, LeakyIntegratorNode, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, scalar } from "../../ir/tensor.ts";
 import { scaleCurrent } from "./lower-current-scale.ts";
@@ -34,6 +37,16 @@ export function moveGains(g0: Graph): { graph: Graph; notes: string[] } {
       ...r.notes.map((x) => `  ${x}`),
     );
   }
+  for (const l0 of g0.nodes) {
+    if (l0.op !== "li") continue;
+    const li = g.nodes.find((x) => x.id === l0.id) as LeakyIntegratorNode;
+    const gain = broadcastTo(li.gain, li.shape!);
+    if (gain.every((v) => v === 1)) continue;
+    const r = scaleCurrent(g, li.inputs[0]!, li.id, gain, { layer: li.id, param: "gain" });
+    const cur = r.graph.nodes.find((x) => x.id === li.id) as LeakyIntegratorNode;
+    g = inferShapes(editGraph(r.graph, new Map([[li.id, { ...cur, gain: scalar(1) }]])));
+    notes.push(`gain of synaptic current '${li.id}' → its synapses`, ...r.notes.map((x) => `  ${x}`));
+  }
   return { graph: g, notes };
 }
 
@@ -42,7 +55,7 @@ export const lowerGain: Pass = {
   description:
     "neuron input gains → the synapses producing the current (conv expanded where the gain varies within a channel)",
   requires: "every neuron's current comes from conv / dense / sum-pool / add of those",
-  guarantees: "every neuron has gain 1; spikes unchanged",
+  guarantees: "every neuron and synaptic current has gain 1; spikes unchanged",
   run(g) {
     return moveGains(g);
   },

@@ -30,7 +30,13 @@ export function checkBounds(
   const aMax = maxOf(qa.pos);
   const aMin = minOf(qa.neg);
   const act = 2 ** A.activationShift;
-  if (act * Math.max(aMax, -aMin) > LAVA.uWrap) {
+  // a synaptic current (du < 4095) keeps f of u a step: u gathers up to a·64 / (1 − f)
+  const f = (LAVA.decayUnity - (fp.du + 1)) / LAVA.decayUnity;
+  if (f > 0 && (act * Math.max(aMax, -aMin)) / (1 - f) > LAVA.uWrap) {
+    ctx.warnings.push(
+      `layer '${fp.id}': u could wrap: its synaptic current can gather |a|·64 / (1 − f) = ${Math.round((act * Math.max(aMax, -aMin)) / (1 - f))} > 2^23 = ${LAVA.uWrap} when all its inputs keep spiking`,
+    );
+  } else if (act * Math.max(aMax, -aMin) > LAVA.uWrap) {
     ctx.warnings.push(
       `layer '${fp.id}': u could wrap: one step's input reaches |a|·64 = ${act * Math.max(aMax, -aMin)} > 2^23 = ${LAVA.uWrap} when all its inputs spike`,
     );
@@ -49,7 +55,7 @@ export function checkBounds(
     bHi = Math.max(bHi, b);
   }
   if (fp.kind !== "integrator") {
-    const stepNeg = act * aMin + bLo;
+    const stepNeg = (act * aMin) / (1 - f) + bLo;
     const leakBound = tauQ < 1 ? -stepNeg / (1 - tauQ) : Infinity;
     const vNeg = Math.min(-stepNeg * T, leakBound);
     if (vNeg > LAVA.vMax)

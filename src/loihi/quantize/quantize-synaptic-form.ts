@@ -68,7 +68,7 @@ function quantizePopulation(
   };
   const tauQ = 1 - dv / 2 ** A.decayBits;
   const { aMax, aMin } = checkBounds(ctx, population, n, tauQ, gain ? gain.aMax / 2 ** gain.exp : undefined);
-  const offset = p.v0 || p.selfWeight ? offsetIntegers(ctx, p, population, cstats) : undefined;
+  const offset = p.v0 || p.selfWeight || p.silence ? offsetIntegers(ctx, p, population, cstats) : undefined;
   const stats: PopulationQuant = {
     id: p.id,
     kind: p.kind,
@@ -119,9 +119,16 @@ function kindFields(ctx: QuantContext, p: RealPopulation, g: number, dv: number)
 /** The report's closing notes: how state offsets run, and the pipeline latency. */
 function closingNotes(ctx: QuantContext, offsets: OffsetQuant[], pulses: FixedPopulation[]): void {
   const { runSteps, T } = ctx;
-  if (offsets.length) {
+  const shifted = offsets.filter((o) => o.init || o.self);
+  if (shifted.length) {
     ctx.notes.push(
-      `state offsets: ${offsets.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulses.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
+      `state offsets: ${shifted.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulses.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
+    );
+  }
+  const silent = offsets.filter((o) => o.silence);
+  if (silent.length) {
+    ctx.notes.push(
+      `warm-up silence: ${silent.map((o) => `'${o.id}' (${o.silence} step${o.silence === 1 ? "" : "s"})`).join(", ")}: read one or more steps late (a recurrent edge or a delay), so its last warm-up steps would reach its readers' first aligned steps; an inhibition from pulse neurons keeps them silent`,
     );
   }
   const depth = ctx.sf.maxDepth;

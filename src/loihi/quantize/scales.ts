@@ -20,7 +20,8 @@ import {
   type QuantContext,
 } from "./quantize-context.ts";
 import { maxOf, minOf, rowSums, rowSumsOver } from "./row-sums.ts";
-import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-form.ts";
+import { silentSteps, type RealConnection, type RealPopulation, type RealSynapse } from "./synaptic-form.ts";
+import { currentFactor } from "./weights-biases.ts";
 
 export function minMax(a: Float64Array): [number, number] {
   let lo = Infinity;
@@ -92,19 +93,32 @@ function stepInput(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]
 }
 
 /**
- * A self-recurrent population is held below its threshold at its last warm-up step by an
- * inhibition as large as anything its population sources may deliver then (plus its bias); the
- * whole swing must not wrap u (with a tenth of slack for rounding the weights up).
+ * A population kept silent over its last K warm-up steps (a self weight, or read through a delay:
+ * state-offsets.ts) is held below its threshold by an inhibition as large as anything its
+ * population sources may deliver then (plus its bias, plus, with a synaptic current, what u may
+ * still hold); the whole swing over those steps must not wrap u (with a tenth of slack for
+ * rounding the weights up). Without a synaptic current (f = 0) this is one step's swing.
  */
 function warmUpSwing(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]): number {
   const n = size(p.shape);
   const swing = new Float64Array(n);
+  const f = currentFactor(ctx, p);
+  const K = silentSteps(p);
+  let reach = 0; // Σ_{m<K} f^m: how much of the per-step swing u can gather over the K steps
+  for (let m = 0; m < K; m++) reach += f ** m;
+  const all = f > 0 ? rowSumsOver(conns, n, (c) => payloadMax(ctx, c.from) / payloadScale(ctx, c.from)) : undefined;
   for (const c of conns) {
-    if (c.from === ctx.sf.inputId || isPulse(ctx, c.from)) continue;
-    const { pos, neg } = rowSums(c.synapse, 1, n);
+    // the input sends zeros then, unless delayed (a term of k steps: delay d − 1 + k)
+    if ((c.from === ctx.sf.inputId && c.delay <= p.depth - 1) || isPulse(ctx, c.from)) continue;
+    const x = c.from === ctx.sf.inputId ? payloadMax(ctx, c.from) / payloadScale(ctx, c.from) : 1;
+    const { pos, neg } = rowSums(c.synapse, x, n);
     for (let i = 0; i < n; i++) swing[i] += pos[i]! - neg[i]!;
   }
-  for (let i = 0; i < n; i++) swing[i] += Math.max(p.bias[i]!, 0);
+  for (let i = 0; i < n; i++) {
+    swing[i] += Math.max(p.bias[i]!, 0);
+    // the inhibition also covers the f·U+ u may hold; after K steps f^K·U− of u's low is left
+    if (all) swing[i] = (swing[i]! + (f * all.pos[i]!) / (1 - f)) * reach - (f ** K * all.neg[i]!) / (1 - f);
+  }
   return maxOf(swing);
 }
 
@@ -117,8 +131,12 @@ function scaleLimits(ctx: QuantContext, p: RealPopulation, all: RealConnection[]
   for (const b of p.bias) bmax = Math.max(bmax, Math.abs(b));
   if (bmax > 0) limits.push(biasLimit(ctx, bmax));
   const aAbs = stepInput(ctx, p, conns);
-  if (aAbs > 0) limits.push(["one step's input (u must not wrap)", uMax / aAbs]);
-  const swing = p.selfWeight ? warmUpSwing(ctx, p, conns) : 0;
+  // a synaptic current gathers up to 1 / (1 − f) steps of input in u (2% kept for the weights' rounding)
+  const f = currentFactor(ctx, p);
+  if (aAbs > 0 && f > 0)
+    limits.push(["the synaptic current's input (u must not wrap)", (0.98 * uMax * (1 - f)) / aAbs]);
+  else if (aAbs > 0) limits.push(["one step's input (u must not wrap)", uMax / aAbs]);
+  const swing = silentSteps(p) ? warmUpSwing(ctx, p, conns) : 0;
   if (swing > 0) limits.push(["warm-up inhibition (u must not wrap)", (0.9 * uMax) / swing]);
   return { limits, perStep: aAbs + bmax };
 }

@@ -52,6 +52,11 @@ CASES=(
   "graph|fixtures/mpbn-element/model.json|seed:8"
   "graph|fixtures/onnx-tdbn-mt/model.onnx|seed:1"
   "graph|fixtures/onnx-tdbn-mt/model.onnx|seed:2|seed:3"
+  "graph|fixtures/nir-paper/braille_noDelay_bias_zero.nir|seed:1"
+  "graph|fixtures/nir-paper/braille_noDelay_noBias_subtract.nir|seed:2|seed:3"
+  "graph|fixtures/nir-snntorch/snntorch_rleaky.nir|seed:4|seed:5"
+  "graph|builtin:recurrent-delays|seed:6"
+  "graph|builtin:recurrent-delays|seed:7|seed:8"
 )
 fail=0
 for c in "${CASES[@]}"; do
