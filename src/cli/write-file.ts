@@ -4,10 +4,11 @@
  * is renamed over `<path>` (atomic within a directory). Any failure removes the temporary file and
  * ends with an E_WRITE error (exit 74); signals wait for the write to finish or clean up.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { SnncError } from "../ir/errors.ts";
+import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
 
 export function writeFileAtomically(path: string, text: string): void {
@@ -24,7 +25,7 @@ function write(path: string, text: string): void {
     if (e instanceof SnncError) throw e;
   }
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeParents(dirname(target));
   } catch (e) {
     throw fail("cannot create the output file's directory", e);
   }

@@ -19,7 +19,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -30,6 +29,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { SnncError } from "../ir/errors.ts";
+import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
 
 export function writeOutputsAtomically(dir: string, files: Map<string, string | Uint8Array>): void {
@@ -54,7 +54,7 @@ function writeFile(path: string, content: string | Uint8Array): void {
   const parent = dirname(target);
   let created: string | undefined;
   try {
-    created = mkdirSync(parent, { recursive: true });
+    created = makeParents(parent);
   } catch (e) {
     throw new SnncError("E_WRITE", `cannot create the output file's folder (${(e as NodeJS.ErrnoException).code})`, {
       file: path,
@@ -96,7 +96,7 @@ function write(dir: string, files: Map<string, string | Uint8Array>): void {
         });
   let created: string | undefined;
   try {
-    created = mkdirSync(parent, { recursive: true });
+    created = makeParents(parent);
   } catch (e) {
     throw fail("cannot create the output directory's parent", e);
   }
