@@ -11,6 +11,19 @@ import { SnncError } from "../ir/errors.ts";
 import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
 
+/** Creates `path` (it must not exist) with `content`, fsynced. */
+export function writeFileDurably(path: string, content: string | Uint8Array): void {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  const fd = openSync(path, "wx", 0o644);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function writeFileAtomically(path: string, text: string): void {
   deferSignals(() => write(path, text));
 }
@@ -31,15 +44,7 @@ function write(path: string, text: string): void {
   }
   const tmp = join(dirname(target), `.${basename(target)}.snnc-new-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
-    const bytes = Buffer.from(text, "utf8");
-    const fd = openSync(tmp, "wx", 0o644);
-    try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileDurably(tmp, text);
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });

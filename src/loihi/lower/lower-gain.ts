@@ -10,19 +10,23 @@ import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, scalar } from "../../ir/tensor.ts";
 import { scaleCurrent } from "./lower-current-scale.ts";
 import type { Pass } from "../../passes/pass.ts";
-import { editGraph, fmt } from "../../passes/support/rewrite.ts";
+import { editGraph, fmt, isNeuron, rewriteEach } from "../../passes/support/rewrite.ts";
+
+export const lowerGain: Pass = {
+  name: "lower-gain",
+  description:
+    "neuron input gains → the synapses producing the current (conv expanded where the gain varies within a channel)",
+  requires: "every neuron's current comes from conv / dense / sum-pool / add of those",
+  guarantees: "every neuron has gain 1; spikes unchanged",
+  run: moveGains,
+};
 
 export function moveGains(g0: Graph): { graph: Graph; notes: string[] } {
-  let g = inferShapes(g0);
-  const notes: string[] = [];
-  for (const n0 of g0.nodes) {
-    if (n0.op !== "neuron") continue;
-    const n = g.nodes.find((x) => x.id === n0.id) as NeuronNode;
+  return rewriteEach(g0, isNeuron, (g, n, notes) => {
     const gain = broadcastTo(n.gain, n.shape!);
-    if (gain.every((v) => v === 1)) continue;
+    if (gain.every((v) => v === 1)) return undefined;
     const r = scaleCurrent(g, n.inputs[0]!, n.id, gain, { layer: n.id, param: "gain" });
     const cur = r.graph.nodes.find((x) => x.id === n.id) as NeuronNode;
-    g = inferShapes(editGraph(r.graph, new Map([[n.id, { ...cur, gain: scalar(1) }]])));
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of gain) {
@@ -33,17 +37,6 @@ export function moveGains(g0: Graph): { graph: Graph; notes: string[] } {
       `gain of '${n.id}' (${n.gain.shape.length ? `per ${n.gain.shape.length === 1 ? "channel" : "neuron"}` : "scalar"}, ${fmt(lo)}..${fmt(hi)}) → its synapses`,
       ...r.notes.map((x) => `  ${x}`),
     );
-  }
-  return { graph: g, notes };
+    return inferShapes(editGraph(r.graph, new Map([[n.id, { ...cur, gain: scalar(1) }]])));
+  });
 }
-
-export const lowerGain: Pass = {
-  name: "lower-gain",
-  description:
-    "neuron input gains → the synapses producing the current (conv expanded where the gain varies within a channel)",
-  requires: "every neuron's current comes from conv / dense / sum-pool / add of those",
-  guarantees: "every neuron has gain 1; spikes unchanged",
-  run(g) {
-    return moveGains(g);
-  },
-};
