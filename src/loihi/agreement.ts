@@ -12,14 +12,8 @@
 import { availableParallelism } from "node:os";
 import type { Graph } from "../ir/nodes.ts";
 import type { StepInput } from "../sim/reference.ts";
-import type { Agreement } from "../verify/agreement.ts";
-import {
-  combineAgreement,
-  sampleAgreement,
-  type AgreementLayout,
-  type SampleAgreement,
-  type SteppedRun,
-} from "../verify/agreement-stream.ts";
+import { combineAgreement, type Agreement, type SampleAgreement } from "../verify/agreement.ts";
+import { sampleAgreement, type AgreementLayout, type SteppedRun } from "../verify/agreement-stream.ts";
 import { populationSize, type FixedModel } from "./model/integer-model.ts";
 import { eventEngine } from "./sim/run-event.ts";
 

@@ -26,10 +26,10 @@ export function processesSection(b: LoihiBuild): ReportSection {
   }
   if (b.quant.gains.length) {
     lines.push(
-      "per-step gain stages: lava.proc.prodneuron ProdNeuron sends (current · A_t) >> E into the neuron in the same step; A_t and the step's bias come from the pulse of that step",
+      "per-step gain stages: lava.proc.prodneuron ProdNeuron sends (current · A_t) >> E into the neuron in the same step; A_t and the step's bias come from the pulse of that step; the current's synapses are quantised at g·2^s (the shift gives a conv the exponent Lava's Conv ignores)",
       ...table(
-        ["population", "steps", "E", "largest |A_t|", "largest |current|", "gain error"],
-        b.quant.gains.map((g) => [g.id, g.steps, g.exp, g.aMax, g.cMax, `${fmt(100 * g.relErr)}%`]),
+        ["population", "steps", "E", "s", "largest |A_t|", "largest |current|", "gain error"],
+        b.quant.gains.map((g) => [g.id, g.steps, g.exp, g.shift, g.aMax, g.cMax, `${fmt(100 * g.relErr)}%`]),
       ),
     );
   }

@@ -28,13 +28,27 @@ export interface CompileFacts {
   warnings: readonly string[];
 }
 
+/** vth, or for a multi-threshold population the range of its per-neuron thresholds (in vth units). */
+function vthCell(q: QuantizeResult, id: string, vth: number): string | number {
+  const ts = q.model.populations.find((m) => m.id === id)?.thresholds;
+  if (!ts?.length) return vth;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of ts)
+    for (const x of t) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+  return `${fmt(lo / 64)}..${fmt(hi / 64)}`;
+}
+
 function quantSection(q: QuantizeResult): ReportSection {
   const rows = q.populations.map((p) => [
     p.id,
     p.kind,
     p.neurons,
     p.depth,
-    p.vth,
+    vthCell(q, p.id, p.vth),
     p.du,
     p.dv,
     p.kind !== "pulse" && p.kind !== "integrator" ? `${fmt(p.tau)}→${fmt(p.tauQ)}` : "-",
@@ -85,6 +99,9 @@ function quantSection(q: QuantizeResult): ReportSection {
       ),
       "",
       "max weight error: largest |w_int·2^e·s/g − w| relative to the layer's largest |w|; τ_int = 1 − dv/4096.",
+      ...(q.model.populations.some((m) => m.thresholds?.length)
+        ? ["vth lo..hi: a multi-threshold population compares v with per-neuron thresholds; the range of all of them."]
+        : []),
     ],
   };
 }

@@ -17,7 +17,7 @@
  * A producer read by other layers too is copied first, so they keep the unscaled current.
  * Anything else (a current that is not the output of a linear layer) is refused with the reason.
  */
-import { windowGeometry } from "../../ir/conv-geometry.ts";
+import { convGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
 import { consumers, freshId } from "../../ir/graph.ts";
 import type {
@@ -50,14 +50,7 @@ export function convToDense(
   inShape: readonly number[],
   f?: Float64Array,
 ): { weights: Float64Array; outShape: [number, number, number] } {
-  const [H, W, C] = inShape as [number, number, number];
-  const [KH, KW, KI, CO] = n.kernel.shape as [number, number, number, number];
-  const { pads, outH, outW } = windowGeometry(H, W, {
-    kernel: [KH, KW],
-    strides: n.strides,
-    dilation: n.dilation,
-    padding: n.padding,
-  });
+  const { H, W, C, KH, KW, KI, CO, pads, outH, outW } = convGeometry(inShape, n);
   const O = outH * outW * CO;
   const I = H * W * C;
   const w = new Float64Array(I * O);

@@ -36,6 +36,18 @@ import { hasGainSchedule } from "./neuron-kind.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { Pass, PassOptions } from "../../passes/pass.ts";
 
+export const lowerNeuronModel: Pass = {
+  name: "lower-neuron-model",
+  description:
+    "check every neuron has a Lava process of the target (LIF; ATRLIF for soft reset; snnc's MultiThresholdLIF for MT planes; a gain stage for per-step norms), possibly after a state offset; refuse the rest with the reason",
+  requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
+  guarantees:
+    "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
+  run(g, opts) {
+    return checkGraphForLoihi(g, targetOf(opts));
+  },
+};
+
 /** The target description a Loihi pass works for: `opts.targetSpec`, else loaded by `opts.target`. */
 export function targetOf(opts: PassOptions): TargetSpec {
   const t = opts.targetSpec as TargetSpec | undefined;
@@ -146,15 +158,3 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
     );
   return { graph: g, notes };
 }
-
-export const lowerNeuronModel: Pass = {
-  name: "lower-neuron-model",
-  description:
-    "check every neuron has a Lava process of the target (LIF; ATRLIF for soft reset; snnc's MultiThresholdLIF for MT planes; a gain stage for per-step norms), possibly after a state offset; refuse the rest with the reason",
-  requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
-  guarantees:
-    "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
-  run(g, opts) {
-    return checkGraphForLoihi(g, targetOf(opts));
-  },
-};

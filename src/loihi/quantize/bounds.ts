@@ -1,11 +1,13 @@
 /**
  * Bounds on a population's integers after rounding. The exact per-neuron sums of its positive and
- * negative weights (at the sources' largest payloads) bound one step's input a; the report warns,
+ * negative weights (at the sources' largest payloads) bound one step's input a (with a gain stage,
+ * step by step: each pulse and gain at its own step, atrlif-range.ts); the report warns,
  * with the layer and the bound, wherever u could wrap, a conv sum could wrap at 24 bit, v could
  * saturate within the run, or a readout could reach its threshold.
  */
 import { LAVA, type FixedConnection, type FixedPopulation } from "../model/integer-model.ts";
 import { payloadMax, type QuantContext } from "./quantize-context.ts";
+import { contextSources, stepInputRange } from "./atrlif-range.ts";
 import { maxOf, minOf, rowSumsOver } from "./row-sums.ts";
 
 /** Exact per-neuron Σ positive / negative of w_int·2^e·payload_max over these connections. */
@@ -27,8 +29,13 @@ export function checkBounds(
   const incoming = ctx.connections.filter((c) => c.to === fp.id && c.port !== "gain");
   const gainOf = (c: FixedConnection) => (c.port === "gated" ? (gainFactor ?? 1) : 1);
   const qa = rowSumsOver(incoming, n, (c) => gainOf(c) * payloadMax(ctx, c.from) * 2 ** c.weightExp);
-  const aMax = maxOf(qa.pos);
-  const aMin = minOf(qa.neg);
+  let aMax = maxOf(qa.pos);
+  let aMin = minOf(qa.neg);
+  if (fp.gainStage) {
+    // a gain stage: each step's gain and bias pulse at their own step (atrlif-range.ts), not all at once
+    const into = ctx.connections.filter((c) => c.to === fp.id);
+    ({ aLo: aMin, aHi: aMax } = stepInputRange(fp, into, ctx.runSteps, contextSources(ctx)));
+  }
   const act = 2 ** A.activationShift;
   // a synaptic current (du < 4095) keeps f of u a step: u gathers up to a·64 / (1 − f)
   const f = (LAVA.decayUnity - (fp.du + 1)) / LAVA.decayUnity;
