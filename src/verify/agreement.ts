@@ -64,6 +64,37 @@ export interface FixedPointRuns {
   layers: readonly { id: string; neurons: number }[];
   /** Readout candidates in order: the first both models hold is compared. */
   outputs: readonly string[];
+  /** Judges a sample whose readout argmax differs (float readout `ref`, classes a and b): a tie within the quantisation bound? */
+  judgeTie?: (sample: number, readout: string, ref: Float64Array, a: number, b: number) => TieJudgement;
+}
+
+/**
+ * Whether a sample whose readout argmax differs is a tie within the quantisation bound (the
+ * fixed-point target judges it: src/loihi/ties/judge-tie.ts). `margin`: the float readout of the
+ * float model's top class minus that of the fixed-point model's; `bound`: what the quantisation
+ * explains of it; a tie when every departure (a decision that differs from the float model's on
+ * the same inputs and history) is within the rounding bound, and margin ≤ bound.
+ */
+export interface TieJudgement {
+  tie: boolean;
+  margin: number;
+  bound: number;
+  /** Neuron steps whose fixed-point decision differs from the float model's on the same inputs and history. */
+  departures: number;
+  /** Departures whose float membrane was farther from the threshold than the rounding bound. */
+  beyondBound: number;
+  /** The first of them (layer, neuron, step, distances). */
+  firstBeyond?: string;
+  /** The compiled float graph does not compute the model as written on this sample (an approximation): no tie. */
+  inexact?: boolean;
+}
+
+/** A sample whose readout argmax differs: both classes and the judgement (absent when nothing judged it). */
+export interface ArgmaxDisagreement {
+  sample: number;
+  floatClass: number;
+  fixedClass: number;
+  judgement?: TieJudgement;
 }
 
 export interface Agreement {
@@ -79,7 +110,16 @@ export interface Agreement {
     fixedSpikes: number;
   }[];
   spikeAgreement: number;
-  readout: { id: string; argmaxAgree: number; samples: number; maxAbsDiff: number } | null;
+  readout: {
+    id: string;
+    argmaxAgree: number;
+    samples: number;
+    maxAbsDiff: number;
+    /** Samples whose argmax differs but that are ties within the quantisation bound. */
+    ties?: number;
+    /** Every sample whose argmax differs, with its judgement. */
+    disagreements?: ArgmaxDisagreement[];
+  } | null;
 }
 
 /** The float model as written vs a fixed-point model's runs: spikes per layer (aligned by latency) and readouts. */
@@ -88,6 +128,7 @@ export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readon
   let argAgree = 0;
   let maxAbs = 0;
   let readoutId: string | undefined;
+  const disagreements: ArgmaxDisagreement[] = [];
   inputs.forEach((x, k) => {
     const ref = simulate(g, x, { timesteps: fixed.timesteps, all: true });
     const got = fixed.runs[k]!;
@@ -104,7 +145,12 @@ export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readon
       readoutId = ro;
       const a = ref.readouts.get(ro)!;
       const b = got.readouts.get(ro)!;
-      if (argmax(a) === argmax(b)) argAgree++;
+      const [ca, cb] = [argmax(a), argmax(b)];
+      if (ca === cb) argAgree++;
+      else {
+        const judgement = fixed.judgeTie?.(k, ro, a, ca, cb);
+        disagreements.push({ sample: k, floatClass: ca, fixedClass: cb, ...(judgement ? { judgement } : {}) });
+      }
       for (let i = 0; i < a.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a[i]! - b[i]!));
     }
   });
@@ -124,6 +170,14 @@ export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readon
     samples: inputs.length,
     perLayer,
     spikeAgreement: agreementRatio(cmp, dif),
-    readout: readoutId ? { id: readoutId, argmaxAgree: argAgree, samples: inputs.length, maxAbsDiff: maxAbs } : null,
+    readout: readoutId
+      ? {
+          id: readoutId,
+          argmaxAgree: argAgree,
+          samples: inputs.length,
+          maxAbsDiff: maxAbs,
+          ...(fixed.judgeTie ? { ties: disagreements.filter((d) => d.judgement?.tie).length, disagreements } : {}),
+        }
+      : null,
   };
 }
