@@ -19,18 +19,18 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
-  writeSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { SnncError } from "../ir/errors.ts";
+import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
+import { writeFileDurably } from "./write-file.ts";
 
 export function writeOutputsAtomically(dir: string, files: Map<string, string | Uint8Array>): void {
   for (const name of files.keys()) {
@@ -54,7 +54,7 @@ function writeFile(path: string, content: string | Uint8Array): void {
   const parent = dirname(target);
   let created: string | undefined;
   try {
-    created = mkdirSync(parent, { recursive: true });
+    created = makeParents(parent);
   } catch (e) {
     throw new SnncError("E_WRITE", `cannot create the output file's folder (${(e as NodeJS.ErrnoException).code})`, {
       file: path,
@@ -96,7 +96,7 @@ function write(dir: string, files: Map<string, string | Uint8Array>): void {
         });
   let created: string | undefined;
   try {
-    created = mkdirSync(parent, { recursive: true });
+    created = makeParents(parent);
   } catch (e) {
     throw fail("cannot create the output directory's parent", e);
   }
@@ -173,18 +173,6 @@ function alive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function writeFileDurably(path: string, content: string | Uint8Array): void {
-  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  const fd = openSync(path, "wx", 0o644);
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

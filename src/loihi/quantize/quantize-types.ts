@@ -60,7 +60,7 @@ export interface PopulationQuant {
   aMin: number;
 }
 
-/** How a state offset became integers (one per population that has one). */
+/** How a state offset or a warm-up silence became integers (one per population that has one). */
 export interface OffsetQuant {
   id: string;
   depth: number;
@@ -74,13 +74,18 @@ export interface OffsetQuant {
    * that the self-recurrence carries no warm-up spike into the first aligned step.
    */
   inhibit?: {
+    /** The pulse of the first silent step (the others follow, one a step). */
     pulse: string;
+    /** Silent steps: depth − steps + 1 .. depth. */
+    steps: number;
     connections: number;
     weightExp: number;
     maxInt: number;
     maxInhibition: number;
     headroom: number;
   };
+  /** Read through a delay of up to this many steps (a recurrent edge, NIR Delay): its warm-up steps kept silent. */
+  silence?: number;
   /** Depth 1: neurons whose bias alone would cross the threshold at step 1 of the first sample, held below by an initial v. */
   firstStepV0: number;
 }
