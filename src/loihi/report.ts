@@ -7,6 +7,7 @@ import { pipelineReport } from "../driver/run-pipeline.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { fmt } from "../passes/support/rewrite.ts";
 import type { Agreement } from "../verify/agreement.ts";
+import { notATie, tiesText } from "../verify/gates.ts";
 import type { LoihiBuild } from "./build.ts";
 import { processesSection } from "./report-processes.ts";
 import { reportText, table, type ReportSection } from "./emit/report-txt.ts";
@@ -170,10 +171,20 @@ export function agreementLines(a: Agreement, how: string): string[] {
     ),
   );
   lines.push(`all layers: ${pctStr(a.spikeAgreement)} of spike slots agree`);
-  if (a.readout)
+  if (a.readout) {
+    const ties = a.readout.ties ? `, ${tiesText(a.readout.ties)}` : "";
     lines.push(
-      `readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples; max |Δ| ${fmt(a.readout.maxAbsDiff)}`,
+      `readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples${ties}; max |Δ| ${fmt(a.readout.maxAbsDiff)}`,
     );
+    for (const d of a.readout.disagreements ?? []) {
+      const j = d.judgement;
+      if (!j?.tie) lines.push(`  ${notATie(d)}`);
+      else
+        lines.push(
+          `  sample ${d.sample}: float class ${d.floatClass}, integer class ${d.fixedClass}: a tie, float margin ${fmt(j.margin)} ≤ bound ${fmt(j.bound)} (${j.departures} departure${j.departures === 1 ? "" : "s"} of the integer decisions, each within the rounding bound of its threshold)`,
+        );
+    }
+  }
   return lines;
 }
 
@@ -269,7 +280,9 @@ export function compileSummary(b: LoihiBuild, f: CompileFacts): string[] {
   const a = f.agreement;
   const agreement = a
     ? `float vs integer (${f.calibrated ? "calibration inputs" : randomInputsName(a.samples)}): ${pctStr(a.spikeAgreement)} spikes agree` +
-      (a.readout ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}` : "")
+      (a.readout
+        ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}${a.readout.ties ? ` and ${tiesText(a.readout.ties)}` : ""}`
+        : "")
     : "float vs integer: not measured (see report.txt)";
   return [
     `${b.target.name}: ${m.populations.length} populations, ${m.connections.length} synapse groups, ${t.neurons} neurons, ${t.synapses} synapses on ${t.cores} core${t.cores === 1 ? "" : "s"} (${t.chips} chip${t.chips === 1 ? "" : "s"})`,

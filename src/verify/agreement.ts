@@ -87,13 +87,53 @@ export interface FixedPointRuns {
   layers: readonly { id: string; neurons: number }[];
   /** Readout candidates in order: the first both models hold is compared. */
   outputs: readonly string[];
+  /** Judges a sample whose readout argmax differs (float readout `ref`, classes a and b): a tie within the quantisation bound? */
+  judgeTie?: (sample: number, readout: string, ref: Float64Array, a: number, b: number) => TieJudgement;
+}
+
+/**
+ * Whether a sample whose readout argmax differs is a tie within the quantisation bound (the
+ * fixed-point target judges it: src/loihi/ties/judge-tie.ts). `margin`: the float readout of the
+ * float model's top class minus that of the fixed-point model's; `bound`: what the quantisation
+ * explains of it; a tie when every departure (a decision that differs from the float model's on
+ * the same inputs and history) is within the rounding bound, and margin ≤ bound.
+ */
+export interface TieJudgement {
+  tie: boolean;
+  margin: number;
+  bound: number;
+  /** Neuron steps whose fixed-point decision differs from the float model's on the same inputs and history. */
+  departures: number;
+  /** Departures whose float membrane was farther from the threshold than the rounding bound. */
+  beyondBound: number;
+  /** The first of them (layer, neuron, step, distances). */
+  firstBeyond?: string;
+  /** The compiled float graph does not compute the model as written on this sample (an approximation): no tie. */
+  inexact?: boolean;
+}
+
+/** A sample whose readout argmax differs: both classes and the judgement (absent when nothing judged it). */
+export interface ArgmaxDisagreement {
+  sample: number;
+  floatClass: number;
+  fixedClass: number;
+  judgement?: TieJudgement;
 }
 
 export interface Agreement {
   samples: number;
   perLayer: (Omit<LayerFigures, "gotSpikes"> & { fixedSpikes: number })[];
   spikeAgreement: number;
-  readout: { id: string; argmaxAgree: number; samples: number; maxAbsDiff: number } | null;
+  readout: {
+    id: string;
+    argmaxAgree: number;
+    samples: number;
+    maxAbsDiff: number;
+    /** Samples whose argmax differs but that are ties within the quantisation bound. */
+    ties?: number;
+    /** Every sample whose argmax differs, with its judgement. */
+    disagreements?: ArgmaxDisagreement[];
+  } | null;
 }
 
 /** One sample's counts. */
@@ -140,6 +180,7 @@ export function combineAgreement(samples: readonly SampleAgreement[]): Agreement
 
 /** The float model as written vs a fixed-point model's runs: spikes per layer (aligned by latency) and readouts. */
 export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readonly StepInput[]): Agreement {
+  const disagreements: ArgmaxDisagreement[] = [];
   const samples = inputs.map((x, k): SampleAgreement => {
     const ref = simulate(g, x, { timesteps: fixed.timesteps, all: true });
     const got = fixed.runs[k]!;
@@ -149,7 +190,16 @@ export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readon
       { ...got, readouts: new Map() },
       { layers, latency: fixed.latency, maxDivergences: 0 },
     );
-    return { layers: c.layers, readout: compareReadout(fixed.outputs, ref.readouts, got.readouts) };
+    const readout = compareReadout(fixed.outputs, ref.readouts, got.readouts);
+    if (readout && !readout.argmaxAgree) {
+      const a = ref.readouts.get(readout.id)!;
+      const [ca, cb] = [argmax(a), argmax(got.readouts.get(readout.id)!)];
+      const judgement = fixed.judgeTie?.(k, readout.id, a, ca, cb);
+      disagreements.push({ sample: k, floatClass: ca, fixedClass: cb, ...(judgement ? { judgement } : {}) });
+    }
+    return { layers: c.layers, readout };
   });
-  return combineAgreement(samples);
+  const a = combineAgreement(samples);
+  if (!a.readout || !fixed.judgeTie) return a;
+  return { ...a, readout: { ...a.readout, ties: disagreements.filter((d) => d.judgement?.tie).length, disagreements } };
 }

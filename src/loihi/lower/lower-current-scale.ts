@@ -187,21 +187,11 @@ export function scaleCurrent(
       );
     }
     case "reshape":
-    case "flatten": {
-      // The current is scaled underneath; the element order is unchanged by reshape/flatten.
-      if (shared) {
-        throw new SnncError(
-          "E_TARGET",
-          `cannot scale the current that reaches '${why.layer}' (for its ${why.param}): '${n.id}' (${n.op}) is read by other layers too`,
-          { layer: why.layer, param: why.param },
-        );
-      }
-      const r = scaleCurrent(g, n.inputs[0]!, id, f, why);
-      return { ...r, input: id };
-    }
+    case "flatten":
     case "delay":
     case "li": {
-      // linear per element: scale what it reads (and an li's bias); its other readers would change too
+      // reshape/flatten keep the element order; delay and li are linear per element (an li's bias
+      // scales too): scale what they read, which their other readers would see as well
       if (shared) {
         throw new SnncError(
           "E_TARGET",
@@ -210,7 +200,7 @@ export function scaleCurrent(
         );
       }
       const r = scaleCurrent(g, n.inputs[0]!, id, f, why);
-      if (n.op === "delay") return { ...r, input: id };
+      if (n.op !== "li") return { ...r, input: id };
       const li = r.graph.nodes.find((x) => x.id === id) as LeakyIntegratorNode;
       const bias = broadcastTo(li.bias, S);
       const scaled: LeakyIntegratorNode = {

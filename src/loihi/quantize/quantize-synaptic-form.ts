@@ -238,5 +238,14 @@ export function quantizeSynapticForm(
     outputs: ctx.sf.outputs,
   };
   closingNotes(ctx, offsets, pulses.populations);
-  return { model, populations: stats, warnings: ctx.warnings, notes, offsets, gains, splits: split.splits };
+  return {
+    model,
+    populations: stats,
+    warnings: ctx.warnings,
+    notes,
+    offsets,
+    gains,
+    splits: split.splits,
+    realConnections: ctx.sf.connections,
+  };
 }

@@ -5,6 +5,7 @@
 import type { FixedModel, FixedPopulationKind } from "../model/integer-model.ts";
 import type { GainStageQuant } from "./gain-stage.ts";
 import type { ScaleSplit } from "./split-scales.ts";
+import type { RealConnection } from "./synaptic-form.ts";
 
 export interface QuantizeOptions {
   /** Constrain to what netx can carry: weight exponent 0 on dense synapses, bias exponent 6. */
@@ -99,4 +100,6 @@ export interface QuantizeResult {
   gains: GainStageQuant[];
   /** Populations split into copies of their own scale (split-scales.ts). */
   splits: ScaleSplit[];
+  /** The real-valued connections the integer ones were rounded from (after the splits), by the same ids. */
+  realConnections: RealConnection[];
 }
