@@ -8,8 +8,8 @@
  *   readout   |snnc − torch| <= CURRENT_TOL·(1 + |r|)
  *
  * The currents are the cross-check of the non-spiking part (conv, BN, pooling, dense) against an
- * independent implementation: PyTorch's own computation, recorded by the exporter. (onnxruntime-node
- * is not used: its install script downloads further binaries.) layout-property.test.ts checks the
+ * independent implementation: PyTorch's own computation, recorded by the exporter. onnxruntime
+ * checks them too, on random inputs (ort-crosscheck.test.ts), and layout-property.test.ts checks the
  * same operators against an NCHW evaluator of the ONNX definitions.
  */
 import { readdirSync, readFileSync } from "node:fs";
