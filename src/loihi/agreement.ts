@@ -17,7 +17,12 @@ import { availableParallelism } from "node:os";
 import type { Graph } from "../ir/nodes.ts";
 import { simulate, type StepInput } from "../sim/reference.ts";
 import { argmax } from "../sim/run-summary.ts";
-import { combineAgreement, type Agreement, type ArgmaxDisagreement, type SampleAgreement } from "../verify/agreement.ts";
+import {
+  combineAgreement,
+  type Agreement,
+  type ArgmaxDisagreement,
+  type SampleAgreement,
+} from "../verify/agreement.ts";
 import { sampleAgreement, type AgreementLayout, type SteppedRun } from "../verify/agreement-stream.ts";
 import { populationSize, type FixedModel } from "./model/integer-model.ts";
 import { eventEngine } from "./sim/run-event.ts";
