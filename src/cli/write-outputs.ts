@@ -29,10 +29,11 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { OutputContent } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
 import { deferSignals } from "../util/signals.ts";
 
-export function writeOutputsAtomically(dir: string, files: Map<string, string | Uint8Array>): void {
+export function writeOutputsAtomically(dir: string, files: Map<string, OutputContent>): void {
   for (const name of files.keys()) {
     if (name === "" || name.includes("/") || name.includes("\\") || name.startsWith("."))
       throw new Error(`bad output file name '${name}'`);
@@ -84,7 +85,7 @@ function writeFile(path: string, content: string | Uint8Array): void {
   fsyncDir(parent);
 }
 
-function write(dir: string, files: Map<string, string | Uint8Array>): void {
+function write(dir: string, files: Map<string, OutputContent>): void {
   const target = resolve(dir);
   const parent = dirname(target);
   const backup = join(parent, `.${basename(target)}.snnc-old`);
@@ -176,12 +177,17 @@ function alive(pid: number): boolean {
   }
 }
 
-function writeFileDurably(path: string, content: string | Uint8Array): void {
-  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+/** Writes `content` (streamed content piece by piece, as it is made) to a new file at `path` and fsyncs it. */
+function writeFileDurably(path: string, content: OutputContent): void {
   const fd = openSync(path, "wx", 0o644);
-  try {
+  const put = (bytes: Uint8Array) => {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  };
+  try {
+    if (typeof content === "string") put(Buffer.from(content, "utf8"));
+    else if (content instanceof Uint8Array) put(content);
+    else content.write(put);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -7,7 +7,7 @@
  */
 import type { Graph, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
-import { broadcastTo, scalar } from "../../ir/tensor.ts";
+import { allEqual, broadcastTo, scalar, size } from "../../ir/tensor.ts";
 import { scaleCurrent } from "./lower-current-scale.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { editGraph, fmt } from "../../passes/support/rewrite.ts";
@@ -18,8 +18,8 @@ export function moveGains(g0: Graph): { graph: Graph; notes: string[] } {
   for (const n0 of g0.nodes) {
     if (n0.op !== "neuron") continue;
     const n = g.nodes.find((x) => x.id === n0.id) as NeuronNode;
+    if (size(n.shape!) === 0 || allEqual(n.gain, 1)) continue;
     const gain = broadcastTo(n.gain, n.shape!);
-    if (gain.every((v) => v === 1)) continue;
     const r = scaleCurrent(g, n.inputs[0]!, n.id, gain, { layer: n.id, param: "gain" });
     const cur = r.graph.nodes.find((x) => x.id === n.id) as NeuronNode;
     g = inferShapes(editGraph(r.graph, new Map([[n.id, { ...cur, gain: scalar(1) }]])));

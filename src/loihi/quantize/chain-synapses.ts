@@ -4,7 +4,8 @@
  * one real-valued synapse: [flatten|reshape]* dense [reshape] → dense; conv → conv; sum-pool /
  * unpadded avg-pool → depthwise conv; no op → identity; any other chain → its explicit [in, out]
  * matrix (the chain applied to unit inputs). Biases anywhere in the current make the constant part,
- * the current evaluated at zero input (`zeroCurrent`).
+ * the current evaluated at zero input (`zeroCurrent`). A synapse of one conv or dense shares its
+ * weights with the graph (nothing writes either).
  */
 import { windowGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
@@ -131,7 +132,7 @@ function convOf(c: Conv2DNode, src: number[], dst: number[]): RealConv {
     inShape: src as Shape3,
     outShape: dst as Shape3,
     kernelShape: c.kernel.shape as [number, number, number, number],
-    kernel: new Float64Array(c.kernel.data),
+    kernel: c.kernel.data, // shared with the graph: parameters are never written once made
     strides: [...c.strides],
     pads,
     dilation: [...c.dilation],
@@ -166,7 +167,7 @@ export function synapseOf(
   const spatial = srcShape.length === 3;
   const alone = t.chain.length === 1;
   if (op?.op === "dense") {
-    return { syn: { kind: "dense", inSize: I, outSize: O, weights: new Float64Array(op.kernel.data) }, how: "dense" };
+    return { syn: { kind: "dense", inSize: I, outSize: O, weights: op.kernel.data }, how: "dense" };
   }
   if (op?.op === "conv2d" && alone && spatial && dstShape.length === 3) {
     return { syn: convOf(op, srcShape, dstShape), how: "conv" };

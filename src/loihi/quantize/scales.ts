@@ -25,7 +25,8 @@ import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-for
 export function minMax(a: Float64Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of a) {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
