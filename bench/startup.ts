@@ -47,6 +47,10 @@ export function startup(reps: number): StartupRow[] {
       "snnc verify --target loihi2",
       ["bin/snnc.js", "verify", `${fx}/model.json`, "--target", "loihi2", "--input", `${fx}/input.json`],
     ],
+    [
+      "snnc compile --target float",
+      ["bin/snnc.js", "compile", `${fx}/model.json`, "--target", "float", "-o", join(dir, "f")],
+    ],
   ];
   const ms = cmds.map(() => [] as number[]);
   const cpu = cmds.map(() => [] as number[]);

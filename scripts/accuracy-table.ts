@@ -35,8 +35,16 @@ function layerRows(name: string, g: Graph, samples: ReturnType<typeof digitsTest
   const b = buildLoihi(g, { target: "loihi2", file: name });
   const agreement = measureAgreement(g, integerRuns(b.quant.model, samples), samples);
   return agreement.perLayer.map((l) => {
-    const q = b.quant.populations.find((p) => p.id === l.layer || p.id.startsWith(`${l.layer}`));
-    const scale = q ? `${Number(q.g.toPrecision(4))} (${q.limitedBy})` : "-";
+    // a layer split by scale (split-scales.ts) is several populations: each with its g
+    const qs = b.quant.populations.filter((p) => p.id === l.layer || p.id.startsWith(`${l.layer}_part`));
+    const scale = qs.length
+      ? qs
+          .map((q) => {
+            const part = b.quant.splits.flatMap((x) => x.parts).find((x) => x.id === q.id);
+            return `${part ? `${part.neurons} neurons: ` : ""}${Number(q.g.toPrecision(4))} (${q.limitedBy})`;
+          })
+          .join("; ")
+      : "-";
     return `| ${name} | ${l.layer} | ${l.neurons} | ${pct(l.agreement)} | ${l.refSpikes} | ${l.fixedSpikes} | ${scale} |`;
   });
 }

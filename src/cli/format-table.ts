@@ -1,7 +1,12 @@
-/** Plain, borderless, aligned tables for terminal output. */
-import Table from "cli-table3";
+/** Plain, borderless, aligned tables for terminal output (cli-table3, loaded on first use). */
+import { createRequire } from "node:module";
+import type TableClass from "cli-table3";
+
+const require = createRequire(import.meta.url);
+let Table: typeof TableClass | undefined;
 
 export function formatTable(head: string[], rows: (string | number)[][]): string {
+  Table ??= require("cli-table3") as typeof TableClass;
   const t = new Table({
     head,
     chars: {

@@ -2,14 +2,19 @@
  * The `snnc` command line: commander wiring only. Each command lives in commands/<name>.ts;
  * errors become one line on stderr and a documented exit code (see common.ts EXIT).
  */
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import type * as Commander from "commander";
 import { registerInspectCommand } from "./commands/inspect.ts";
 import { registerMergeCommand } from "./commands/merge.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerSimulateCommand } from "./commands/simulate.ts";
 import { addTimeStepOptions, EXIT, fail, MODEL_COMMANDS } from "./common.ts";
 import { recoverInterruptedWrite } from "./write-outputs.ts";
+
+// commander is CommonJS: `require` loads it without first scanning it for its exports, as `import` would.
+const { Command, CommanderError } = createRequire(import.meta.url)("commander") as typeof Commander;
+type Command = Commander.Command;
 
 const VERSION = "0.1.0";
 

@@ -4,11 +4,30 @@
  * is renamed over `<path>` (atomic within a directory). Any failure removes the temporary file and
  * ends with an E_WRITE error (exit 74); signals wait for the write to finish or clean up.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
+import type { OutputContent } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
+import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
+
+/** Creates `path` (it must not exist) with `content`, fsynced. */
+export function writeFileDurably(path: string, content: OutputContent): void {
+  const fd = openSync(path, "wx", 0o644);
+  const put = (bytes: Uint8Array) => {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  };
+  try {
+    if (typeof content === "string") put(Buffer.from(content, "utf8"));
+    else if (content instanceof Uint8Array) put(content);
+    else content.write(put);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function writeFileAtomically(path: string, text: string): void {
   deferSignals(() => write(path, text));
@@ -24,21 +43,13 @@ function write(path: string, text: string): void {
     if (e instanceof SnncError) throw e;
   }
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeParents(dirname(target));
   } catch (e) {
     throw fail("cannot create the output file's directory", e);
   }
   const tmp = join(dirname(target), `.${basename(target)}.snnc-new-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
-    const bytes = Buffer.from(text, "utf8");
-    const fd = openSync(tmp, "wx", 0o644);
-    try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileDurably(tmp, text);
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -19,19 +19,19 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
-  writeSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { OutputContent } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
+import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
+import { writeFileDurably } from "./write-file.ts";
 
 export function writeOutputsAtomically(dir: string, files: Map<string, OutputContent>): void {
   for (const name of files.keys()) {
@@ -55,7 +55,7 @@ function writeFile(path: string, content: string | Uint8Array): void {
   const parent = dirname(target);
   let created: string | undefined;
   try {
-    created = mkdirSync(parent, { recursive: true });
+    created = makeParents(parent);
   } catch (e) {
     throw new SnncError("E_WRITE", `cannot create the output file's folder (${(e as NodeJS.ErrnoException).code})`, {
       file: path,
@@ -97,7 +97,7 @@ function write(dir: string, files: Map<string, OutputContent>): void {
         });
   let created: string | undefined;
   try {
-    created = mkdirSync(parent, { recursive: true });
+    created = makeParents(parent);
   } catch (e) {
     throw fail("cannot create the output directory's parent", e);
   }
@@ -174,23 +174,6 @@ function alive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Writes `content` (streamed content piece by piece, as it is made) to a new file at `path` and fsyncs it. */
-function writeFileDurably(path: string, content: OutputContent): void {
-  const fd = openSync(path, "wx", 0o644);
-  const put = (bytes: Uint8Array) => {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-  };
-  try {
-    if (typeof content === "string") put(Buffer.from(content, "utf8"));
-    else if (content instanceof Uint8Array) put(content);
-    else content.write(put);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

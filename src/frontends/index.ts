@@ -5,7 +5,6 @@ import { readFileSync, statSync } from "node:fs";
 import { SnncError } from "../ir/errors.ts";
 import { LIMITS, limitError } from "../ir/limits.ts";
 import type { Graph } from "../ir/nodes.ts";
-import { graphFromJson } from "../ir/serialize.ts";
 import type { LoadOptions } from "./nir/discretise.ts";
 
 export type ModelFormat = "tfjs" | "snnc" | "onnx" | "nir";
@@ -54,8 +53,10 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<G
   if (bytes > limit)
     throw limitError("the model file has", bytes, limit, undefined, " bytes").withLocation({ file: path });
   switch (fmt) {
-    case "snnc":
+    case "snnc": {
+      const { graphFromJson } = await import("../ir/serialize.ts");
       return graphFromJson(readFileSync(path, "utf8"), path);
+    }
     case "tfjs": {
       const { loadTfjsModel } = await import("./tfjs/load.ts");
       return loadTfjsModel(path);

@@ -27,28 +27,33 @@ export interface InputSet {
 
 const INPUT_FILE = /\.(npy|json)$/i;
 
-export function readInputSet(spec: string, g: Graph): InputSet {
-  if (spec === "digits") return digitsTestSet(g);
-  let isDir: boolean;
+/** Whether `spec` is a directory (E_IO when it does not exist or cannot be read). */
+export function isDirectory(spec: string): boolean {
   try {
-    isDir = statSync(spec).isDirectory();
+    return statSync(spec).isDirectory();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SnncError("E_IO", code === "ENOENT" ? "no such file or directory" : `cannot read (${code})`, {
       file: spec,
     });
   }
-  if (!isDir) return fromFiles([spec], g, basename(spec));
-  const files = readdirSync(spec)
-    .filter((f) => INPUT_FILE.test(f) && statSync(join(spec, f)).isFile())
-    .sort();
+}
+
+/** The paths of the input files (.npy, .json) directly in `dir`, but those named in `except`, in the order of their names. */
+export function inputFilesIn(dir: string, except: readonly string[] = []): string[] {
+  return readdirSync(dir)
+    .filter((f) => INPUT_FILE.test(f) && !except.includes(f) && statSync(join(dir, f)).isFile())
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function readInputSet(spec: string, g: Graph): InputSet {
+  if (spec === "digits") return digitsTestSet(g);
+  if (!isDirectory(spec)) return fromFiles([spec], g, basename(spec));
+  const files = inputFilesIn(spec);
   if (files.length === 0)
     throw new SnncError("E_IO", "the directory holds no .npy or .json input file", { file: spec });
-  return fromFiles(
-    files.map((f) => join(spec, f)),
-    g,
-    `${basename(spec)}/ (${files.length} files)`,
-  );
+  return fromFiles(files, g, `${basename(spec)}/ (${files.length} files)`);
 }
 
 function fromFiles(paths: string[], g: Graph, source: string): InputSet {

@@ -9,13 +9,14 @@
  * Every problem is one error naming the file: no labels, labels that are not class indices, a
  * label count that differs from the sample count, no samples, samples of the wrong shape.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SnncError } from "../ir/errors.ts";
 import { checkFileBytes, LIMITS } from "../ir/limits.ts";
 import type { Graph } from "../ir/nodes.ts";
 import type { StepInput } from "../sim/reference.ts";
 import { digitsTestSet } from "./digits.ts";
+import { inputFilesIn, isDirectory } from "./input-set.ts";
 import { readLabels } from "./labels.ts";
 import { parseNpy } from "./npy.ts";
 import { readInputs } from "./read-inputs.ts";
@@ -30,22 +31,13 @@ export interface LabelledSet {
 }
 
 const LABEL_FILES = ["labels.npy", "labels.json", "labels.txt"];
-const INPUT_FILE = /\.(npy|json)$/i;
 
 export function readLabelledSet(spec: string, g: Graph): LabelledSet {
   if (spec === "digits") {
     const set = digitsTestSet(g);
     return { source: set.source, samples: set.samples, labels: set.labels!, labelsFile: "digits" };
   }
-  let isDir: boolean;
-  try {
-    isDir = statSync(spec).isDirectory();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SnncError("E_IO", code === "ENOENT" ? "no such file or directory" : `cannot read (${code})`, {
-      file: spec,
-    });
-  }
+  const isDir = isDirectory(spec);
   if (!isDir && LABEL_FILES.includes(basename(spec)))
     throw new SnncError("E_USAGE", "--data names the labels file; give the input samples (or their directory)", {
       file: spec,
@@ -73,10 +65,7 @@ export function readLabelledSet(spec: string, g: Graph): LabelledSet {
 }
 
 function inputFiles(dir: string): string[] {
-  const files = readdirSync(dir)
-    .filter((f) => INPUT_FILE.test(f) && !LABEL_FILES.includes(f) && statSync(join(dir, f)).isFile())
-    .sort()
-    .map((f) => join(dir, f));
+  const files = inputFilesIn(dir, LABEL_FILES);
   if (files.length === 0)
     throw new SnncError("E_IO", "the directory holds no .npy or .json input file besides its labels", { file: dir });
   return files;

@@ -35,3 +35,22 @@ export function windowGeometry(inH: number, inW: number, w: Window): { pads: Pad
     outW: Math.floor((inW + l + r - effW) / w.strides[1]) + 1,
   };
 }
+
+/** What a conv's geometry depends on: its HWIO kernel's shape, strides, dilation and padding. */
+export interface ConvWindow {
+  kernel: { shape: readonly number[] };
+  strides: [number, number];
+  dilation: [number, number];
+  padding: "same" | "valid" | Pads;
+}
+
+/**
+ * A conv on an input [H, W, C]: the input sizes, the kernel's [KH, KW, KI, CO] (KI input channels
+ * per group, CO outputs), the resolved pads and the output [outH, outW].
+ */
+export function convGeometry(inShape: readonly number[], c: ConvWindow) {
+  const [H, W, C] = inShape as [number, number, number];
+  const [KH, KW, KI, CO] = c.kernel.shape as [number, number, number, number];
+  const geo = windowGeometry(H, W, { kernel: [KH, KW], strides: c.strides, dilation: c.dilation, padding: c.padding });
+  return { H, W, C, KH, KW, KI, CO, ...geo };
+}

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
-import { compileSchema } from "../util/json-schema.ts";
+import { shippedValidator } from "../util/json-schema.ts";
 import { SnncError } from "./errors.ts";
 import type { Graph } from "./nodes.ts";
 import { inferShapes } from "./shapes.ts";
@@ -14,17 +14,8 @@ import type { Tensor } from "./tensor.ts";
 export const GRAPH_FORMAT = "snnc-graph";
 export const GRAPH_VERSION = 1;
 
-const schemaUrl = new URL("./snnc-graph.schema.json", import.meta.url);
-let validator: ValidateFunction | undefined;
-
-export function graphSchema(): object {
-  return JSON.parse(readFileSync(schemaUrl, "utf8")) as object;
-}
-
 function validate(doc: unknown): ValidateFunction {
-  if (!validator) {
-    validator = compileSchema(graphSchema(), { allErrors: false });
-  }
+  const validator = shippedValidator("snnc-graph");
   validator(doc);
   return validator;
 }

@@ -1,7 +1,7 @@
 /** The checks shape inference makes of parameters: each failure names the parameter. */
 import { SnncError } from "./errors.ts";
 import type { IRNode } from "./nodes.ts";
-import { firstNonFinite, shapeStr, type Tensor } from "./tensor.ts";
+import { broadcastable, firstNonFinite, shapeStr, type Tensor } from "./tensor.ts";
 
 export function need(
   cond: boolean,
@@ -31,6 +31,16 @@ export function finite(t: Tensor, param: string): void {
 
 export function finiteNum(v: number, param: string): void {
   if (!Number.isFinite(v)) throw new SnncError("E_VALUE", `${v} (parameters must be finite)`, { param });
+}
+
+/** A parameter whose shape must broadcast onto `s`. */
+export function broadcastsOnto(t: Tensor, s: number[], param: string): void {
+  need(
+    broadcastable(t.shape, s),
+    `shape ${shapeStr(t.shape)} does not broadcast onto ${shapeStr(s)}`,
+    param,
+    "E_WEIGHT",
+  );
 }
 
 export function channelParam(t: Tensor, c: number, param: string): void {

@@ -4,8 +4,8 @@
  */
 import { SnncError } from "./errors.ts";
 import type { DelayNode, LeakyIntegratorNode, NeuronNode } from "./nodes.ts";
-import { finite, finiteNum, need, positive, variance } from "./shape-checks.ts";
-import { broadcastable, sameShape, shapeStr, type Tensor } from "./tensor.ts";
+import { broadcastsOnto, finite, finiteNum, need, positive, variance } from "./shape-checks.ts";
+import { sameShape, shapeStr, type Tensor } from "./tensor.ts";
 
 /** A delay on a recurrent edge: its shape is the one it declares; every step count must be ≥ 1. */
 export function recurrentDelayShape(n: DelayNode): number[] {
@@ -21,12 +21,7 @@ export function recurrentDelayShape(n: DelayNode): number[] {
 
 /** Integer steps ≥ 0 (≥ 1 on a recurrent edge), broadcastable onto the delayed value. */
 export function delaySteps(n: DelayNode, s: number[], recurrentEdge: boolean): void {
-  need(
-    broadcastable(n.steps.shape, s),
-    `shape ${shapeStr(n.steps.shape)} does not broadcast onto ${shapeStr(s)}`,
-    "steps",
-    "E_WEIGHT",
-  );
+  broadcastsOnto(n.steps, s, "steps");
   const min = recurrentEdge ? 1 : 0;
   for (let i = 0; i < n.steps.data.length; i++) {
     const d = n.steps.data[i]!;
@@ -42,12 +37,7 @@ export function delaySteps(n: DelayNode, s: number[], recurrentEdge: boolean): v
 
 export function checkNeuron(n: NeuronNode, s: number[], T: number): void {
   const bc = (t: Tensor, param: string, allowInf = false) => {
-    need(
-      broadcastable(t.shape, s),
-      `shape ${shapeStr(t.shape)} does not broadcast onto ${shapeStr(s)}`,
-      param,
-      "E_WEIGHT",
-    );
+    broadcastsOnto(t, s, param);
     if (allowInf) {
       for (let i = 0; i < t.data.length; i++) {
         if (Number.isNaN(t.data[i]!)) throw new SnncError("E_VALUE", `NaN at index ${i}`, { param });
@@ -116,12 +106,7 @@ export function checkLi(n: LeakyIntegratorNode, s: number[]): void {
     ["gain", n.gain],
     ["bias", n.bias],
   ] as const) {
-    need(
-      broadcastable(t.shape, s),
-      `shape ${shapeStr(t.shape)} does not broadcast onto ${shapeStr(s)}`,
-      param,
-      "E_WEIGHT",
-    );
+    broadcastsOnto(t, s, param);
     finite(t, param);
   }
   const bad = n.decay.data.findIndex((d) => !(d >= 0 && d <= 1));

@@ -5,7 +5,7 @@
 import { workerData } from "node:worker_threads";
 import type { Graph } from "../ir/nodes.ts";
 import type { StepInput } from "../sim/reference.ts";
-import type { SampleAgreement } from "../verify/agreement-stream.ts";
+import type { SampleAgreement } from "../verify/agreement.ts";
 import { agreementSample } from "./agreement.ts";
 import type { FixedModel } from "./model/integer-model.ts";
 

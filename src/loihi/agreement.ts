@@ -5,23 +5,24 @@
  * agreement-worker.ts) when the work is large enough to pay for starting them; the counts come
  * back in sample order, so the figures do not depend on the number of threads.
  *
+ * A sample whose readout argmax differs is run again on the time-stepped engine and judged
+ * (ties/judge-tie.ts) when the caller gives the tie context, as compile does (verify judges its own
+ * runs through measureAgreement), so that report.txt counts the same ties as verify.
+ *
  * The default number of samples is 8, fewer when one sample is large: the estimated work of the
  * dense float reference (synapses × steps) is held under a budget, so that compile stays fast;
  * `--agreement-samples` overrides it (0: not measured).
  */
 import { availableParallelism } from "node:os";
 import type { Graph } from "../ir/nodes.ts";
-import type { StepInput } from "../sim/reference.ts";
-import type { Agreement } from "../verify/agreement.ts";
-import {
-  combineAgreement,
-  sampleAgreement,
-  type AgreementLayout,
-  type SampleAgreement,
-  type SteppedRun,
-} from "../verify/agreement-stream.ts";
+import { simulate, type StepInput } from "../sim/reference.ts";
+import { argmax } from "../sim/run-summary.ts";
+import { combineAgreement, type Agreement, type ArgmaxDisagreement, type SampleAgreement } from "../verify/agreement.ts";
+import { sampleAgreement, type AgreementLayout, type SteppedRun } from "../verify/agreement-stream.ts";
 import { populationSize, type FixedModel } from "./model/integer-model.ts";
 import { eventEngine } from "./sim/run-event.ts";
+import { runFixedStepped } from "./sim/run-stepped.ts";
+import { judgeTie, type TieContext } from "./ties/judge-tie.ts";
 
 /** What compile measures by default, at most. */
 export const DEFAULT_AGREEMENT_SAMPLES = 8;
@@ -117,6 +118,35 @@ function workerFile(): string {
 export interface AgreementOptions {
   /** Worker threads (default: the machine's parallelism when the work is large, else none). */
   threads?: number;
+  /** Judge the samples whose readout argmax differs: ties within the quantisation bound (ties/judge-tie.ts). */
+  tie?: TieContext;
+}
+
+/** The readout's disagreements judged (each such sample run again, time-stepped with its state). */
+function judgeDisagreements(
+  g: Graph,
+  m: FixedModel,
+  inputs: readonly StepInput[],
+  parts: readonly SampleAgreement[],
+  a: Agreement,
+  tie: TieContext,
+): Agreement {
+  if (!a.readout) return a;
+  const disagreements: ArgmaxDisagreement[] = [];
+  parts.forEach((p, k) => {
+    if (!p.readout || p.readout.argmaxAgree) return;
+    const x = inputs[k]!;
+    const ref = simulate(g, x, { timesteps: m.timesteps, record: false }).readouts.get(p.readout.id)!;
+    const run = runFixedStepped(m, x, { state: true });
+    const [ca, cb] = [
+      argmax(ref),
+      argmax(run.readouts.get(m.populations.find((q) => q.kind === "integrator" && q.source === p.readout!.id)!.id)!),
+    ];
+    const judgement = judgeTie(tie, x, run, p.readout.id, ref, ca, cb);
+    disagreements.push({ sample: k, floatClass: ca, fixedClass: cb, judgement });
+  });
+  const ties = disagreements.filter((d) => d.judgement?.tie).length;
+  return { ...a, readout: { ...a.readout, ties, disagreements } };
 }
 
 /** The float model `g` vs its integer model `m` on `inputs`. */
@@ -128,7 +158,11 @@ export async function measureLoihiAgreement(
 ): Promise<Agreement> {
   const big = sampleWork(m) * inputs.length >= THREADS_FROM;
   const threads = Math.min(inputs.length, opts.threads ?? (big ? availableParallelism() : 1));
-  if (threads <= 1) return combineAgreement(inputs.map((x) => agreementSample(g, m, x)));
+  const done = (parts: SampleAgreement[]) => {
+    const a = combineAgreement(parts);
+    return opts.tie ? judgeDisagreements(g, m, inputs, parts, a, opts.tie) : a;
+  };
+  if (threads <= 1) return done(inputs.map((x) => agreementSample(g, m, x)));
   const { Piscina } = await import("piscina");
   const pool = new Piscina<{ inputs: StepInput[] }, SampleAgreement[]>({
     filename: workerFile(),
@@ -139,7 +173,7 @@ export async function measureLoihiAgreement(
   try {
     // one sample per task: the pool hands the next one to whichever thread is free
     const parts = await Promise.all(inputs.map((x) => pool.run({ inputs: [x] })));
-    return combineAgreement(parts.flat());
+    return done(parts.flat());
   } finally {
     await pool.destroy();
   }

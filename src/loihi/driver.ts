@@ -9,6 +9,8 @@
  * measures the agreement of the integer model with the float model as written (spikes per layer,
  * aligned for each layer's synaptic latency, and the readout argmax) and gates on it
  * (src/verify/gates.ts): ok = the engines agree AND the deployed model reaches the agreement minima.
+ * A sample whose readout argmax differs is judged (ties/judge-tie.ts): a tie within the quantisation
+ * bound when every departure of the integer model lies within the rounding bound of its threshold.
  *
  * Testing hook: SNNC_FIXED_FAULT=drop-first-event makes the event-driven engine drop one event per
  * source and step, so that verify's detection of a fixed-point divergence can be exercised end to end.
@@ -36,6 +38,7 @@ import type { FixedModel } from "./model/integer-model.ts";
 import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
 import { runFixedEvent } from "./sim/run-event.ts";
 import { runFixedStepped } from "./sim/run-stepped.ts";
+import { judgeTie, tieContext } from "./ties/judge-tie.ts";
 
 async function compileLoihi(
   g: Graph,
@@ -55,7 +58,7 @@ async function compileLoihi(
   const calibrated = !!opts.calibration?.length;
   const samples = opts.agreementSamples ?? defaultAgreementSamples(m);
   const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
-  const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs) : null;
+  const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
   const warnings = [...b.quant.warnings];
   const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
   const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
@@ -133,7 +136,15 @@ async function verifyLoihi(g: Graph, opts: VerifyOptions & { board?: string }, f
     stateDiffering += s.differing;
     firstState ??= s.first;
   });
-  const agreement = measureAgreement(g, integerRuns(m, opts.inputs, stepped), opts.inputs);
+  const tie = tieContext(b, m);
+  const agreement = measureAgreement(
+    g,
+    {
+      ...integerRuns(m, opts.inputs, stepped),
+      judgeTie: (k, readout, ref, a, c) => judgeTie(tie, opts.inputs[k]!, stepped[k]!, readout, ref, a, c),
+    },
+    opts.inputs,
+  );
   const notes = [
     `${b.target.name}: the integer model on the time-stepped engine (reference) and the event-driven engine (compiled); every spike, u and v compared`,
     `u and v: ${stateCompared} values compared, ${stateDiffering} differing${firstState ? ` (first: ${firstState})` : ""}`,

@@ -7,6 +7,7 @@ import { pipelineReport } from "../driver/run-pipeline.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { fmt } from "../passes/support/rewrite.ts";
 import type { Agreement } from "../verify/agreement.ts";
+import { notATie, tiesText } from "../verify/gates.ts";
 import type { LoihiBuild } from "./build.ts";
 import { processesSection } from "./report-processes.ts";
 import { reportText, table, type ReportSection } from "./emit/report-txt.ts";
@@ -28,13 +29,27 @@ export interface CompileFacts {
   warnings: readonly string[];
 }
 
+/** vth, or for a multi-threshold population the range of its per-neuron thresholds (in vth units). */
+function vthCell(q: QuantizeResult, id: string, vth: number): string | number {
+  const ts = q.model.populations.find((m) => m.id === id)?.thresholds;
+  if (!ts?.length) return vth;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of ts)
+    for (const x of t) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+  return `${fmt(lo / 64)}..${fmt(hi / 64)}`;
+}
+
 function quantSection(q: QuantizeResult): ReportSection {
   const rows = q.populations.map((p) => [
     p.id,
     p.kind,
     p.neurons,
     p.depth,
-    p.vth,
+    vthCell(q, p.id, p.vth),
     p.du,
     p.dv,
     p.kind !== "pulse" && p.kind !== "integrator" ? `${fmt(p.tau)}→${fmt(p.tauQ)}` : "-",
@@ -85,11 +100,14 @@ function quantSection(q: QuantizeResult): ReportSection {
       ),
       "",
       "max weight error: largest |w_int·2^e·s/g − w| relative to the layer's largest |w|; τ_int = 1 − dv/4096.",
+      ...(q.model.populations.some((m) => m.thresholds?.length)
+        ? ["vth lo..hi: a multi-threshold population compares v with per-neuron thresholds; the range of all of them."]
+        : []),
     ],
   };
 }
 
-/** What each state offset became (report section "State offsets"); empty when there is none. */
+/** What each state offset and warm-up silence became (report section "State offsets"); empty when there is none. */
 function offsetLines(b: LoihiBuild): string[] {
   const q = b.quant;
   if (!q.offsets.length) return [];
@@ -99,16 +117,20 @@ function offsetLines(b: LoihiBuild): string[] {
     b.log.find((l) => l.pass === "lower-state-offset")?.notes.filter((x) => x.startsWith("state offset")) ?? [];
   const rows = q.offsets.map((o) => {
     const ph = (id: string) => m.populations.find((p) => p.id === id)!.phase!;
+    const inh = o.inhibit;
+    // the pulses of the steps before the silent ones, d − K .. d − 1 (step 0: the last of the previous sample)
+    const pulseSteps = (k: number) => Array.from({ length: k }, (_, j) => step(o.depth - k + j)).join(", ");
     return [
       o.id,
       o.depth,
       o.init
         ? `'${o.init.pulse}' at step ${step(ph(o.init.pulse))} → step ${o.depth + 1}, max |w| ${o.init.maxAbsInt} << ${o.init.weightExp}`
         : "-",
-      o.self ? `max |w| ${o.self.maxAbsInt} << ${o.self.weightExp}` : "- (reset value 0)",
-      o.inhibit
-        ? `'${o.inhibit.pulse}' at step ${step(ph(o.inhibit.pulse))} → step ${o.depth}, up to ${o.inhibit.maxInhibition} (${o.inhibit.connections} synapse group${o.inhibit.connections === 1 ? "" : "s"}), headroom ${o.inhibit.headroom}`
+      o.self ? `max |w| ${o.self.maxAbsInt} << ${o.self.weightExp}` : o.silence ? "-" : "- (reset value 0)",
+      inh
+        ? `${inh.steps > 1 ? `pulses at steps ${pulseSteps(inh.steps)} → steps ${o.depth - inh.steps + 1}..${o.depth}` : `'${inh.pulse}' at step ${step(ph(inh.pulse))} → step ${o.depth}`}, up to ${inh.maxInhibition} (${inh.connections} synapse group${inh.connections === 1 ? "" : "s"}${inh.steps > 1 ? " a step" : ""}), headroom ${inh.headroom}`
         : "-",
+      o.silence ? `${o.silence} step${o.silence === 1 ? "" : "s"}` : "-",
       o.firstStepV0 ? `${o.firstStepV0} neuron${o.firstStepV0 === 1 ? "" : "s"}` : "-",
     ];
   });
@@ -119,7 +141,9 @@ function offsetLines(b: LoihiBuild): string[] {
     "  reset value R = v_reset + δ: a self-recurrent synapse adds τ·R one step after each spike;",
     "  warm-up inhibition: at step depth, an inhibition as large as anything the layer's sources and bias can add keeps v ≤ vth·64,",
     "  so no warm-up spike rides the self-recurrent synapse into step depth + 1 (exact for every sample, also back to back);",
-    "  initial v: at depth 1, step 1 of the first sample is reached by no synapse: an initial v holds the neurons whose bias alone would fire.",
+    "  warm-up silence: a layer read k steps late (a recurrent edge, a delay) is inhibited so over its last k warm-up steps,",
+    "  which its readers would otherwise receive in their first k aligned steps (with a synaptic current, also against what u holds);",
+    "  initial v: when step 1 is silent (depth 1), no synapse reaches it in the first sample: an initial v holds the neurons whose bias alone would fire.",
     ...table(
       [
         "population",
@@ -127,6 +151,7 @@ function offsetLines(b: LoihiBuild): string[] {
         "initial state (pulse)",
         "self-recurrent (τ·R)",
         "warm-up inhibition (pulse)",
+        "read late by",
         "initial v",
       ],
       rows,
@@ -146,10 +171,20 @@ export function agreementLines(a: Agreement, how: string): string[] {
     ),
   );
   lines.push(`all layers: ${pctStr(a.spikeAgreement)} of spike slots agree`);
-  if (a.readout)
+  if (a.readout) {
+    const ties = a.readout.ties ? `, ${tiesText(a.readout.ties)}` : "";
     lines.push(
-      `readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples; max |Δ| ${fmt(a.readout.maxAbsDiff)}`,
+      `readout '${a.readout.id}': argmax agrees on ${a.readout.argmaxAgree}/${a.readout.samples} samples${ties}; max |Δ| ${fmt(a.readout.maxAbsDiff)}`,
     );
+    for (const d of a.readout.disagreements ?? []) {
+      const j = d.judgement;
+      if (!j?.tie) lines.push(`  ${notATie(d)}`);
+      else
+        lines.push(
+          `  sample ${d.sample}: float class ${d.floatClass}, integer class ${d.fixedClass}: a tie, float margin ${fmt(j.margin)} ≤ bound ${fmt(j.bound)} (${j.departures} departure${j.departures === 1 ? "" : "s"} of the integer decisions, each within the rounding bound of its threshold)`,
+        );
+    }
+  }
   return lines;
 }
 
@@ -245,7 +280,9 @@ export function compileSummary(b: LoihiBuild, f: CompileFacts): string[] {
   const a = f.agreement;
   const agreement = a
     ? `float vs integer (${f.calibrated ? "calibration inputs" : randomInputsName(a.samples)}): ${pctStr(a.spikeAgreement)} spikes agree` +
-      (a.readout ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}` : "")
+      (a.readout
+        ? `, readout argmax ${a.readout.argmaxAgree}/${a.readout.samples}${a.readout.ties ? ` and ${tiesText(a.readout.ties)}` : ""}`
+        : "")
     : "float vs integer: not measured (see report.txt)";
   return [
     `${b.target.name}: ${m.populations.length} populations, ${m.connections.length} synapse groups, ${t.neurons} neurons, ${t.synapses} synapses on ${t.cores} core${t.cores === 1 ? "" : "s"} (${t.chips} chip${t.chips === 1 ? "" : "s"})`,

@@ -72,6 +72,31 @@ export function nirDocument(g: Graph, opts: { file?: string } = {}): NirDocument
   return { tree, names };
 }
 
+/** An emitter of one kind of node: the node, the graph's nodes by id, and whether it reads a recurrent edge. */
+type Emitter<N extends IRNode> = (e: Emission, n: N, byId: Map<string, IRNode>, recurrent: boolean) => void;
+
+/** The emitter of each op NIR can hold (other ops are refused before, or emit nothing). */
+const EMITTERS: { [Op in IRNode["op"]]?: Emitter<Extract<IRNode, { op: Op }>> } = {
+  input: lin.emitInput,
+  conv2d: lin.emitConv,
+  dense: lin.emitDense,
+  flatten: lin.emitFlatten,
+  reshape: lin.emitFlatten,
+  avgpool: lin.emitPool,
+  maxpool: lin.emitPool,
+  sumpool: lin.emitPool,
+  pad: lin.emitPad,
+  add: lin.emitAdd,
+  affine: lin.emitAffine,
+  delay: lin.emitDelay,
+  neuron: emitNeuron,
+  li: emitLi,
+  readout: emitReadout,
+  plane: (e, n) => {
+    throw e.refuse(n, "a spike plane of a multi-threshold neuron");
+  },
+};
+
 function emitNode(e: Emission, n: IRNode, byId: Map<string, IRNode>, recurrent: boolean): void {
   if (isNormNode(n)) {
     throw e.refuse(
@@ -79,47 +104,5 @@ function emitNode(e: Emission, n: IRNode, byId: Map<string, IRNode>, recurrent: 
       `${n.op}: a normalisation (compile --target nir folds BN, tdBN and PSP-BN first; per-step norms cannot be folded into static NIR parameters)`,
     );
   }
-  switch (n.op) {
-    case "input":
-      lin.emitInput(e, n);
-      break;
-    case "conv2d":
-      lin.emitConv(e, n, byId);
-      break;
-    case "dense":
-      lin.emitDense(e, n);
-      break;
-    case "flatten":
-    case "reshape":
-      lin.emitFlatten(e, n);
-      break;
-    case "avgpool":
-    case "maxpool":
-    case "sumpool":
-      lin.emitPool(e, n, byId);
-      break;
-    case "pad":
-      lin.emitPad(e, n);
-      break;
-    case "add":
-      lin.emitAdd(e, n);
-      break;
-    case "affine":
-      lin.emitAffine(e, n);
-      break;
-    case "delay":
-      lin.emitDelay(e, n, byId, recurrent);
-      break;
-    case "neuron":
-      emitNeuron(e, n);
-      break;
-    case "li":
-      emitLi(e, n);
-      break;
-    case "readout":
-      emitReadout(e, n);
-      break;
-    case "plane":
-      throw e.refuse(n, "a spike plane of a multi-threshold neuron");
-  }
+  (EMITTERS[n.op] as Emitter<IRNode> | undefined)?.(e, n, byId, recurrent);
 }

@@ -6,7 +6,7 @@
  * add → several edges into each reader (NIR sums a node's inputs), affine → Scale, delay → Delay
  * (or, on a recurrent edge of one step out of a neuron, a plain edge: NIR readers delay a cycle there).
  */
-import { windowGeometry } from "../ir/conv-geometry.ts";
+import { convGeometry, windowGeometry } from "../ir/conv-geometry.ts";
 import type { AffineNode, Conv2DNode, DelayNode, DenseNode, InputNode, IRNode, Pads, PoolNode } from "../ir/nodes.ts";
 import { broadcastTo, size } from "../ir/tensor.ts";
 import { f64, type H5Tree, i64, str } from "./hdf5-write.ts";
@@ -34,14 +34,8 @@ function spatialIn(src: Source): [number, number] {
 export function emitConv(e: Emission, n: Conv2DNode, byId: Map<string, IRNode>): void {
   const src = e.source(n.inputs[0]!);
   const S = inShape(byId, n);
-  const [kh, kw, kin, cout] = n.kernel.shape as [number, number, number, number];
-  const own = windowGeometry(S[0]!, S[1]!, {
-    kernel: [kh, kw],
-    strides: n.strides,
-    dilation: n.dilation,
-    padding: n.padding,
-  });
-  const pads = totalPads(src, own.pads);
+  const { KH: kh, KW: kw, KI: kin, CO: cout, pads: own } = convGeometry(S, n);
+  const pads = totalPads(src, own);
   // Symmetric padding P per axis with extra zero kernel rows/columns where the two sides differ.
   const ext = (a: number, b: number, d: number, axis: string): [number, number, number] => {
     const diff = Math.abs(a - b);

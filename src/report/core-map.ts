@@ -2,7 +2,7 @@
  * The report's core utilisation map: what hwconfig.json says about every core (its use against the
  * target's per-core limits, and which populations' neurons it holds), from the placement.
  */
-import type { Placement } from "../loihi/model/integer-model.ts";
+import { coreLoad, type Placement } from "../loihi/model/integer-model.ts";
 import type { ReportData } from "./report-data.ts";
 
 export function coreMap(p: Placement): ReportData["cores"] {
@@ -18,12 +18,7 @@ export function coreMap(p: Placement): ReportData["cores"] {
     cores: p.cores.map((c) => ({
       core: c.core,
       chip: c.chip,
-      neurons: c.neurons,
-      synapses: c.synapses,
-      synapseMemoryBytes: c.synapseMemoryBytes,
-      inputAxons: c.inputAxons,
-      outputAxons: c.outputAxons,
-      profiles: c.profiles,
+      ...coreLoad(c),
       slices: c.slices.map((s) => ({ population: s.population, neurons: s.end - s.start })),
     })),
   };

@@ -3,6 +3,7 @@
  * embeds it as one JSON blob and renders its charts from it on load). Numbers are rounded to six
  * significant digits so that the page stays small; nothing in it depends on the time or machine.
  */
+import type { CoreLoad } from "../loihi/model/integer-model.ts";
 
 /** Spike slots of one layer in the raster: [reference step (1-based), neuron index, category]. */
 export type RasterSpike = [number, number, RasterCategory];
@@ -98,17 +99,7 @@ export interface ReportData {
       outputAxons: number | null;
       thresholdProfiles: number | null;
     };
-    cores: {
-      core: number;
-      chip: number;
-      neurons: number;
-      synapses: number;
-      synapseMemoryBytes: number;
-      inputAxons: number;
-      outputAxons: number;
-      profiles: number;
-      slices: { population: string; neurons: number }[];
-    }[];
+    cores: (CoreLoad & { core: number; chip: number; slices: { population: string; neurons: number }[] })[];
   };
   warnings: string[];
   notes: string[];

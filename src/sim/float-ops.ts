@@ -3,7 +3,7 @@
  * Integer-valued inputs and weights give exact integer sums below 2^53, so the fixed-point
  * simulator reuses these for synaptic accumulation.
  */
-import { windowGeometry } from "../ir/conv-geometry.ts";
+import { convGeometry, windowGeometry } from "../ir/conv-geometry.ts";
 import type { Pads } from "../ir/nodes.ts";
 import type { Tensor } from "../ir/tensor.ts";
 
@@ -18,14 +18,7 @@ export interface ConvSpec {
 
 /** Cross-correlation as Keras Conv2D computes it. Zero inputs are skipped (exact: they add 0). */
 export function conv2d(x: Float64Array, inShape: readonly number[], spec: ConvSpec): Float64Array {
-  const [H, W, C] = inShape as [number, number, number];
-  const [KH, KW, KI, CO] = spec.kernel.shape as [number, number, number, number];
-  const { pads, outH, outW } = windowGeometry(H, W, {
-    kernel: [KH, KW],
-    strides: spec.strides,
-    dilation: spec.dilation,
-    padding: spec.padding,
-  });
+  const { H, W, C, KH, KW, KI, CO, pads, outH, outW } = convGeometry(inShape, spec);
   const out = new Float64Array(outH * outW * CO);
   const k = spec.kernel.data;
   const g = spec.groups;

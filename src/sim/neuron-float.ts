@@ -85,6 +85,9 @@ export function initNeuronState(p: NeuronParams): NeuronState {
 
 /**
  * One step at 0-based step index t with input current c. Mutates state.v (and state.s).
+ * `force` (neuron → output) overrides the output of some neurons, and their reset follows it:
+ * the planes crossed are taken to be the `output` lowest thresholds (verify replays a fixed-point
+ * model's decisions in the float model this way, src/verify/ties.ts).
  *   h = decay_t·v + gain_t·gain·c + bias (+ schedule bias_t) (+ selfWeight where s_0 fired at t − 1)
  *   m = k(h − μ) + β with MPBN, else h
  *   s_0 = m ⋈ θ·scale_t, planes likewise; reset driven by s_0 only.
@@ -94,7 +97,14 @@ export function neuronStep(
   st: NeuronState,
   c: Float64Array,
   t: number,
-  want: { h?: boolean; margin?: boolean; planes?: boolean } = {},
+  want: {
+    h?: boolean;
+    margin?: boolean;
+    planes?: boolean;
+    force?: ReadonlyMap<number, number>;
+    /** Called for each neuron whose imposed output differs from its own (`own`). */
+    onForced?: (i: number, own: number) => void;
+  } = {},
 ): NeuronStepOut {
   const out = new Float64Array(p.n);
   const hOut = want.h ? new Float64Array(p.n) : undefined;
@@ -116,7 +126,7 @@ export function neuronStep(
     const m = mp ? mp.k[i]! * (h - mp.mean[i]!) + mp.beta[i]! : h;
     const scale = ss ? ss[i]! : 1;
     const thr = p.threshold[i]! * scale;
-    const s0 = p.fireGe ? m >= thr : m > thr;
+    let s0 = p.fireGe ? m >= thr : m > thr;
     let count = s0 ? 1 : 0;
     if (planesOut && s0) planesOut[0]![i] = 1;
     let mg = Math.abs(m - thr);
@@ -128,6 +138,14 @@ export function neuronStep(
       }
       if (margin) mg = Math.min(mg, Math.abs(m - pt));
     }
+    const forced = want.force?.get(i);
+    if (forced !== undefined && forced !== count) {
+      want.onForced?.(i, count);
+      const crossed = lowestThresholds(p, i, forced);
+      s0 = crossed[0]!;
+      count = forced;
+      if (planesOut) for (let j = 0; j < planesOut.length; j++) planesOut[j]![i] = crossed[j] ? 1 : 0;
+    }
     out[i] = count;
     if (hOut) hOut[i] = h;
     if (margin) margin[i] = mg;
@@ -136,4 +154,13 @@ export function neuronStep(
     if (prev) prev[i] = s0 ? 1 : 0;
   }
   return { out, h: hOut, margin, planes: planesOut };
+}
+
+/** Which of neuron i's thresholds ([0] the base, then the planes) are its `count` lowest (ties: base first). */
+function lowestThresholds(p: NeuronParams, i: number, count: number): boolean[] {
+  const ths = [p.threshold[i]!, ...p.planes.map((pl) => pl[i]!)];
+  const order = ths.map((_, j) => j).sort((a, b) => ths[a]! - ths[b]! || a - b);
+  const crossed = ths.map(() => false);
+  for (let k = 0; k < Math.min(count, order.length); k++) crossed[order[k]!] = true;
+  return crossed;
 }

@@ -31,6 +31,10 @@ export interface RunOptions {
   all?: boolean;
   /** Keep no traces (default true: keep them): with `onStep`, memory does not grow with the steps. */
   record?: boolean;
+  /** Outputs to impose on some neurons of a neuron layer at a step (0-based), neuron → output; their reset follows. */
+  force?: (layer: string, t: number) => ReadonlyMap<number, number> | undefined;
+  /** Called for each imposed output that differs from the neuron's own (`own`). */
+  onForced?: (layer: string, t: number, neuron: number, own: number) => void;
   /** Called after every step with every node's output of that step (valid during the call). */
   onStep?: (t: number, values: ReadonlyMap<string, Float64Array>) => void;
 }
@@ -130,6 +134,8 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
           h: opts.membrane,
           margin: opts.margin,
           planes: planeSources.has(n.id),
+          force: opts.force?.(n.id, t),
+          onForced: opts.onForced && ((i, own) => opts.onForced!(n.id, t, i, own)),
         });
         y = r.out;
         if (r.planes) planeVals.set(n.id, r.planes);

@@ -1,11 +1,12 @@
 /**
  * Reads every target description in targets/ (one JSON file per target, validated against
- * targets/target.schema.json with ajv). Adding a file adds a target: no code change needed.
+ * targets/target.schema.json). Adding a file adds a target: no code change needed. A directory given
+ * instead of targets/ holds target files only: they follow the package's schema.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileSchema } from "../util/json-schema.ts";
+import { shippedValidator } from "../util/json-schema.ts";
 import { SnncError } from "../ir/errors.ts";
 import type { TargetSpec } from "./target.ts";
 
@@ -33,7 +34,7 @@ function readJson(file: string): unknown {
 export function loadTargets(dir: string = TARGETS_DIR): TargetSpec[] {
   const hit = cache.get(dir);
   if (hit) return hit;
-  const validate = compileSchema(readJson(join(dir, SCHEMA_FILE)) as object, { allErrors: true });
+  const validate = shippedValidator("target");
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE)
     .sort();

@@ -8,7 +8,7 @@
 import type { Graph } from "../ir/nodes.ts";
 import { simulate, type StepInput } from "../sim/reference.ts";
 import { argmax } from "../sim/run-summary.ts";
-import { agreementRatio, tallyLayers } from "./agreement.ts";
+import { summariseTallies, tallyLayers } from "./agreement.ts";
 import { compareTraces, type TraceComparison } from "./compare.ts";
 
 export interface LayerAgreement {
@@ -54,23 +54,18 @@ export function measureSpikeAgreement(
       if (same) sameArgmax++;
     }
   }
-  const layers = tallyLayers(comps).map((r) => ({
-    layer: r.layer,
-    spikesCompared: r.spikesCompared,
-    spikesDiffering: r.spikesDiffering,
-    agreement: agreementRatio(r.spikesCompared, r.spikesDiffering),
-    exactSpikes: r.refSpikes,
-    approxSpikes: r.gotSpikes,
-  }));
-  const compared = layers.reduce((a, l) => a + l.spikesCompared, 0);
-  const differing = layers.reduce((a, l) => a + l.spikesDiffering, 0);
+  const all = summariseTallies(tallyLayers(comps));
   return {
     samples: inputs.length,
     timesteps: T,
-    spikesCompared: compared,
-    spikesDiffering: differing,
-    agreement: agreementRatio(compared, differing),
-    layers,
+    spikesCompared: all.compared,
+    spikesDiffering: all.differing,
+    agreement: all.agreement,
+    layers: all.layers.map(({ latency, neurons, refSpikes, gotSpikes, ...r }) => ({
+      ...r,
+      exactSpikes: refSpikes,
+      approxSpikes: gotSpikes,
+    })),
     readoutArgmaxAgreement: withReadout ? sameArgmax / withReadout : null,
   };
 }

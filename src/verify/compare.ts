@@ -50,16 +50,40 @@ export interface Divergence {
   nearTie: boolean;
 }
 
-export interface LayerComparison {
+/** Slots compared and differing, and the spikes (or s_sum counts) each side gave in them. */
+export interface SlotTally {
+  spikesCompared: number;
+  spikesDiffering: number;
+  refSpikes: number;
+  gotSpikes: number;
+}
+
+/** Count one step of a layer (`ref` against `got`, slot by slot) into `row`; `onDiffer` hears each differing slot. */
+export function tallyStep(
+  row: SlotTally,
+  ref: ArrayLike<number>,
+  got: ArrayLike<number>,
+  onDiffer?: (neuron: number, ref: number, got: number) => void,
+): void {
+  row.spikesCompared += ref.length;
+  for (let i = 0; i < ref.length; i++) {
+    const a = ref[i]!;
+    const b = got[i]!;
+    row.refSpikes += a;
+    row.gotSpikes += b;
+    if (a !== b) {
+      row.spikesDiffering++;
+      onDiffer?.(i, a, b);
+    }
+  }
+}
+
+export interface LayerComparison extends SlotTally {
   layer: string;
   compiledLayer: string;
   neurons: number;
   steps: number;
   latency: number;
-  spikesCompared: number;
-  spikesDiffering: number;
-  refSpikes: number;
-  gotSpikes: number;
   /** Smallest finite reference margin in this layer (null if none recorded). */
   minMargin: number | null;
   nearTies: number;
@@ -134,34 +158,29 @@ export function compareTraces(ref: RunResult, cmp: RunResult, opts: CompareOptio
       const ro = r.out[t]!;
       const co = c.out[t + lat]!;
       const mg = r.margin?.[t];
-      row.spikesCompared += ro.length;
-      for (let i = 0; i < ro.length; i++) {
-        const a = ro[i]!;
-        const b = co[i]!;
-        row.refSpikes += a;
-        row.gotSpikes += b;
-        const m = mg ? mg[i]! : NaN;
-        const finite = Number.isFinite(m);
-        if (finite) {
+      if (mg) {
+        for (let i = 0; i < ro.length; i++) {
+          const m = mg[i]!;
+          if (!Number.isFinite(m)) continue;
           if (row.minMargin === null || m < row.minMargin) row.minMargin = m;
           if (m < NEAR_TIE) row.nearTies++;
         }
-        if (a !== b) {
-          row.spikesDiffering++;
-          if (divergences.length < maxDiv) {
-            divergences.push({
-              sample,
-              layer: row.layer,
-              neuron: i,
-              step: t,
-              ref: a,
-              got: b,
-              margin: finite ? m : null,
-              nearTie: finite && m < NEAR_TIE,
-            });
-          }
-        }
       }
+      tallyStep(row, ro, co, (i, a, b) => {
+        if (divergences.length >= maxDiv) return;
+        const m = mg ? mg[i]! : NaN;
+        const finite = Number.isFinite(m);
+        divergences.push({
+          sample,
+          layer: row.layer,
+          neuron: i,
+          step: t,
+          ref: a,
+          got: b,
+          margin: finite ? m : null,
+          nearTie: finite && m < NEAR_TIE,
+        });
+      });
     }
   }
   let readoutMaxAbsDiff: number | null = null;

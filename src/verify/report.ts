@@ -3,7 +3,7 @@
  * by verify-report.schema.json, and its text summary for the CLI.
  */
 import { minOf, NEAR_TIE, sum, type Divergence, type LayerComparison, type TraceComparison } from "./compare.ts";
-import type { GateResult } from "./gates.ts";
+import { tiesText, type GateResult } from "./gates.ts";
 
 /** One layer summed over samples: a LayerComparison without the per-sample step count. */
 export type LayerRow = Omit<LayerComparison, "steps">;
@@ -130,7 +130,7 @@ export function formatVerifyReport(r: VerifyReport): string[] {
   if (r.gates) {
     const g = r.gates;
     lines.push(
-      `  gates: spike agreement ${pct(g.spikeAgreement)} (min ${pct(g.minSpikeAgreement)}), readout argmax ${g.argmaxAgreement === null ? "n/a" : pct(g.argmaxAgreement)} (min ${pct(g.minArgmaxAgreement)})` +
+      `  gates: spike agreement ${pct(g.spikeAgreement)} (min ${pct(g.minSpikeAgreement)}), readout argmax ${g.argmaxAgreement === null ? "n/a" : pct(g.argmaxAgreement)}${g.argmaxTies ? ` and ${tiesText(g.argmaxTies)}` : ""} (min ${pct(g.minArgmaxAgreement)})` +
         (g.weakestLayer ? `, lowest layer '${g.weakestLayer.layer}' ${pct(g.weakestLayer.agreement)}` : ""),
     );
     for (const f of g.failures) lines.push(`  FAILED: ${f}`);

@@ -164,6 +164,26 @@ describe("atomic outputs", () => {
     assert.deepEqual(await readdir(dir), ["file"]);
   });
 
+  test("an output path no mkdir can create (below /proc): exit 74 at once, no hang", {
+    skip: process.platform !== "linux",
+  }, () => {
+    // Node's recursive mkdir loops for ever here; the writer creates one level at a time
+    for (const out of ["/proc/snnc-none/out", "/proc/self/snnc-none/out"]) {
+      const r = spawnSync(
+        process.execPath,
+        [join(ROOT, "bin", "snnc.js"), "compile", TDBN, "--target", "float", "-o", out],
+        {
+          encoding: "utf8",
+          timeout: 20_000,
+          killSignal: "SIGKILL",
+        },
+      );
+      assert.equal(r.signal, null, `${out}: killed after 20 s`);
+      assert.equal(r.status, 74, r.stderr);
+      assert.match(r.stderr, /^snnc: error: [^\n]*cannot create the output directory's parent \(ENOENT\)\n$/);
+    }
+  });
+
   test("a successful write replaces the old output and leaves nothing beside it", async () => {
     const { dir, out } = await oldOutput();
     const r = await runMain(["compile", TDBN, "--target", "float", "-o", out]);

@@ -3,7 +3,7 @@
  * `snnc eval --target loihi2 --json` reports them: at least 90% in float; the folded model
  * predicts the class of the model as written on every sample; snnc's float predictions are
  * PyTorch's (torch.json) sample by sample; the spikes of the committed sample are PyTorch's; the
- * Loihi integer model is within one point of float (docs/ACCURACY.md gives the reasons where not).
+ * Loihi integer model is within one point of float (docs/ACCURACY.md).
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -19,17 +19,6 @@ const validate = new Ajv({ strict: true }).compile(
 const FIXTURES = readdirSync(join(ROOT, "fixtures"))
   .filter((d) => d.startsWith("digits-") && existsSync(join(ROOT, "fixtures", d, "model.onnx")))
   .sort();
-
-/**
- * Loihi loses more than a point here; the layer and the cause are measured in docs/ACCURACY.md.
- * The assertion stays as strict as for the others.
- */
-const LOIHI_KNOWN: Record<string, string> = {
-  "digits-plif-mpbn-element":
-    "plif1: the smallest folded threshold (0.0032, θ_ref 0.78) scales that neuron's state ×245 and its bias sets g for all 512 neurons",
-  "digits-bntt-soft":
-    "over all 8 steps: the soft-reset (ATRLIF) bound over the run limits g of lif1 (conv weights of 28 levels); within a point at the early exit",
-};
 
 interface EvalJson {
   accuracy: number | null;
@@ -76,8 +65,7 @@ for (const name of FIXTURES) {
       assert.equal(float.accuracy.toFixed(6), torch.test_accuracy_float64.toFixed(6));
     });
 
-    const known = LOIHI_KNOWN[name];
-    test("the Loihi integer model runs and is within 1.0 point of float", known ? { todo: known } : {}, () => {
+    test("the Loihi integer model runs and is within 1.0 point of float", () => {
       const { doc } = evalLoihi(name);
       assert.equal(doc.refused, undefined, doc.refused?.error ?? "");
       const float = doc.models.find((m) => m.model === "float")!;

@@ -78,6 +78,20 @@ test("the Lava check covers soft reset (ATRLIF), per-step norms (gain stages), M
     );
 });
 
+test("the Lava check covers recurrent edges, delays and synaptic currents (the real NIR files), also back to back", () => {
+  for (const f of [
+    "fixtures/nir-paper/braille_noDelay_bias_zero.nir",
+    "fixtures/nir-paper/braille_noDelay_noBias_subtract.nir",
+    "fixtures/nir-snntorch/snntorch_rleaky.nir",
+    "builtin:recurrent-delays",
+  ])
+    assert.ok(
+      doc.cases.some((c) => c.form === "lava-graph" && c.model === f),
+      f,
+    );
+  assert.ok(doc.cases.filter((c) => c.then && (c.model.endsWith(".nir") || c.model.includes("recurrent"))).length >= 3);
+});
+
 for (const c of doc.cases) {
   test(`Lava's vectors reproduced: ${c.form} ${c.model} on ${c.input}${c.then ? `, then ${c.then}` : ""}`, async () => {
     const g = c.model.startsWith("builtin:") ? BUILTIN[c.model.slice(8)]!() : await loadModel(c.model);

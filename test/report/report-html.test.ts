@@ -99,7 +99,7 @@ describe("snnc report", () => {
       [["report", "fixtures/tdbn/model.json"], 2, /needs -o <file>/],
       [["report", "fixtures/tdbn/model.json", "--samples", "0", "-o", out], 2, /--samples must be an integer >= 1/],
       [["report", "fixtures/none/model.json", "-o", out], 3, /fixtures\/none\/model\.json/],
-      [["report", "fixtures/onnx-tdbn-mt/model.onnx", "-o", out], 4, /max-pooling over multi-threshold/],
+      [["report", "fixtures/pspnorm-ln/model.json", "-o", out], 4, /layer 'psp1': PSPNorm mode "ln" .* not an inference-time layer/],
     ];
     for (const [args, code, msg] of cases) {
       const r = snnc(args);

@@ -112,7 +112,46 @@ export function stridedSame(seed = 31): Graph {
 }
 
 /** The graphs the Lava check names `builtin:<name>`. */
+/**
+ * Spike input [5] → dense (bias) + its own spikes 2 steps late → synaptic current (decay 0.5) →
+ * LIF 'a' (τ 0.75); a → dense, and a 3 steps late → dense, + its own spikes 1 step late → LIF
+ * 'c' (τ 0.5) → dense → readout (sum). Recurrent edges of 1 and 2 steps, a forward delay of 3, a
+ * constant current into a synaptic current: what the Lava check runs besides the NIR files.
+ */
+export function recurrentDelays(seed = 5): Graph {
+  const r = new Rng(seed);
+  return b.model(
+    [
+      b.input("in", [5]),
+      b.dense("d1", "in", b.uniform(r, [5, 4], -0.3, 0.9), b.uniform(r, [4], -0.1, 0.2)),
+      { op: "delay", id: "a_rec", inputs: ["a"], steps: b.tensor([], [2]), sourceShape: [4] },
+      b.dense("wa", "a_rec", b.uniform(r, [4, 4], -0.6, 0.4)),
+      b.add("a_sum", "d1", "wa"),
+      {
+        op: "li",
+        id: "a_syn",
+        inputs: ["a_sum"],
+        decay: b.tensor([], [0.5]),
+        gain: b.tensor([], [1]),
+        bias: b.tensor([], [0]),
+      },
+      b.neuron("a", "a_syn", { decay: 0.75, theta: 1 }),
+      b.dense("d2", "a", b.uniform(r, [4, 3], -0.4, 1)),
+      { op: "delay", id: "a_late", inputs: ["a"], steps: b.tensor([], [3]) },
+      b.dense("d3", "a_late", b.uniform(r, [4, 3], -0.4, 0.8)),
+      { op: "delay", id: "c_rec", inputs: ["c"], steps: b.tensor([], [1]), sourceShape: [3] },
+      b.dense("wc", "c_rec", b.uniform(r, [3, 3], -0.5, 0.5)),
+      b.add("c_sum", "d2", "d3", "wc"),
+      b.neuron("c", "c_sum", { decay: 0.5, theta: 0.8 }),
+      b.dense("o", "c", b.uniform(r, [3, 2], -1, 1)),
+      b.readout("ro", "o", "sum"),
+    ],
+    { T: 6, encoding: "spikes", name: "recurrent-delays" },
+  );
+}
+
 export const BUILTIN: Record<string, () => Graph> = {
+  "recurrent-delays": () => recurrentDelays(),
   "spike-features": () => spikeFeatures(),
   "expanded-conv": () => expandedConv(),
   "offset-layers": () => offsetLayers(0.25, -2),

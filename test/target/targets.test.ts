@@ -3,8 +3,10 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { listTargets, loadTarget, loadTargets, TARGETS_DIR } from "../../src/target/load-target.ts";
 import { SnncError } from "../../src/ir/errors.ts";
+import { ROOT } from "../support/cli.ts";
 
 test("loihi means loihi2; both carry docs/LAVA-FIXED-POINT.md §4 numbers", () => {
   assert.equal(loadTarget("loihi").name, "loihi2");
@@ -67,4 +69,34 @@ test("a target file dropped into the directory is picked up; a bad one is refuse
     rmSync(dir, { recursive: true });
   }
   assert.throws(() => loadTarget("truenorth"), /unknown hardware target 'truenorth' \(known: loihi1, loihi2, loihi\)/);
+});
+
+test("the compiled program (its validator generated at build time) refuses a bad target file with the same one line", async () => {
+  const built = (await import(pathToFileURL(join(ROOT, "dist/target/load-target.js")).href)) as {
+    loadTargets: typeof loadTargets;
+  };
+  const dir = mkdtempSync(join(tmpdir(), "snnc-targets-"));
+  try {
+    const t = JSON.parse(readFileSync(join(TARGETS_DIR, "loihi2.json"), "utf8"));
+    const message = (load: typeof loadTargets): string => {
+      try {
+        load(dir);
+      } catch (e) {
+        assert.ok(e instanceof Error && (e as SnncError).code === "E_SCHEMA", String(e));
+        return e.message;
+      }
+      return assert.fail("accepted");
+    };
+    const bad = { ...t, name: "bad", aliases: [], core: { ...t.core, neurons: "many" } };
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...bad, features: { ...t.features, delays: "yes" } }));
+    assert.equal(message(built.loadTargets), "bad.json: /features/delays must be boolean (and 1 more)");
+    assert.equal(message(loadTargets), "bad.json: /features/delays must be boolean (and 1 more)");
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...bad, core: { ...t.core }, extra: 1 }));
+    assert.equal(message(built.loadTargets), message(loadTargets));
+    assert.match(message(loadTargets), /^bad\.json: \/ must NOT have additional properties$/);
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...t, name: "good", aliases: [] }));
+    assert.equal(built.loadTargets(dir)[0]!.name, "good");
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });

@@ -4,9 +4,7 @@
  * adds the IR after that pass as `ir-after-<pass>.snnc.json` to the output directory.
  */
 import type { Command } from "commander";
-import { driverFor, pipelineFor } from "../../driver/index.ts";
 import { SnncError } from "../../ir/errors.ts";
-import { graphToJson } from "../../ir/serialize.ts";
 import { loadModel, loadOptions, parseIntOption, parseNumberOption, writeOutputsAtomically } from "../common.ts";
 import { formatTable } from "../format-table.ts";
 
@@ -46,7 +44,8 @@ export function registerCompileCommand(program: Command): void {
       "samples of the float-vs-target agreement report.txt measures (0: none; default: 8, fewer for large models)",
     )
     .action(async (model: string | undefined, opts: CompileOpts) => {
-      const driver = driverFor(opts.target);
+      const { loadDriver } = await import("../../driver/registry.ts");
+      const driver = await loadDriver(opts.target);
       const temporalNorm = temporalNormOption(opts.temporalNorm);
       const earlyExit = opts.earlyExit !== undefined ? parseNumberOption(opts.earlyExit, "--early-exit") : undefined;
       const agreementSamples =
@@ -54,7 +53,7 @@ export function registerCompileCommand(program: Command): void {
           ? parseIntOption(opts.agreementSamples, "--agreement-samples", 0, 1_000_000)
           : undefined;
       if (opts.listPasses) {
-        const passes = pipelineFor(opts.target, { temporalNorm, earlyExit });
+        const passes = driver.passes({ target: opts.target, temporalNorm, earlyExit });
         const rows = passes.map((p, i) => [String(i + 1), p.name, p.description]);
         process.stdout.write(
           `passes of target '${opts.target}', in order:\n${formatTable(["#", "pass", "what it does"], rows)}\n`,
@@ -64,6 +63,7 @@ export function registerCompileCommand(program: Command): void {
       if (!model) throw new SnncError("E_USAGE", "compile needs a model file (or --list-passes)");
       if (!opts.output) throw new SnncError("E_USAGE", "compile needs -o <dir> for its output files");
       const g = await loadModel(model, loadOptions(opts));
+      const { graphToJson } = await import("../../ir/serialize.ts");
       const dumps = new Map<string, string>();
       const res = await driver.compile(g, {
         target: opts.target,

@@ -19,9 +19,8 @@ export function registerMergeCommand(program: Command): void {
     .argument("<results...>", "the shard result files (any order)")
     .option("-o, --output <file>", "write the merged result here (atomically; default: stdout)")
     .action(async (files: string[], opts: { output?: string }) => {
-      const { compileSchema } = await import("../../util/json-schema.ts");
-      const schema = JSON.parse(readFileSync(new URL("../schemas/simulate.schema.json", import.meta.url), "utf8"));
-      const validate = compileSchema(schema);
+      const { shippedValidator } = await import("../../util/json-schema.ts");
+      const validate = shippedValidator("simulate-result");
       const parts: ShardFile[] = files.map((file) => {
         const doc = readJson(file);
         if (!validate(doc)) {

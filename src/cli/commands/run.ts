@@ -1,9 +1,7 @@
 /** `snnc run <model> --input <file>`: run the float64 reference and report readout and spikes. */
 import type { Command } from "commander";
 import { SnncError } from "../../ir/errors.ts";
-import { simulate } from "../../sim/reference.ts";
 import { argmax, summarizeRun, type SampleRun } from "../../sim/run-summary.ts";
-import { driverFor } from "../../driver/index.ts";
 import { checkNeuronSteps, neuronElements } from "../../ir/limits.ts";
 import {
   collectOption,
@@ -55,7 +53,8 @@ export function registerRunCommand(program: Command): void {
       const g = await loadModel(model, loadOptions(opts));
       const inputs = opts.input ? readInputFiles(opts.input, g, steps) : randomInputs(g, count, seed);
       if (opts.target && opts.target !== "float") {
-        const driver = driverFor(opts.target);
+        const { loadDriver } = await import("../../driver/registry.ts");
+        const driver = await loadDriver(opts.target);
         if (!driver.run) throw new SnncError("E_USAGE", `target '${opts.target}' has no runnable model`);
         if (opts.timesteps)
           throw new SnncError(
@@ -70,6 +69,7 @@ export function registerRunCommand(program: Command): void {
       }
       const T = steps ?? g.meta.timesteps;
       checkNeuronSteps(T, neuronElements(g.nodes));
+      const { simulate } = await import("../../sim/reference.ts");
       const samples = await inFile(model, () =>
         inputs.map((x) => summarizeRun(g, simulate(g, x, { timesteps: T }), opts.raster)),
       );

@@ -4,7 +4,7 @@
  * step. Exit 0 when no spike differs, 1 when some do (the first divergences are listed).
  */
 import type { Command } from "commander";
-import { driverFor, type TargetDriver } from "../../driver/index.ts";
+import type { TargetDriver } from "../../driver/types.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import { SnncError } from "../../ir/errors.ts";
 import { DEFAULT_MIN_SPIKE_AGREEMENT } from "../../verify/gates.ts";
@@ -50,7 +50,7 @@ function fractionOption(v: string | undefined, name: string): number | undefined
 export const DEFAULT_RANDOM_SAMPLES = 8;
 
 /** `drivers` looks a target's driver up (default: every driver snnc has; tests give a broken one). */
-export function registerVerifyCommand(program: Command, drivers: (target: string) => TargetDriver = driverFor): void {
+export function registerVerifyCommand(program: Command, drivers?: (target: string) => TargetDriver): void {
   program
     .command("verify")
     .description("compile for a target and check spike by spike that the compiled model equals the model as written")
@@ -77,7 +77,9 @@ export function registerVerifyCommand(program: Command, drivers: (target: string
       "fixed-point targets: least share of samples whose readout argmax agrees, 0..1 (default 1: every sample)",
     )
     .action(async (model: string, opts: VerifyOpts) => {
-      const driver = drivers(opts.target);
+      const driver = drivers
+        ? drivers(opts.target)
+        : await (await import("../../driver/registry.ts")).loadDriver(opts.target);
       const temporalNorm = temporalNormOption(opts.temporalNorm);
       const maxDivergences = parseIntOption(opts.maxDivergences, "--max-divergences");
       const earlyExit = opts.earlyExit !== undefined ? parseNumberOption(opts.earlyExit, "--early-exit") : undefined;

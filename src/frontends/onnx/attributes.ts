@@ -1,5 +1,6 @@
 /** Typed reading of a node's attributes; every error names the attribute. */
 import { SnncError } from "../../ir/errors.ts";
+import { oneOf } from "../../util/one-of.ts";
 import { decodeTensor } from "./tensors.ts";
 import type { RawAttr } from "./protobuf.ts";
 import type { ConstVal } from "./values.ts";
@@ -88,15 +89,12 @@ export class Attrs {
   }
 
   oneOf<T extends string>(name: string, options: readonly T[], dflt?: T): T {
-    const v = this.string(name, dflt);
-    if (!(options as readonly string[]).includes(v)) {
-      throw new SnncError(
-        "E_FORMAT",
-        `attribute '${name}' is "${v}" (expected ${options.map((o) => `"${o}"`).join(" or ")})`,
-        { param: name },
-      );
-    }
-    return v as T;
+    return oneOf(
+      this.string(name, dflt),
+      options,
+      (v, quoted) =>
+        new SnncError("E_FORMAT", `attribute '${name}' is "${v}" (expected ${quoted.join(" or ")})`, { param: name }),
+    );
   }
 
   ints(name: string, dflt?: number[]): number[] {

@@ -4,6 +4,7 @@
  * default). ε defaults to 1e-5. Parameters of a flattened C×H×W activation follow its feature
  * order (values.ts).
  */
+import type { BNTTNode, TABNode } from "../../ir/nodes.ts";
 import { tensor, type Tensor } from "../../ir/tensor.ts";
 import type { Converter, NodeBody, NodeCtx } from "./context.ts";
 import { channelParam } from "./elementwise-ops.ts";
@@ -59,17 +60,27 @@ function stepAttrs(c: NodeCtx) {
   return { timesteps: c.attrs.int("timesteps"), epsilon: c.attrs.float("epsilon", SNN_EPS) };
 }
 
-export const bntt: Converter = (c) => {
-  const x = normInput(c, 4, ["timesteps", "epsilon"]);
-  return emitLike(c, x, {
-    op: "bntt",
-    inputs: [x.id],
-    ...stepAttrs(c),
-    gamma: stepParam(c, 1, "gamma", x),
-    mean: stepParam(c, 2, "moving_mean", x),
-    variance: stepParam(c, 3, "moving_variance", x),
-  });
-};
+/**
+ * A per-step norm whose inputs 1.. are [T, C] parameters, listed in input order as [IR field,
+ * ONNX input name].
+ */
+function perStepNorm<N extends BNTTNode | TABNode>(
+  op: N["op"],
+  params: readonly [Exclude<keyof N, keyof BNTTNode & keyof TABNode>, string][],
+): Converter {
+  return (c) => {
+    const x = normInput(c, params.length + 1, ["timesteps", "epsilon"]);
+    const body: Record<string, unknown> = { op, inputs: [x.id], ...stepAttrs(c) };
+    for (const [k, [field, name]] of params.entries()) body[field as string] = stepParam(c, k + 1, name, x);
+    return emitLike(c, x, body as NodeBody);
+  };
+}
+
+export const bntt = perStepNorm<BNTTNode>("bntt", [
+  ["gamma", "gamma"],
+  ["mean", "moving_mean"],
+  ["variance", "moving_variance"],
+]);
 
 export const tebn: Converter = (c) => {
   const x = normInput(c, 6, ["timesteps", "epsilon"]);
@@ -78,18 +89,12 @@ export const tebn: Converter = (c) => {
   return emitLike(c, x, { op: "tebn", inputs: [x.id], ...stepAttrs(c), ...channelStats(c, x), p });
 };
 
-export const tab: Converter = (c) => {
-  const x = normInput(c, 5, ["timesteps", "epsilon"]);
-  return emitLike(c, x, {
-    op: "tab",
-    inputs: [x.id],
-    ...stepAttrs(c),
-    gammaHat: stepParam(c, 1, "gamma_hat", x),
-    betaHat: stepParam(c, 2, "beta_hat", x),
-    meanAcc: stepParam(c, 3, "moving_mean_acc", x),
-    varAcc: stepParam(c, 4, "moving_var_acc", x),
-  });
-};
+export const tab = perStepNorm<TABNode>("tab", [
+  ["gammaHat", "gamma_hat"],
+  ["betaHat", "beta_hat"],
+  ["meanAcc", "moving_mean_acc"],
+  ["varAcc", "moving_var_acc"],
+]);
 
 export const pspNorm: Converter = (c) => {
   c.attrs.only(["mode", "lambda"]);

@@ -3,6 +3,7 @@
  * config key as its parameter; the caller adds the layer and the file.
  */
 import { SnncError } from "../../ir/errors.ts";
+import { oneOf } from "../../util/one-of.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -75,15 +76,13 @@ export class Config {
 
   /** A string from a closed set; anything else is an unsupported attribute value. */
   oneOf<T extends string>(key: string, allowed: readonly T[], dflt?: T): T {
-    const v = this.string(key, dflt);
-    if (!(allowed as readonly string[]).includes(v)) {
-      throw new SnncError(
-        "E_UNSUPPORTED",
-        `${this.k(key)} "${v}" is not supported (supported: ${allowed.map((a) => `"${a}"`).join(", ")})`,
-        { param: this.k(key) },
-      );
-    }
-    return v as T;
+    const k = this.k(key);
+    return oneOf(
+      this.string(key, dflt),
+      allowed,
+      (v, quoted) =>
+        new SnncError("E_UNSUPPORTED", `${k} "${v}" is not supported (supported: ${quoted.join(", ")})`, { param: k }),
+    );
   }
 
   /** An int or a pair of ints (Keras `kernel_size`, `strides`, ...). */

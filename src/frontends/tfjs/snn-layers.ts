@@ -3,7 +3,7 @@
  * SEMANTICS.md §1-§2: fire "gt", reset "hard", v_reset 0, Readout "mean", ε 1e-5.
  */
 import { SnncError } from "../../ir/errors.ts";
-import type { MPBN, NeuronNode } from "../../ir/nodes.ts";
+import type { BNTTNode, MPBN, NeuronNode, TABNode } from "../../ir/nodes.ts";
 import { scalar } from "../../ir/tensor.ts";
 import { Config } from "./config.ts";
 import type { Converted, LayerCtx } from "./layer-context.ts";
@@ -142,16 +142,26 @@ export function tdbn(c: LayerCtx): Converted {
   };
 }
 
-export function bntt(c: LayerCtx): Converted {
-  return {
-    ...base(c),
-    op: "bntt",
-    ...stepConfig(c),
-    gamma: c.weight("gamma"),
-    mean: c.weight("moving_mean"),
-    variance: c.weight("moving_variance"),
+/**
+ * A per-step norm whose [T, C] parameters are the weights listed as [IR field, weight name]
+ * (read in that order).
+ */
+function perStepNorm<N extends BNTTNode | TABNode>(
+  op: N["op"],
+  params: readonly [Exclude<keyof N, keyof BNTTNode & keyof TABNode>, string][],
+): (c: LayerCtx) => Converted {
+  return (c) => {
+    const node: Record<string, unknown> = { ...base(c), op, ...stepConfig(c) };
+    for (const [field, name] of params) node[field as string] = c.weight(name);
+    return node as unknown as Converted;
   };
 }
+
+export const bntt = perStepNorm<BNTTNode>("bntt", [
+  ["gamma", "gamma"],
+  ["mean", "moving_mean"],
+  ["variance", "moving_variance"],
+]);
 
 export function tebn(c: LayerCtx): Converted {
   return {
@@ -163,17 +173,12 @@ export function tebn(c: LayerCtx): Converted {
   };
 }
 
-export function tab(c: LayerCtx): Converted {
-  return {
-    ...base(c),
-    op: "tab",
-    ...stepConfig(c),
-    gammaHat: c.weight("gamma_hat"),
-    betaHat: c.weight("beta_hat"),
-    meanAcc: c.weight("moving_mean_acc"),
-    varAcc: c.weight("moving_var_acc"),
-  };
-}
+export const tab = perStepNorm<TABNode>("tab", [
+  ["gammaHat", "gamma_hat"],
+  ["betaHat", "beta_hat"],
+  ["meanAcc", "moving_mean_acc"],
+  ["varAcc", "moving_var_acc"],
+]);
 
 export function pspNorm(c: LayerCtx): Converted {
   const mode = c.cfg.oneOf("mode", ["bn", "ln"]);

@@ -6,10 +6,17 @@
  *
  * Production mode keeps TF.js from printing its Node.js backend advice on stderr the first time a
  * tensor is created; the reader only decodes weights, where the extra debug checks bring nothing.
+ *
+ * Both packages are CommonJS and are loaded with `require`: imported as ES modules, each of their
+ * files would be scanned for its exports first, which takes Node.js longer than loading them.
  */
-import "@tensorflow/tfjs-backend-cpu";
-import * as tf from "@tensorflow/tfjs-core";
+import { createRequire } from "node:module";
+import type * as TF from "@tensorflow/tfjs-core";
 
+const require = createRequire(import.meta.url);
+require("@tensorflow/tfjs-backend-cpu");
+const tf = require("@tensorflow/tfjs-core") as typeof TF;
 tf.enableProdMode();
 
-export { tf };
+/** `TF`: the library's types (`TF.io.WeightsManifestEntry`, …). */
+export { tf, type TF };

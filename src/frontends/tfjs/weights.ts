@@ -9,7 +9,7 @@ import { SnncError } from "../../ir/errors.ts";
 import { checkFileBytes, LIMITS, limitError } from "../../ir/limits.ts";
 import { size, type Tensor } from "../../ir/tensor.ts";
 import { describe, isObject, type Json } from "./config.ts";
-import { tf } from "./tf.ts";
+import { type TF, tf } from "./tf.ts";
 
 export interface StoredWeight extends Tensor {
   /** The name in the manifest. */
@@ -18,7 +18,7 @@ export interface StoredWeight extends Tensor {
   storedAs: string;
 }
 
-type Spec = tf.io.WeightsManifestEntry;
+type Spec = TF.io.WeightsManifestEntry;
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
@@ -178,7 +178,7 @@ export async function readWeights(manifest: unknown, modelPath: string): Promise
     if (read !== have) throw new SnncError("E_IO", `weight shards changed while being read (${have} → ${read} bytes)`);
 
     const joined = tf.io.CompositeArrayBuffer.join(shards.map((s) => s.buf));
-    let decoded: tf.NamedTensorMap;
+    let decoded: TF.NamedTensorMap;
     try {
       decoded = tf.io.decodeWeights(joined, specs);
     } catch (e) {

@@ -3,7 +3,7 @@
  * is against the target's per-core limits, with totals and utilisation. Knows only its format;
  * the placement itself is passes/place-loihi.ts.
  */
-import type { Placement } from "../model/integer-model.ts";
+import { coreLoad, type CoreLoad, type Placement } from "../model/integer-model.ts";
 import { formatJson } from "../../util/json-format.ts";
 
 const pct = (used: number, cap: number | null) =>
@@ -12,7 +12,7 @@ const pct = (used: number, cap: number | null) =>
 export function hwconfigJson(p: Placement): string {
   const L = p.limits;
   const synPerCore = Math.floor((L.synapseMemoryBytes * 8) / L.synapseBits);
-  const maxOver = (f: (c: Placement["cores"][number]) => number) => p.cores.reduce((a, c) => Math.max(a, f(c)), 0);
+  const maxOver = (f: keyof CoreLoad) => p.cores.reduce((a, c) => Math.max(a, c[f]), 0);
   const doc = {
     format: "snnc.hwconfig",
     version: 1,
@@ -35,38 +35,18 @@ export function hwconfigJson(p: Placement): string {
       boardCoresPercent: pct(p.totals.cores, p.boardChips * p.coresPerChip),
       meanCoreNeuronsPercent: pct(p.totals.neurons, p.totals.cores * L.neurons),
       meanCoreSynapseMemoryPercent: pct(p.totals.synapseMemoryBytes, p.totals.cores * L.synapseMemoryBytes),
-      maxCoreNeuronsPercent: pct(
-        maxOver((c) => c.neurons),
-        L.neurons,
-      ),
-      maxCoreSynapseMemoryPercent: pct(
-        maxOver((c) => c.synapseMemoryBytes),
-        L.synapseMemoryBytes,
-      ),
-      maxCoreInputAxonsPercent: pct(
-        maxOver((c) => c.inputAxons),
-        L.inputAxons,
-      ),
-      maxCoreOutputAxonsPercent: pct(
-        maxOver((c) => c.outputAxons),
-        L.outputAxons,
-      ),
-      maxCoreProfilesPercent: pct(
-        maxOver((c) => c.profiles),
-        L.thresholdProfiles,
-      ),
+      maxCoreNeuronsPercent: pct(maxOver("neurons"), L.neurons),
+      maxCoreSynapseMemoryPercent: pct(maxOver("synapseMemoryBytes"), L.synapseMemoryBytes),
+      maxCoreInputAxonsPercent: pct(maxOver("inputAxons"), L.inputAxons),
+      maxCoreOutputAxonsPercent: pct(maxOver("outputAxons"), L.outputAxons),
+      maxCoreProfilesPercent: pct(maxOver("profiles"), L.thresholdProfiles),
     },
     populations: p.populations,
     cores: p.cores.map((c) => ({
       core: c.core,
       chip: c.chip,
       coreInChip: c.coreInChip,
-      neurons: c.neurons,
-      synapses: c.synapses,
-      synapseMemoryBytes: c.synapseMemoryBytes,
-      inputAxons: c.inputAxons,
-      outputAxons: c.outputAxons,
-      profiles: c.profiles,
+      ...coreLoad(c),
       populations: c.slices.map((s) => ({ id: s.population, neurons: [s.start, s.end] })),
     })),
     notes: p.notes,

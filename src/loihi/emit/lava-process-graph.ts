@@ -217,6 +217,26 @@ function convJson(s: ConvSynapse, scratch: Scratch) {
   };
 }
 
+/**
+ * The Lava Dense process for some weights (DelayDense with a delay) and the sign mode it clips and
+ * truncates them by: mixed signs keep every bit only with 9 weight bits.
+ */
+function denseProcess(weights: ArrayLike<number>, delay: number) {
+  let neg = false;
+  let pos = false;
+  for (let i = 0; i < weights.length; i++) {
+    const v = weights[i]!;
+    if (v < 0) neg = true;
+    else if (v > 0) pos = true;
+  }
+  const signMode = neg && pos ? "mixed" : neg ? "inhibitory" : "excitatory";
+  return {
+    process: delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
+    sign_mode: signMode,
+    num_weight_bits: signMode === "mixed" ? 9 : 8,
+  };
+}
+
 function connJson(m: FixedModel, c: FixedConnection, scratch: Scratch) {
   const src = sourceShape(m, c.from);
   const dst = m.populations.find((p) => p.id === c.to)!.shape;
@@ -233,13 +253,10 @@ function connJson(m: FixedModel, c: FixedConnection, scratch: Scratch) {
   };
   if (c.synapse.kind === "diagonal") {
     const w = c.synapse.weights;
-    const signMode = w.some((v) => v < 0) ? (w.some((v) => v > 0) ? "mixed" : "inhibitory") : "excitatory";
     return {
       ...base,
       kind: "diagonal",
-      process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
-      sign_mode: signMode,
-      num_weight_bits: signMode === "mixed" ? 9 : 8,
+      ...denseProcess(w, c.delay),
       weights: { shape: [c.synapse.size, c.synapse.size], diagonal: toLavaOrder(dst, w) },
       ...(c.from === c.to ? { note: "self-recurrent: the spikes of step n arrive at step n + 1" } : {}),
     };
@@ -255,20 +272,10 @@ function connJson(m: FixedModel, c: FixedConnection, scratch: Scratch) {
       const i1 = Math.min(I, i0 + 256);
       for (let o = 0; o < O; o++) for (let i = i0; i < i1; i++) w[lo[o]! + li[i]!] = s.weights[i * O + o]!;
     }
-    // Lava's Dense clips and truncates by sign mode: mixed signs keep every bit only with 9 weight bits.
-    let neg = false;
-    let pos = false;
-    for (const v of s.weights) {
-      if (v < 0) neg = true;
-      else if (v > 0) pos = true;
-    }
-    const signMode = neg && pos ? "mixed" : neg ? "inhibitory" : "excitatory";
     return {
       ...base,
       kind: "dense",
-      process: c.delay ? "lava.proc.dense.process.DelayDense" : "lava.proc.dense.process.Dense",
-      sign_mode: signMode,
-      num_weight_bits: signMode === "mixed" ? 9 : 8,
+      ...denseProcess(s.weights, c.delay),
       weights: { shape: [s.outSize, s.inSize], data: w },
     };
   }

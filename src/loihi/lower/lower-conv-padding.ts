@@ -12,12 +12,21 @@
  * |p₁ − p₀|, the padding by the same). Exact. Where |p₁ − p₀| is not a multiple of the dilation the
  * conv is left as it is (the process-graph form still holds it exactly).
  */
-import { windowGeometry } from "../../ir/conv-geometry.ts";
-import type { Conv2DNode, Graph, IRNode } from "../../ir/nodes.ts";
+import { convGeometry } from "../../ir/conv-geometry.ts";
+import type { Conv2DNode, Graph } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { tensor } from "../../ir/tensor.ts";
 import type { Pass } from "../../passes/pass.ts";
-import { editGraph, withOrigin } from "../../passes/support/rewrite.ts";
+import { orIdle, replaceEach, withOrigin } from "../../passes/support/rewrite.ts";
+
+export const lowerConvPadding: Pass = {
+  name: "lower-conv-padding",
+  description:
+    "asymmetric conv padding → symmetric padding with a zero-extended kernel (exact; Lava's Conv and netx pad symmetrically)",
+  requires: "zero padding already in the convs (lower-pad, lower-pooling)",
+  guarantees: "every conv whose pads differ by a multiple of its dilation pads symmetrically; outputs unchanged",
+  run: lowerConvPaddings,
+};
 
 /** Zero taps before / after the kernel and the symmetric pad, per axis; undefined when not possible. */
 function axisPlan(p0: number, p1: number, d: number): { before: number; after: number; pad: number } | undefined {
@@ -28,13 +37,7 @@ function axisPlan(p0: number, p1: number, d: number): { before: number; after: n
 
 /** The conv with a zero-extended kernel and symmetric padding (or undefined when already symmetric / impossible). */
 export function symmetricConv(n: Conv2DNode, inShape: readonly number[]): Conv2DNode | undefined {
-  const [KH, KW, KI, KO] = n.kernel.shape as [number, number, number, number];
-  const { pads } = windowGeometry(inShape[0]!, inShape[1]!, {
-    kernel: [KH, KW],
-    strides: n.strides,
-    dilation: n.dilation,
-    padding: n.padding,
-  });
+  const { KH, KW, KI, CO: KO, pads } = convGeometry(inShape, n);
   const [t, b, l, r] = pads;
   if (t === b && l === r) return undefined;
   const h = axisPlan(t, b, n.dilation[0]);
@@ -60,39 +63,22 @@ export function symmetricConv(n: Conv2DNode, inShape: readonly number[]): Conv2D
 export function lowerConvPaddings(g0: Graph): { graph: Graph; notes: string[] } {
   const g = inferShapes(g0);
   const byId = new Map(g.nodes.map((x) => [x.id, x] as const));
-  const repl = new Map<string, IRNode | null>();
-  const notes: string[] = [];
-  for (const n of g.nodes) {
-    if (n.op !== "conv2d" || n.padding === "valid") continue;
+  const r = replaceEach(g, (n) => {
+    if (n.op !== "conv2d" || n.padding === "valid") return undefined;
     const inShape = byId.get(n.inputs[0]!)!.shape!;
     const s = symmetricConv(n, inShape);
-    if (s) {
-      repl.set(n.id, s);
-      notes.push(`conv '${n.id}': ${s.origin![s.origin!.length - 1]!.replace("lower-conv-padding: ", "")} (zero taps)`);
-      continue;
-    }
-    const { pads } = windowGeometry(inShape[0]!, inShape[1]!, {
-      kernel: [n.kernel.shape[0]!, n.kernel.shape[1]!],
-      strides: n.strides,
-      dilation: n.dilation,
-      padding: n.padding,
-    });
-    if (pads[0] !== pads[1] || pads[2] !== pads[3])
-      notes.push(
+    if (s)
+      return {
+        node: s,
+        notes: [`conv '${n.id}': ${s.origin![s.origin!.length - 1]!.replace("lower-conv-padding: ", "")} (zero taps)`],
+      };
+    const { pads } = convGeometry(inShape, n);
+    if (pads[0] === pads[1] && pads[2] === pads[3]) return undefined;
+    return {
+      notes: [
         `conv '${n.id}': pads [${pads.join(", ")}] differ by a non-multiple of the dilation [${n.dilation.join(", ")}]: kept asymmetric (process-graph form only)`,
-      );
-  }
-  if (!notes.length) notes.push("every conv pads symmetrically");
-  return { graph: repl.size ? inferShapes(editGraph(g, repl)) : g, notes };
+      ],
+    };
+  });
+  return orIdle(r, "every conv pads symmetrically");
 }
-
-export const lowerConvPadding: Pass = {
-  name: "lower-conv-padding",
-  description:
-    "asymmetric conv padding → symmetric padding with a zero-extended kernel (exact; Lava's Conv and netx pad symmetrically)",
-  requires: "zero padding already in the convs (lower-pad, lower-pooling)",
-  guarantees: "every conv whose pads differ by a multiple of its dilation pads symmetrically; outputs unchanged",
-  run(g) {
-    return lowerConvPaddings(g);
-  },
-};

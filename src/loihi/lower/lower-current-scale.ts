@@ -10,18 +10,30 @@
  *                                                 (per channel), or expanded (per neuron)
  *   add of currents                             → every term scaled
  *   reshape / flatten of a current              → scaled underneath
+ *   delay of a current                          → scaled underneath (a delay is linear, per element)
+ *   leaky integrator (a synaptic current)       → its input scaled underneath and its bias scaled
+ *                                                 (y' = f·y: decay·y' + gain·(f·x) + f·bias)
  *
  * A producer read by other layers too is copied first, so they keep the unscaled current.
  * Anything else (a current that is not the output of a linear layer) is refused with the reason.
  */
-import { windowGeometry } from "../../ir/conv-geometry.ts";
+import { convGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
 import { consumers, freshId } from "../../ir/graph.ts";
-import type { Conv2DNode, DenseNode, FlattenNode, Graph, IRNode, PoolNode, ReshapeNode } from "../../ir/nodes.ts";
+import type {
+  Conv2DNode,
+  DenseNode,
+  FlattenNode,
+  Graph,
+  IRNode,
+  LeakyIntegratorNode,
+  PoolNode,
+  ReshapeNode,
+} from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
-import { size, tensor } from "../../ir/tensor.ts";
+import { broadcastTo, size, tensor } from "../../ir/tensor.ts";
 import { biasValues, scaleOutputs } from "../../passes/support/linear-scale.ts";
-import { perChannel, withOrigin } from "../../passes/support/rewrite.ts";
+import { compactTensor, perChannel, withOrigin } from "../../passes/support/rewrite.ts";
 
 export interface ScaleOutcome {
   graph: Graph;
@@ -38,14 +50,7 @@ export function convToDense(
   inShape: readonly number[],
   f?: Float64Array,
 ): { weights: Float64Array; outShape: [number, number, number] } {
-  const [H, W, C] = inShape as [number, number, number];
-  const [KH, KW, KI, CO] = n.kernel.shape as [number, number, number, number];
-  const { pads, outH, outW } = windowGeometry(H, W, {
-    kernel: [KH, KW],
-    strides: n.strides,
-    dilation: n.dilation,
-    padding: n.padding,
-  });
+  const { H, W, C, KH, KW, KI, CO, pads, outH, outW } = convGeometry(inShape, n);
   const O = outH * outW * CO;
   const I = H * W * C;
   const w = new Float64Array(I * O);
@@ -182,8 +187,11 @@ export function scaleCurrent(
       );
     }
     case "reshape":
-    case "flatten": {
-      // The current is scaled underneath; the element order is unchanged by reshape/flatten.
+    case "flatten":
+    case "delay":
+    case "li": {
+      // reshape/flatten keep the element order; delay and li are linear per element (an li's bias
+      // scales too): scale what they read, which their other readers would see as well
       if (shared) {
         throw new SnncError(
           "E_TARGET",
@@ -192,7 +200,18 @@ export function scaleCurrent(
         );
       }
       const r = scaleCurrent(g, n.inputs[0]!, id, f, why);
-      return { ...r, input: id };
+      if (n.op !== "li") return { ...r, input: id };
+      const li = r.graph.nodes.find((x) => x.id === id) as LeakyIntegratorNode;
+      const bias = broadcastTo(li.bias, S);
+      const scaled: LeakyIntegratorNode = {
+        ...li,
+        bias: compactTensor(
+          Float64Array.from(bias, (v, i) => v * f[i]!),
+          S,
+        ),
+      };
+      const graph = { ...r.graph, nodes: r.graph.nodes.map((x) => (x.id === id ? scaled : x)) };
+      return { ...r, graph, input: id };
     }
     case "add": {
       let cur = g;

@@ -13,6 +13,10 @@
  *     a ProdNeuron gain stage and pulse neurons (gradedSpikes); a schedule that rescales the state
  *     (per-step decay and thresholds) has no form: du, dv and vth are static.
  *
+ * A leaky integrator that is a neuron's synaptic current (NIR's CubaLIF) runs as Lava's current u,
+ * and delays (NIR Delay, recurrent edges) as synaptic delays (li-delay.ts); other integrators are
+ * refused.
+ *
  * What Lava's LIF does not have natively but a shifted state v' = v + δ expresses exactly is left
  * to lower-state-offset and counted here: v_reset ≠ 0, and a folded threshold ≤ 0 (MPBN with β
  * above θ, a negated state), including 0 with `≥`.
@@ -26,10 +30,23 @@ import type { Graph, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo } from "../../ir/tensor.ts";
 import { loadTarget } from "../../target/load-target.ts";
+import { checkLiAndDelays } from "./li-delay.ts";
 import { noAtrlifForm } from "./lower-soft-reset.ts";
 import { hasGainSchedule } from "./neuron-kind.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { Pass, PassOptions } from "../../passes/pass.ts";
+
+export const lowerNeuronModel: Pass = {
+  name: "lower-neuron-model",
+  description:
+    "check every neuron has a Lava process of the target (LIF; ATRLIF for soft reset; snnc's MultiThresholdLIF for MT planes; a gain stage for per-step norms), possibly after a state offset; refuse the rest with the reason",
+  requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
+  guarantees:
+    "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
+  run(g, opts) {
+    return checkGraphForLoihi(g, targetOf(opts));
+  },
+};
 
 /** The target description a Loihi pass works for: `opts.targetSpec`, else loaded by `opts.target`. */
 export function targetOf(opts: PassOptions): TargetSpec {
@@ -46,12 +63,6 @@ const NOT_LOWERED: Record<string, string> = {
   tebn: "TEBN",
   tab: "TAB",
   plane: "MT spike plane",
-};
-
-/** Ops no Loihi lowering has a form for in this version (a NIR import makes them): refused here. */
-const NO_LOIHI_FORM: Record<string, string> = {
-  li: "leaky integrator (NIR LI / I, or the synaptic current of a CubaLI / CubaLIF)",
-  delay: "delay (NIR Delay, or a recurrent edge of the network)",
 };
 
 const PER_STEP = "per-step norms (BNTT / TEBN / TAB) make decay, bias and threshold change every step";
@@ -115,11 +126,6 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
         layer: n.id,
       });
     }
-    const missing = NO_LOIHI_FORM[n.op];
-    if (missing)
-      throw new SnncError("E_TARGET", `${missing}: no ${t.name} lowering in this version; use --target float`, {
-        layer: n.id,
-      });
     if (n.op !== "neuron") continue;
     checkNeuronForLoihi(n, t);
     neurons++;
@@ -129,6 +135,7 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
     if (n.schedule) gains.push(n.id);
     if (n.reset === "hard" && needsOffset(n)) offset.push(n.id);
   }
+  const liDelay = checkLiAndDelays(g, t, (n) => n.reset === "hard" && needsOffset(n));
   const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(", ");
   const lif = neurons - atrlif.length - custom.length;
   const notes = [
@@ -144,21 +151,10 @@ export function checkGraphForLoihi(g0: Graph, t: TargetSpec): { graph: Graph; no
     notes.push(
       `${offset.map((x) => `'${x}'`).join(", ")}: v_reset ≠ 0 or a threshold ≤ 0, expressed by a state offset (lower-state-offset)`,
     );
+  notes.push(...liDelay);
   if (ge)
     notes.push(
       `${ge} layer${ge === 1 ? "" : "s"} fire on ≥: mapped exactly by the quantiser (h ≥ θ ⇔ h > θ − 1 in integers)`,
     );
   return { graph: g, notes };
 }
-
-export const lowerNeuronModel: Pass = {
-  name: "lower-neuron-model",
-  description:
-    "check every neuron has a Lava process of the target (LIF; ATRLIF for soft reset; snnc's MultiThresholdLIF for MT planes; a gain stage for per-step norms), possibly after a state offset; refuse the rest with the reason",
-  requires: "the float pipeline has run (no bn / tdbn / pspnorm / mpbn / plifA)",
-  guarantees:
-    "graph unchanged; every neuron has a Lava process of the target (LIF, ATRLIF, snnc's MultiThresholdLIF) and at most an unscaled schedule",
-  run(g, opts) {
-    return checkGraphForLoihi(g, targetOf(opts));
-  },
-};

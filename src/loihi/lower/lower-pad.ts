@@ -11,6 +11,14 @@ import { inferShapes } from "../../ir/shapes.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { editGraph, withOrigin } from "../../passes/support/rewrite.ts";
 
+export const lowerPad: Pass = {
+  name: "lower-pad",
+  description: "zero-padding nodes read only by convs → the convs' padding",
+  requires: "shapes valid",
+  guarantees: "no pad node whose readers are all convs; spikes unchanged",
+  run: foldPads,
+};
+
 export function foldPads(g0: Graph): { graph: Graph; notes: string[] } {
   let g = inferShapes(g0);
   const notes: string[] = [];
@@ -43,13 +51,3 @@ export function foldPads(g0: Graph): { graph: Graph; notes: string[] } {
   }
   return { graph: g, notes };
 }
-
-export const lowerPad: Pass = {
-  name: "lower-pad",
-  description: "zero-padding nodes read only by convs → the convs' padding",
-  requires: "shapes valid",
-  guarantees: "no pad node whose readers are all convs; spikes unchanged",
-  run(g) {
-    return foldPads(g);
-  },
-};

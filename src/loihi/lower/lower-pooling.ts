@@ -39,6 +39,15 @@ import { conv2d, pool } from "../../sim/float-ops.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { editGraph, withOrigin } from "../../passes/support/rewrite.ts";
 
+export const lowerPooling: Pass = {
+  name: "lower-pooling",
+  description:
+    "avg-pool → folded into the next conv/dense; max-pool over binary spikes → sum-pool + fire-on-any neuron",
+  requires: "shapes valid; max-pools read binary spikes",
+  guarantees: "no maxpool; no avgpool read by a conv/dense; spikes unchanged",
+  run: lowerPools,
+};
+
 /** Is `id`'s output binary spikes (through zero padding)? */
 function binarySource(g: Graph, id: string): { ok: boolean; what: string } {
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
@@ -352,14 +361,3 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
   }
   return { graph: g, notes };
 }
-
-export const lowerPooling: Pass = {
-  name: "lower-pooling",
-  description:
-    "avg-pool → folded into the next conv/dense; max-pool over binary spikes → sum-pool + fire-on-any neuron",
-  requires: "shapes valid; max-pools read binary spikes",
-  guarantees: "no maxpool; no avgpool read by a conv/dense; spikes unchanged",
-  run(g) {
-    return lowerPools(g);
-  },
-};

@@ -17,11 +17,21 @@
  * zero amount) has no ATRLIF form and is left for snnc's own neuron process; so are MT layers
  * (several thresholds on one membrane) and neurons with a rescaled per-step schedule.
  */
-import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
+import type { Graph, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size } from "../../ir/tensor.ts";
 import type { Pass } from "../../passes/pass.ts";
-import { compactTensor, editGraph, fmt, withOrigin } from "../../passes/support/rewrite.ts";
+import { compactTensor, fmt, orIdle, replaceEach, withOrigin } from "../../passes/support/rewrite.ts";
+
+export const lowerSoftReset: Pass = {
+  name: "lower-soft-reset",
+  description:
+    "soft reset → Lava ATRLIF's form (compare at half the reset amount): a shifted state v' = v + R/2 − θ, bias + δ(1 − τ), initial state δ",
+  requires: "MPBN folded; an unscaled schedule if any (lower-temporal-norm)",
+  guarantees:
+    "every soft-reset neuron with an ATRLIF form has finite thresholds equal to half its reset amount; spikes unchanged",
+  run: lowerSoftResets,
+};
 
 /** Why a soft-reset neuron has no ATRLIF form (undefined when it has one). */
 export function noAtrlifForm(n: NeuronNode): string | undefined {
@@ -63,37 +73,20 @@ export function atrlifNeuron(n: NeuronNode): { neuron: NeuronNode; delta: Float6
 }
 
 export function lowerSoftResets(g0: Graph): { graph: Graph; notes: string[] } {
-  const g = inferShapes(g0);
-  const repl = new Map<string, IRNode | null>();
-  const notes: string[] = [];
-  for (const n of g.nodes) {
-    if (n.op !== "neuron" || n.reset !== "soft") continue;
+  const r = replaceEach(inferShapes(g0), (n) => {
+    if (n.op !== "neuron" || n.reset !== "soft") return undefined;
     const why = noAtrlifForm(n);
-    if (why) {
-      notes.push(`'${n.id}': soft reset kept for snnc's own neuron process: ${why}`);
-      continue;
-    }
+    if (why) return { notes: [`'${n.id}': soft reset kept for snnc's own neuron process: ${why}`] };
     const { neuron, delta } = atrlifNeuron(n);
-    repl.set(n.id, neuron);
     let lo = Infinity;
     let hi = -Infinity;
     for (const d of delta) [lo, hi] = [Math.min(lo, d), Math.max(hi, d)];
-    notes.push(
-      `'${n.id}': soft reset → Lava ATRLIF (fires on v − r ≥ θ', then r += 2θ'): state v' = v + δ with δ ${lo === hi ? `= ${fmt(lo)}` : `in ${fmt(lo)}..${fmt(hi)}`} = R/2 − θ, threshold θ' = R/2, bias + δ(1 − τ), initial state δ`,
-    );
-  }
-  if (!notes.length) notes.push("no soft-reset neuron");
-  return { graph: repl.size ? inferShapes(editGraph(g, repl)) : g, notes };
+    return {
+      node: neuron,
+      notes: [
+        `'${n.id}': soft reset → Lava ATRLIF (fires on v − r ≥ θ', then r += 2θ'): state v' = v + δ with δ ${lo === hi ? `= ${fmt(lo)}` : `in ${fmt(lo)}..${fmt(hi)}`} = R/2 − θ, threshold θ' = R/2, bias + δ(1 − τ), initial state δ`,
+      ],
+    };
+  });
+  return orIdle(r, "no soft-reset neuron");
 }
-
-export const lowerSoftReset: Pass = {
-  name: "lower-soft-reset",
-  description:
-    "soft reset → Lava ATRLIF's form (compare at half the reset amount): a shifted state v' = v + R/2 − θ, bias + δ(1 − τ), initial state δ",
-  requires: "MPBN folded; an unscaled schedule if any (lower-temporal-norm)",
-  guarantees:
-    "every soft-reset neuron with an ATRLIF form has finite thresholds equal to half its reset amount; spikes unchanged",
-  run(g) {
-    return lowerSoftResets(g);
-  },
-};

@@ -29,12 +29,21 @@
  * reset value per neuron, of any sign.
  */
 import { SnncError } from "../../ir/errors.ts";
-import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
+import type { Graph, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size } from "../../ir/tensor.ts";
 import type { Pass } from "../../passes/pass.ts";
-import { compactTensor, editGraph, fmt, listIdx, withOrigin } from "../../passes/support/rewrite.ts";
+import { compactTensor, fmt, listIdx, orIdle, replaceEach, withOrigin } from "../../passes/support/rewrite.ts";
 import { loihiNeuronKind } from "./neuron-kind.ts";
+
+export const lowerStateOffset: Pass = {
+  name: "lower-state-offset",
+  description:
+    "v_reset ≠ 0 and thresholds ≤ 0 → a shifted state v' = v + δ: positive threshold, reset to 0, bias + δ(1 − τ), initial state δ, self-recurrent τ(v_reset + δ) where that is not 0",
+  requires: "static decay and thresholds (lower-neuron-model: an unscaled schedule at most)",
+  guarantees: "every v_reset is 0 and every finite threshold > 0 (or all 0 with >); spikes unchanged",
+  run: lowerStateOffsets,
+};
 
 /** What the offset did to one neuron layer (tests and reports). */
 export interface StateOffset {
@@ -178,18 +187,13 @@ function describe(n: NeuronNode, off: StateOffset): string {
 }
 
 export function lowerStateOffsets(g0: Graph): { graph: Graph; notes: string[] } {
-  const g = inferShapes(g0);
-  const repl = new Map<string, IRNode | null>();
-  const notes: string[] = [];
-  let layers = 0;
-  for (const n of g.nodes) {
-    if (n.op !== "neuron" || loihiNeuronKind(n) === "multi-threshold") continue;
+  const r = replaceEach(inferShapes(g0), (n) => {
+    if (n.op !== "neuron" || loihiNeuronKind(n) === "multi-threshold") return undefined;
     const off = offsetsOf(n);
     if (!off) {
       // ±∞ thresholds only: a reset value there is never used; drop it
-      if (n.vReset.data.some((v) => v !== 0))
-        repl.set(n.id, { ...n, vReset: compactTensor(new Float64Array(size(n.shape!)), n.shape!) });
-      continue;
+      if (!n.vReset.data.some((v) => v !== 0)) return undefined;
+      return { node: { ...n, vReset: compactTensor(new Float64Array(size(n.shape!)), n.shape!) }, notes: [] };
     }
     const why =
       n.schedule && !n.schedule.gain
@@ -204,25 +208,7 @@ export function lowerStateOffsets(g0: Graph): { graph: Graph; notes: string[] } 
         { layer: n.id, param: "v_threshold" },
       );
     }
-    repl.set(n.id, shiftNeuron(n, off));
-    notes.push(describe(n, off));
-    layers++;
-  }
-  if (!layers)
-    return {
-      graph: repl.size ? inferShapes(editGraph(g, repl)) : g,
-      notes: ["no neuron needs a state offset (every reset value is 0 and every finite threshold positive)"],
-    };
-  return { graph: inferShapes(editGraph(g, repl)), notes };
+    return { node: shiftNeuron(n, off), notes: [describe(n, off)] };
+  });
+  return orIdle(r, "no neuron needs a state offset (every reset value is 0 and every finite threshold positive)");
 }
-
-export const lowerStateOffset: Pass = {
-  name: "lower-state-offset",
-  description:
-    "v_reset ≠ 0 and thresholds ≤ 0 → a shifted state v' = v + δ: positive threshold, reset to 0, bias + δ(1 − τ), initial state δ, self-recurrent τ(v_reset + δ) where that is not 0",
-  requires: "static decay and thresholds (lower-neuron-model: an unscaled schedule at most)",
-  guarantees: "every v_reset is 0 and every finite threshold > 0 (or all 0 with >); spikes unchanged",
-  run(g) {
-    return lowerStateOffsets(g);
-  },
-};

@@ -18,28 +18,32 @@
  */
 import { SnncError } from "../../ir/errors.ts";
 import type { Graph, NeuronNode } from "../../ir/nodes.ts";
-import { inferShapes } from "../../ir/shapes.ts";
-import { broadcastTo, scalar, size } from "../../ir/tensor.ts";
+import { scalar } from "../../ir/tensor.ts";
 import type { Pass } from "../../passes/pass.ts";
-import { checkedSite, removeNorm } from "../../passes/temporal/schedule-temporal-norm.ts";
+import { lowerPerStepNorms } from "../../passes/temporal/schedule-temporal-norm.ts";
 import {
-  isPerStepNorm,
   NORM_NAME,
+  siteElements,
   nonPositiveError,
-  stepAffine,
   type NormSite,
-  type PerStepNorm,
   type StepAffine,
 } from "../../passes/temporal/temporal-norm-affine.ts";
-import { compactTensor, fmt, withOrigin } from "../../passes/support/rewrite.ts";
+import { compactTensor, fmt, orIdle, withOrigin } from "../../passes/support/rewrite.ts";
+
+export const lowerTemporalNorm: Pass = {
+  name: "lower-temporal-norm",
+  description:
+    "BNTT / TEBN / TAB → per-step input gain a_t and bias g·b_t of the neuron they feed (its own state: decay, thresholds and reset unchanged)",
+  requires:
+    "BN folds and fold-mpbn done; each per-step norm feeds one neuron, directly or through single-reader flatten / reshape / pooling",
+  guarantees:
+    "no bntt / tebn / tab nodes; the neurons they fed carry unscaled schedules (gain, bias); spikes unchanged",
+  run: lowerTemporalNorms,
+};
 
 /** The neuron with the norm's affine as an unscaled per-step gain and bias (`steps` entries). */
 export function gainScheduledNeuron(site: NormSite, aff: StepAffine, steps: number): NeuronNode {
-  const n = site.neuron;
-  const S = n.shape!;
-  const N = size(S);
-  const ch = site.channelOf;
-  const g = broadcastTo(n.gain, S);
+  const { n, S, N, ch, gain: g } = siteElements(site);
   const gain = [];
   const bias = [];
   for (let t = 0; t < steps; t++) {
@@ -86,13 +90,7 @@ function describe(site: NormSite, aff: StepAffine, steps: number): string {
 }
 
 export function lowerTemporalNorms(g0: Graph): { graph: Graph; notes: string[] } {
-  let g = inferShapes(g0);
-  const notes: string[] = [];
-  for (const n0 of g0.nodes) {
-    if (!isPerStepNorm(n0)) continue;
-    const norm = g.nodes.find((x) => x.id === n0.id) as PerStepNorm;
-    const site = checkedSite(g, norm);
-    const aff = stepAffine(norm, norm.shape![norm.shape!.length - 1]!);
+  const r = lowerPerStepNorms(g0, ({ norm, site, aff }, g, notes) => {
     const viaMax = site.chain.some((c) => c.op === "maxpool");
     const bad = firstBad(aff, g.meta.timesteps, viaMax);
     if (bad) {
@@ -104,23 +102,8 @@ export function lowerTemporalNorms(g0: Graph): { graph: Graph; notes: string[] }
       );
     }
     const steps = Math.min(aff.steps, firstBad(aff, aff.steps, viaMax)?.step ?? aff.steps);
-    const neuron = withOrigin(gainScheduledNeuron(site, aff, steps), `lower-temporal-norm: ${norm.op} '${norm.id}'`);
-    g = inferShapes(removeNorm(g, site, neuron));
     notes.push(describe(site, aff, steps));
-  }
-  if (!notes.length) notes.push("no per-step norm (BNTT / TEBN / TAB)");
-  return { graph: g, notes };
+    return withOrigin(gainScheduledNeuron(site, aff, steps), `lower-temporal-norm: ${norm.op} '${norm.id}'`);
+  });
+  return orIdle(r, "no per-step norm (BNTT / TEBN / TAB)");
 }
-
-export const lowerTemporalNorm: Pass = {
-  name: "lower-temporal-norm",
-  description:
-    "BNTT / TEBN / TAB → per-step input gain a_t and bias g·b_t of the neuron they feed (its own state: decay, thresholds and reset unchanged)",
-  requires:
-    "BN folds and fold-mpbn done; each per-step norm feeds one neuron, directly or through single-reader flatten / reshape / pooling",
-  guarantees:
-    "no bntt / tebn / tab nodes; the neurons they fed carry unscaled schedules (gain, bias); spikes unchanged",
-  run(g) {
-    return lowerTemporalNorms(g);
-  },
-};

@@ -24,21 +24,27 @@ import { broadcastTo, scalar } from "../../ir/tensor.ts";
 import { scaleCurrent } from "./lower-current-scale.ts";
 import { loihiNeuronKind } from "./neuron-kind.ts";
 import type { Pass } from "../../passes/pass.ts";
-import { compactTensor, editGraph, fmt } from "../../passes/support/rewrite.ts";
+import { compactTensor, editGraph, fmt, isNeuron, rewriteEach } from "../../passes/support/rewrite.ts";
+
+export const lowerThresholds: Pass = {
+  name: "lower-thresholds",
+  description:
+    "per-channel / per-neuron thresholds → one threshold per population, by exact state scaling (weights and bias × θ/θ̃)",
+  requires: "lower-state-offset (thresholds > 0 or ±∞, or all 0); neuron gains 1 (lower-gain)",
+  guarantees: "every neuron threshold is a scalar; spikes unchanged",
+  run: scalarThresholds,
+};
 
 export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
-  let g = inferShapes(g0);
-  const notes: string[] = [];
-  for (const n0 of g0.nodes) {
-    if (n0.op !== "neuron") continue;
-    const n = g.nodes.find((x) => x.id === n0.id) as NeuronNode;
+  return rewriteEach(g0, isNeuron, (g, n, notes) => {
     // snnc's MultiThresholdLIF takes a threshold per neuron: nothing to scale
-    if (loihiNeuronKind(n) === "multi-threshold") continue;
+    if (loihiNeuronKind(n) === "multi-threshold") return undefined;
     const S = n.shape!;
     const th = broadcastTo(n.threshold, S);
     if (th.every((v) => Object.is(v, th[0]))) {
-      if (n.threshold.shape.length) g = editGraph(g, new Map([[n.id, { ...n, threshold: scalar(th[0]!) }]]));
-      continue;
+      return n.threshold.shape.length
+        ? editGraph(g, new Map([[n.id, { ...n, threshold: scalar(th[0]!) }]]))
+        : undefined;
     }
     let ref = 0;
     for (const v of th) if (Number.isFinite(v) && v > ref) ref = v;
@@ -87,7 +93,6 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
         S,
       );
     Object.assign(scaled, scaledStateParams(n, f, ref));
-    g = inferShapes(editGraph(r.graph, new Map([[n.id, scaled]])));
     const kind = n.threshold.shape.length === 1 && S.length > 1 ? "per channel" : "per neuron";
     const nrn = (k: number) => `${k} neuron${k === 1 ? "" : "s"}`;
     const edge = [
@@ -102,8 +107,8 @@ export function scalarThresholds(g0: Graph): { graph: Graph; notes: string[] } {
         `; alternative: ${distinct} populations, one per threshold`,
       ...r.notes.map((x) => `  ${x}`),
     );
-  }
-  return { graph: g, notes };
+    return inferShapes(editGraph(r.graph, new Map([[n.id, scaled]])));
+  });
 }
 
 /**
@@ -127,14 +132,3 @@ function scaledStateParams(n: NeuronNode, f: Float64Array, ref: number): Partial
     };
   return out;
 }
-
-export const lowerThresholds: Pass = {
-  name: "lower-thresholds",
-  description:
-    "per-channel / per-neuron thresholds → one threshold per population, by exact state scaling (weights and bias × θ/θ̃)",
-  requires: "lower-state-offset (thresholds > 0 or ±∞, or all 0); neuron gains 1 (lower-gain)",
-  guarantees: "every neuron threshold is a scalar; spikes unchanged",
-  run(g) {
-    return scalarThresholds(g);
-  },
-};

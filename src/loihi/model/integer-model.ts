@@ -331,20 +331,30 @@ function checkKindFields(p: FixedPopulation, n: number): void {
     throw new RangeError(`population '${p.id}': gain stage exponent ${p.gainStage.exp} outside 0..31`);
 }
 
-/** Where place-loihi put every population: cores, chips, per-core use and the limits checked. */
-export interface CoreUse {
-  /** Global core index (chip · coresPerChip + core in chip). */
-  core: number;
-  chip: number;
-  coreInChip: number;
-  /** Neuron slices [start, end) of populations on this core. */
-  slices: { population: string; start: number; end: number }[];
+/** What a core holds, counted against the target's per-core limits. */
+export interface CoreLoad {
   neurons: number;
   synapses: number;
   synapseMemoryBytes: number;
   inputAxons: number;
   outputAxons: number;
   profiles: number;
+}
+
+/** A core's load alone, in the order the output files list it. */
+export function coreLoad(c: CoreLoad): CoreLoad {
+  const { neurons, synapses, synapseMemoryBytes, inputAxons, outputAxons, profiles } = c;
+  return { neurons, synapses, synapseMemoryBytes, inputAxons, outputAxons, profiles };
+}
+
+/** Where place-loihi put every population: cores, chips, per-core use and the limits checked. */
+export interface CoreUse extends CoreLoad {
+  /** Global core index (chip · coresPerChip + core in chip). */
+  core: number;
+  chip: number;
+  coreInChip: number;
+  /** Neuron slices [start, end) of populations on this core. */
+  slices: { population: string; start: number; end: number }[];
 }
 
 export interface Placement {

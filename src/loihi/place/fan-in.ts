@@ -36,6 +36,11 @@ function setBit(bits: Int32Array, j: number): boolean {
   return true;
 }
 
+/** True when bit j is not set in `bits`; with `mark`, also sets it. */
+function isNew(bits: Int32Array, j: number, mark: boolean): boolean {
+  return mark ? setBit(bits, j) : !(bits[j >>> 5]! & (1 << (j & 31)));
+}
+
 /** ORs the `nbits`-bit mask (whole words, unused high bits 0) into `bits` at bit offset `off`. */
 function orBits(bits: Int32Array, off: number, mask: Int32Array): void {
   const w = off >>> 5;
@@ -58,8 +63,11 @@ export function popcount(x: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-function denseFanIn(c: FixedConnection, n: number): ConnectionFanIn {
-  const s = c.synapse as Extract<FixedConnection["synapse"], { kind: "dense" }>;
+type Synapse<K extends FixedConnection["synapse"]["kind"]> = Extract<FixedConnection["synapse"], { kind: K }>;
+/** What a connection's synapse alone determines (a ConnectionFanIn without its ends). */
+type SynapseFanIn = Omit<ConnectionFanIn, "from" | "to">;
+
+function denseFanIn(s: Synapse<"dense">, n: number): SynapseFanIn {
   const { inSize: I, outSize: O, weights: W } = s;
   const synapses = new Int32Array(n);
   for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) if (W[i * O + o] !== 0) synapses[o]!++;
@@ -76,17 +84,12 @@ function denseFanIn(c: FixedConnection, n: number): ConnectionFanIn {
     return { start, rows };
   };
   return {
-    from: c.from,
-    to: c.to,
     srcSize: I,
     synapses,
     newSources(o, bits, mark) {
       const { start: st, rows: rs } = start && rows ? { start, rows } : columns();
       let add = 0;
-      for (let r = st[o]!; r < st[o + 1]!; r++) {
-        const j = rs[r]!;
-        if (mark ? setBit(bits, j) : !(bits[j >>> 5]! & (1 << (j & 31)))) add++;
-      }
+      for (let r = st[o]!; r < st[o + 1]!; r++) if (isNew(bits, rs[r]!, mark)) add++;
       return add;
     },
     markRange(a, b, bits) {
@@ -116,17 +119,14 @@ function denseFanIn(c: FixedConnection, n: number): ConnectionFanIn {
   };
 }
 
-function diagonalFanIn(c: FixedConnection, n: number): ConnectionFanIn {
-  const W = (c.synapse as Extract<FixedConnection["synapse"], { kind: "diagonal" }>).weights;
+function diagonalFanIn(s: Synapse<"diagonal">, n: number): SynapseFanIn {
+  const W = s.weights;
   const synapses = Int32Array.from(W, (w) => (w !== 0 ? 1 : 0));
   return {
-    from: c.from,
-    to: c.to,
     srcSize: n,
     synapses,
     newSources(o, bits, mark) {
-      if (W[o] === 0) return 0;
-      return (mark ? setBit(bits, o) : !(bits[o >>> 5]! & (1 << (o & 31)))) ? 1 : 0;
+      return W[o] !== 0 && isNew(bits, o, mark) ? 1 : 0;
     },
     markRange(a, b, bits) {
       for (let o = a; o < b; o++) if (W[o] !== 0) setBit(bits, o);
@@ -138,13 +138,12 @@ function diagonalFanIn(c: FixedConnection, n: number): ConnectionFanIn {
 }
 
 export function connectionFanIn(c: FixedConnection, n: number): ConnectionFanIn {
-  if (c.synapse.kind === "dense") return denseFanIn(c, n);
-  if (c.synapse.kind === "diagonal") return diagonalFanIn(c, n);
-  return convFanIn(c, n);
+  const s = c.synapse;
+  const f = s.kind === "dense" ? denseFanIn(s, n) : s.kind === "diagonal" ? diagonalFanIn(s, n) : convFanIn(s, n);
+  return { from: c.from, to: c.to, ...f };
 }
 
-function convFanIn(c: FixedConnection, n: number): ConnectionFanIn {
-  const s = c.synapse as Extract<FixedConnection["synapse"], { kind: "conv" }>;
+function convFanIn(s: Synapse<"conv">, n: number): SynapseFanIn {
   const [H, W, C] = s.inShape;
   const [OH, OW, CO] = s.outShape;
   const [KH, KW, KI] = s.kernelShape;
@@ -183,20 +182,24 @@ function convFanIn(c: FixedConnection, n: number): ConnectionFanIn {
   // input rows / columns of each output row / column: iy = oy·sh + ky·dh − pt
   const inY = (oy: number, ky: number) => oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];
   const inX = (ox: number, kx: number) => ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
+  /** Calls `visit` with every tap t = ky·KW + kx of output pixel (oy, ox) that reads inside the input, at (iy, ix). */
+  const eachTap = (oy: number, ox: number, visit: (t: number, iy: number, ix: number) => void): void => {
+    for (let ky = 0; ky < KH; ky++) {
+      const iy = inY(oy, ky);
+      if (iy < 0 || iy >= H) continue;
+      for (let kx = 0; kx < KW; kx++) {
+        const ix = inX(ox, kx);
+        if (ix >= 0 && ix < W) visit(ky * KW + kx, iy, ix);
+      }
+    }
+  };
   const synapses = new Int32Array(n);
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
-      for (let ky = 0; ky < KH; ky++) {
-        const iy = inY(oy, ky);
-        if (iy < 0 || iy >= H) continue;
-        for (let kx = 0; kx < KW; kx++) {
-          const ix = inX(ox, kx);
-          if (ix < 0 || ix >= W) continue;
-          const t = ky * KW + kx;
-          const base = (oy * OW + ox) * CO;
-          for (let co = 0; co < CO; co++) synapses[base + co]! += nz[t * CO + co]!;
-        }
-      }
+      const base = (oy * OW + ox) * CO;
+      eachTap(oy, ox, (t) => {
+        for (let co = 0; co < CO; co++) synapses[base + co]! += nz[t * CO + co]!;
+      });
     }
   }
   const words = (C + 31) >>> 5;
@@ -218,8 +221,6 @@ function convFanIn(c: FixedConnection, n: number): ConnectionFanIn {
   const ys = axisPairs(H, OH, KH, s.strides[0], s.dilation[0], s.pads[0]);
   const xs = axisPairs(W, OW, KW, s.strides[1], s.dilation[1], s.pads[2]);
   return {
-    from: c.from,
-    to: c.to,
     srcSize: H * W * C,
     synapses,
     newSources(o, bits, mark) {
@@ -229,20 +230,12 @@ function convFanIn(c: FixedConnection, n: number): ConnectionFanIn {
       const oy = (pix - ox) / OW;
       const g = Math.floor(co / coPerG);
       let add = 0;
-      for (let ky = 0; ky < KH; ky++) {
-        const iy = inY(oy, ky);
-        if (iy < 0 || iy >= H) continue;
-        for (let kx = 0; kx < KW; kx++) {
-          const ix = inX(ox, kx);
-          if (ix < 0 || ix >= W) continue;
-          const t = ky * KW + kx;
-          for (let k = 0; k < KI; k++) {
-            if (K[(t * KI + k) * CO + co] === 0) continue;
-            const j = (iy * W + ix) * C + g * KI + k;
-            if (mark ? setBit(bits, j) : !(bits[j >>> 5]! & (1 << (j & 31)))) add++;
-          }
+      eachTap(oy, ox, (t, iy, ix) => {
+        for (let k = 0; k < KI; k++) {
+          if (K[(t * KI + k) * CO + co] === 0) continue;
+          if (isNew(bits, (iy * W + ix) * C + g * KI + k, mark)) add++;
         }
-      }
+      });
       return add;
     },
     markRange(a, b, bits) {
@@ -251,16 +244,9 @@ function convFanIn(c: FixedConnection, n: number): ConnectionFanIn {
         const hi = Math.min(b, (pix + 1) * CO) - pix * CO;
         const ox = pix % OW;
         const oy = (pix - ox) / OW;
-        for (let ky = 0; ky < KH; ky++) {
-          const iy = inY(oy, ky);
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < KW; kx++) {
-            const ix = inX(ox, kx);
-            if (ix < 0 || ix >= W) continue;
-            const t = ky * KW + kx;
-            orBits(bits, (iy * W + ix) * C, lo === 0 && hi === CO ? full[t]! : chans(t, lo, hi, part));
-          }
-        }
+        eachTap(oy, ox, (t, iy, ix) =>
+          orBits(bits, (iy * W + ix) * C, lo === 0 && hi === CO ? full[t]! : chans(t, lo, hi, part)),
+        );
       }
     },
     targetCores(j, where, runEnd, visit) {

@@ -1,6 +1,7 @@
 /**
  * place-loihi: every neuron of the integer model onto a core of a chip of the board, within the
- * target's per-core limits (targets/<hw>.json `core`): neurons, synapse memory (stored synapses ×
+ * target's per-core limits (targets/<hw>.json `core`): neurons (a population's gain stage, a Lava
+ * ProdNeuron, adds one neuron per neuron on the same core), synapse memory (stored synapses ×
  * synapseBits), input axons (distinct source neurons feeding the core), output axons (Σ over the
  * core's neurons of the distinct cores each one projects to) and threshold profiles (one per
  * population on the core); and the per-chip limits (cores, neurons, synapses) and the board's chips.
@@ -137,11 +138,12 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     let chipSynapses = 0;
     const chipN = limitOf(t.chip.neurons);
     const chipS = limitOf(t.chip.synapses);
-    /** The next core; on a fresh chip when the current one is full or cannot take `needSyn` more synapses. */
-    const open = (needSyn: number): CoreUse => {
+    /** The next core; on a fresh chip when the current one is full or cannot take `needN` neurons and `needSyn` synapses. */
+    const open = (needN: number, needSyn: number): CoreUse => {
       let idx = cur ? cur.core + 1 : 0;
       const sameChip = cur !== undefined && Math.floor(idx / t.chip.cores) === cur.chip;
-      if (sameChip && (chipNeurons + 1 > chipN || chipSynapses + needSyn > chipS)) idx = (cur!.chip + 1) * t.chip.cores;
+      if (sameChip && (chipNeurons + needN > chipN || chipSynapses + needSyn > chipS))
+        idx = (cur!.chip + 1) * t.chip.cores;
       const chip = Math.floor(idx / t.chip.cores);
       if (!cur || chip !== cur.chip) {
         chipNeurons = 0;
@@ -169,12 +171,14 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
       const where = new Int32Array(n);
       coreOf.set(p.id, where);
       const cap = caps.get(p.id) ?? Infinity;
+      // a gain stage (Lava ProdNeuron) is one more neuron per neuron, beside it on its core
+      const w = p.gainStage ? 2 : 1;
       let onThis = 0;
       for (let i = 0; i < n; i++) {
         const fits = (c: CoreUse): boolean => {
           const newProfile = c.slices.length === 0 || c.slices[c.slices.length - 1]!.population !== p.id;
-          if (c.neurons + 1 > maxNeurons) return false;
-          if (chipNeurons + 1 > chipN || chipSynapses + f.synapses[i]! > chipS) return false;
+          if (c.neurons + w > maxNeurons) return false;
+          if (chipNeurons + w > chipN || chipSynapses + f.synapses[i]! > chipS) return false;
           if (c.synapses + f.synapses[i]! > synPerCore) return false;
           if (newProfile && c.profiles + 1 > profiles) return false;
           if (!newProfile && onThis + 1 > cap) return false;
@@ -186,7 +190,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
           return true;
         };
         if (!cur || !fits(cur)) {
-          cur = open(f.synapses[i]!);
+          cur = open(w, f.synapses[i]!);
           onThis = 0;
         }
         const c = cur;
@@ -197,9 +201,9 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
           onThis = 0;
         } else last.end = i + 1;
         onThis++;
-        c.neurons++;
+        c.neurons += w;
         c.synapses += f.synapses[i]!;
-        chipNeurons++;
+        chipNeurons += w;
         chipSynapses += f.synapses[i]!;
         if (perNeuron) for (const s of f.sources) c.inputAxons += s.newSources(i, bitsOf(s), true);
         where[i] = c.core;
@@ -326,6 +330,11 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     const notes = [
       `${neurons} neurons, ${synapses} synapses on ${cores.length} core${cores.length === 1 ? "" : "s"} of ${chips} chip${chips === 1 ? "" : "s"} (board '${board.name}', ${board.chips} chip${board.chips === 1 ? "" : "s"})`,
     ];
+    const staged = m.populations.filter((p) => p.gainStage);
+    if (staged.length)
+      notes.push(
+        `gain stages (Lava ProdNeuron, one neuron per neuron, on the population's cores): ${staged.map((p) => `'${p.id}' (${populationSize(p)})`).join(", ")}`,
+      );
     if (caps.size)
       notes.push(`output axons: neurons per core capped for ${[...caps].map(([k, v]) => `'${k}' (${v})`).join(", ")}`);
     return {

@@ -1,11 +1,13 @@
 /**
  * Bounds on a population's integers after rounding. The exact per-neuron sums of its positive and
- * negative weights (at the sources' largest payloads) bound one step's input a; the report warns,
+ * negative weights (at the sources' largest payloads) bound one step's input a (with a gain stage,
+ * step by step: each pulse and gain at its own step, atrlif-range.ts); the report warns,
  * with the layer and the bound, wherever u could wrap, a conv sum could wrap at 24 bit, v could
  * saturate within the run, or a readout could reach its threshold.
  */
 import { LAVA, type FixedConnection, type FixedPopulation } from "../model/integer-model.ts";
 import { payloadMax, type QuantContext } from "./quantize-context.ts";
+import { contextSources, stepInputRange } from "./atrlif-range.ts";
 import { maxOf, minOf, rowSumsOver, type RowSums } from "./row-sums.ts";
 
 /** Exact per-neuron Σ positive / negative of w_int·2^e·payload_max over these connections. */
@@ -37,10 +39,21 @@ export function checkBounds(
       if (c.synapse.kind === "conv" && gainOf(c) === 1) convMax.set(c, largest(r));
     },
   );
-  const aMax = maxOf(qa.pos);
-  const aMin = minOf(qa.neg);
+  let aMax = maxOf(qa.pos);
+  let aMin = minOf(qa.neg);
+  if (fp.gainStage) {
+    // a gain stage: each step's gain and bias pulse at their own step (atrlif-range.ts), not all at once
+    const into = ctx.connections.filter((c) => c.to === fp.id);
+    ({ aLo: aMin, aHi: aMax } = stepInputRange(fp, into, ctx.runSteps, contextSources(ctx)));
+  }
   const act = 2 ** A.activationShift;
-  if (act * Math.max(aMax, -aMin) > LAVA.uWrap) {
+  // a synaptic current (du < 4095) keeps f of u a step: u gathers up to a·64 / (1 − f)
+  const f = (LAVA.decayUnity - (fp.du + 1)) / LAVA.decayUnity;
+  if (f > 0 && (act * Math.max(aMax, -aMin)) / (1 - f) > LAVA.uWrap) {
+    ctx.warnings.push(
+      `layer '${fp.id}': u could wrap: its synaptic current can gather |a|·64 / (1 − f) = ${Math.round((act * Math.max(aMax, -aMin)) / (1 - f))} > 2^23 = ${LAVA.uWrap} when all its inputs keep spiking`,
+    );
+  } else if (act * Math.max(aMax, -aMin) > LAVA.uWrap) {
     ctx.warnings.push(
       `layer '${fp.id}': u could wrap: one step's input reaches |a|·64 = ${act * Math.max(aMax, -aMin)} > 2^23 = ${LAVA.uWrap} when all its inputs spike`,
     );
@@ -58,7 +71,7 @@ export function checkBounds(
     bHi = Math.max(bHi, b);
   }
   if (fp.kind !== "integrator") {
-    const stepNeg = act * aMin + bLo;
+    const stepNeg = (act * aMin) / (1 - f) + bLo;
     const leakBound = tauQ < 1 ? -stepNeg / (1 - tauQ) : Infinity;
     const vNeg = Math.min(-stepNeg * T, leakBound);
     if (vNeg > LAVA.vMax)

@@ -4,13 +4,16 @@
  * one real-valued synapse: [flatten|reshape]* dense [reshape] → dense; conv → conv; sum-pool /
  * unpadded avg-pool → depthwise conv; no op → identity; any other chain → its explicit [in, out]
  * matrix (the chain applied to unit inputs). Biases anywhere in the current make the constant part,
- * the current evaluated at zero input (`zeroCurrent`). A synapse of one conv or dense shares its
- * weights with the graph (nothing writes either).
+ * the current evaluated at zero input (`zeroCurrent`). A delay on the way (NIR Delay, or a
+ * recurrent edge) is the term's `delay` in steps; where its steps differ between elements the term
+ * splits into one per distinct step count, each masked to its elements (an affine of 0/1 in the
+ * chain). A constant current through a delay would be 0 for the first steps: refused. A synapse
+ * of one conv or dense shares its weights with the graph (nothing writes either).
  */
 import { windowGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
-import type { Conv2DNode, IRNode, Pads, PoolNode } from "../../ir/nodes.ts";
-import { broadcastTo, size } from "../../ir/tensor.ts";
+import type { AffineNode, Conv2DNode, DelayNode, IRNode, Pads, PoolNode } from "../../ir/nodes.ts";
+import { broadcastTo, scalar, size, tensor } from "../../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "../../sim/float-ops.ts";
 import type { RealConv, RealDense } from "./synaptic-form.ts";
 
@@ -18,16 +21,37 @@ export interface Term {
   source: string;
   /** Linear ops in application order (source first). */
   chain: IRNode[];
+  /** Steps of delay on the way (delay nodes): the term reads the source's output of `delay` steps before. */
+  delay: number;
 }
 
 const LINEAR_OPS = new Set(["conv2d", "dense", "avgpool", "sumpool", "pad", "flatten", "reshape", "affine"]);
 
-/** The terms of the current `id` that reaches population `pop` (`chain`: the ops after `id`). */
-export function termsOf(byId: Map<string, IRNode>, id: string, chain: IRNode[], pop: string): Term[] {
+/** The 0/1 mask of the elements of delay `n` that wait `k` steps, as an affine in a chain (the delay's id and shape). */
+function delayMask(n: DelayNode, steps: Float64Array, k: number): AffineNode {
+  const mask = Float64Array.from(steps, (x) => (x === k ? 1 : 0));
+  return { id: n.id, op: "affine", inputs: n.inputs, shape: n.shape, scale: tensor(n.shape!, mask), shift: scalar(0) };
+}
+
+/** The terms of the current `id` that reaches population `pop` (`chain`: the ops after `id`, `delay` their steps). */
+export function termsOf(byId: Map<string, IRNode>, id: string, chain: IRNode[], pop: string, delay = 0): Term[] {
   const n = byId.get(id)!;
-  if (n.op === "neuron" || n.op === "input") return [{ source: n.id, chain }];
-  if (n.op === "add") return n.inputs.flatMap((i) => termsOf(byId, i, chain, pop));
-  if (LINEAR_OPS.has(n.op)) return termsOf(byId, n.inputs[0]!, [n, ...chain], pop);
+  if (n.op === "neuron" || n.op === "input") return [{ source: n.id, chain, delay }];
+  if (n.op === "add") return n.inputs.flatMap((i) => termsOf(byId, i, chain, pop, delay));
+  if (LINEAR_OPS.has(n.op)) return termsOf(byId, n.inputs[0]!, [n, ...chain], pop, delay);
+  if (n.op === "delay") {
+    if (zeroCurrent(byId, n.inputs[0]!).some((v) => v !== 0)) {
+      throw new SnncError(
+        "E_TARGET",
+        `the current of '${pop}' carries a constant (a bias) through delay '${n.id}': it is 0 for the first steps of a sample, which a Lava bias cannot be`,
+        { layer: pop },
+      );
+    }
+    const steps = broadcastTo(n.steps, n.shape!);
+    const ks = [...new Set(steps)].sort((a, b) => a - b);
+    if (ks.length === 1) return termsOf(byId, n.inputs[0]!, chain, pop, delay + ks[0]!);
+    return ks.flatMap((k) => termsOf(byId, n.inputs[0]!, [delayMask(n, steps, k), ...chain], pop, delay + k));
+  }
   throw new SnncError(
     "E_TARGET",
     `the current of '${pop}' passes through '${n.id}' (${n.op}), which has no synapse form on Loihi`,
@@ -84,6 +108,8 @@ export function zeroCurrent(byId: Map<string, IRNode>, id: string): Float64Array
   const n = byId.get(id)!;
   if (n.op === "neuron" || n.op === "input") return new Float64Array(size(n.shape!));
   if (n.op === "add") return addAll(n.inputs.map((i) => zeroCurrent(byId, i)));
+  // a delay of a constant: the constant (termsOf refuses a nonzero one)
+  if (n.op === "delay") return zeroCurrent(byId, n.inputs[0]!);
   const x = zeroCurrent(byId, n.inputs[0]!);
   return applyChain([n], x, byId.get(n.inputs[0]!)!.shape!, byId, true);
 }

@@ -5,11 +5,18 @@
  * numpy's int32 product cannot wrap (|c_int|·|A_t| < 2^31) and A_t fits two 8-bit Dense weights:
  * A = 128·w_hi + w_lo, w_hi at weight exponent 7, w_lo (|w_lo| < 128) at exponent 0, both from
  * the pulse of that step (a pulse is one binary spike: the exponent shifts one weight, exactly).
+ *
+ * The stage's shift is also the exponent Lava's conv lacks (LAVA-FIXED-POINT.md §2: it ignores its
+ * weight exponent): the gated synapses may be quantised at g·2^s, and the stage then shifts by
+ * E + s, (c_int·2^s · A_t) >> (E + s) ≈ g·c·a_t as before. `gatedShift` picks s so that a gated
+ * conv's weights fill their 8-bit range (instead of the few levels g alone leaves them), as long
+ * as the largest gated current times 2^12 stays within int32 (A_t keeps 12 bits or more).
  */
 import { roundHalfAway, type DenseSynapse, type FixedConnection } from "../model/integer-model.ts";
-import { payloadMax, type QuantContext } from "./quantize-context.ts";
+import { fixedExponent, payloadMax, payloadScale, type QuantContext } from "./quantize-context.ts";
 import type { ConnectionQuant } from "./quantize-types.ts";
 import { maxOf, minOf, rowSumsOver } from "./row-sums.ts";
+import { gLimit, minMax, rangeFor, weightsOf } from "./scales.ts";
 import type { RealConnection, RealPopulation } from "./synaptic-form.ts";
 
 /** How a gain stage became integers (report). */
@@ -22,6 +29,34 @@ export interface GainStageQuant {
   steps: number;
   /** Largest |A_t/2^E − a_t| relative to the largest |a_t|. */
   relErr: number;
+  /** s: the gated synapses' scale is g·2^s (the stage shifts by `exp` = E + s). */
+  shift: number;
+}
+
+/** The least bits the largest gain A_t keeps when the gated current grows by 2^s. */
+const GAIN_BITS = 12;
+
+/**
+ * s ≥ 0 for population p at scale g: the largest with every gated synapse of fixed exponent (a conv)
+ * within its weight range at g·2^s and the largest gated current (payloads at their largest)
+ * within 2^(31 − 12). 0 when no gated synapse has a fixed exponent (a dense one picks its own).
+ */
+export function gatedShift(ctx: QuantContext, p: RealPopulation, gated: RealConnection[], g: number): number {
+  const fixed = gated.filter((c) => fixedExponent(ctx, c));
+  if (!fixed.length || !(g > 0)) return 0;
+  let gw = Infinity;
+  for (const c of fixed) {
+    const [lo, hi] = minMax(weightsOf(c.synapse));
+    gw = Math.min(gw, gLimit(lo, hi, payloadScale(ctx, c.from), rangeFor(lo, hi, ctx.t)));
+  }
+  const n = p.bias.length;
+  const r = rowSumsOver(gated, n, (c) => payloadMax(ctx, c.from) / payloadScale(ctx, c.from));
+  const cReal = Math.max(maxOf(r.pos), -minOf(r.neg));
+  // a little room for the weights' rounding (E is then chosen from the integer current itself)
+  const cLim = 2 ** (31 - GAIN_BITS) * 0.99;
+  let s = 0;
+  while (s < 16 && g * 2 ** (s + 1) <= gw && g * 2 ** (s + 1) * cReal < cLim) s++;
+  return s;
 }
 
 const HI_EXP = 7;
@@ -33,6 +68,7 @@ export function gainStageIntegers(
   p: RealPopulation,
   gains: RealConnection[],
   cstats: ConnectionQuant[],
+  shift = 0,
 ): GainStageQuant {
   const n = gains[0] ? (gains[0].synapse as DenseSynapse<Float64Array>).outSize : 0;
   const gated = ctx.connections.filter((c) => c.to === p.id && c.port === "gated");
@@ -43,7 +79,7 @@ export function gainStageIntegers(
   const wHi = -ctx.t.arithmetic.weightRanges.mixed[0] - 2;
   const aCap = Math.min(wHi * 2 ** HI_EXP + LO_MAX, (2 ** 31 - 1) / cMax);
   let exp = aMax > 0 ? Math.floor(Math.log2(aCap / aMax)) : 0;
-  exp = Math.max(0, Math.min(30, exp));
+  exp = Math.max(0, Math.min(31 - shift, exp));
   while (exp > 0 && roundHalfAway(aMax * 2 ** exp) > aCap) exp--;
   if (roundHalfAway(aMax * 2 ** exp) * cMax >= 2 ** 31)
     ctx.warnings.push(
@@ -87,5 +123,5 @@ export function gainStageIntegers(
       });
     }
   }
-  return { id: p.id, exp, cMax, aMax: roundHalfAway(aMax * 2 ** exp), steps: gains.length, relErr };
+  return { id: p.id, exp: exp + shift, cMax, aMax: roundHalfAway(aMax * 2 ** exp), steps: gains.length, relErr, shift };
 }

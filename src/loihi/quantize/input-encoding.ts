@@ -78,13 +78,15 @@ export function fixedInput(
  * Analog input: when the one layer reading it is limited by something other than those weights
  * (typically its bias, 13 bits at exponent 6 under netx), split the precision between payload
  * levels L and weight levels K/L evenly (L ≈ √K), instead of full-width payloads and coarse
- * weights. Narrows `ctx.input` in place.
+ * weights. Narrows `ctx.input` in place. Not when a gain stage reads it: its shift gives the
+ * weights their own scale (gain-stage.ts), and the payloads keep their full width.
  */
 export function balanceAnalogInput(ctx: QuantContext, incoming: Map<string, RealConnection[]>): void {
   const input = ctx.input;
   const readers = ctx.sf.connections.filter((c) => c.from === ctx.sf.inputId);
   if (input.kind !== "graded" || readers.length !== 1) return;
   const c = readers[0]!;
+  if (c.port === "gated") return;
   const p = ctx.sf.populations.find((x) => x.id === c.to)!;
   const first = chooseScale(ctx, p, incoming.get(p.id)!);
   if (!(first.g > 0) || first.limitedBy === `weights of '${c.id}'`) return;

@@ -53,6 +53,32 @@ export function netxStructure(m: NetxNetwork): NetxCheck {
       reason: `${beyond.join(", ")}: netx loads CUBA and sigma-delta layers only (use network.lava.json)`,
     };
   }
+  // a population's synapses from itself or a later one (not a state offset's one-to-one self weight)
+  const order = new Map(m.populations.map((p, i) => [p.id, i] as const));
+  const recurrent = m.connections.filter(
+    (c) => c.synapse.kind !== "diagonal" && order.has(c.from) && order.get(c.from)! >= order.get(c.to)!,
+  );
+  if (recurrent.length) {
+    return {
+      ok: false,
+      reason: `recurrent synapses (${recurrent.map((c) => `'${c.id}'`).join(", ")}): netx's dense_rec holds a dense layer's own recurrence, but not the pulse neurons that keep the layer silent in its last warm-up step, whose spikes the recurrence would carry into its first aligned step (use network.lava.json)`,
+    };
+  }
+  const pulsed = new Set(m.populations.filter((p) => p.kind === "pulse").map((p) => p.id));
+  const delayed = m.connections.filter((c) => c.delay > 0 && !pulsed.has(c.from));
+  if (pulsed.size && delayed.length) {
+    return {
+      ok: false,
+      reason: `'${delayed[0]!.id}' has a synaptic delay; netx's file form has no place for the pulse neurons that keep its source silent in the warm-up steps the delay would carry (use network.lava.json)`,
+    };
+  }
+  const current = m.connections.filter((c) => pulsed.has(c.from) && c.id === `${c.to}/current0`);
+  if (current.length) {
+    return {
+      ok: false,
+      reason: `the constant current into the synaptic current of ${current.map((c) => `'${c.to}'`).join(", ")} needs a pulse neuron at its first aligned step, for which netx's file form has no place (use network.lava.json)`,
+    };
+  }
   const offsets = m.populations.filter(
     (p) =>
       p.kind !== "pulse" &&

@@ -19,8 +19,9 @@ import type {
   QuantizeOptions,
   QuantizeResult,
 } from "./quantize-types.ts";
-import { gainStageIntegers, type GainStageQuant } from "./gain-stage.ts";
-import { chooseScale } from "./scales.ts";
+import { gainStageIntegers, gatedShift, type GainStageQuant } from "./gain-stage.ts";
+import { atrlifIntegerRange, contextSources } from "./atrlif-range.ts";
+import { chooseScale, type Limit } from "./scales.ts";
 import { splitScales } from "./split-scales.ts";
 import { offsetIntegers, pulsePopulations } from "./state-offsets.ts";
 import type { RealConnection, RealPopulation, SynapticForm } from "./synaptic-form.ts";
@@ -31,21 +32,31 @@ function quantizePopulation(
   ctx: QuantContext,
   p: RealPopulation,
   all: RealConnection[],
-): { population: FixedPopulation; stats: PopulationQuant; offset?: OffsetQuant; gain?: GainStageQuant } {
+  cap?: Limit,
+): PopulationResult {
   const A = ctx.t.arithmetic;
   const n = size(p.shape);
   const conns = all.filter((c) => c.port !== "gain");
   const gains = all.filter((c) => c.port === "gain");
-  const { g, vth, limitedBy, warning } = chooseScale(ctx, p, conns);
+  const { g, vth, limitedBy, warning } = chooseScale(ctx, p, all, undefined, cap);
   if (warning) ctx.warnings.push(warning);
   const cstats: ConnectionQuant[] = [];
+  // a gain stage's shift s: its gated synapses at scale g·2^s (gain-stage.ts)
+  const shift = gains.length
+    ? gatedShift(
+        ctx,
+        p,
+        conns.filter((c) => c.port === "gated"),
+        g,
+      )
+    : 0;
   for (const c of conns) {
-    const q = quantizeConnection(ctx, p, c, g);
+    const q = quantizeConnection(ctx, p, c, c.port === "gated" ? g * 2 ** shift : g);
     if (c.port) q.connection.port = c.port;
     ctx.connections.push(q.connection);
     cstats.push(q.stats);
   }
-  const gain = gains.length ? gainStageIntegers(ctx, p, gains, cstats) : undefined;
+  const gain = gains.length ? gainStageIntegers(ctx, p, gains, cstats, shift) : undefined;
   const bias = quantizeBias(ctx, p, g);
   const { du, dv } = decays(ctx, p);
   const population: FixedPopulation = {
@@ -67,8 +78,12 @@ function quantizePopulation(
     ...(gain ? { gainStage: { exp: gain.exp } } : {}),
   };
   const tauQ = 1 - dv / 2 ** A.decayBits;
-  const { aMax, aMin } = checkBounds(ctx, population, n, tauQ, gain ? gain.aMax / 2 ** gain.exp : undefined);
-  const offset = p.v0 || p.selfWeight ? offsetIntegers(ctx, p, population, cstats) : undefined;
+  // an ATRLIF's ranges come from its exact walk (quantizeAtrlif)
+  const { aMax, aMin } =
+    p.kind === "atrlif"
+      ? { aMax: 0, aMin: 0 }
+      : checkBounds(ctx, population, n, tauQ, gain ? gain.aMax / 2 ** gain.exp : undefined);
+  const offset = p.v0 || p.selfWeight || p.silence ? offsetIntegers(ctx, p, population, cstats) : undefined;
   const stats: PopulationQuant = {
     id: p.id,
     kind: p.kind,
@@ -88,6 +103,41 @@ function quantizePopulation(
     aMin,
   };
   return { population, stats, offset, gain };
+}
+
+type PopulationResult = {
+  population: FixedPopulation;
+  stats: PopulationQuant;
+  offset?: OffsetQuant;
+  gain?: GainStageQuant;
+};
+
+/**
+ * An ATRLIF population (docs/LOIHI-SEEDS.md §1, "Ranges"): quantised at the g its real walk allows,
+ * then its integers walked exactly (atrlif-range.ts). Rounding can carry a range a little past its
+ * bound; then it is quantised again at a smaller g (fewer theta_0 levels each time) until none is
+ * broken. What is still broken at theta_0 = 1 is a warning.
+ */
+function quantizeAtrlif(ctx: QuantContext, p: RealPopulation, all: RealConnection[]): PopulationResult {
+  const sources = contextSources(ctx);
+  let cap: Limit | undefined;
+  for (;;) {
+    const [conns, warnings] = [ctx.connections.length, ctx.warnings.length];
+    const q = quantizePopulation(ctx, p, all, cap);
+    const into = ctx.connections.filter((c) => c.to === p.id);
+    const r = atrlifIntegerRange(q.population, into, ctx.runSteps, sources);
+    const finite = p.threshold > 0 && Number.isFinite(p.threshold);
+    if (!r.problems.length || !finite || q.population.vth <= 1) {
+      q.stats.aMax = r.aHi;
+      q.stats.aMin = r.aLo;
+      for (const x of r.problems) ctx.warnings.push(`layer '${p.id}': for some input ${x}`);
+      return q;
+    }
+    ctx.connections.length = conns;
+    ctx.warnings.length = warnings;
+    const g = Math.min(q.stats.g * r.headroom, (q.population.vth - 0.5) / p.threshold);
+    cap = [`${r.tightest} (after rounding)`, g];
+  }
 }
 
 /** An integer threshold in voltage units: spike iff v > it, for h > θ (gt) or h ≥ θ (ge); ±∞ beyond ±(2^23 − 1). */
@@ -119,9 +169,16 @@ function kindFields(ctx: QuantContext, p: RealPopulation, g: number, dv: number)
 /** The report's closing notes: how state offsets run, and the pipeline latency. */
 function closingNotes(ctx: QuantContext, offsets: OffsetQuant[], pulses: FixedPopulation[]): void {
   const { runSteps, T } = ctx;
-  if (offsets.length) {
+  const shifted = offsets.filter((o) => o.init || o.self);
+  if (shifted.length) {
     ctx.notes.push(
-      `state offsets: ${offsets.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulses.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
+      `state offsets: ${shifted.map((o) => `'${o.id}'`).join(", ")}: the initial state arrives from a pulse neuron one step after the warm-up; a self-recurrent synapse adds the reset value one step after each spike, and an inhibition from a pulse at the last warm-up step keeps warm-up spikes out of it (pulses: ${pulses.map((q) => `'${q.id}' at step ${q.phase === 0 ? runSteps : q.phase}`).join(", ")})`,
+    );
+  }
+  const silent = offsets.filter((o) => o.silence);
+  if (silent.length) {
+    ctx.notes.push(
+      `warm-up silence: ${silent.map((o) => `'${o.id}' (${o.silence} step${o.silence === 1 ? "" : "s"})`).join(", ")}: read one or more steps late (a recurrent edge or a delay), so its last warm-up steps would reach its readers' first aligned steps; an inhibition from pulse neurons keeps them silent`,
     );
   }
   const depth = ctx.sf.maxDepth;
@@ -160,7 +217,7 @@ export function quantizeSynapticForm(
   const offsets: OffsetQuant[] = [];
   const gains: GainStageQuant[] = [];
   for (const p of ctx.sf.populations) {
-    const q = quantizePopulation(ctx, p, incoming.get(p.id)!);
+    const q = (p.kind === "atrlif" ? quantizeAtrlif : quantizePopulation)(ctx, p, incoming.get(p.id)!);
     populations.push(q.population);
     stats.push(q.stats);
     if (q.offset) offsets.push(q.offset);
@@ -181,5 +238,14 @@ export function quantizeSynapticForm(
     outputs: ctx.sf.outputs,
   };
   closingNotes(ctx, offsets, pulses.populations);
-  return { model, populations: stats, warnings: ctx.warnings, notes, offsets, gains, splits: split.splits };
+  return {
+    model,
+    populations: stats,
+    warnings: ctx.warnings,
+    notes,
+    offsets,
+    gains,
+    splits: split.splits,
+    realConnections: ctx.sf.connections,
+  };
 }

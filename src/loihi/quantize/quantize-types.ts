@@ -5,6 +5,7 @@
 import type { FixedModel, FixedPopulationKind } from "../model/integer-model.ts";
 import type { GainStageQuant } from "./gain-stage.ts";
 import type { ScaleSplit } from "./split-scales.ts";
+import type { RealConnection } from "./synaptic-form.ts";
 
 export interface QuantizeOptions {
   /** Constrain to what netx can carry: weight exponent 0 on dense synapses, bias exponent 6. */
@@ -59,7 +60,7 @@ export interface PopulationQuant {
   aMin: number;
 }
 
-/** How a state offset became integers (one per population that has one). */
+/** How a state offset or a warm-up silence became integers (one per population that has one). */
 export interface OffsetQuant {
   id: string;
   depth: number;
@@ -73,13 +74,18 @@ export interface OffsetQuant {
    * that the self-recurrence carries no warm-up spike into the first aligned step.
    */
   inhibit?: {
+    /** The pulse of the first silent step (the others follow, one a step). */
     pulse: string;
+    /** Silent steps: depth − steps + 1 .. depth. */
+    steps: number;
     connections: number;
     weightExp: number;
     maxInt: number;
     maxInhibition: number;
     headroom: number;
   };
+  /** Read through a delay of up to this many steps (a recurrent edge, NIR Delay): its warm-up steps kept silent. */
+  silence?: number;
   /** Depth 1: neurons whose bias alone would cross the threshold at step 1 of the first sample, held below by an initial v. */
   firstStepV0: number;
 }
@@ -94,4 +100,6 @@ export interface QuantizeResult {
   gains: GainStageQuant[];
   /** Populations split into copies of their own scale (split-scales.ts). */
   splits: ScaleSplit[];
+  /** The real-valued connections the integer ones were rounded from (after the splits), by the same ids. */
+  realConnections: RealConnection[];
 }

@@ -19,8 +19,10 @@ import {
   payloadScale,
   type QuantContext,
 } from "./quantize-context.ts";
+import { atrlifRealRange } from "./atrlif-range.ts";
 import { maxOf, minOf, rowSums, rowSumsOver } from "./row-sums.ts";
-import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-form.ts";
+import { silentSteps, type RealConnection, type RealPopulation, type RealSynapse } from "./synaptic-form.ts";
+import { currentFactor } from "./weights-biases.ts";
 
 export function minMax(a: Float64Array): [number, number] {
   let lo = Infinity;
@@ -55,7 +57,7 @@ export function weightsOf(s: RealSynapse): Float64Array {
 }
 
 /** A bound on g and the constraint it comes from (report: `limitedBy`). */
-type Limit = [string, number];
+export type Limit = [string, number];
 
 export interface ScaleChoice {
   g: number;
@@ -93,21 +95,36 @@ function stepInput(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]
 }
 
 /**
- * A self-recurrent population is held below its threshold at its last warm-up step by an
- * inhibition as large as anything its population sources may deliver then (plus its bias); the
- * whole swing must not wrap u (with a tenth of slack for rounding the weights up).
+ * A population kept silent over its last K warm-up steps (a self weight, or read through a delay:
+ * state-offsets.ts) is held below its threshold by an inhibition as large as anything its
+ * population sources may deliver then (plus its bias, plus, with a synaptic current, what u may
+ * still hold); the whole swing over those steps must not wrap u (with a tenth of slack for
+ * rounding the weights up). Without a synaptic current (f = 0) this is one step's swing.
  */
 function warmUpSwing(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]): number {
   const n = size(p.shape);
   const swing = new Float64Array(n);
+  const f = currentFactor(ctx, p);
+  const K = silentSteps(p);
+  let reach = 0; // Σ_{m<K} f^m: how much of the per-step swing u can gather over the K steps
+  for (let m = 0; m < K; m++) reach += f ** m;
+  const all = f > 0 ? rowSumsOver(conns, n, (c) => payloadMax(ctx, c.from) / payloadScale(ctx, c.from)) : undefined;
   for (const c of conns) {
-    if (c.from === ctx.sf.inputId || isPulse(ctx, c.from)) continue;
-    const { pos, neg } = rowSums(c.synapse, 1, n);
+    // the input sends zeros then, unless delayed (a term of k steps: delay d − 1 + k)
+    if ((c.from === ctx.sf.inputId && c.delay <= p.depth - 1) || isPulse(ctx, c.from)) continue;
+    const x = c.from === ctx.sf.inputId ? payloadMax(ctx, c.from) / payloadScale(ctx, c.from) : 1;
+    const { pos, neg } = rowSums(c.synapse, x, n);
     for (let i = 0; i < n; i++) swing[i] += pos[i]! - neg[i]!;
   }
-  for (let i = 0; i < n; i++) swing[i] += Math.max(p.bias[i]!, 0);
+  for (let i = 0; i < n; i++) {
+    swing[i] += Math.max(p.bias[i]!, 0);
+    // the inhibition also covers the f·U+ u may hold; after K steps f^K·U− of u's low is left
+    if (all) swing[i] = (swing[i]! + (f * all.pos[i]!) / (1 - f)) * reach - (f ** K * all.neg[i]!) / (1 - f);
+  }
   return maxOf(swing);
 }
+
+const STEP_INPUT = "one step's input (u must not wrap)";
 
 /** Every bound on g of population p except the one its threshold or readout range adds (gain connections carry no current). */
 function scaleLimits(ctx: QuantContext, p: RealPopulation, all: RealConnection[], skipWeightsOf?: string) {
@@ -118,8 +135,12 @@ function scaleLimits(ctx: QuantContext, p: RealPopulation, all: RealConnection[]
   for (const b of p.bias) bmax = Math.max(bmax, Math.abs(b));
   if (bmax > 0) limits.push(biasLimit(ctx, bmax));
   const aAbs = stepInput(ctx, p, conns);
-  if (aAbs > 0) limits.push(["one step's input (u must not wrap)", uMax / aAbs]);
-  const swing = p.selfWeight ? warmUpSwing(ctx, p, conns) : 0;
+  // a synaptic current gathers up to 1 / (1 − f) steps of input in u (2% kept for the weights' rounding)
+  const f = currentFactor(ctx, p);
+  if (aAbs > 0 && f > 0)
+    limits.push(["the synaptic current's input (u must not wrap)", (0.98 * uMax * (1 - f)) / aAbs]);
+  else if (aAbs > 0) limits.push([STEP_INPUT, uMax / aAbs]);
+  const swing = silentSteps(p) ? warmUpSwing(ctx, p, conns) : 0;
   if (swing > 0) limits.push(["warm-up inhibition (u must not wrap)", (0.9 * uMax) / swing]);
   return { limits, perStep: aAbs + bmax };
 }
@@ -147,29 +168,32 @@ function thresholdScale(ctx: QuantContext, p: RealPopulation, limits: Limit[]): 
   return { g: (vth + ge) / p.threshold, vth, warning };
 }
 
-/** Σ_{k < steps} τ^k: how many steps of input a state that never resets can gather over a run. */
-function runGain(tau: number, steps: number): number {
-  return tau >= 1 ? steps : (1 - tau ** steps) / (1 - tau);
-}
-
 /**
  * ATRLIF (docs/LOIHI-SEEDS.md §1): θ (= R/2) · g = theta_0, an integer of 12 bits, for `>` and `≥`
- * alike (it compares v − r ≥ theta_0 << 6); v never resets and r gathers 2·theta_0 << 6 a spike,
- * so over a run both must stay within 24 bits.
+ * alike (it compares v − r ≥ theta_0 << 6). v never resets and r gathers 2·theta_0 << 6 a spike:
+ * the walk of atrlif-range.ts bounds i, v and r over a run per unit of g, step by step (each pulse
+ * at its own step, the gain stage at that step's gain), and they must stay within 24 bits. It
+ * replaces the bound of one step's input with all sources at once; the integers are checked again
+ * after rounding (quantize-synaptic-form.ts).
  */
 function atrlifScale(
   ctx: QuantContext,
   p: RealPopulation,
   limits: Limit[],
-  perStep: number,
+  conns: RealConnection[],
+  cap?: Limit,
 ): Omit<ScaleChoice, "limitedBy"> {
-  const A = ctx.t.arithmetic;
-  const act = 2 ** A.activationShift;
-  const run = runGain(p.decay, ctx.runSteps);
-  const v0 = Math.abs(p.resetV ?? 0) + (p.v0 ? maxOf(p.v0.map(Math.abs)) : 0);
+  const act = 2 ** ctx.t.arithmetic.activationShift;
+  const r = atrlifRealRange(ctx, p, conns);
+  const within = (x: number) => (x > 0 ? (LAVA.vMax - 1) / (act * x) : Infinity);
+  const kept = limits.filter((l) => l[0] !== STEP_INPUT);
+  limits.length = 0;
+  limits.push(...kept);
   limits.push(["ATRLIF theta_0 (12 bits)", LAVA.atrlifThetaMax / p.threshold]);
-  limits.push(["ATRLIF v over the run (no reset)", (LAVA.vMax - 1) / (act * (run * perStep + v0))]);
-  limits.push(["ATRLIF r over the run", (LAVA.vMax - 1) / (2 * act * p.threshold * run)]);
+  limits.push(["ATRLIF i at one step", within(r.iAbs)]);
+  limits.push(["ATRLIF v over the run", within(Math.max(r.vHi, -r.vLo))]);
+  limits.push(["ATRLIF r over the run", within(r.rHi)]);
+  if (cap) limits.push(cap);
   const gmax = Math.min(...limits.map((l) => l[1]));
   let vth = Math.floor(gmax * p.threshold);
   let warning: string | undefined;
@@ -182,13 +206,16 @@ function atrlifScale(
 
 /**
  * The scale g of population p: the largest the limits allow that makes the threshold an integer.
- * `skipWeightsOf`: leave that connection's weights out of the limits (analog input balancing).
+ * `conns`: every connection into p (its gain stage's too). `skipWeightsOf`: leave that connection's
+ * weights out of the limits (analog input balancing). `cap`: one more bound (an ATRLIF whose
+ * rounded integers broke a range at a larger g).
  */
 export function chooseScale(
   ctx: QuantContext,
   p: RealPopulation,
   conns: RealConnection[],
   skipWeightsOf?: string,
+  cap?: Limit,
 ): ScaleChoice {
   const A = ctx.t.arithmetic;
   const { limits, perStep } = scaleLimits(ctx, p, conns, skipWeightsOf);
@@ -206,7 +233,7 @@ export function chooseScale(
   } else if (p.threshold === 0) {
     choice = { g: largestG(limits), vth: 0 };
   } else if (p.kind === "atrlif") {
-    choice = atrlifScale(ctx, p, limits, perStep);
+    choice = atrlifScale(ctx, p, limits, conns, cap);
   } else if (p.kind === "multi-threshold") {
     // every threshold is a per-neuron integer in voltage units: the largest one keeps the LIF's headroom
     const vthCap = Math.min(ctx.opts.vthCap ?? 2 ** 15, LAVA.vthMax);

@@ -20,6 +20,7 @@ import { LAVA } from "../model/integer-model.ts";
 import { biasMantissaMax, fixedExponent, payloadMax, payloadScale, type QuantContext } from "./quantize-context.ts";
 import { rowSumsOver } from "./row-sums.ts";
 import { gLimit, minMax, rangeFor, weightsOf } from "./scales.ts";
+import { currentFactor } from "./weights-biases.ts";
 import type { RealConnection, RealPopulation, RealSynapse, SynapticForm } from "./synaptic-form.ts";
 
 /** How a population was split (report). */
@@ -76,7 +77,8 @@ export function neuronScales(ctx: QuantContext, p: RealPopulation, all: RealConn
   }
   const mant = biasMantissaMax(ctx.t);
   const bMax = ctx.opts.netx ? mant : mant * 2 ** (A.biasExponentRange[1] - A.activationShift);
-  const uMax = LAVA.uWrap / 2 ** A.activationShift - 1;
+  // a synaptic current gathers up to 1 / (1 − f) steps of input in u
+  const uMax = (LAVA.uWrap / 2 ** A.activationShift - 1) * (1 - currentFactor(ctx, p));
   const a = rowSumsOver(
     conns,
     n,
@@ -202,6 +204,12 @@ export function splitScales(ctx: QuantContext, sf: SynapticForm): { sf: Synaptic
         const self = c.from === p.id;
         const synapse = maskInto(c.synapse, keepN);
         if (weightsOf(synapse).every((w) => w === 0)) continue; // a part its neurons do not need
+        if (self && c.synapse.kind !== "diagonal") {
+          // a recurrent synapse of the layer reads every copy (their spikes are disjoint and sum to the layer's)
+          for (let j = 0; j < K; j++)
+            newConns.push({ ...c, id: `${c.id}/part${k + 1}/${j + 1}`, from: `${p.id}_part${j + 1}`, to: id, synapse });
+          continue;
+        }
         newConns.push({
           ...c,
           id: `${c.id}/part${k + 1}`,

@@ -11,6 +11,11 @@
  * with X_i ≥ (the most p's population sources can deliver to neuron i) + ⌈bias_i / 64⌉ makes
  * that hold for every input and every earlier sample, and X_i − (their most negative) < 2^17
  * keeps a·64 from wrapping u. Input synapses deliver nothing at step d (the input's step 0).
+ *
+ * The same silence serves a population read through a delay of k steps (a recurrent edge, NIR's
+ * Delay; population-terms.ts): its readers' first k aligned steps receive its steps d − k + 1 .. d,
+ * so it is inhibited at each of them (from the pulses of the steps before), and with a synaptic
+ * current (u keeps f of itself a step) the inhibition also covers what u may still hold.
  */
 import { SnncError } from "../../ir/errors.ts";
 import { size } from "../../ir/tensor.ts";
@@ -20,35 +25,47 @@ import {
   pulsePopulation,
   type DenseSynapse,
   type DiagonalSynapse,
-  type FixedConnection,
   type FixedPopulation,
 } from "../model/integer-model.ts";
-import { isPulse, type QuantContext } from "./quantize-context.ts";
+import { isPulse, payloadMax, type QuantContext } from "./quantize-context.ts";
 import type { ConnectionQuant, OffsetQuant, PopulationQuant } from "./quantize-types.ts";
 import { maxOf, minOf, rowSumsOver } from "./row-sums.ts";
-import type { RealPopulation } from "./synaptic-form.ts";
+import { silentSteps, type RealPopulation } from "./synaptic-form.ts";
 
 const pulseOf = (ctx: QuantContext, phase: number) => ctx.sf.pulses.find((x) => x.phase === phase)!.id;
 
 /**
- * The inhibition of self-recurrent p at step d from the pulse of step d − 1: per neuron with a
- * self weight, the most its population sources can deliver plus its bias, in k connections of
- * one exponent e (its connections and report lines into ctx and `cstats`).
+ * The inhibition that keeps p silent over its last K warm-up steps d − K + 1 .. d, each from the
+ * pulse of the step before: per neuron of `mask`, the most its population sources (and a delayed
+ * input) can deliver plus its bias, plus, with a synaptic current (u keeps f of itself a step),
+ * f times the most u may hold from before; in k connections of one exponent e per step (its
+ * connections and report lines into ctx and `cstats`). After the first silent step u + bias ≤ 0,
+ * so u only decays towards 0 and the same X holds the later steps (the f·|bias| a negative bias
+ * may leave included).
  */
 function warmUpInhibition(
   ctx: QuantContext,
   p: RealPopulation,
-  self: FixedConnection,
+  fp: FixedPopulation,
+  mask: (i: number) => boolean,
   bias: Int32Array,
   cstats: ConnectionQuant[],
 ): OffsetQuant["inhibit"] {
   const n = size(p.shape);
+  const K = silentSteps(p);
   const act = 2 ** ctx.t.arithmetic.activationShift;
-  const garbage = ctx.connections.filter((c) => c.to === p.id && c.from !== ctx.sf.inputId && !isPulse(ctx, c.from));
-  const r = rowSumsOver(garbage, n, (c) => 2 ** c.weightExp);
-  // only the neurons with a self weight: the warm-up spikes of the others reach nothing that counts
-  const sw = (self.synapse as DiagonalSynapse).weights;
-  const need = Float64Array.from(r.pos, (x, i) => (sw[i] === 0 ? 0 : Math.max(0, x + Math.ceil(bias[i]! / act))));
+  const input = ctx.sf.inputId;
+  const into = ctx.connections.filter((c) => c.to === p.id && c.port !== "gain");
+  // what arrives at a silent step: population sources, and the input only through a delay (else it sends zeros then)
+  const garbage = into.filter((c) => (c.from === input ? c.delay > p.depth - 1 : !isPulse(ctx, c.from)));
+  const r = rowSumsOver(garbage, n, (c) => (c.from === input ? payloadMax(ctx, input) : 1) * 2 ** c.weightExp);
+  const f = (LAVA.decayUnity - (fp.du + 1)) / LAVA.decayUnity;
+  // u's range from any earlier step (synaptic current only): all inputs, in u units
+  const all = f > 0 ? rowSumsOver(into, n, (c) => payloadMax(ctx, c.from) * 2 ** c.weightExp) : undefined;
+  const uHi = (i: number) => (all ? Math.max((act * all.pos[i]!) / (1 - f), Math.max(0, -bias[i]!)) : 0);
+  const need = Float64Array.from(r.pos, (x, i) =>
+    mask(i) ? Math.max(0, x + Math.ceil((bias[i]! + f * uHi(i)) / act)) : 0,
+  );
   const maxNeed = maxOf(need);
   if (!(maxNeed > 0)) return undefined;
   const wMax = -ctx.t.arithmetic.weightRanges.inhibitory[0];
@@ -57,39 +74,56 @@ function warmUpInhibition(
   while (e < eMax && Math.ceil(maxNeed / 2 ** e) > wMax) e++;
   const k = Math.ceil(maxNeed / (wMax * 2 ** e));
   const w = Int32Array.from(need, (x) => -Math.ceil(x / (k * 2 ** e)));
+  let reach = 0;
+  for (let m = 0; m < K; m++) reach += f ** m;
   let headroom = Infinity;
   let maxX = 0;
   for (let i = 0; i < n; i++) {
     const X = -w[i]! * k * 2 ** e;
     maxX = Math.max(maxX, X);
-    headroom = Math.min(headroom, LAVA.uWrap / act - 1 - (X - r.neg[i]!));
+    // u's low after the K steps (a units): what it held, decayed, and K steps of −X and the most negative input
+    const low = (all && f > 0 ? (f ** K * -all.neg[i]!) / (1 - f) : 0) + (X - r.neg[i]!) * reach;
+    headroom = Math.min(headroom, Math.floor(LAVA.uWrap / act - 1 - low));
   }
-  const pulse = pulseOf(ctx, p.depth - 1);
+  const first = p.depth - K + 1;
+  const pulses: string[] = [];
   let nz = 0;
   for (const x of w) if (x !== 0) nz++;
-  for (let j = 0; j < k; j++) {
-    const id = k === 1 ? `${p.id}/inhibit` : `${p.id}/inhibit${j + 1}`;
-    const synapse: DenseSynapse = { kind: "dense", inSize: 1, outSize: n, weights: w };
-    ctx.connections.push({ id, from: pulse, to: p.id, delay: 0, weightExp: e, synapse, origin: [p.id] });
-    cstats.push({
-      id,
-      from: pulse,
-      how: `warm-up inhibition at step ${p.depth} (pulse at step ${p.depth - 1 || ctx.runSteps})`,
-      kind: "dense",
-      weightExp: e,
-      delay: 0,
-      maxAbsInt: -minOf(w),
-      relErr: 0,
-      clipped: 0,
-      synapses: nz,
-    });
+  for (let step = first; step <= p.depth; step++) {
+    const pulse = pulseOf(ctx, step - 1);
+    pulses.push(pulse);
+    for (let j = 0; j < k; j++) {
+      const id = `${p.id}/inhibit${k === 1 ? "" : j + 1}${K === 1 ? "" : `@${step}`}`;
+      const synapse: DenseSynapse = { kind: "dense", inSize: 1, outSize: n, weights: w };
+      ctx.connections.push({ id, from: pulse, to: p.id, delay: 0, weightExp: e, synapse, origin: [p.id] });
+      cstats.push({
+        id,
+        from: pulse,
+        how: `warm-up inhibition at step ${step} (pulse at step ${step - 1 || ctx.runSteps})`,
+        kind: "dense",
+        weightExp: e,
+        delay: 0,
+        maxAbsInt: -minOf(w),
+        relErr: 0,
+        clipped: 0,
+        synapses: nz,
+      });
+    }
   }
   if (headroom < 0) {
     ctx.warnings.push(
-      `layer '${p.id}': the warm-up inhibition (up to ${maxX}) together with its most negative input could wrap u at step ${p.depth}; the first aligned step may then carry a warm-up spike`,
+      `layer '${p.id}': the warm-up inhibition (up to ${maxX}) together with its most negative input could wrap u at step${K === 1 ? "" : "s"} ${K === 1 ? p.depth : `${first}..${p.depth}`}; the first aligned step may then carry a warm-up spike`,
     );
   }
-  return { pulse, connections: k, weightExp: e, maxInt: -minOf(w), maxInhibition: maxX, headroom };
+  return {
+    pulse: pulses[0]!,
+    steps: K,
+    connections: k,
+    weightExp: e,
+    maxInt: -minOf(w),
+    maxInhibition: maxX,
+    headroom,
+  };
 }
 
 /**
@@ -123,7 +157,10 @@ function firstStepV0(fp: FixedPopulation, bias: Int32Array, vthShift: number): n
   return count;
 }
 
-/** The integer side of p's state offset (p quantised as fp, its connections in ctx, their report lines in `cstats`). */
+/**
+ * The integer side of p's state offset or warm-up silence (p quantised as fp, its connections in
+ * ctx, their report lines in `cstats`).
+ */
 export function offsetIntegers(
   ctx: QuantContext,
   p: RealPopulation,
@@ -131,16 +168,24 @@ export function offsetIntegers(
   cstats: ConnectionQuant[],
 ): OffsetQuant {
   const o: OffsetQuant = { id: p.id, depth: p.depth, firstStepV0: 0 };
+  if (p.silence) o.silence = p.silence;
   const init = cstats.find((c) => c.id === `${p.id}/init`);
   if (init) o.init = { pulse: pulseOf(ctx, p.depth), maxAbsInt: init.maxAbsInt, weightExp: init.weightExp };
-  const self = ctx.connections.find((c) => c.to === p.id && c.from === p.id);
-  if (!self) return o;
-  const st = cstats.find((c) => c.id === self.id)!;
-  o.self = { maxAbsInt: st.maxAbsInt, weightExp: st.weightExp };
+  const self = ctx.connections.find((c) => c.to === p.id && c.from === p.id && c.synapse.kind === "diagonal");
+  if (self) {
+    const st = cstats.find((c) => c.id === self.id)!;
+    o.self = { maxAbsInt: st.maxAbsInt, weightExp: st.weightExp };
+  }
+  const K = silentSteps(p);
+  if (!K) return o;
+  // a self weight alone: only its neurons' warm-up spikes reach anything that counts; a delayed read: all
+  const sw = self ? (self.synapse as DiagonalSynapse).weights : undefined;
+  const mask = (i: number) => Boolean(p.silence) || (sw !== undefined && sw[i] !== 0);
   const bias = Int32Array.from(fp.biasMant, (b) => b * 2 ** fp.biasExp);
-  const inhibit = warmUpInhibition(ctx, p, self, bias, cstats);
+  const inhibit = warmUpInhibition(ctx, p, fp, mask, bias, cstats);
   if (inhibit) o.inhibit = inhibit;
-  if (p.depth === 1) o.firstStepV0 = firstStepV0(fp, bias, ctx.t.arithmetic.vthShift);
+  // step 1 is silent (K = depth, as at depth 1): in the first sample no pulse reaches it
+  if (K >= p.depth) o.firstStepV0 = firstStepV0(fp, bias, ctx.t.arithmetic.vthShift);
   return o;
 }
 

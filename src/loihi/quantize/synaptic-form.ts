@@ -4,12 +4,15 @@
  *
  * Every neuron and readout becomes a population, every term of its current one connection
  * (chain-synapses.ts); the constant part of the current and the neuron's own bias become the
- * population's bias. Time: depth(P) = max over its terms of depth(source) + 1 (input 0); a term
- * from a shallower source gets delay depth(P) − depth(source) − 1 (synaptic delays, a target
- * feature). A state offset (lower-state-offset: a neuron's v0 and selfWeight) adds a one-to-one
- * synapse from the population to itself (the self weight) and a synapse of τ·v0 from a pulse
- * neuron that fires at step depth, arriving at depth + 1, the first aligned step; a self-recurrent
- * population also needs the pulse of step depth − 1 (its warm-up inhibition, state-offsets.ts).
+ * population's bias. Time (population-terms.ts): depth(P) = max over its forward terms of
+ * depth(source) + 1 (input 0); a term from a shallower source, or through a delay (NIR Delay, a
+ * recurrent edge), gets the synaptic delay that aligns it; a population read through a delay keeps
+ * its last warm-up steps silent. A neuron reading a synaptic current (an `li`: NIR's CubaLIF) takes
+ * it as Lava's current u (synaptic-current.ts). A state offset (lower-state-offset: a neuron's v0
+ * and selfWeight) adds a one-to-one synapse from the population to itself (the self weight) and a
+ * synapse of τ·v0 from a pulse neuron that fires at step depth, arriving at depth + 1, the first
+ * aligned step; a self-recurrent or silent population also needs the pulses of its warm-up
+ * inhibition (state-offsets.ts).
  *
  * Populations have the kind of lower/neuron-kind.ts (LIF, ATRLIF, snnc's MultiThresholdLIF). An
  * ATRLIF's initial state that is one value becomes the value its Reset process writes (no pulse).
@@ -19,13 +22,15 @@
  * (docs/LOIHI-SEEDS.md §2).
  */
 import { SnncError } from "../../ir/errors.ts";
-import type { Graph, IRNode, NeuronNode, ReadoutNode } from "../../ir/nodes.ts";
+import type { Graph, NeuronNode, ReadoutNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size } from "../../ir/tensor.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { ConvSynapse, DenseSynapse, DiagonalSynapse, Synapse } from "../model/integer-model.ts";
 import { hasGainSchedule, loihiNeuronKind } from "../lower/neuron-kind.ts";
-import { synapseOf, termsOf, zeroCurrent, type Term } from "./chain-synapses.ts";
+import { zeroCurrent } from "./chain-synapses.ts";
+import { populationPlans, populationTiming, termConnections } from "./population-terms.ts";
+import { constantCurrent, currentDecayOf } from "./synaptic-current.ts";
 
 export type RealConv = ConvSynapse<Float64Array>;
 export type RealDense = DenseSynapse<Float64Array>;
@@ -74,6 +79,15 @@ export interface RealPopulation {
   resetAmount?: Float64Array;
   /** A per-step gain stage: the largest |a_t| (scales its current's bound). */
   gainMax?: number;
+  /** A synaptic current (CubaLIF, synaptic-current.ts): its decay per step, Lava's du (absent: none, du 4095). */
+  currentDecay?: number;
+  /** Read through a delay of up to this many steps: its last warm-up steps that must be silent (population-terms.ts). */
+  silence?: number;
+}
+
+/** How many of its last warm-up steps a population must be silent in: 1 for a self weight, `silence` for a delayed read. */
+export function silentSteps(p: Pick<RealPopulation, "selfWeight" | "silence">): number {
+  return Math.max(p.selfWeight ? 1 : 0, p.silence ?? 0);
 }
 
 /** A pulse neuron of the integer model: fires at the steps ≡ phase (mod runSteps) (integer-model.ts). */
@@ -240,47 +254,16 @@ function integratorPopulation(n: ReadoutNode, depth: number, bias: Float64Array)
   };
 }
 
-/** The connections of a population's terms: ids after their last linear op, delays that align the branches. */
-function termConnections(
-  n: IRNode,
-  terms: Term[],
-  depth: Map<string, number>,
-  byId: Map<string, IRNode>,
-  target: TargetSpec,
-): RealConnection[] {
-  const d = depth.get(n.id)!;
-  const baseId = (t: Term) =>
-    [...t.chain].reverse().find((x) => x.op !== "flatten" && x.op !== "reshape")?.id ?? `${t.source}→${n.id}`;
-  const uses = new Map<string, number>();
-  for (const t of terms) uses.set(baseId(t), (uses.get(baseId(t)) ?? 0) + 1);
-  return terms.map((t) => {
-    const base = baseId(t);
-    const id = uses.get(base)! > 1 ? `${base}/${t.source}` : base;
-    const delay = d - depth.get(t.source)! - 1;
-    if (delay > 0 && !target.features.delays) {
-      throw new SnncError(
-        "E_TARGET",
-        `'${n.id}' reads '${t.source}' (${delay} synaptic step${delay > 1 ? "s" : ""} shallower than its other inputs): aligning the branches needs synaptic delays, which ${target.name} does not have`,
-        { layer: n.id },
-      );
-    }
-    if (delay > 0 && delay > target.arithmetic.delayRange![1])
-      throw new SnncError(
-        "E_TARGET",
-        `'${n.id}' needs a delay of ${delay} steps on its input from '${t.source}'; ${target.name} allows up to ${target.arithmetic.delayRange![1]}`,
-        { layer: n.id },
-      );
-    const { syn, how } = synapseOf(t, byId.get(t.source)!.shape!, n.shape!, byId);
-    return { id, from: t.source, to: n.id, delay, synapse: syn, how, origin: t.chain.map((x) => x.id) };
-  });
-}
-
-/** A state offset's connections: the reset value through a self-recurrent synapse, the initial state from a pulse. */
+/**
+ * A state offset's connections: the reset value through a self-recurrent synapse, the initial state
+ * from a pulse; and the pulses of the warm-up inhibition (state-offsets.ts) at steps d − K .. d − 1
+ * for K silent steps (1 for a self weight; `silence` for a population read through a delay).
+ */
 function offsetConnections(pop: RealPopulation, pulseId: (phase: number) => string, phases: Set<number>) {
   const d = pop.depth;
   const out: RealConnection[] = [];
+  for (let k = 1; k <= silentSteps(pop); k++) phases.add(d - k);
   if (pop.selfWeight) {
-    phases.add(d - 1); // the warm-up inhibition (state-offsets.ts)
     out.push({
       id: `${pop.id}/self`,
       from: pop.id,
@@ -312,31 +295,50 @@ export function synapticForm(g0: Graph, target: TargetSpec): SynapticForm {
   const g = inferShapes(g0);
   const byId = new Map(g.nodes.map((n) => [n.id, n] as const));
   const input = g.nodes.find((n) => n.op === "input")!;
-  const depth = new Map<string, number>([[input.id, 0]]);
   const populations: RealPopulation[] = [];
   const connections: RealConnection[] = [];
   const phases = new Set<number>();
   const pulseId = (phase: number) => pulseName(g, phase);
-  for (const n of g.nodes) {
-    if (n.op !== "neuron" && n.op !== "readout") continue;
-    const terms = termsOf(byId, n.inputs[0]!, [], n.id);
-    let d = 0;
-    for (const t of terms) {
-      const sd = depth.get(t.source);
-      if (sd === undefined)
-        throw new SnncError("E_TARGET", `source '${t.source}' of '${n.id}' is not a population`, { layer: n.id });
-      d = Math.max(d, sd + 1);
-    }
-    depth.set(n.id, d);
-    const bias = zeroCurrent(byId, n.inputs[0]!);
+  const plans = populationPlans(g, byId);
+  const timing = populationTiming(plans, input.id);
+  for (const plan of plans) {
+    const n = plan.node;
+    const d = timing.depth.get(n.id)!;
+    let bias = zeroCurrent(byId, plan.current);
     const constant = Float64Array.from(bias);
+    let currentDecay: number | undefined;
+    const extra: RealConnection[] = [];
+    if (plan.li) {
+      currentDecay = currentDecayOf(plan.li, n.id);
+      const cc = constantCurrent(plan.li, n.id, currentDecay, d, bias, pulseId(d));
+      bias = cc.steady;
+      if (cc.transient) {
+        extra.push(cc.transient);
+        phases.add(d);
+      }
+    }
     const pop = n.op === "neuron" ? lifPopulation(n, d, bias) : integratorPopulation(n, d, bias);
+    if (currentDecay !== undefined) pop.currentDecay = currentDecay;
+    if (currentDecay !== undefined && (pop.v0 || pop.selfWeight))
+      throw new SnncError(
+        "E_TARGET",
+        `a state offset (initial state or self weight) on a neuron with a synaptic current: its pulses and self weight would enter u and decay with it`,
+        { layer: n.id, param: "tau_syn" },
+      );
+    const silence = timing.silence.get(n.id);
+    if (silence && (pop.kind !== "lif" || (n.op === "neuron" && n.schedule)))
+      throw new SnncError(
+        "E_TARGET",
+        `read ${silence} step${silence === 1 ? "" : "s"} late (a recurrent edge or a delay), so its warm-up steps must be kept silent, which snnc does for Lava's LIF without a per-step gain only (this layer runs on ${pop.kind === "lif" ? "a gain stage" : pop.kind === "atrlif" ? "ATRLIF" : "snnc's MultiThresholdLIF"})`,
+        { layer: n.id },
+      );
+    if (silence) pop.silence = silence;
     populations.push(pop);
     const gated = n.op === "neuron" && hasGainSchedule(n);
-    const terms1 = termConnections(n, terms, depth, byId, target).map((c) =>
+    const terms1 = termConnections(plan, timing, byId, target).map((c) =>
       gated ? { ...c, port: "gated" as const } : c,
     );
-    connections.push(...terms1, ...offsetConnections(pop, pulseId, phases));
+    connections.push(...terms1, ...extra, ...offsetConnections(pop, pulseId, phases));
     if (gated) connections.push(...scheduleConnections(n, pop, constant, g.meta.timesteps, pulseId, phases));
   }
   const outputs = g.outputs.map((o) => {

@@ -3,7 +3,8 @@
  * source's payload scale; e: 0, or for a free dense synapse the smallest exponent that fits, the
  * finest weights), clipped to the sign mode's range; the bias mantissa and exponent of 64·g·b;
  * dv = round(4096(1 − τ)) and du = 4095 (the single-state LIF clears its current every step;
- * readouts are integrators with dv = 0). Rounding is half away from zero, as Lava's.
+ * readouts are integrators with dv = 0), or for a synaptic current of decay d du = round(4096(1 − d)) − 1
+ * (Lava decays u by 4096 − (du + 1)). Rounding is half away from zero, as Lava's.
  */
 import { size } from "../../ir/tensor.ts";
 import { fmt } from "../../passes/support/rewrite.ts";
@@ -128,8 +129,22 @@ export function quantizeBias(
   return { biasMant, biasExp, maxAbsErr };
 }
 
+/** du of a population: 4095 (no synaptic current), else round(4096(1 − d)) − 1 within 0..4095. */
+export function currentDecayInt(ctx: QuantContext, p: RealPopulation): number {
+  const dMax = 2 ** ctx.t.arithmetic.decayBits - 1;
+  if (p.currentDecay === undefined) return dMax;
+  return Math.max(0, Math.min(dMax, roundHalfAway(2 ** ctx.t.arithmetic.decayBits * (1 - p.currentDecay)) - 1));
+}
+
+/** The factor Lava's u keeps per step: (4096 − (du + 1)) / 4096 (0 without a synaptic current). */
+export function currentFactor(ctx: QuantContext, p: RealPopulation): number {
+  const unity = 2 ** ctx.t.arithmetic.decayBits;
+  return (unity - (currentDecayInt(ctx, p) + 1)) / unity;
+}
+
 /**
- * du and dv of population p (a warning into ctx when its decay needs more than the largest dv).
+ * du and dv of population p (a warning into ctx when its decay needs more than the largest dv, or
+ * its current decay more than du can express).
  * τ = 0 (no memory: a rank neuron, mt-max-pool.ts) takes dv 4095 without one: v then keeps
  * trunc(v/4096) of itself, which stays below 1/4095 of what it held.
  */
@@ -142,5 +157,10 @@ export function decays(ctx: QuantContext, p: RealPopulation): { du: number; dv: 
     ctx.warnings.push(`layer '${p.id}': decay τ = ${fmt(p.decay)} needs dv = ${dv}, beyond ${dvMax}; using ${dvMax}`);
     dv = dvMax;
   }
-  return { du: dvMax, dv };
+  const du = currentDecayInt(ctx, p);
+  if (p.currentDecay !== undefined && roundHalfAway(2 ** bits * (1 - p.currentDecay)) - 1 < 0)
+    ctx.warnings.push(
+      `layer '${p.id}': its synaptic current's decay ${fmt(p.currentDecay)} needs du < 0; using du = 0 (u keeps 4095/4096 a step)`,
+    );
+  return { du, dv };
 }

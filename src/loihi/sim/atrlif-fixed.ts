@@ -16,7 +16,7 @@
  * the reset one too. Both engines call `atrlifFixedStep`; it is the only place this arithmetic is
  * written.
  */
-import { decayTrunc, saturate24, wrap24, wrap32 } from "./fixed-arith.ts";
+import { decayTrunc, saturate24, scaledBias, wrap24, wrap32 } from "./fixed-arith.ts";
 
 /** Per-population constants of an ATRLIF population. */
 export interface AtrlifParams {
@@ -55,17 +55,13 @@ export interface AtrlifSpec {
 }
 
 export function atrlifParams(s: AtrlifSpec): AtrlifParams {
-  const n = s.biasMant.length;
-  const bias = new Int32Array(n);
-  const m = 2 ** s.biasExp;
-  for (let k = 0; k < n; k++) bias[k] = wrap32(s.biasMant[k]! * m);
   return {
-    n,
+    n: s.biasMant.length,
     iFactor: 4096 - (s.du + 1),
     vFactor: 4096 - s.dv,
     rFactor: 4096 - s.dr,
     theta: s.theta0 * 64,
-    bias,
+    bias: scaledBias(s.biasMant, s.biasExp),
     vReset: Int32Array.from(s.vReset),
     resetInterval: s.resetInterval,
     resetOffset: s.resetOffset,

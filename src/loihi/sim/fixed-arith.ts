@@ -15,6 +15,23 @@ export function wrap32(x: number): number {
   return r >= TWO31 ? r - TWO32 : r;
 }
 
+/** Signed wrap to `bits` bits (Lava's signed_clamp: (x + 2^(b−1)) mod 2^b − 2^(b−1)). */
+export function wrapSigned(x: number, bits: number): number {
+  const base = 2 ** bits;
+  const half = base / 2;
+  if (x >= -half && x < half) return x;
+  const r = (((x + half) % base) + base) % base;
+  return r - half;
+}
+
+/** The bias of `n` neurons (default: one per mantissa), biasMant << biasExp wrapped to int32. */
+export function scaledBias(biasMant: ArrayLike<number>, biasExp: number, n = biasMant.length): Int32Array {
+  const bias = new Int32Array(n);
+  const m = 2 ** biasExp;
+  for (let i = 0; i < bias.length; i++) bias[i] = wrap32(biasMant[i]! * m);
+  return bias;
+}
+
 /** sgn(x·f)·(|x·f| >> 12): a decay by f/4096 with truncation toward zero (int64 product in Lava). */
 export function decayTrunc(x: number, f: number): number {
   const p = x * f;

@@ -11,6 +11,7 @@
  * place this arithmetic is written.
  */
 import { LAVA, populationSize, type FixedPopulation } from "../model/integer-model.ts";
+import { decayTrunc, scaledBias, wrap32 } from "./fixed-arith.ts";
 
 /** Per-population constants, computed once per run. */
 export interface LifParams {
@@ -31,42 +32,14 @@ export interface LifState {
   v: Int32Array;
 }
 
-const TWO32 = 2 ** 32;
-const TWO31 = 2 ** 31;
-
-/** Two's-complement int32 wrap of an exact integer (|x| < 2^53). */
-export function wrap32(x: number): number {
-  if (x >= -TWO31 && x < TWO31) return x;
-  const r = ((x % TWO32) + TWO32) % TWO32;
-  return r >= TWO31 ? r - TWO32 : r;
-}
-
-/** Signed wrap to `bits` bits (Lava's signed_clamp: (x + 2^(b−1)) mod 2^b − 2^(b−1)). */
-export function wrapSigned(x: number, bits: number): number {
-  const base = 2 ** bits;
-  const half = base / 2;
-  if (x >= -half && x < half) return x;
-  const r = (((x + half) % base) + base) % base;
-  return r - half;
-}
-
-/** sgn(x·f) · (|x·f| >> 12) for integers (truncation toward zero). */
-function decay(x: number, f: number): number {
-  const p = x * f;
-  return p >= 0 ? Math.floor(p / LAVA.decayUnity) : -Math.floor(-p / LAVA.decayUnity);
-}
-
 export function lifParams(p: FixedPopulation): LifParams {
   const n = populationSize(p);
-  const bias = new Int32Array(n);
-  const m = 2 ** p.biasExp;
-  for (let i = 0; i < n; i++) bias[i] = wrap32(p.biasMant[i]! * m);
   return {
     n,
     uFactor: LAVA.decayUnity - (p.du + 1),
     vFactor: LAVA.decayUnity - p.dv,
     vthEff: p.vth * 2 ** LAVA.vthShift,
-    bias,
+    bias: scaledBias(p.biasMant, p.biasExp, n),
     resetInterval: p.resetInterval,
     resetOffset: p.resetOffset,
   };
@@ -103,11 +76,11 @@ export function lifFixedStep(
   const VM = LAVA.vMax;
   let count = 0;
   for (let i = 0; i < p.n; i++) {
-    let u = wrap32(decay(U[i]!, uf) + wrap32(wrap32(a[i]!) * act));
+    let u = wrap32(decayTrunc(U[i]!, uf) + wrap32(wrap32(a[i]!) * act));
     if (u > W) u -= 2 * W;
     else if (u <= -W) u += 2 * W;
     U[i] = u;
-    let v = wrap32(wrap32(decay(V[i]!, vf) + u) + bias[i]!);
+    let v = wrap32(wrap32(decayTrunc(V[i]!, vf) + u) + bias[i]!);
     if (v > VM) v = VM;
     else if (v < -VM) v = -VM;
     if (v > vth) {

@@ -11,7 +11,7 @@
  *   output s_0 + Σ s_k                              a graded spike (binary when n = 0)
  *   where s_0: hard reset v = resetValue[i] (0 when absent); soft reset v = clip(v − resetAmount[i])
  */
-import { decayTrunc, saturate24, wrap24, wrap32 } from "./fixed-arith.ts";
+import { decayTrunc, saturate24, scaledBias, wrap24, wrap32 } from "./fixed-arith.ts";
 import { resetsAt } from "./atrlif-fixed.ts";
 
 export interface MultiThresholdParams {
@@ -43,8 +43,7 @@ export interface MultiThresholdSpec {
 
 export function multiThresholdParams(s: MultiThresholdSpec): MultiThresholdParams {
   const n = s.biasMant.length;
-  const bias = new Int32Array(n);
-  for (let k = 0; k < n; k++) bias[k] = wrap32(s.biasMant[k]! * 2 ** s.biasExp);
+  const bias = scaledBias(s.biasMant, s.biasExp);
   if (!s.thresholds.length) throw new RangeError("a multi-threshold population needs at least its base threshold");
   for (const t of [...s.thresholds, s.resetValue, s.resetAmount])
     if (t && t.length !== n) throw new RangeError(`${t.length} per-neuron values for ${n} neurons`);

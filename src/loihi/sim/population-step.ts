@@ -25,33 +25,21 @@ export interface PopulationStepper {
 
 export function stepperOf(p: FixedPopulation): PopulationStepper {
   const n = populationSize(p);
+  // what every kind's parameters take from the population as it is
+  const { du, dv, biasMant, biasExp, resetInterval, resetOffset } = p;
+  const common = { du, dv, biasMant, biasExp, resetInterval, resetOffset };
   if (p.kind === "atrlif") {
-    const ap = atrlifParams({
-      du: p.du,
-      dv: p.dv,
-      dr: p.dr!,
-      theta0: p.vth,
-      biasMant: p.biasMant,
-      biasExp: p.biasExp,
-      vReset: p.v0 ?? new Int32Array(n),
-      resetInterval: p.resetInterval,
-      resetOffset: p.resetOffset,
-    });
+    const ap = atrlifParams({ ...common, dr: p.dr!, theta0: p.vth, vReset: p.v0 ?? new Int32Array(n) });
     const st = initAtrlifState(ap);
     const state = { u: st.i, v: st.v, r: st.r };
     return { n, state, step: (a, k, out) => atrlifFixedStep(ap, st, a, k, out) };
   }
   if (p.kind === "multi-threshold") {
     const mp = multiThresholdParams({
-      du: p.du,
-      dv: p.dv,
+      ...common,
       thresholds: p.thresholds!,
       resetValue: p.resetValue,
       resetAmount: p.resetAmount,
-      biasMant: p.biasMant,
-      biasExp: p.biasExp,
-      resetInterval: p.resetInterval,
-      resetOffset: p.resetOffset,
     });
     const state = initLifState(n, p.v0);
     return { n, state, step: (a, k, out) => multiThresholdFixedStep(mp, state, a, k, out) };

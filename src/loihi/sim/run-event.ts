@@ -29,7 +29,7 @@ import {
 } from "./engine-common.ts";
 import { eventSynapse, type EventSynapse } from "./event-synapses.ts";
 import { fanOut } from "./fan-out.ts";
-import { wrap32, wrapSigned } from "./lif-fixed.ts";
+import { wrap32, wrapSigned } from "./fixed-arith.ts";
 
 /** The events of one source at one step: indices and payloads of its nonzero outputs. */
 interface Events {

@@ -26,7 +26,7 @@ import {
   type FixedRunOptions,
 } from "./engine-common.ts";
 import { fanOut } from "./fan-out.ts";
-import { wrap32, wrapSigned } from "./lif-fixed.ts";
+import { wrap32, wrapSigned } from "./fixed-arith.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
 function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {

@@ -21,11 +21,11 @@
  * A neuron that already carries a per-step schedule is refused (fold MPBN before scheduling).
  */
 import { SnncError } from "../../ir/errors.ts";
-import type { IRNode, NeuronNode } from "../../ir/nodes.ts";
+import type { NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size } from "../../ir/tensor.ts";
 import type { Pass } from "../pass.ts";
-import { compactTensor, editGraph, listIdx, withOrigin } from "../support/rewrite.ts";
+import { compactTensor, listIdx, replaceEach, withOrigin } from "../support/rewrite.ts";
 
 export const foldMpbn: Pass = {
   name: "fold-mpbn",
@@ -33,16 +33,7 @@ export const foldMpbn: Pass = {
   requires: "shapes valid; no neuron with MPBN carries a per-step schedule",
   guarantees: "no neuron has mpbn; spikes unchanged (thresholds may be ±Infinity where k = 0)",
   run(g0) {
-    const g = inferShapes(g0);
-    const notes: string[] = [];
-    const repl = new Map<string, IRNode | null>();
-    for (const n of g.nodes) {
-      if (n.op !== "neuron" || !n.mpbn) continue;
-      const r = foldNeuron(n);
-      repl.set(n.id, r.node);
-      notes.push(...r.notes);
-    }
-    return { graph: inferShapes(editGraph(g, repl)), notes };
+    return replaceEach(inferShapes(g0), (n) => (n.op === "neuron" && n.mpbn ? foldNeuron(n) : undefined));
   },
 };
 

@@ -1,10 +1,11 @@
 /**
- * Graph-rewrite helpers shared by the folding passes. None of them mutates its arguments:
+ * Graph-rewrite helpers shared by the passes and lowerings. None of them mutates its arguments:
  * every function returns new node / graph objects and never writes into a parameter tensor.
  */
 import { SnncError } from "../../ir/errors.ts";
 import { consumers } from "../../ir/graph.ts";
-import type { Graph, IRNode } from "../../ir/nodes.ts";
+import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
+import { inferShapes } from "../../ir/shapes.ts";
 import { size, tensor, type Tensor } from "../../ir/tensor.ts";
 
 /**
@@ -32,6 +33,54 @@ export function editGraph(
     nodes.push({ ...r, inputs: r.inputs.map(target) } as IRNode);
   }
   return { name: g.name, meta: { ...g.meta }, nodes, outputs: g.outputs.map(target) };
+}
+
+/**
+ * Rewrites a graph one node at a time, in graph order: for every node of `g0` that `pick` accepts,
+ * `step` gets the graph the steps before it left (shapes inferred at the start) and that node as
+ * it stands in it, pushes its notes and returns the graph after it (undefined: unchanged).
+ */
+export function rewriteEach<N extends IRNode>(
+  g0: Graph,
+  pick: (n: IRNode) => n is N,
+  step: (g: Graph, n: N, notes: string[]) => Graph | undefined,
+): { graph: Graph; notes: string[] } {
+  let g = inferShapes(g0);
+  const notes: string[] = [];
+  for (const n0 of g0.nodes) {
+    if (pick(n0)) g = step(g, g.nodes.find((x) => x.id === n0.id) as N, notes) ?? g;
+  }
+  return { graph: g, notes };
+}
+
+/**
+ * Replaces nodes each on its own: `rewrite` sees every node of `g` (shapes inferred) in order and
+ * returns its replacement and its notes (no node: kept, notes only), or undefined. The graph is
+ * rebuilt once, shapes inferred, when a node was replaced.
+ */
+export function replaceEach(
+  g: Graph,
+  rewrite: (n: IRNode) => { node?: IRNode; notes: readonly string[] } | undefined,
+): { graph: Graph; notes: string[] } {
+  const repl = new Map<string, IRNode | null>();
+  const notes: string[] = [];
+  for (const n of g.nodes) {
+    const r = rewrite(n);
+    if (!r) continue;
+    if (r.node) repl.set(n.id, r.node);
+    notes.push(...r.notes);
+  }
+  return { graph: repl.size ? inferShapes(editGraph(g, repl)) : g, notes };
+}
+
+/** A rewrite's result, with `idle` (what it looked for) as its note when it has none. */
+export function orIdle(r: { graph: Graph; notes: string[] }, idle: string): { graph: Graph; notes: string[] } {
+  return r.notes.length ? r : { graph: r.graph, notes: [idle] };
+}
+
+/** Narrows a node to a neuron (a `pick` for rewriteEach). */
+export function isNeuron(n: IRNode): n is NeuronNode {
+  return n.op === "neuron";
 }
 
 /** True when `id` has exactly one consumer and is not itself a graph output. */

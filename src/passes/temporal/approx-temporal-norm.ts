@@ -30,11 +30,12 @@ import { inferShapes } from "../../ir/shapes.ts";
 import { broadcastTo, size, type Tensor } from "../../ir/tensor.ts";
 import type { Pass } from "../pass.ts";
 import { compactTensor, editGraph, fmt, withOrigin } from "../support/rewrite.ts";
-import { normAt, removeNorm, scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
+import { lowerPerStepNorms, scheduleTemporalNorm } from "./schedule-temporal-norm.ts";
 import {
   firstNonPositive,
   isPerStepNorm,
   NORM_NAME,
+  siteElements,
   nonPositiveError,
   type NormSite,
   type PerStepNorm,
@@ -51,22 +52,18 @@ export const approxTemporalNorm: Pass = {
 };
 
 export function approximateTemporalNorms(g0: Graph): { graph: Graph; notes: string[] } {
-  let g = inferShapes(g0);
-  const notes: string[] = [];
-  const T = g.meta.timesteps;
-  for (const n0 of g0.nodes) {
-    if (!isPerStepNorm(n0)) continue;
-    const { norm, site, aff } = normAt(g, n0.id);
+  const T = g0.meta.timesteps;
+  const lowered = lowerPerStepNorms(g0, ({ norm, site, aff }, _g, notes) => {
     const bad = firstNonPositive(aff, T);
     if (bad) throw nonPositiveError(norm, bad);
     const r = staticNeuron(site, aff, T);
-    g = inferShapes(
-      removeNorm(g, site, withOrigin(r.neuron, `approx-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`)),
-    );
     notes.push(
       `${NORM_NAME[norm.op]} '${norm.id}' → STATIC approximation on neuron '${site.neuron.id}' (averaged over the ${T} steps run): thresholds × mean_t(1/a_t) ${r.scaleRange}, bias mean_t((g·b_t + β)/a_t), decay τ; per-step 1/a_t deviates from its mean by up to ${fmt(100 * r.spread)}%: NOT exact, see the measured spike agreement`,
     );
-  }
+    return withOrigin(r.neuron, `approx-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`);
+  });
+  let g = lowered.graph;
+  const notes = lowered.notes;
   const repl = new Map<string, IRNode | null>();
   for (const n of g.nodes) {
     if (n.op !== "neuron" || !n.schedule) continue;
@@ -154,12 +151,7 @@ export function staticNeuron(
   aff: StepAffine,
   T: number,
 ): { neuron: NeuronNode; scaleRange: string; spread: number } {
-  const n = site.neuron;
-  const S = n.shape!;
-  const N = size(S);
-  const ch = site.channelOf;
-  const gain = broadcastTo(n.gain, S);
-  const bias = broadcastTo(n.bias, S);
+  const { n, S, N, ch, gain, bias } = siteElements(site);
   const sMean = new Float64Array(N);
   const bMean = new Float64Array(N);
   let spread = 0;

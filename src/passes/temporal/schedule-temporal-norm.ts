@@ -23,13 +23,14 @@ import { SnncError } from "../../ir/errors.ts";
 import { consumers } from "../../ir/graph.ts";
 import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
-import { broadcastTo, scalar, size } from "../../ir/tensor.ts";
+import { scalar } from "../../ir/tensor.ts";
 import type { Pass } from "../pass.ts";
-import { compactTensor, editGraph, fmt, withOrigin } from "../support/rewrite.ts";
+import { compactTensor, editGraph, fmt, rewriteEach, withOrigin } from "../support/rewrite.ts";
 import {
   firstNonPositive,
   isPerStepNorm,
   NORM_NAME,
+  siteElements,
   nonPositiveError,
   normSite,
   stepAffine,
@@ -49,34 +50,41 @@ export const scheduleTemporalNorm: Pass = {
 };
 
 export function scheduleTemporalNorms(g0: Graph): { graph: Graph; notes: string[] } {
-  let g = inferShapes(g0);
-  const notes: string[] = [];
-  for (const n0 of g0.nodes) {
-    if (!isPerStepNorm(n0)) continue;
-    const { norm, site, aff } = normAt(g, n0.id);
+  return lowerPerStepNorms(g0, ({ norm, site, aff }, g, notes) => {
     const bad = firstNonPositive(aff);
     if (bad && bad.step < g.meta.timesteps) throw nonPositiveError(norm, bad);
     const steps = bad ? bad.step : aff.steps;
-    const neuron = withOrigin(
-      scheduledNeuron(site, aff, steps),
-      `schedule-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`,
-    );
-    g = inferShapes(removeNorm(g, site, neuron));
     notes.push(describe(site, aff, steps, g.meta.timesteps));
     if (bad) {
       notes.push(
         `${NORM_NAME[norm.op]} '${norm.id}': a_t = ${bad.value} ≤ 0 at step ${bad.step + 1} (channel ${bad.channel}), beyond the ${g.meta.timesteps} steps the model runs: the schedule of '${site.neuron.id}' stops at step ${steps}, and running more steps is refused`,
       );
     }
-  }
-  return { graph: g, notes };
+    return withOrigin(scheduledNeuron(site, aff, steps), `schedule-temporal-norm: ${NORM_NAME[norm.op]} '${norm.id}'`);
+  });
 }
 
-/** The per-step norm `id` as it stands in `g` (shapes inferred), its checked site and its affine. */
-export function normAt(g: Graph, id: string): { norm: PerStepNorm; site: NormSite; aff: StepAffine } {
-  const norm = g.nodes.find((x) => x.id === id) as PerStepNorm;
-  const site = checkedSite(g, norm);
-  return { norm, site, aff: stepAffine(norm, norm.shape![norm.shape!.length - 1]!) };
+/** A per-step norm as it stands in the graph being lowered (shapes inferred), its checked site and its affine. */
+export interface NormAt {
+  norm: PerStepNorm;
+  site: NormSite;
+  aff: StepAffine;
+}
+
+/**
+ * Lowers every per-step norm of `g0` into the neuron it feeds, one at a time in graph order:
+ * `lower` gets the norm as it stands in the graph so far, pushes its notes and returns the neuron
+ * that replaces the one the norm feeds; the norm goes (removeNorm).
+ */
+export function lowerPerStepNorms(
+  g0: Graph,
+  lower: (at: NormAt, g: Graph, notes: string[]) => NeuronNode,
+): { graph: Graph; notes: string[] } {
+  return rewriteEach(g0, isPerStepNorm, (g, norm, notes) => {
+    const site = checkedSite(g, norm);
+    const neuron = lower({ norm, site, aff: stepAffine(norm, norm.shape![norm.shape!.length - 1]!) }, g, notes);
+    return inferShapes(removeNorm(g, site, neuron));
+  });
 }
 
 /** normSite, plus the neuron-side preconditions shared with approx-temporal-norm. */
@@ -103,12 +111,7 @@ export function checkedSite(g: Graph, norm: PerStepNorm): NormSite {
 
 /** The neuron with the norm's affine lowered into a `steps`-long schedule (a_t > 0 for t < steps). */
 export function scheduledNeuron(site: NormSite, aff: StepAffine, steps: number): NeuronNode {
-  const n = site.neuron;
-  const S = n.shape!;
-  const N = size(S);
-  const ch = site.channelOf;
-  const gain = broadcastTo(n.gain, S);
-  const bias = broadcastTo(n.bias, S);
+  const { n, S, N, ch, gain, bias } = siteElements(site);
   const decay = [];
   const sBias = [];
   const scale = [];

@@ -14,7 +14,7 @@
  */
 import { SnncError } from "../../ir/errors.ts";
 import type { BNTTNode, Graph, IRNode, NeuronNode, TABNode, TEBNNode } from "../../ir/nodes.ts";
-import { size } from "../../ir/tensor.ts";
+import { broadcastTo, size } from "../../ir/tensor.ts";
 
 export type PerStepNorm = BNTTNode | TEBNNode | TABNode;
 
@@ -106,6 +106,13 @@ export interface NormSite {
   neuron: NeuronNode;
   /** For every neuron element (flat, the neuron's layout), the norm channel whose a_t, b_t apply. */
   channelOf: Int32Array;
+}
+
+/** The neuron a norm feeds, per element: its shape S, its N elements, the norm channel of each, its gain and bias. */
+export function siteElements(site: NormSite) {
+  const n = site.neuron;
+  const S = n.shape!;
+  return { n, S, N: size(S), ch: site.channelOf, gain: broadcastTo(n.gain, S), bias: broadcastTo(n.bias, S) };
 }
 
 const RELABEL = new Set<IRNode["op"]>(["flatten", "reshape"]);

@@ -88,6 +88,10 @@ test("mt-lif: snnc's MultiThresholdLIF with per-neuron thresholds, graded reader
   assert.match(py, /class MultiThresholdLIF\(AbstractProcess\)/);
   assert.match(py, /@tag\("fixed_pt"\)\nclass PyMultiThresholdLIFModelFixed\(PyLoihiProcessModel\)/);
   assert.match(report, /'mt1' \(3 thresholds\), 'mt2' \(4 thresholds\)/);
+  // the quantisation table gives the range of the per-neuron thresholds, not the unused vth 0
+  const row = report.split("\n").find((l) => l.startsWith("mt1 "))!;
+  const [lo, hi] = row.split(/\s+/)[4]!.split("..").map(Number);
+  assert.ok(lo! > 0 && hi! >= lo!, row);
   assert.match(report, /need a custom neuron program on the chip/);
   assert.match(report, /snnc_lava_processes\.py: snnc's own Lava process/);
   // deterministic: the same bytes again

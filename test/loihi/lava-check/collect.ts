@@ -3,12 +3,14 @@
  * (indices that spiked at each step) and SHA-256 of its u and v tables per layer. The unit test
  * lava-vectors.test.ts reproduces them with snnc's simulator, so CI carries Lava's integer vectors
  * without Lava.
- * Usage: node --import tsx test/loihi/lava-check/collect.ts OUT_DIR VECTORS.json
+ * Usage: node --import tsx test/loihi/lava-check/collect.ts OUT_DIR VECTORS.json [--update]
+ * With --update the cases of OUT_DIR replace the same cases (model, input, then, form) in
+ * VECTORS.json and the others stay; without it VECTORS.json holds exactly the cases of OUT_DIR.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const [out, dest] = process.argv.slice(2);
+const [out, dest, flag] = process.argv.slice(2);
 if (!out || !dest) {
   process.stderr.write("usage: collect.ts OUT_DIR VECTORS.json\n");
   process.exit(2);
@@ -65,6 +67,18 @@ for (const d of readdirSync(out).sort()) {
     steps: chk.steps,
     layers,
   });
+}
+/** A case's identity: what it runs, on which input(s), in which form. */
+const key = (c: unknown) => {
+  const o = c as Record<string, unknown>;
+  return JSON.stringify([o.model, o.input, o.then ?? null, o.form, o.temporalNorm]);
+};
+if (flag === "--update" && existsSync(dest)) {
+  const fresh = new Map(cases.map((c) => [key(c), c]));
+  const old = (JSON.parse(readFileSync(dest, "utf8")) as { cases: unknown[] }).cases;
+  const merged = old.map((c) => fresh.get(key(c)) ?? c);
+  const known = new Set(old.map(key));
+  cases.splice(0, cases.length, ...merged, ...cases.filter((c) => !known.has(key(c))));
 }
 writeFileSync(
   dest,

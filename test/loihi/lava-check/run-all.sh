@@ -6,6 +6,7 @@
 # A case is form|model|input[|input2]; with input2 the two samples run back to back (2·runSteps steps).
 # Needs LAVA_CHECK pointing at the lava-check tools (lava_compat.py) and /usr/bin/python3 with Lava's
 # dependencies; results: OUT_DIR/<case>/result.json, and test/loihi/lava-vectors.json is rewritten.
+# LAVA_CASES=<regex> runs only the cases it matches and updates just those in lava-vectors.json.
 set -u
 OUT=${1:?usage: run-all.sh OUT_DIR}
 : "${LAVA_CHECK:?set LAVA_CHECK to the lava-check tools directory}"
@@ -52,9 +53,15 @@ CASES=(
   "graph|fixtures/mpbn-element/model.json|seed:8"
   "graph|fixtures/onnx-tdbn-mt/model.onnx|seed:1"
   "graph|fixtures/onnx-tdbn-mt/model.onnx|seed:2|seed:3"
+  "graph|fixtures/nir-paper/braille_noDelay_bias_zero.nir|seed:1"
+  "graph|fixtures/nir-paper/braille_noDelay_noBias_subtract.nir|seed:2|seed:3"
+  "graph|fixtures/nir-snntorch/snntorch_rleaky.nir|seed:4|seed:5"
+  "graph|builtin:recurrent-delays|seed:6"
+  "graph|builtin:recurrent-delays|seed:7|seed:8"
 )
 fail=0
 for c in "${CASES[@]}"; do
+  [[ -n "${LAVA_CASES:-}" && ! "$c" =~ $LAVA_CASES ]] && continue
   IFS='|' read -r form model input then <<<"$c"
   name=$(echo "$form-$model-$input${then:+-then-$then}" | tr '/:.' '___')
   dir="$OUT/$name"
@@ -70,5 +77,5 @@ for c in "${CASES[@]}"; do
   echo "$c -> exit $rc: $(python3 -c "import json,sys; d=json.load(open('$dir/result.json')); print('match' if d['match'] else 'MISMATCH', [(l['id'], l['spikes_lava'], l['spikes_snnc']) for l in d.get('layers', d.get('populations', []))])" 2>/dev/null)"
   [ $rc = 0 ] || fail=1
 done
-node --import tsx "$HERE/collect.ts" "$OUT" "$HERE/../lava-vectors.json"
+node --import tsx "$HERE/collect.ts" "$OUT" "$HERE/../lava-vectors.json" ${LAVA_CASES:+--update}
 exit $fail

@@ -196,3 +196,28 @@ test("loihi1 placement honours 1024 compartments and 16 profiles per core", () =
   assert.equal(p.cores[0]!.neurons, 1024);
   assert.equal(p.board, "kapoho-bay");
 });
+
+test("a gain stage (Lava ProdNeuron) occupies one more neuron per neuron, on its population's cores", () => {
+  const m = stack([{ kind: "dense", out: 8, density: 0.05 }], 7); // p0: 32 neurons
+  const plain = placeLoihi(m, TINY);
+  const staged: FixedModel = {
+    ...m,
+    populations: m.populations.map((q) => (q.id === "p0" ? { ...q, gainStage: { exp: 8 } } : q)),
+  };
+  const p = placeLoihi(staged, TINY);
+  checkPlacement(staged, TINY, p);
+  assert.equal(plain.totals.neurons, 32);
+  assert.equal(p.totals.neurons, 64);
+  // 32 neurons and their 32 stage neurons do not fit one 48-neuron core
+  const cores = p.cores.filter((c) => c.slices.some((s) => s.population === "p0"));
+  assert.ok(cores.length >= 2);
+  for (const c of cores) {
+    const own = c.slices.reduce((a, s) => a + s.end - s.start, 0);
+    assert.equal(c.neurons, 2 * own);
+    assert.ok(c.neurons <= TINY.core.neurons);
+  }
+  assert.ok(
+    p.notes.includes("gain stages (Lava ProdNeuron, one neuron per neuron, on the population's cores): 'p0' (32)"),
+    p.notes.join("; "),
+  );
+});

@@ -17,15 +17,12 @@ import { buildLoihi } from "../../../src/loihi/build.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
 import type { Graph, IRNode } from "../../../src/ir/nodes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
-import type { FixedModel } from "../../../src/loihi/model/integer-model.ts";
-import { runFixedEvent } from "../../../src/loihi/sim/run-event.ts";
-import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
-import type { StepInput } from "../../../src/sim/reference.ts";
 import * as b from "../../support/ir-builder.ts";
 import { compareGraphs } from "../../support/check.ts";
 import { ModelBuilder, type Src, type Tier } from "../../support/gen.ts";
 import { NEAR_TIE } from "../../../src/verify/compare.ts";
 import { checkProperty } from "../../support/property.ts";
+import { checkIntegers } from "../../support/integer-runs.ts";
 
 const EPS = 2 ** -10;
 
@@ -112,38 +109,6 @@ function seedModel(kind: Kind): (s: Src) => Graph {
     const out = m.readout(m.linear(last));
     return m.build([last, out]);
   };
-}
-
-/** Spikes, u, v, r of every population: both engines, and a sample after another vs a fresh one. */
-function checkIntegers(m: FixedModel, A: StepInput, B: StepInput): number {
-  const R = m.runSteps;
-  const T = m.timesteps;
-  const cols = (x: StepInput) => (Array.isArray(x) ? x.slice(0, T) : Array.from({ length: T }, () => x));
-  const n = m.input.shape.reduce((a, c) => a * c, 1);
-  const two: FixedModel = { ...m, timesteps: R + T, runSteps: 2 * R };
-  const seq = [...cols(A), ...Array.from({ length: R - T }, () => new Float64Array(n)), ...cols(B)];
-  const st = runFixedStepped(two, seq, { state: true });
-  const ev = runFixedEvent(two, seq, { state: true });
-  for (const key of ["spikes", "u", "v", "r"] as const)
-    assert.deepEqual(ev[key], st[key], `the engines differ on ${key}`);
-  const alone = runFixedStepped(m, B, { state: true });
-  let compared = 0;
-  for (const p of m.populations) {
-    if (p.kind === "pulse" || p.kind === "integrator") continue;
-    for (let k = p.depth + 1; k <= p.depth + T; k++) {
-      for (const key of ["spikes", "u", "v", "r"] as const) {
-        const x = st[key]?.get(p.id);
-        if (!x) continue;
-        assert.deepEqual(
-          x[R + k - 1],
-          alone[key]!.get(p.id)![k - 1],
-          `'${p.id}' ${key} at aligned step ${k - p.depth}`,
-        );
-        compared++;
-      }
-    }
-  }
-  return compared;
 }
 
 function property(kind: Kind, tier: Tier) {
