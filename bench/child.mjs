@@ -8,9 +8,10 @@
  *   model: resnet19 | vgg16 | fixture:<dir>@<T> (a shipped fixture run for T steps)
  * Prints one JSON line: wall and CPU ms of the task (CPU time includes worker threads), peak RSS
  * (MB) and the RSS before it (runtime and the float model), and for *-phases the CPU ms of each
- * phase and the RSS after it.
+ * phase, the RSS after it and the minor page faults in it (first touches of fresh memory). compile
+ * writes its files with the CLI's atomic writer, as `snnc compile` does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tsImport } from "tsx/esm/api";
@@ -43,21 +44,27 @@ const board = "hala-point";
 const rssBefore = process.memoryUsage().rss / 2 ** 20;
 const phases = {};
 const rss = {};
+const sizes = {};
+const faults = {};
 const timed = async (k, f) => {
   const t = cpuMs();
+  const f0 = process.resourceUsage().minorPageFault;
   const r = await f();
   phases[k] = cpuMs() - t;
+  faults[k] = process.resourceUsage().minorPageFault - f0;
   rss[k] = process.memoryUsage().rss / 2 ** 20;
   return r;
 };
 const t0 = performance.now();
 const c0 = cpuMs();
+const pf0 = process.resourceUsage().minorPageFault;
 if (task === "compile" || task === "compile-1") {
   const { loihiDriver } = await dist("loihi/driver.js");
   const samples = task === "compile-1" ? { agreementSamples: 1 } : {};
   const res = await loihiDriver.compile(g, { target: "loihi2", board, ...samples });
+  const { writeOutputsAtomically } = await dist("cli/write-outputs.js");
   const dir = mkdtempSync(join(tmpdir(), "snnc-bench-"));
-  for (const [f, data] of res.files) writeFileSync(join(dir, f), data);
+  writeOutputsAtomically(join(dir, "out"), res.files);
   rmSync(dir, { recursive: true });
 } else if (task === "verify") {
   const { loihiDriver } = await dist("loihi/driver.js");
@@ -68,13 +75,17 @@ if (task === "compile" || task === "compile-1") {
   const { loadTarget } = await dist("target/load-target.js");
   const { quantizeLoihi } = await dist("loihi/quantize/index.js");
   const { placeLoihi } = await dist("loihi/place/place-loihi.js");
-  const { lavaProcessGraphJson } = await dist("loihi/emit/lava-process-graph.js");
+  const { lavaProcessGraphStream } = await dist("loihi/emit/lava-process-graph.js");
   const A = await dist("loihi/agreement.js");
   const target = loadTarget("loihi2");
   const { graph } = await timed("passes", () => runPipeline(g, loihiPipeline(target, {}), { target: "loihi2" }));
   const q = await timed("quantise", () => quantizeLoihi(graph, target, {}));
   await timed("place", () => placeLoihi(q.model, target, { board }));
-  await timed("network.lava.json", () => lavaProcessGraphJson(q.model, { netx: { written: false, reason: "" } }));
+  // made (streamed into a byte count), not written
+  let bytes = 0;
+  const lava = lavaProcessGraphStream(q.model, { netx: { written: false, reason: "" } });
+  await timed("network.lava.json", () => lava.write((b) => (bytes += b.length)));
+  sizes.lavaJsonMB = bytes / 2 ** 20;
   phases.defaultSamples = A.defaultAgreementSamples(q.model);
   await timed("agreement, 1 sample", () => A.measureLoihiAgreement(g, q.model, [x], { threads: 1 }));
 } else if (task === "verify-phases") {
@@ -91,6 +102,19 @@ if (task === "compile" || task === "compile-1") {
 const ms = performance.now() - t0;
 const cpu = cpuMs() - c0;
 const peak = process.resourceUsage().maxRSS / 1024;
+const pageFaults = process.resourceUsage().minorPageFault - pf0;
 console.log(
-  JSON.stringify({ task, name, ms, cpuMs: cpu, peakMB: peak, rssBeforeMB: rssBefore, phases, rssAfter: rss }),
+  JSON.stringify({
+    task,
+    name,
+    ms,
+    cpuMs: cpu,
+    peakMB: peak,
+    rssBeforeMB: rssBefore,
+    phases,
+    rssAfter: rss,
+    pageFaults,
+    faults,
+    sizes,
+  }),
 );

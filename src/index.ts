@@ -19,8 +19,13 @@ export { randomInputs } from "./inputs/random-inputs.ts";
 export { allDrivers } from "./driver/index.ts";
 export type { Graph, IRNode, NeuronNode } from "./ir/nodes.ts";
 export type { CompileOptions, CompileResult, VerifyOptions } from "./driver/types.ts";
+export { outputBytes } from "./driver/output-content.ts";
+export type { OutputContent, StreamedContent } from "./driver/types.ts";
 
-/** Compile an (unfolded) graph for a target; files are returned in memory, nothing is written. */
+/**
+ * Compile an (unfolded) graph for a target; files are returned in memory (a large one as content
+ * made while it is written: `outputBytes` gives its bytes), nothing is written.
+ */
 export function compile(g: Graph, opts: CompileOptions): Promise<CompileResult> {
   return driverFor(opts.target).compile(g, opts);
 }

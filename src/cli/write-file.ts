@@ -7,17 +7,22 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
+import type { OutputContent } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
 import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
 
 /** Creates `path` (it must not exist) with `content`, fsynced. */
-export function writeFileDurably(path: string, content: string | Uint8Array): void {
-  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+export function writeFileDurably(path: string, content: OutputContent): void {
   const fd = openSync(path, "wx", 0o644);
-  try {
+  const put = (bytes: Uint8Array) => {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  };
+  try {
+    if (typeof content === "string") put(Buffer.from(content, "utf8"));
+    else if (content instanceof Uint8Array) put(content);
+    else content.write(put);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

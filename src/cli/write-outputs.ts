@@ -27,12 +27,13 @@ import {
   statSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { OutputContent } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
 import { makeParents } from "./make-parents.ts";
 import { deferSignals } from "../util/signals.ts";
 import { writeFileDurably } from "./write-file.ts";
 
-export function writeOutputsAtomically(dir: string, files: Map<string, string | Uint8Array>): void {
+export function writeOutputsAtomically(dir: string, files: Map<string, OutputContent>): void {
   for (const name of files.keys()) {
     if (name === "" || name.includes("/") || name.includes("\\") || name.startsWith("."))
       throw new Error(`bad output file name '${name}'`);
@@ -84,7 +85,7 @@ function writeFile(path: string, content: string | Uint8Array): void {
   fsyncDir(parent);
 }
 
-function write(dir: string, files: Map<string, string | Uint8Array>): void {
+function write(dir: string, files: Map<string, OutputContent>): void {
   const target = resolve(dir);
   const parent = dirname(target);
   const backup = join(parent, `.${basename(target)}.snnc-old`);

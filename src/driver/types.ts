@@ -1,7 +1,8 @@
 /**
  * The library-level contract between the CLI and the per-target compile/verify flows.
- * A target driver turns an (unfolded) IR graph into output files held in memory; the CLI writes
- * them atomically. Nothing here touches the file system.
+ * A target driver turns an (unfolded) IR graph into output files held in memory (a large one as
+ * content made while it is written); the CLI writes them atomically. Nothing here touches the
+ * file system.
  */
 import type { Graph } from "../ir/nodes.ts";
 import type { Pass, PassLogEntry } from "../passes/pass.ts";
@@ -31,13 +32,21 @@ export interface CompileOptions {
 /** What a target's pass list depends on. */
 export type PipelineOptions = Pick<CompileOptions, "target" | "temporalNorm" | "earlyExit">;
 
+/** Bytes made on demand: `write` hands them to `sink` in order, each piece valid only during its call. */
+export interface StreamedContent {
+  write(sink: (bytes: Uint8Array) => void): void;
+}
+
+/** What an output file holds: text, bytes, or (for a file too large to hold) bytes made while it is written. */
+export type OutputContent = string | Uint8Array | StreamedContent;
+
 export interface CompileResult {
   target: string;
   /** The compiled graph (float targets) or the lowered graph the target's files describe. */
   graph: Graph;
   log: PassLogEntry[];
   /** Output file name → contents, in the order they should be listed. */
-  files: Map<string, string | Uint8Array>;
+  files: Map<string, OutputContent>;
   /** Lines of report.txt / the CLI summary. */
   report: string[];
   warnings: string[];

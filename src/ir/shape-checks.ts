@@ -16,9 +16,17 @@ export function arity(n: IRNode, ins: number[][], k: number): void {
   need(ins.length === k, `${n.op} takes ${k} input${k === 1 ? "" : "s"}, got ${ins.length}`);
 }
 
+/**
+ * Parameter arrays found finite. Parameters are never written once made (a pass makes new ones), so
+ * each array is scanned once however often shape inference runs over the graphs that hold it.
+ */
+const knownFinite = new WeakSet<Float64Array>();
+
 export function finite(t: Tensor, param: string): void {
+  if (knownFinite.has(t.data)) return;
   const i = firstNonFinite(t);
   if (i >= 0) throw new SnncError("E_VALUE", `${t.data[i]} at index ${i} (parameters must be finite)`, { param });
+  knownFinite.add(t.data);
 }
 
 export function finiteNum(v: number, param: string): void {

@@ -24,6 +24,12 @@ export function tensor(shape: number[], data?: ArrayLike<number>): Tensor {
   return { shape: [...shape], data: out };
 }
 
+/** A tensor over `data` itself, not a copy: for an array just made, handed over by its maker. */
+export function tensorOf(shape: readonly number[], data: Float64Array): Tensor {
+  if (data.length !== size(shape)) throw new RangeError(`tensor: ${data.length} values for shape [${shape.join(",")}]`);
+  return { shape: [...shape], data };
+}
+
 export function scalar(v: number): Tensor {
   return { shape: [], data: Float64Array.of(v) };
 }
@@ -71,6 +77,12 @@ export function broadcastTo(p: Tensor, act: readonly number[]): Float64Array {
     throw new RangeError(`cannot broadcast ${shapeStr(p.shape)} onto ${shapeStr(act)}`);
   }
   return out;
+}
+
+/** Is every value of a parameter, broadcast onto any non-empty activation, equal to v (without expanding it)? */
+export function allEqual(p: Tensor, v: number): boolean {
+  for (let i = 0; i < p.data.length; i++) if (p.data[i] !== v) return false;
+  return true;
 }
 
 /** The value for flat activation index `i` (channel = i % C) without expanding. */

@@ -15,7 +15,7 @@
  * Testing hook: SNNC_FIXED_FAULT=drop-first-event makes the event-driven engine drop one event per
  * source and step, so that verify's detection of a fixed-point divergence can be exercised end to end.
  */
-import type { CompileOptions, CompileResult, TargetDriver, VerifyOptions } from "../driver/types.ts";
+import type { CompileOptions, CompileResult, OutputContent, TargetDriver, VerifyOptions } from "../driver/types.ts";
 import { randomInputs } from "../inputs/random-inputs.ts";
 import { SnncError } from "../ir/errors.ts";
 import type { Graph } from "../ir/nodes.ts";
@@ -27,7 +27,7 @@ import { loadTarget } from "../target/load-target.ts";
 import { buildLoihi, withTimesteps } from "./build.ts";
 import { hwconfigJson } from "./emit/hwconfig-json.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "./emit/lava-custom-process.ts";
-import { lavaProcessGraphJson } from "./emit/lava-process-graph.ts";
+import { lavaProcessGraphStream } from "./emit/lava-process-graph.ts";
 import { writeNetx } from "./emit/netx-hdf5.ts";
 import { loihiPipeline } from "./pipeline.ts";
 import { netxCheck } from "./quantize/index.ts";
@@ -46,12 +46,12 @@ async function compileLoihi(
 ): Promise<CompileResult> {
   const b = buildLoihi(g, opts);
   const m = b.quant.model;
-  const files = new Map<string, string | Uint8Array>();
+  const files = new Map<string, OutputContent>();
   const netx = netxCheck(m);
   if (netx.ok) files.set("network.net", await writeNetx(m, { tmpDir: opts.tmpDir }));
   files.set(
     "network.lava.json",
-    lavaProcessGraphJson(m, { netx: netx.ok ? { written: true } : { written: false, reason: netx.reason } }),
+    lavaProcessGraphStream(m, { netx: netx.ok ? { written: true } : { written: false, reason: netx.reason } }),
   );
   if (m.populations.some((p) => p.kind === "multi-threshold")) files.set(CUSTOM_PROCESS_FILE, customProcessPython());
   files.set("hwconfig.json", hwconfigJson(b.placement));

@@ -28,7 +28,8 @@
  * reset schedule, the delays and asymmetric conv padding go beyond what the open Lava processes
  * take, and they are marked where they occur.
  */
-import { formatJson } from "../../util/json-format.ts";
+import type { StreamedContent } from "../../driver/types.ts";
+import { writeJson } from "../../util/json-stream.ts";
 import {
   populationSize,
   type ConvSynapse,
@@ -57,27 +58,31 @@ export function lavaIndex(shape: readonly number[], i: number): number {
   return (x * H + y) * C + c;
 }
 
-function toLavaOrder(shape: readonly number[], data: ArrayLike<number>): number[] {
-  const out = new Array<number>(data.length);
-  for (let i = 0; i < data.length; i++) out[lavaIndex(shape, i)] = data[i]!;
+/** Per-neuron values (NHWC order) in Lava order, as an array of the same type (the same one when flat). */
+function toLavaOrder<T extends Int32Array | Float64Array>(shape: readonly number[], data: T): T {
+  if (shape.length !== 3) return data;
+  const [H, W, C] = shape as [number, number, number];
+  const out = data.slice() as T;
+  for (let y = 0, i = 0; y < H; y++)
+    for (let x = 0; x < W; x++) for (let c = 0, o = (x * H + y) * C; c < C; c++, i++) out[o + c] = data[i]!;
   return out;
 }
 
 /** Compact bias: one value, one per channel, or one per neuron (Lava order). */
-function biasJson(p: FixedPopulation): number | { perChannel: number[] } | { perNeuron: number[] } {
+function biasJson(p: FixedPopulation): number | { perChannel: Int32Array } | { perNeuron: Int32Array } {
   const b = p.biasMant;
   if (b.every((v) => v === b[0])) return b[0] ?? 0;
   const C = p.shape[p.shape.length - 1]!;
   if (p.shape.length === 3) {
     let uniform = true;
     for (let i = C; i < b.length && uniform; i++) if (b[i] !== b[i % C]) uniform = false;
-    if (uniform) return { perChannel: Array.from(b.subarray(0, C)) };
+    if (uniform) return { perChannel: b.subarray(0, C) };
   }
   return { perNeuron: toLavaOrder(p.shape, b) };
 }
 
 /** Initial v: one value or one per neuron (Lava order); absent when 0 everywhere. */
-function initialV(p: FixedPopulation): { v: number | number[] } | Record<string, never> {
+function initialV(p: FixedPopulation): { v: number | Int32Array } | Record<string, never> {
   const v = p.v0;
   if (!v || v.every((x) => x === 0)) return {};
   return { v: v.every((x) => x === v[0]) ? v[0]! : toLavaOrder(p.shape, v) };
@@ -172,10 +177,24 @@ function sourceShape(m: FixedModel, id: string): number[] {
   return m.populations.find((p) => p.id === id)!.shape;
 }
 
-function convJson(s: ConvSynapse) {
+/**
+ * Room for one connection's weights in Lava order, reused from connection to connection: the
+ * writer is done with a connection before it builds the next (fresh memory is slow to touch).
+ */
+type Scratch = (n: number) => Int32Array;
+
+function scratchInts(): Scratch {
+  let buf = new Int32Array(0);
+  return (n) => {
+    if (buf.length < n) buf = new Int32Array(n);
+    return buf.subarray(0, n);
+  };
+}
+
+function convJson(s: ConvSynapse, scratch: Scratch) {
   const [KH, KW, KI, CO] = s.kernelShape;
   // Lava: weight[o][kx][ky][i] = K[KH−1−ky][KW−1−kx][i][o] (true convolution)
-  const w = new Array<number>(s.kernel.length);
+  const w = scratch(s.kernel.length);
   for (let o = 0; o < CO; o++)
     for (let kx = 0; kx < KW; kx++)
       for (let ky = 0; ky < KH; ky++)
@@ -202,10 +221,11 @@ function convJson(s: ConvSynapse) {
  * The Lava Dense process for some weights (DelayDense with a delay) and the sign mode it clips and
  * truncates them by: mixed signs keep every bit only with 9 weight bits.
  */
-function denseProcess(weights: Iterable<number>, delay: number) {
+function denseProcess(weights: ArrayLike<number>, delay: number) {
   let neg = false;
   let pos = false;
-  for (const v of weights) {
+  for (let i = 0; i < weights.length; i++) {
+    const v = weights[i]!;
     if (v < 0) neg = true;
     else if (v > 0) pos = true;
   }
@@ -217,7 +237,7 @@ function denseProcess(weights: Iterable<number>, delay: number) {
   };
 }
 
-function connJson(m: FixedModel, c: FixedConnection) {
+function connJson(m: FixedModel, c: FixedConnection, scratch: Scratch) {
   const src = sourceShape(m, c.from);
   const dst = m.populations.find((p) => p.id === c.to)!.shape;
   const graded = m.populations.find((p) => p.id === c.from)?.kind === "multi-threshold";
@@ -243,10 +263,14 @@ function connJson(m: FixedModel, c: FixedConnection) {
   }
   if (c.synapse.kind === "dense") {
     const s = c.synapse;
-    const w = new Array<number>(s.inSize * s.outSize);
-    for (let i = 0; i < s.inSize; i++) {
-      const li = lavaIndex(src, i);
-      for (let o = 0; o < s.outSize; o++) w[lavaIndex(dst, o) * s.inSize + li] = s.weights[i * s.outSize + o]!;
+    const { inSize: I, outSize: O } = s;
+    const w = scratch(I * O);
+    const lo = Int32Array.from({ length: O }, (_, o) => lavaIndex(dst, o) * I);
+    const li = Int32Array.from({ length: I }, (_, i) => lavaIndex(src, i));
+    // the transpose a block of inputs at a time: its rows of weights stay in cache across outputs
+    for (let i0 = 0; i0 < I; i0 += 256) {
+      const i1 = Math.min(I, i0 + 256);
+      for (let o = 0; o < O; o++) for (let i = i0; i < i1; i++) w[lo[o]! + li[i]!] = s.weights[i * O + o]!;
     }
     return {
       ...base,
@@ -263,12 +287,30 @@ function connJson(m: FixedModel, c: FixedConnection) {
     ...(c.delay
       ? { note: "Lava's Conv has no delays: the delay is the number of extra steps its spikes must wait" }
       : {}),
-    ...convJson(conv),
+    ...convJson(conv, scratch),
   };
 }
 
+/** network.lava.json as a string (tests, small models). */
 export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string {
-  const doc = {
+  const parts: Buffer[] = [];
+  lavaProcessGraphStream(m, info).write((b) => parts.push(Buffer.from(b)));
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/**
+ * network.lava.json, made while it is written: each population and connection is built when the
+ * writer reaches it, so neither the text nor more than one connection's weights in Lava order
+ * exist at a time.
+ */
+export function lavaProcessGraphStream(m: FixedModel, info: LavaGraphInfo): StreamedContent {
+  return { write: (sink) => writeJson(lavaDocument(m, info), sink) };
+}
+
+/** The document, its populations and connections as functions that build them when called. */
+function lavaDocument(m: FixedModel, info: LavaGraphInfo) {
+  const scratch = scratchInts();
+  return {
     format: "snnc.lava-process-graph",
     version: 1,
     model: m.name,
@@ -305,9 +347,8 @@ export function lavaProcessGraphJson(m: FixedModel, info: LavaGraphInfo): string
         m.input.kind === "graded" ? "payload = round half away from zero (x · scale), clipped to range" : "0/1 spikes",
       columns: m.timesteps,
     },
-    populations: m.populations.map((p) => popJson(m, p)),
-    connections: m.connections.map((c) => connJson(m, c)),
+    populations: m.populations.map((p) => () => popJson(m, p)),
+    connections: m.connections.map((c) => () => connJson(m, c, scratch)),
     outputs: m.outputs,
   };
-  return formatJson(doc);
 }

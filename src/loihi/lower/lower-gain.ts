@@ -10,7 +10,7 @@
  */
 import type { Graph, IRNode, LeakyIntegratorNode, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
-import { broadcastTo, scalar } from "../../ir/tensor.ts";
+import { allEqual, broadcastTo, scalar, size } from "../../ir/tensor.ts";
 import { scaleCurrent } from "./lower-current-scale.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { editGraph, fmt, isNeuron, rewriteEach } from "../../passes/support/rewrite.ts";
@@ -28,8 +28,8 @@ const isLi = (n: IRNode): n is LeakyIntegratorNode => n.op === "li";
 
 export function moveGains(g0: Graph): { graph: Graph; notes: string[] } {
   const neurons = rewriteEach(g0, isNeuron, (g, n, notes) => {
+    if (size(n.shape!) === 0 || allEqual(n.gain, 1)) return undefined;
     const gain = broadcastTo(n.gain, n.shape!);
-    if (gain.every((v) => v === 1)) return undefined;
     const r = scaleCurrent(g, n.inputs[0]!, n.id, gain, { layer: n.id, param: "gain" });
     const cur = r.graph.nodes.find((x) => x.id === n.id) as NeuronNode;
     let lo = Infinity;

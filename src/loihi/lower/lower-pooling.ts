@@ -34,7 +34,7 @@ import type {
 } from "../../ir/nodes.ts";
 import { rankedMaxPool } from "./mt-max-pool.ts";
 import { inferShapes } from "../../ir/shapes.ts";
-import { scalar, size, tensor } from "../../ir/tensor.ts";
+import { scalar, size, tensor, tensorOf } from "../../ir/tensor.ts";
 import { conv2d, pool } from "../../sim/float-ops.ts";
 import type { Pass } from "../../passes/pass.ts";
 import { editGraph, withOrigin } from "../../passes/support/rewrite.ts";
@@ -107,12 +107,12 @@ export function avgIntoDense(a: PoolNode, inShape: readonly number[], d: DenseNo
           if (ix >= 0 && ix < W) cells.push([iy, ix]);
         }
       }
-      for (let c = 0; c < C; c++) {
-        const p = (py * outW + px) * C + c;
-        for (const [iy, ix] of cells) {
-          const x = (iy * W + ix) * C + c;
-          for (let o = 0; o < O; o++) out[x * O + o] += k[p * O + o]! / cells.length;
-        }
+      // the window's C·O weights, each divided by its cell count, into every cell's C·O rows
+      const n = cells.length;
+      const from = (py * outW + px) * C * O;
+      for (const [iy, ix] of cells) {
+        const to = (iy * W + ix) * C * O;
+        for (let j = 0; j < C * O; j++) out[to + j] += k[from + j]! / n;
       }
     }
   }
@@ -167,7 +167,7 @@ export function avgIntoConv(
   const conv: Conv2DNode = {
     ...k,
     inputs: [...a.inputs],
-    kernel: tensor([KH2, KW2, KI, CO], kern),
+    kernel: tensorOf([KH2, KW2, KI, CO], kern),
     strides: S,
     padding: [top, bottom, left, right],
     dilation: [1, 1],
@@ -302,7 +302,7 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
         repl.set(
           cur.id,
           withOrigin(
-            { ...cur, inputs: [flat], kernel: tensor([size(inShape), cur.kernel.shape[1]!], w) },
+            { ...cur, inputs: [flat], kernel: tensorOf([size(inShape), cur.kernel.shape[1]!], w) },
             `avg-pool '${a.id}' folded into the weights`,
           ),
         );
@@ -331,7 +331,7 @@ export function lowerPools(g0: Graph): { graph: Graph; notes: string[] } {
             id: dId,
             op: "dense",
             inputs: [f.id],
-            kernel: tensor([size(inShape), O], w),
+            kernel: tensorOf([size(inShape), O], w),
             bias: b ? tensor([O], b) : undefined,
             origin: [...(cur.origin ?? []), `avg-pool '${a.id}' + conv '${cur.id}' as explicit synapses`],
           };

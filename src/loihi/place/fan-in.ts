@@ -69,27 +69,52 @@ type SynapseFanIn = Omit<ConnectionFanIn, "from" | "to">;
 
 function denseFanIn(s: Synapse<"dense">, n: number): SynapseFanIn {
   const { inSize: I, outSize: O, weights: W } = s;
-  // column-compressed nonzeros: the sources of target o are rows[start[o]..start[o + 1])
   const synapses = new Int32Array(n);
   for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) if (W[i * O + o] !== 0) synapses[o]!++;
-  const start = new Int32Array(O + 1);
-  for (let o = 0; o < O; o++) start[o + 1] = start[o]! + synapses[o]!;
-  const rows = new Int32Array(start[O]!);
-  const fill = start.slice(0, O);
-  for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) if (W[i * O + o] !== 0) rows[fill[o]!++] = i;
+  // column-compressed nonzeros, made when first asked for (per-neuron input axons only): the
+  // sources of target o are rows[start[o]..start[o + 1])
+  let start: Int32Array | undefined;
+  let rows: Int32Array | undefined;
+  const columns = () => {
+    start = new Int32Array(O + 1);
+    for (let o = 0; o < O; o++) start[o + 1] = start[o]! + synapses[o]!;
+    rows = new Int32Array(start[O]!);
+    const fill = start.slice(0, O);
+    for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) if (W[i * O + o] !== 0) rows[fill[o]!++] = i;
+    return { start, rows };
+  };
   return {
     srcSize: I,
     synapses,
     newSources(o, bits, mark) {
+      const { start: st, rows: rs } = start && rows ? { start, rows } : columns();
       let add = 0;
-      for (let r = start[o]!; r < start[o + 1]!; r++) if (isNew(bits, rows[r]!, mark)) add++;
+      for (let r = st[o]!; r < st[o + 1]!; r++) if (isNew(bits, rs[r]!, mark)) add++;
       return add;
     },
     markRange(a, b, bits) {
-      for (let r = start[a]!; r < start[b]!; r++) setBit(bits, rows[r]!);
+      // source i is read by [a, b) when any of its weights there is nonzero
+      for (let i = 0; i < I; i++) {
+        const row = i * O;
+        for (let o = a; o < b; o++)
+          if (W[row + o] !== 0) {
+            setBit(bits, i);
+            break;
+          }
+      }
     },
-    targetCores(j, where, _runEnd, visit) {
-      for (let o = 0; o < O; o++) if (W[j * O + o] !== 0) visit(where[o]!);
+    targetCores(j, where, runEnd, visit) {
+      // one visit per run of targets on one core that holds a nonzero weight from j
+      const row = j * O;
+      for (let o = 0; o < O; ) {
+        const end = runEnd[o]!;
+        for (let q = o; q < end; q++)
+          if (W[row + q] !== 0) {
+            visit(where[o]!);
+            break;
+          }
+        o = end;
+      }
     },
   };
 }
@@ -127,21 +152,32 @@ function convFanIn(s: Synapse<"conv">, n: number): SynapseFanIn {
   const taps = KH * KW;
   // nz[t·CO + co]: nonzero kernel entries of tap t into output channel co
   const nz = new Int32Array(taps * CO);
-  // pre[(t·KI + k)·(CO + 1) + co]: nonzero entries K[t, k, 0..co) (prefix counts over co)
-  const pre = new Int32Array(taps * KI * (CO + 1));
+  // on: bit co of row t·KI + k (rows of CW words) set where K[t, k, co] ≠ 0 (1/32 of the kernel's size)
+  const CW = (CO + 31) >>> 5;
+  const on = new Int32Array(taps * KI * CW);
   for (let t = 0; t < taps; t++) {
     for (let k = 0; k < KI; k++) {
-      const p = (t * KI + k) * (CO + 1);
+      const p = (t * KI + k) * CO;
+      const r = (t * KI + k) * CW;
       for (let co = 0; co < CO; co++) {
-        const on = K[(t * KI + k) * CO + co] !== 0 ? 1 : 0;
-        pre[p + co + 1] = pre[p + co]! + on;
-        nz[t * CO + co]! += on;
+        if (K[p + co] === 0) continue;
+        nz[t * CO + co]!++;
+        on[r + (co >>> 5)] = on[r + (co >>> 5)]! | (1 << (co & 31));
       }
     }
   }
+  /** Does tap t from input channel k reach any output channel of [a, b)? */
   const anyIn = (t: number, k: number, a: number, b: number) => {
-    const p = (t * KI + k) * (CO + 1);
-    return pre[p + b]! - pre[p + a]! > 0;
+    if (b <= a) return false;
+    const r = (t * KI + k) * CW;
+    const wa = a >>> 5;
+    const wb = (b - 1) >>> 5;
+    const lo = -1 << (a & 31);
+    const hi = -1 >>> (31 - ((b - 1) & 31));
+    if (wa === wb) return (on[r + wa]! & lo & hi) !== 0;
+    if ((on[r + wa]! & lo) !== 0 || (on[r + wb]! & hi) !== 0) return true;
+    for (let w = wa + 1; w < wb; w++) if (on[r + w] !== 0) return true;
+    return false;
   };
   // input rows / columns of each output row / column: iy = oy·sh + ky·dh − pt
   const inY = (oy: number, ky: number) => oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];

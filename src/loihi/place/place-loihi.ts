@@ -82,6 +82,8 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         );
     }
   }
+  // one bitset per source for inputAxonsOf, cleared after each core
+  const sourceBits = new Map<number, Int32Array>();
   const caps = new Map<string, number>();
   for (let attempt = 0; attempt < 64; attempt++) {
     const r = pack();
@@ -215,19 +217,23 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
 
   /** Distinct source neurons read by the core's neurons (per source), from its slices at once. */
   function inputAxonsOf(c: CoreUse): number {
-    const used = new Map<number, Int32Array>();
+    const used = new Set<Int32Array>();
     for (const sl of c.slices) {
       for (const s of fan.get(sl.population)!.sources) {
-        let b = used.get(s.key);
+        let b = sourceBits.get(s.key);
         if (!b) {
           b = new Int32Array((s.srcSize + 31) >>> 5);
-          used.set(s.key, b);
+          sourceBits.set(s.key, b);
         }
+        used.add(b);
         s.markRange(sl.start, sl.end, b);
       }
     }
     let n = 0;
-    for (const b of used.values()) for (let w = 0; w < b.length; w++) if (b[w] !== 0) n += popcount(b[w]!);
+    for (const b of used) {
+      for (let w = 0; w < b.length; w++) if (b[w] !== 0) n += popcount(b[w]!);
+      b.fill(0);
+    }
     return n;
   }
 
@@ -249,7 +255,8 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         outgoing.set(f.from, list);
       }
     }
-    const byIndex = new Map(cores.map((c) => [c.core, c] as const));
+    const byIndex: CoreUse[] = [];
+    for (const c of cores) byIndex[c.core] = c;
     const outAxOf = new Map(m.populations.map((p) => [p.id, new Int32Array(populationSize(p))] as const));
     const stamp = new Float64Array(cores.length ? cores[cores.length - 1]!.core + 1 : 0).fill(-1);
     let id = 0;
@@ -268,7 +275,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         count = 0;
         for (const o of outs) o.f.targetCores(j, o.where, o.runEnd, visit);
         if (count === 0) continue;
-        byIndex.get(at[j]!)!.outputAxons += count;
+        byIndex[at[j]!]!.outputAxons += count;
         ax[j] = ax[j]! + count;
       }
     }
@@ -314,8 +321,11 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
       const at = r.coreOf.get(p.id)!;
       const f = fan.get(p.id)!;
       let syn = 0;
-      for (const v of f.synapses) syn += v;
-      return { id: p.id, neurons: at.length, synapses: syn, cores: [...new Set(at)] };
+      for (let i = 0; i < f.synapses.length; i++) syn += f.synapses[i]!;
+      // its cores, in order: `at` is nondecreasing (neurons fill cores in flat order)
+      const used: number[] = [];
+      for (let i = 0; i < at.length; i++) if (i === 0 || at[i] !== at[i - 1]) used.push(at[i]!);
+      return { id: p.id, neurons: at.length, synapses: syn, cores: used };
     });
     const notes = [
       `${neurons} neurons, ${synapses} synapses on ${cores.length} core${cores.length === 1 ? "" : "s"} of ${chips} chip${chips === 1 ? "" : "s"} (board '${board.name}', ${board.chips} chip${board.chips === 1 ? "" : "s"})`,

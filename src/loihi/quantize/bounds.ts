@@ -8,7 +8,7 @@
 import { LAVA, type FixedConnection, type FixedPopulation } from "../model/integer-model.ts";
 import { payloadMax, type QuantContext } from "./quantize-context.ts";
 import { contextSources, stepInputRange } from "./atrlif-range.ts";
-import { maxOf, minOf, rowSumsOver } from "./row-sums.ts";
+import { maxOf, minOf, rowSumsOver, type RowSums } from "./row-sums.ts";
 
 /** Exact per-neuron Σ positive / negative of w_int·2^e·payload_max over these connections. */
 function integerRowSums(ctx: QuantContext, conns: FixedConnection[], n: number) {
@@ -28,7 +28,17 @@ export function checkBounds(
   // a gain stage: its gain port carries no current, its gated current arrives × A_t / 2^E
   const incoming = ctx.connections.filter((c) => c.to === fp.id && c.port !== "gain");
   const gainOf = (c: FixedConnection) => (c.port === "gated" ? (gainFactor ?? 1) : 1);
-  const qa = rowSumsOver(incoming, n, (c) => gainOf(c) * payloadMax(ctx, c.from) * 2 ** c.weightExp);
+  // a conv's own sums (without a gain) bound its 24-bit accumulator: kept from the total where they are the same
+  const convMax = new Map<FixedConnection, number>();
+  const largest = (r: RowSums) => Math.max(maxOf(r.pos), -minOf(r.neg));
+  const qa = rowSumsOver(
+    incoming,
+    n,
+    (c) => gainOf(c) * payloadMax(ctx, c.from) * 2 ** c.weightExp,
+    (c, r) => {
+      if (c.synapse.kind === "conv" && gainOf(c) === 1) convMax.set(c, largest(r));
+    },
+  );
   let aMax = maxOf(qa.pos);
   let aMin = minOf(qa.neg);
   if (fp.gainStage) {
@@ -49,8 +59,7 @@ export function checkBounds(
     );
   }
   for (const c of incoming.filter((x) => x.synapse.kind === "conv")) {
-    const r = integerRowSums(ctx, [c], n);
-    const m = Math.max(maxOf(r.pos), -minOf(r.neg));
+    const m = convMax.get(c) ?? largest(integerRowSums(ctx, [c], n));
     if (m >= 2 ** 23)
       ctx.warnings.push(`layer '${fp.id}': the conv sum of '${c.id}' could wrap at 24 bit (up to ${m})`);
   }

@@ -7,7 +7,8 @@
  * the current evaluated at zero input (`zeroCurrent`). A delay on the way (NIR Delay, or a
  * recurrent edge) is the term's `delay` in steps; where its steps differ between elements the term
  * splits into one per distinct step count, each masked to its elements (an affine of 0/1 in the
- * chain). A constant current through a delay would be 0 for the first steps: refused.
+ * chain). A constant current through a delay would be 0 for the first steps: refused. A synapse
+ * of one conv or dense shares its weights with the graph (nothing writes either).
  */
 import { windowGeometry } from "../../ir/conv-geometry.ts";
 import { SnncError } from "../../ir/errors.ts";
@@ -157,7 +158,7 @@ function convOf(c: Conv2DNode, src: number[], dst: number[]): RealConv {
     inShape: src as Shape3,
     outShape: dst as Shape3,
     kernelShape: c.kernel.shape as [number, number, number, number],
-    kernel: new Float64Array(c.kernel.data),
+    kernel: c.kernel.data, // shared with the graph: parameters are never written once made
     strides: [...c.strides],
     pads,
     dilation: [...c.dilation],
@@ -192,7 +193,7 @@ export function synapseOf(
   const spatial = srcShape.length === 3;
   const alone = t.chain.length === 1;
   if (op?.op === "dense") {
-    return { syn: { kind: "dense", inSize: I, outSize: O, weights: new Float64Array(op.kernel.data) }, how: "dense" };
+    return { syn: { kind: "dense", inSize: I, outSize: O, weights: op.kernel.data }, how: "dense" };
   }
   if (op?.op === "conv2d" && alone && spatial && dstShape.length === 3) {
     return { syn: convOf(op, srcShape, dstShape), how: "conv" };

@@ -27,7 +27,8 @@ import { currentFactor } from "./weights-biases.ts";
 export function minMax(a: Float64Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of a) {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }

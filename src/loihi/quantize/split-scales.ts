@@ -51,11 +51,12 @@ function columnRange(s: RealSynapse, n: number): { lo: Float64Array; hi: Float64
     const CO = s.kernelShape[3];
     const l = new Float64Array(CO);
     const h = new Float64Array(CO);
-    for (let k = 0; k < s.kernel.length; k++) {
-      const w = s.kernel[k]!;
-      if (w < l[k % CO]!) l[k % CO] = w;
-      if (w > h[k % CO]!) h[k % CO] = w;
-    }
+    for (let b = 0; b < s.kernel.length; b += CO)
+      for (let o = 0; o < CO; o++) {
+        const w = s.kernel[b + o]!;
+        if (w < l[o]!) l[o] = w;
+        if (w > h[o]!) h[o] = w;
+      }
     for (let o = 0; o < n; o++) [lo[o], hi[o]] = [l[o % CO]!, h[o % CO]!];
   }
   return { lo, hi };
@@ -157,7 +158,8 @@ export function splitScales(ctx: QuantContext, sf: SynapticForm): { sf: Synaptic
     const C = p.shape[p.shape.length - 1]!;
     const byChannel = into.some((c) => c.synapse.kind === "conv") && p.shape.length === 3;
     const cap = thresholdCap(ctx, p);
-    const gi = Float64Array.from(neuronScales(ctx, p, into), (g) => Math.log2(Math.min(g, cap)));
+    const gi = neuronScales(ctx, p, into);
+    for (let i = 0; i < gi.length; i++) gi[i] = Math.log2(Math.min(gi[i]!, cap));
     const units = byChannel ? C : n;
     const x = new Float64Array(units).fill(Infinity);
     for (let i = 0; i < n; i++) x[byChannel ? i % C : i] = Math.min(x[byChannel ? i % C : i]!, gi[i]!);

@@ -45,27 +45,33 @@ export function quantizeConnection(
   const e = weightExponent(ctx, c, g, lo, hi);
   const k = payloadScale(ctx, c.from) * 2 ** e;
   const q = new Int32Array(w.length);
+  const [rlo, rhi] = range;
+  // dividing by a power of two is multiplying by its (exact) inverse: the same rounding, no division
+  const inv = k > 0 && k === 2 ** Math.round(Math.log2(k)) ? 1 / k : 0;
   let clipped = 0;
   let maxAbsInt = 0;
   let errMax = 0;
   let wAbsMax = 0;
+  let nz = 0;
   for (let i = 0; i < w.length; i++) {
-    let v = roundHalfAway((g * w[i]!) / k);
-    if (v < range[0] || v > range[1]) {
-      v = v < range[0] ? range[0] : range[1];
+    const wi = w[i]!;
+    // roundHalfAway without a branch on the sign (random signs make it mispredict); ±0 alike
+    const x = inv ? g * wi * inv : (g * wi) / k;
+    let v = Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+    if (v < rlo || v > rhi) {
+      v = v < rlo ? rlo : rhi;
       clipped++;
     }
     q[i] = v;
+    nz += (q[i]! | -q[i]!) >>> 31;
     maxAbsInt = Math.max(maxAbsInt, Math.abs(v));
-    wAbsMax = Math.max(wAbsMax, Math.abs(w[i]!));
-    if (g > 0) errMax = Math.max(errMax, Math.abs((v * k) / g - w[i]!));
+    wAbsMax = Math.max(wAbsMax, Math.abs(wi));
+    if (g > 0) errMax = Math.max(errMax, Math.abs((v * k) / g - wi));
   }
   if (clipped)
     ctx.warnings.push(
       `layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`,
     );
-  let nz = 0;
-  for (const v of q) if (v !== 0) nz++;
   const synapse = withWeights(c.synapse, q);
   return {
     connection: { id: c.id, from: c.from, to: c.to, delay: c.delay, weightExp: e, synapse, origin: c.origin },
@@ -92,27 +98,29 @@ export function quantizeBias(
 ): { biasMant: Int32Array; biasExp: number; maxAbsErr: number } {
   const A = ctx.t.arithmetic;
   const mantMax = biasMantissaMax(ctx.t);
-  const biasV = Float64Array.from(p.bias, (b) => 2 ** A.activationShift * g * b);
+  const sg = 2 ** A.activationShift * g;
+  const biasV = new Float64Array(p.bias.length);
+  for (let i = 0; i < biasV.length; i++) biasV[i] = sg * p.bias[i]!;
   let biasExp = ctx.opts.netx ? A.activationShift : A.biasExponentRange[0];
   if (p.threshold === -Infinity) {
     biasExp = A.biasExponentRange[1];
   } else if (!ctx.opts.netx) {
     let bvMax = 0;
-    for (const v of biasV) bvMax = Math.max(bvMax, Math.abs(v));
+    for (let i = 0; i < biasV.length; i++) bvMax = Math.max(bvMax, Math.abs(biasV[i]!));
     while (biasExp < A.biasExponentRange[1] && roundHalfAway(bvMax / 2 ** biasExp) > mantMax) biasExp++;
   }
   const biasMant = new Int32Array(size(p.shape));
   let clipped = 0;
   let maxAbsErr = 0;
+  const e2 = 2 ** biasExp;
   for (let i = 0; i < biasMant.length; i++) {
-    let m = p.threshold === -Infinity ? mantMax : roundHalfAway(biasV[i]! / 2 ** biasExp);
+    let m = p.threshold === -Infinity ? mantMax : roundHalfAway(biasV[i]! / e2);
     if (Math.abs(m) > mantMax) {
       m = m > 0 ? mantMax : -mantMax;
       clipped++;
     }
     biasMant[i] = m;
-    if (g > 0)
-      maxAbsErr = Math.max(maxAbsErr, Math.abs((m * 2 ** biasExp) / (2 ** A.activationShift * g) - p.bias[i]!));
+    if (g > 0) maxAbsErr = Math.max(maxAbsErr, Math.abs((m * e2) / sg - p.bias[i]!));
   }
   if (clipped)
     ctx.warnings.push(

@@ -13,7 +13,7 @@
 import { consumers } from "../../ir/graph.ts";
 import type { Graph, IRNode, NeuronNode } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
-import { broadcastTo, scalar } from "../../ir/tensor.ts";
+import { allEqual, broadcastTo, scalar, size } from "../../ir/tensor.ts";
 import { biasValues, isLinear, scaleOutputs } from "../support/linear-scale.ts";
 import type { Pass } from "../pass.ts";
 import { editGraph, perChannel, soleConsumer, withOrigin } from "../support/rewrite.ts";
@@ -34,9 +34,10 @@ export function absorbNeuronGain(g: Graph, id: string): AbsorbOutcome {
   const n = byId.get(id) as NeuronNode;
   const S = n.shape!;
   const C = S[S.length - 1]!;
+  if (size(S) === 0 || (allEqual(n.gain, 1) && allEqual(n.bias, 0)))
+    return { graph: g, absorbed: false, trivial: true };
   const gain = broadcastTo(n.gain, S);
   const bias = broadcastTo(n.bias, S);
-  if (gain.every((v) => v === 1) && bias.every((v) => v === 0)) return { graph: g, absorbed: false, trivial: true };
   const src = byId.get(n.inputs[0]!)!;
   if (!isLinear(src))
     return {

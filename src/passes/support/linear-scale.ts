@@ -5,7 +5,7 @@
  */
 import { SnncError } from "../../ir/errors.ts";
 import type { Conv2DNode, DenseNode, IRNode } from "../../ir/nodes.ts";
-import { tensor, type Tensor } from "../../ir/tensor.ts";
+import { tensor, tensorOf, type Tensor } from "../../ir/tensor.ts";
 
 export type LinearNode = Conv2DNode | DenseNode;
 
@@ -38,10 +38,10 @@ export function scaleOutputs(
     throw new RangeError(`scaleOutputs: ${scale.length}/${bias.length} values for ${CO} channels`);
   const k = new Float64Array(n.kernel.data.length);
   const src = n.kernel.data;
-  for (let i = 0; i < k.length; i++) k[i] = src[i]! * scale[i % CO]!;
+  for (let b = 0; b < k.length; b += CO) for (let o = 0; o < CO; o++) k[b + o] = src[b + o]! * scale[o]!;
   return {
     ...n,
-    kernel: checked(tensor(n.kernel.shape, k), what, n.id),
+    kernel: checked(tensorOf(n.kernel.shape, k), what, n.id),
     bias: checked(tensor([CO], bias), what, n.id),
   };
 }
@@ -69,7 +69,7 @@ export function scaleInputs(n: LinearNode, scale: Float64Array, what: { layer: s
       k[idx] = src[idx]! * scale[ci]!;
     }
   }
-  return { ...n, kernel: checked(tensor(n.kernel.shape, k), what, n.id) };
+  return { ...n, kernel: checked(tensorOf(n.kernel.shape, k), what, n.id) };
 }
 
 /** Folded parameters must stay finite: name the folded layer and parameter when they do not. */

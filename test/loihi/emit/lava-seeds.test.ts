@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadModel } from "../../../src/frontends/index.ts";
 import { driverFor } from "../../../src/driver/index.ts";
+import { outputBytes } from "../../../src/driver/output-content.ts";
 import { buildLoihi, withTimesteps } from "../../../src/loihi/build.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "../../../src/loihi/emit/lava-custom-process.ts";
 import { scaleGroups } from "../../../src/loihi/quantize/split-scales.ts";
@@ -41,7 +42,8 @@ interface Conn {
 async function compiled(f: string) {
   const g = await loadModel(`fixtures/${f}/model.json`);
   const r = await driverFor("loihi2").compile(g, { target: "loihi2" });
-  const doc = JSON.parse(r.files.get("network.lava.json") as string) as { populations: Pop[]; connections: Conn[] };
+  const text = outputBytes(r.files.get("network.lava.json")!).toString("utf8");
+  const doc = JSON.parse(text) as { populations: Pop[]; connections: Conn[] };
   return { r, doc, report: r.files.get("report.txt") as string };
 }
 
@@ -94,7 +96,7 @@ test("mt-lif: snnc's MultiThresholdLIF with per-neuron thresholds, graded reader
   assert.match(report, /snnc_lava_processes\.py: snnc's own Lava process/);
   // deterministic: the same bytes again
   const again = await compiled("mt-lif");
-  for (const [k, v] of r.files) assert.deepEqual(again.r.files.get(k), v, k);
+  for (const [k, v] of r.files) assert.deepEqual(outputBytes(again.r.files.get(k)!), outputBytes(v), k);
 });
 
 test("scale groups: runs of log2 g, each group at its smallest, added only when they save enough", () => {

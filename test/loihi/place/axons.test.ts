@@ -12,7 +12,9 @@ import type { FixedModel } from "../../../src/loihi/model/integer-model.ts";
 import { placeLoihi, type Placement } from "../../../src/loihi/place/place-loihi.ts";
 import { loadTarget } from "../../../src/target/load-target.ts";
 import type { TargetSpec } from "../../../src/target/target.ts";
+import { binaryInput, conn, fixedModel, pop } from "../../support/fixed-builder.ts";
 import { randomFixedModel } from "../../support/random-fixed-model.ts";
+import { Rng } from "../../support/rng.ts";
 
 /** Every synapse with a nonzero weight as [source neuron, target neuron], per connection. */
 function synapsesOf(m: FixedModel): { from: string; to: string; pairs: [number, number][] }[] {
@@ -113,4 +115,63 @@ test("property: input and output axons and synapses per core are those of the sy
     { numRuns: 150, seed: 3 },
   );
   assert.ok(cores > 150 * 3, `only ${cores} cores: the models do not split`);
+});
+
+/** Two convs with 33..100 output channels (several words per kernel row of placement's nonzero bits), sparse kernels. */
+function wideConvModel(seed: number): FixedModel {
+  const r = new Rng(seed);
+  const H = r.int(2, 3);
+  const W = r.int(2, 3);
+  const C = r.int(1, 3);
+  const convOf = (inShape: [number, number, number]) => {
+    const [h, w, c] = inShape;
+    const groups = c > 1 && r.bool(0.4) ? c : 1;
+    const CO = groups * r.int(Math.ceil(33 / groups), 100 / groups);
+    const KI = c / groups;
+    const k = r.int(1, 2);
+    const zeroRow = r.bool(0.5); // one (tap, input channel) row without any nonzero
+    const kernel = Int32Array.from({ length: k * k * KI * CO }, (_, i) =>
+      (zeroRow && Math.floor(i / CO) === 0) || r.bool(0.8) ? 0 : r.int(-50, 50),
+    );
+    return {
+      kind: "conv" as const,
+      inShape,
+      outShape: [h - k + 1, w - k + 1, CO] as [number, number, number],
+      kernelShape: [k, k, KI, CO] as [number, number, number, number],
+      kernel,
+      strides: [1, 1] as [number, number],
+      pads: [0, 0, 0, 0] as [number, number, number, number],
+      dilation: [1, 1] as [number, number],
+      groups,
+    };
+  };
+  const s1 = convOf([H, W, C]);
+  const s2 = convOf(s1.outShape);
+  const p1 = pop("p1", s1.outShape, { depth: 1 }, 5);
+  const p2 = pop("p2", s2.outShape, { depth: 2 }, 5);
+  return fixedModel(binaryInput([H, W, C]), [p1, p2], [conn("a", "in", "p1", s1), conn("b", "p1", "p2", s2)], 3, 5);
+}
+
+test("property: axons of convs whose channel ranges span several words of nonzero bits, cores splitting them anywhere", () => {
+  fc.assert(
+    fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), fc.integer({ min: 3, max: 70 }), (seed, n) => {
+      const m = wideConvModel(seed);
+      const t: TargetSpec = { ...SMALL, core: { ...SMALL.core, neurons: n, synapseMemoryBytes: 1e6 } };
+      const p = placeLoihi(m, t);
+      const want = expected(m, p);
+      assert.deepEqual(
+        p.cores.map((c) => c.inputAxons),
+        want.input,
+        `input axons (seed ${seed}, ${n} per core)`,
+      );
+      assert.deepEqual(
+        p.cores.map((c) => c.outputAxons),
+        want.output,
+        `output axons (seed ${seed}, ${n} per core)`,
+      );
+      const limited = placeLoihi(m, { ...t, core: { ...t.core, inputAxons: 1e9 } });
+      assert.deepEqual(limited.cores, p.cores, `per-neuron counting (seed ${seed})`);
+    }),
+    { numRuns: 60, seed: 5 },
+  );
 });
