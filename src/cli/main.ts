@@ -18,13 +18,10 @@ type Command = Commander.Command;
 
 const VERSION = "0.1.0";
 
-async function registerOptional(program: Command, file: string, fn: string): Promise<void> {
-  try {
-    const mod = (await import(file)) as Record<string, (p: Command) => void>;
-    mod[fn]?.(program);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
-  }
+/** Registers the command of commands/<file> (loaded here: its heavy imports wait for its action). */
+async function registerFrom(program: Command, file: string, fn: string): Promise<void> {
+  const mod = (await import(file)) as Record<string, (p: Command) => void>;
+  mod[fn]!(program);
 }
 
 export async function buildProgram(): Promise<Command> {
@@ -44,11 +41,11 @@ export async function buildProgram(): Promise<Command> {
     });
   registerInspectCommand(program);
   registerRunCommand(program);
-  await registerOptional(program, "./commands/compile.ts", "registerCompileCommand");
-  await registerOptional(program, "./commands/verify.ts", "registerVerifyCommand");
-  await registerOptional(program, "./commands/targets.ts", "registerTargetsCommand");
-  await registerOptional(program, "./commands/report.ts", "registerReportCommand");
-  await registerOptional(program, "./commands/eval.ts", "registerEvalCommand");
+  await registerFrom(program, "./commands/compile.ts", "registerCompileCommand");
+  await registerFrom(program, "./commands/verify.ts", "registerVerifyCommand");
+  await registerFrom(program, "./commands/targets.ts", "registerTargetsCommand");
+  await registerFrom(program, "./commands/report.ts", "registerReportCommand");
+  await registerFrom(program, "./commands/eval.ts", "registerEvalCommand");
   registerSimulateCommand(program);
   registerMergeCommand(program);
   for (const c of program.commands) if (MODEL_COMMANDS.has(c.name())) addTimeStepOptions(c);
