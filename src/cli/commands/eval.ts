@@ -37,8 +37,8 @@ export function registerEvalCommand(program: Command, folder?: TargetDriver): vo
     .option("--json", "print JSON (schema: src/cli/schemas/eval.schema.json)")
     .action(async (model: string, opts: EvalOpts) => {
       const earlyExit = opts.earlyExit === undefined ? undefined : parseNumberOption(opts.earlyExit, "--early-exit");
-      const { driverFor } = await import("../../driver/index.ts");
-      if (opts.target !== "float" && !driverFor(opts.target).prepareRun)
+      const { loadDriver } = await import("../../driver/registry.ts");
+      if (opts.target !== "float" && !(await loadDriver(opts.target)).prepareRun)
         throw new SnncError("E_USAGE", `target '${opts.target}' has no runnable model to evaluate`);
       const g = await loadModel(model, loadOptions(opts));
       const { readLabelledSet } = await import("../../inputs/labelled-set.ts");
