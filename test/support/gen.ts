@@ -289,6 +289,21 @@ export function newTally(): Tally {
  * The property shared by every pass: the folded model fires exactly the reference's spikes.
  * Float tier: a reference margin below NEAR_TIE makes the case inadmissible (fc.pre).
  */
+/**
+ * A lowering compared in either tier (its scalings are not dyadic, so an exact tie may round either
+ * way): counts the case and its spikes; false for a case with a reference margin below NEAR_TIE
+ * (counted as skipped), which is then not compared.
+ */
+export function comparedUnlessNearTie(r: VerifyReport, tally: Tally): boolean {
+  tally.cases++;
+  for (const l of r.perLayer) tally.spikes += l.refSpikes;
+  if (r.minMargin !== null && r.minMargin < NEAR_TIE) {
+    tally.nearTieSkips++;
+    return false;
+  }
+  return true;
+}
+
 export function admissible(r: VerifyReport, tier: Tier, tally: Tally): void {
   tally.cases++;
   for (const l of r.perLayer) tally.spikes += l.refSpikes;

@@ -9,19 +9,30 @@ import { runFixedEvent } from "../../src/loihi/sim/run-event.ts";
 import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
 import type { StepInput } from "../../src/sim/reference.ts";
 
-/** Spikes, u, v, r of every population: both engines, and a sample after another vs a fresh one. */
-export function checkIntegers(m: FixedModel, A: StepInput, B: StepInput): number {
+/** Sample B run after sample A (one run of 2·runSteps steps), on the stepped engine, and the input sequence. */
+function afterAnother(m: FixedModel, A: StepInput, B: StepInput) {
   const R = m.runSteps;
   const T = m.timesteps;
   const cols = (x: StepInput) => (Array.isArray(x) ? x.slice(0, T) : Array.from({ length: T }, () => x));
   const n = m.input.shape.reduce((a, c) => a * c, 1);
   const two: FixedModel = { ...m, timesteps: R + T, runSteps: 2 * R };
   const seq = [...cols(A), ...Array.from({ length: R - T }, () => new Float64Array(n)), ...cols(B)];
-  const st = runFixedStepped(two, seq, { state: true });
+  return {
+    R,
+    T,
+    two,
+    seq,
+    both: runFixedStepped(two, seq, { state: true }),
+    alone: runFixedStepped(m, B, { state: true }),
+  };
+}
+
+/** Spikes, u, v, r of every population: both engines, and a sample after another vs a fresh one. */
+export function checkIntegers(m: FixedModel, A: StepInput, B: StepInput): number {
+  const { R, T, two, seq, both: st, alone } = afterAnother(m, A, B);
   const ev = runFixedEvent(two, seq, { state: true });
   for (const key of ["spikes", "u", "v", "r"] as const)
     assert.deepEqual(ev[key], st[key], `the engines differ on ${key}`);
-  const alone = runFixedStepped(m, B, { state: true });
   let compared = 0;
   for (const p of m.populations) {
     if (p.kind === "pulse" || p.kind === "integrator") continue;
@@ -43,14 +54,7 @@ export function checkIntegers(m: FixedModel, A: StepInput, B: StepInput): number
 
 /** How many spikes, u and v of LIF populations in their aligned steps differ between sample B after A and B alone (stepped engine). */
 export function backToBackDiffering(m: FixedModel, A: StepInput, B: StepInput): number {
-  const R = m.runSteps;
-  const T = m.timesteps;
-  const cols = (x: StepInput) => (Array.isArray(x) ? x.slice(0, T) : Array.from({ length: T }, () => x));
-  const n = m.input.shape.reduce((a, c) => a * c, 1);
-  const two: FixedModel = { ...m, timesteps: R + T, runSteps: 2 * R };
-  const seq = [...cols(A), ...Array.from({ length: R - T }, () => new Float64Array(n)), ...cols(B)];
-  const both = runFixedStepped(two, seq, { state: true });
-  const alone = runFixedStepped(m, B, { state: true });
+  const { R, T, both, alone } = afterAnother(m, A, B);
   let differing = 0;
   for (const p of m.populations) {
     if (p.kind !== "lif") continue;
