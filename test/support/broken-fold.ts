@@ -2,6 +2,8 @@
  * A deliberately broken fold for tests that must see a fold go wrong: fold-bn that shifts every
  * folded conv bias by 0.3, and target float's driver running it in place of fold-bn.
  */
+import { Command, CommanderError } from "commander";
+import { EXIT, fail } from "../../src/cli/common.ts";
 import { makeFloatDriver } from "../../src/driver/float.ts";
 import type { TargetDriver } from "../../src/driver/types.ts";
 import type { Graph } from "../../src/ir/nodes.ts";
@@ -34,4 +36,17 @@ export function brokenFloatDriver(): TargetDriver {
   const pipeline = FLOAT_PIPELINE.map((p) => (p === foldBn ? brokenFoldBn : p));
   if (!pipeline.includes(brokenFoldBn)) throw new Error("fold-bn is not in the float pipeline");
   return makeFloatDriver(pipeline);
+}
+
+/** Runs one command (registered by `register`) on process.argv and exits with its code. */
+export async function runCommandAndExit(register: (program: Command) => void): Promise<never> {
+  const program = new Command().name("snnc").exitOverride();
+  register(program);
+  let code: number = EXIT.ok;
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    code = e instanceof CommanderError ? EXIT.usage : fail(e);
+  }
+  process.exit(code);
 }

@@ -12,6 +12,7 @@ import { scalar, tensor } from "../../../src/ir/tensor.ts";
 import { lowerTemporalNorm, lowerTemporalNorms } from "../../../src/loihi/lower/lower-temporal-norm.ts";
 import { simulate } from "../../../src/sim/reference.ts";
 import * as b from "../../support/ir-builder.ts";
+import { addPerStepNorm } from "../../support/per-step-norms.ts";
 import { assertSameSpikes, fixedInputs, runPure } from "../../support/check.ts";
 import { ModelBuilder, type Src } from "../../support/gen.ts";
 import { checkRewrite } from "../../support/property.ts";
@@ -125,56 +126,10 @@ function normModel(s: Src): Graph {
   const x = s.bool(0.6) ? m.input() : m.flatInput();
   const l = m.linear(x);
   const S = m.shape(l);
-  const C = S[S.length - 1]!;
   const Tn = 5 + s.pick([0, 0, 2]); // the builder runs 2..5 steps
   const kind = s.pick(["bntt", "tebn", "tab"] as const);
-  const sd = () => s.pick([0.5, 1, 2]);
   const a = () => (s.bool(0.15) ? -1 : 1) * s.pick([0.25, 0.5, 1, 2]);
-  const params = (n: number) => {
-    const v = new Float64Array(n);
-    const gm = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const d = sd();
-      v[i] = d * d - EPS;
-      gm[i] = a() * d;
-    }
-    return { v, gm };
-  };
-  let norm: IRNode;
-  if (kind === "bntt") {
-    const { v, gm } = params(Tn * C);
-    norm = b.bntt(m.id("norm"), l, {
-      timesteps: Tn,
-      epsilon: EPS,
-      gamma: tensor([Tn, C], gm),
-      mean: s.tensor([Tn, C], 0.5),
-      variance: tensor([Tn, C], v),
-    });
-  } else if (kind === "tebn") {
-    const { v, gm } = params(C);
-    norm = b.tebn(m.id("norm"), l, {
-      timesteps: Tn,
-      epsilon: EPS,
-      gamma: tensor([C], gm),
-      beta: s.tensor([C], 0.5),
-      mean: s.tensor([C], 0.5),
-      variance: tensor([C], v),
-      p: s.bool()
-        ? tensor([Tn], Float64Array.from({ length: Tn }, a))
-        : tensor([Tn, C], Float64Array.from({ length: Tn * C }, a)),
-    });
-  } else {
-    const { v, gm } = params(Tn * C);
-    norm = b.tab(m.id("norm"), l, {
-      timesteps: Tn,
-      epsilon: EPS,
-      gammaHat: tensor([Tn, C], gm),
-      betaHat: s.tensor([Tn, C], 0.5),
-      meanAcc: s.tensor([Tn, C], 0.5),
-      varAcc: tensor([Tn, C], v),
-    });
-  }
-  let last = m.add(norm);
+  let last = addPerStepNorm(m, l, { kind, timesteps: Tn, a, tebnPerChannel: s.bool() });
   if (S.length > 1 && s.bool(0.3)) last = m.pool(last, "avgpool");
   if (S.length > 1 && s.bool(0.3)) last = m.add(b.flatten(m.id("flat"), last));
   const gain = s.pick([1, 1, 2, -1, 0.5]);

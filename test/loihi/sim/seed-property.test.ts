@@ -15,9 +15,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildLoihi } from "../../../src/loihi/build.ts";
 import { SnncError } from "../../../src/ir/errors.ts";
-import type { Graph, IRNode } from "../../../src/ir/nodes.ts";
+import type { Graph } from "../../../src/ir/nodes.ts";
 import { scalar, tensor } from "../../../src/ir/tensor.ts";
 import * as b from "../../support/ir-builder.ts";
+import { addPerStepNorm } from "../../support/per-step-norms.ts";
 import { compareGraphs } from "../../support/check.ts";
 import { comparedUnlessNearTie, ModelBuilder, type Src, type Tier } from "../../support/gen.ts";
 import { checkProperty } from "../../support/property.ts";
@@ -38,54 +39,9 @@ function seedNeuron(m: ModelBuilder, inp: string, o: { soft?: boolean; mt?: bool
 /** A per-step norm (BNTT / TEBN / TAB, a_t of either sign) between `inp` and what follows. */
 function perStepNorm(m: ModelBuilder, inp: string): string {
   const s = m.s;
-  const S = m.shape(inp);
-  const C = S[S.length - 1]!;
   const Tn = 5 + s.pick([0, 2]);
   const a = () => (s.bool(0.1) ? -1 : 1) * s.pick([0.5, 1, 2]);
-  const stats = (n: number) => {
-    const v = new Float64Array(n);
-    const gm = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const sd = s.pick([0.5, 1, 2]);
-      v[i] = sd * sd - EPS;
-      gm[i] = a() * sd;
-    }
-    return { v, gm };
-  };
-  const kind = s.pick(["bntt", "tebn", "tab"] as const);
-  let norm: IRNode;
-  if (kind === "bntt") {
-    const { v, gm } = stats(Tn * C);
-    norm = b.bntt(m.id("norm"), inp, {
-      timesteps: Tn,
-      epsilon: EPS,
-      gamma: tensor([Tn, C], gm),
-      mean: s.tensor([Tn, C], 0.5),
-      variance: tensor([Tn, C], v),
-    });
-  } else if (kind === "tebn") {
-    const { v, gm } = stats(C);
-    norm = b.tebn(m.id("norm"), inp, {
-      timesteps: Tn,
-      epsilon: EPS,
-      gamma: tensor([C], gm),
-      beta: s.tensor([C], 0.5),
-      mean: s.tensor([C], 0.5),
-      variance: tensor([C], v),
-      p: tensor([Tn], Float64Array.from({ length: Tn }, a)),
-    });
-  } else {
-    const { v, gm } = stats(Tn * C);
-    norm = b.tab(m.id("norm"), inp, {
-      timesteps: Tn,
-      epsilon: EPS,
-      gammaHat: tensor([Tn, C], gm),
-      betaHat: s.tensor([Tn, C], 0.5),
-      meanAcc: s.tensor([Tn, C], 0.5),
-      varAcc: tensor([Tn, C], v),
-    });
-  }
-  return m.add(norm);
+  return addPerStepNorm(m, inp, { kind: s.pick(["bntt", "tebn", "tab"] as const), timesteps: Tn, a });
 }
 
 type Kind = "soft" | "mt" | "norm";
