@@ -27,6 +27,8 @@ export interface CompileOptions {
   file?: string;
   /** Validate the IR after every pass, naming a pass that breaks it (default: SNNC_CHECK_PASSES=1). */
   checkPasses?: boolean;
+  /** Loihi targets: 2 carries weights that need more than 8 bits in two synapse processes (default 1). */
+  weightPlanes?: 1 | 2;
 }
 
 /** What a target's pass list depends on. */
@@ -64,6 +66,8 @@ export interface VerifyOptions {
   file?: string;
   /** As CompileOptions.checkPasses. */
   checkPasses?: boolean;
+  /** As CompileOptions.weightPlanes. */
+  weightPlanes?: 1 | 2;
   /** Fixed-point targets: least spike agreement with the float model (default in src/verify/gates.ts). */
   minSpikeAgreement?: number;
   /** Fixed-point targets: least share of samples whose readout argmax agrees (default: all). */

@@ -35,7 +35,9 @@ export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }):
       throw e;
     }
   };
-  const quant = withFile(() => quantizeLoihi(graph, target, { calibration: opts.calibration }));
+  const quant = withFile(() =>
+    quantizeLoihi(graph, target, { calibration: opts.calibration, weightPlanes: opts.weightPlanes === 2 }),
+  );
   const placement = withFile(() => placeLoihi(quant.model, target, { board: opts.board }));
   return { target, graph, log, quant, placement };
 }

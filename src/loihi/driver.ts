@@ -24,7 +24,7 @@ import { applyGates } from "../verify/gates.ts";
 import { compareTraces, type TraceComparison } from "../verify/compare.ts";
 import { buildVerifyReport } from "../verify/report.ts";
 import { loadTarget } from "../target/load-target.ts";
-import { buildLoihi, withTimesteps } from "./build.ts";
+import { buildLoihi, withTimesteps, type LoihiBuild } from "./build.ts";
 import { hwconfigJson } from "./emit/hwconfig-json.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "./emit/lava-custom-process.ts";
 import { lavaProcessGraphStream } from "./emit/lava-process-graph.ts";
@@ -60,10 +60,22 @@ async function compileLoihi(
   const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
   const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
   const warnings = [...b.quant.warnings];
+  const hint = opts.weightPlanes === 2 || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
+  if (hint) warnings.push(hint);
   const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
   const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
   files.set("report.txt", compileReportText(g, b, facts));
   return { target: b.target.name, graph: b.graph, log: b.log, files, report: compileSummary(b, facts), warnings };
+}
+
+/** Below this spike agreement, compile suggests weight planes where 8-bit weights limit the scale. */
+const PLANES_HINT_BELOW = 0.97;
+
+function planesHint(b: LoihiBuild, agreement: number): string | undefined {
+  if (agreement >= PLANES_HINT_BELOW) return undefined;
+  const limited = b.quant.populations.filter((p) => p.limitedBy.startsWith("weights of"));
+  if (!limited.length) return undefined;
+  return `spike agreement ${(100 * agreement).toFixed(2)}% with 8-bit weights, which limit the scale of ${limited.map((p) => `'${p.id}'`).join(", ")}: --weight-planes 2 carries 15-bit weights exactly (two synapse processes per connection; no network.net)`;
 }
 
 /** Why the default measured no sample. */
@@ -116,6 +128,7 @@ async function verifyLoihi(g: Graph, opts: VerifyOptions & { board?: string }, f
     file: opts.file,
     board: opts.board,
     checkPasses: opts.checkPasses,
+    weightPlanes: opts.weightPlanes,
   });
   const T = opts.timesteps ?? g.meta.timesteps;
   const m = withTimesteps(b.quant.model, T);

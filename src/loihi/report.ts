@@ -62,7 +62,9 @@ function quantSection(q: QuantizeResult): ReportSection {
     p.connections.map((c) => [
       c.id,
       `${c.from}→${p.id}`,
-      c.how,
+      c.planes
+        ? `${c.how}, two weight planes 2^${c.planes} apart${c.kind === "conv" ? " (high plane through a relay)" : ""}`
+        : c.how,
       c.weightExp,
       c.delay,
       c.maxAbsInt,
@@ -100,6 +102,11 @@ function quantSection(q: QuantizeResult): ReportSection {
       ),
       "",
       "max weight error: largest |w_int·2^e·s/g − w| relative to the layer's largest |w|; τ_int = 1 − dv/4096.",
+      ...(q.populations.some((p) => p.connections.some((c) => c.planes))
+        ? [
+            "two weight planes: w_int = high·2^P + low, each plane a synapse process of 8-bit weights into the same neuron (the high one with exponent e + P, or for a conv through a Delta → Sigma relay); max |w| is of w_int.",
+          ]
+        : []),
       ...(q.model.populations.some((m) => m.thresholds?.length)
         ? ["vth lo..hi: a multi-threshold population compares v with per-neuron thresholds; the range of all of them."]
         : []),

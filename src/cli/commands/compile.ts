@@ -16,12 +16,25 @@ interface CompileOpts {
   temporalNorm: string;
   earlyExit?: string;
   agreementSamples?: string;
+  weightPlanes?: string;
 }
 
 export function temporalNormOption(v: string): "exact" | "approx" {
   if (v !== "exact" && v !== "approx")
     throw new SnncError("E_USAGE", `--temporal-norm must be 'exact' or 'approx', got '${v}'`);
   return v;
+}
+
+export const WEIGHT_PLANES_HELP =
+  "Loihi targets: 2 carries weights that need more than 8 bits in two synapse processes (15-bit weights; no network.net) (default: 1)";
+
+/** --weight-planes: 1 or 2, and only for the Loihi targets (whose quantiser reads it). */
+export function weightPlanesOption(v: string | undefined, target: string): 1 | 2 | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "1" && v !== "2") throw new SnncError("E_USAGE", `--weight-planes must be 1 or 2, got '${v}'`);
+  if (!/^loihi/.test(target))
+    throw new SnncError("E_USAGE", `--weight-planes applies to the Loihi targets, not '${target}'`);
+  return v === "2" ? 2 : 1;
 }
 
 export function registerCompileCommand(program: Command): void {
@@ -43,9 +56,11 @@ export function registerCompileCommand(program: Command): void {
       "--agreement-samples <n>",
       "samples of the float-vs-target agreement report.txt measures (0: none; default: 8, fewer for large models)",
     )
+    .option("--weight-planes <n>", WEIGHT_PLANES_HELP)
     .action(async (model: string | undefined, opts: CompileOpts) => {
       const { loadDriver } = await import("../../driver/registry.ts");
       const driver = await loadDriver(opts.target);
+      const weightPlanes = weightPlanesOption(opts.weightPlanes, opts.target);
       const temporalNorm = temporalNormOption(opts.temporalNorm);
       const earlyExit = opts.earlyExit !== undefined ? parseNumberOption(opts.earlyExit, "--early-exit") : undefined;
       const agreementSamples =
@@ -72,6 +87,7 @@ export function registerCompileCommand(program: Command): void {
         temporalNorm,
         earlyExit,
         agreementSamples,
+        weightPlanes,
         file: model,
       });
       const files = new Map(res.files);

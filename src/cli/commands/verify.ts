@@ -23,7 +23,7 @@ import {
   samplesOption,
   timestepsOption,
 } from "../common.ts";
-import { temporalNormOption } from "./compile.ts";
+import { temporalNormOption, WEIGHT_PLANES_HELP, weightPlanesOption } from "./compile.ts";
 
 interface VerifyOpts {
   target: string;
@@ -37,6 +37,7 @@ interface VerifyOpts {
   earlyExit?: string;
   minSpikeAgreement?: string;
   minArgmaxAgreement?: string;
+  weightPlanes?: string;
 }
 
 function fractionOption(v: string | undefined, name: string): number | undefined {
@@ -76,11 +77,13 @@ export function registerVerifyCommand(program: Command, drivers?: (target: strin
       "--min-argmax-agreement <x>",
       "fixed-point targets: least share of samples whose readout argmax agrees, 0..1 (default 1: every sample)",
     )
+    .option("--weight-planes <n>", WEIGHT_PLANES_HELP)
     .action(async (model: string, opts: VerifyOpts) => {
       const driver = drivers
         ? drivers(opts.target)
         : await (await import("../../driver/registry.ts")).loadDriver(opts.target);
       const temporalNorm = temporalNormOption(opts.temporalNorm);
+      const weightPlanes = weightPlanesOption(opts.weightPlanes, opts.target);
       const maxDivergences = parseIntOption(opts.maxDivergences, "--max-divergences");
       const earlyExit = opts.earlyExit !== undefined ? parseNumberOption(opts.earlyExit, "--early-exit") : undefined;
       const timesteps = opts.timesteps !== undefined ? timestepsOption(opts.timesteps) : undefined;
@@ -99,6 +102,7 @@ export function registerVerifyCommand(program: Command, drivers?: (target: strin
         maxDivergences,
         temporalNorm,
         earlyExit,
+        weightPlanes,
         file: model,
         minSpikeAgreement: fractionOption(opts.minSpikeAgreement, "--min-spike-agreement"),
         minArgmaxAgreement: fractionOption(opts.minArgmaxAgreement, "--min-argmax-agreement"),

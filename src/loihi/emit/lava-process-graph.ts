@@ -22,6 +22,11 @@
  * neuron's a_in, and its connections name the port they feed (`port`: a_in1, the current; a_in2,
  * the gain) (docs/LOIHI-SEEDS.md).
  *
+ * A connection with weight planes (../model/weight-planes.ts) is two entries with the same `from`
+ * and `to`, `plane` "high" and "low" (id `<id>/low`): a dense high plane has the larger weight
+ * exponent; a conv high plane reads its source through the `relay` it names (Lava's Delta then
+ * Sigma, or, from the input, the host's second stream of payloads times 2^spike_exp).
+ *
  * Layouts are Lava's: shapes (W, H, C) ("XYZ"); a flat index of a (W, H, C) layer is
  * (x·H + y)·C + c; dense weights are (out, in) over those flat indices; conv weights are Lava's
  * true-convolution kernels (the cross-correlation kernel flipped in x and y). Only the LIF
@@ -31,12 +36,14 @@
 import type { StreamedContent } from "../../driver/types.ts";
 import { writeJson } from "../../util/json-stream.ts";
 import {
+  LAVA,
   populationSize,
   type ConvSynapse,
   type FixedConnection,
   type FixedModel,
   type FixedPopulation,
 } from "../model/integer-model.ts";
+import { planesOf, type WeightPlane } from "../model/weight-planes.ts";
 
 export interface LavaGraphInfo {
   /** Whether network.net was written, and why not. */
@@ -237,18 +244,43 @@ function denseProcess(weights: ArrayLike<number>, delay: number) {
   };
 }
 
-function connJson(m: FixedModel, c: FixedConnection, scratch: Scratch) {
+/** Where a plane's source payloads come from when the high plane reads them through a relay. */
+function relayJson(m: FixedModel, c: FixedConnection, shift: number) {
+  return c.from === m.input.id
+    ? {
+        host: `a second input stream: the host sends every payload times 2^${shift} (graded)`,
+        spike_exp: shift,
+      }
+    : {
+        processes: ["lava.proc.sdn.process.Delta", "lava.proc.sdn.process.Sigma"],
+        delta: { vth: 1, spike_exp: shift, state_exp: 0, cum_error: false },
+        spike_exp: shift,
+        note: `s_out of '${c.from}' straight into Delta's a_in, Delta's s_out straight into Sigma's a_in, Sigma's s_out into this synapse: each payload times 2^${shift}, no step added`,
+      };
+}
+
+/** The JSON of each synapse process of c: c itself, or its two weight planes (weight-planes.ts). */
+function connJsons(m: FixedModel, c: FixedConnection, scratch: Scratch): (() => object)[] {
+  if (!c.planes) return [() => connJson(m, { plane: "low", connection: c }, scratch)];
+  return [0, 1].map((k) => () => connJson(m, planesOf(c)[k]!, scratch));
+}
+
+function connJson(m: FixedModel, pl: WeightPlane, scratch: Scratch) {
+  const c = pl.connection;
   const src = sourceShape(m, c.from);
   const dst = m.populations.find((p) => p.id === c.to)!.shape;
   const graded = m.populations.find((p) => p.id === c.from)?.kind === "multi-threshold";
+  const bits = c.from === m.input.id ? m.input.messageBits : graded ? 8 : 0;
   const base = {
     id: c.id,
     from: c.from,
     to: c.to,
+    ...(c.planes ? { plane: pl.plane, planes_apart: c.planes } : {}),
+    ...(pl.relay ? { relay: relayJson(m, c, pl.relay.shift) } : {}),
     ...(c.port ? { port: c.port === "gated" ? "a_in1" : "a_in2" } : {}),
     delay: c.delay,
     weight_exp: c.weightExp,
-    num_message_bits: c.from === m.input.id ? m.input.messageBits : graded ? 8 : 0,
+    num_message_bits: pl.relay ? LAVA.stateBits : bits, // graded payloads: 24 bit in Lava's models
     origin: c.origin,
   };
   if (c.synapse.kind === "diagonal") {
@@ -348,7 +380,7 @@ function lavaDocument(m: FixedModel, info: LavaGraphInfo) {
       columns: m.timesteps,
     },
     populations: m.populations.map((p) => () => popJson(m, p)),
-    connections: m.connections.map((c) => () => connJson(m, c, scratch)),
+    connections: m.connections.flatMap((c) => connJsons(m, c, scratch)),
     outputs: m.outputs,
   };
 }

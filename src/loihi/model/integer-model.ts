@@ -40,6 +40,8 @@
  * a Lava ProdNeuron in front: its "gated" connections sum into one port, its "gain" connections
  * into the other, and (gated · gain) >> exp joins the neuron's input in the same step.
  */
+import { planesProblem } from "./weight-planes.ts";
+
 export type FixedPopulationKind =
   /** A spiking CUBA LIF population. */
   | "lif"
@@ -159,6 +161,8 @@ export interface FixedConnection {
   port?: "gated" | "gain";
   weightExp: number;
   synapse: Synapse;
+  /** Weights beyond 8 bits, carried by two synapse processes 2^planes apart (weight-planes.ts). */
+  planes?: number;
   /** The IR nodes the connection was built from (reports). */
   origin: string[];
 }
@@ -280,6 +284,8 @@ export function checkFixedModel(m: FixedModel): void {
     if (!Number.isInteger(c.delay) || c.delay < 0) throw new RangeError(`connection '${c.id}': delay ${c.delay}`);
     if (c.port && !gated.has(c.to))
       throw new RangeError(`connection '${c.id}': port '${c.port}' of '${c.to}', which has no gain stage`);
+    const planes = planesProblem(c);
+    if (planes) throw new RangeError(`connection '${c.id}': ${planes}`);
     const s = c.synapse;
     if (s.kind === "diagonal") {
       if (s.size !== from || s.size !== to || s.weights.length !== s.size) {

@@ -18,6 +18,7 @@ import { populationSize, type CoreUse, type FixedModel, type Placement } from ".
 export type { CoreUse, Placement };
 import { boardOf, type TargetBoard, type TargetSpec } from "../../target/target.ts";
 import { connectionFanIn, popcount, type ConnectionFanIn } from "./fan-in.ts";
+import { planesOf } from "../model/weight-planes.ts";
 
 /** Per target neuron of a population: its stored synapses, and its incoming connections' fan-in. */
 interface FanIn {
@@ -25,6 +26,10 @@ interface FanIn {
   sources: (ConnectionFanIn & { key: number })[];
 }
 
+/**
+ * Each synapse process counts: both weight planes of a connection that has two (weight-planes.ts);
+ * a relayed high plane reads other neurons than its source's (the relay's), so other input axons.
+ */
 function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn {
   const pop = m.populations.find((p) => p.id === popId)!;
   const n = populationSize(pop);
@@ -32,11 +37,26 @@ function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn 
   const sources: FanIn["sources"] = [];
   for (const c of m.connections) {
     if (c.to !== popId) continue;
-    const f = connectionFanIn(c, n);
-    for (let o = 0; o < n; o++) synapses[o] += f.synapses[o]!;
-    sources.push(Object.assign(f, { key: keyOf.get(c.from)! }));
+    for (const pl of planesOf(c)) {
+      const f = connectionFanIn(pl.connection, n);
+      for (let o = 0; o < n; o++) synapses[o] += f.synapses[o]!;
+      let key = keyOf.get(c.from)!;
+      if (pl.relay) {
+        key = keyOf.get(`relay of ${c.id}`) ?? keyOf.size;
+        keyOf.set(`relay of ${c.id}`, key);
+      }
+      sources.push(Object.assign(f, { key }));
+    }
   }
   return { synapses, sources };
+}
+
+/** Relay neurons (Lava Delta + Sigma: two per source neuron) of the relayed weight planes that read each population. */
+function relaysFrom(m: FixedModel): Map<string, number> {
+  const r = new Map<string, number>();
+  for (const c of m.connections)
+    if (c.planes && c.synapse.kind === "conv" && c.from !== m.input.id) r.set(c.from, (r.get(c.from) ?? 0) + 2);
+  return r;
 }
 
 function limitOf(v: number | undefined): number {
@@ -62,6 +82,7 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     ...m.populations.map((p, i) => [p.id, i + 1] as [string, number]),
   ]);
   const fan = new Map(m.populations.map((p) => [p.id, fanIn(m, p.id, keyOf)]));
+  const relays = relaysFrom(m);
   // Single-neuron feasibility: a neuron must fit one core on its own.
   for (const p of m.populations) {
     const f = fan.get(p.id)!;
@@ -171,8 +192,8 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
       const where = new Int32Array(n);
       coreOf.set(p.id, where);
       const cap = caps.get(p.id) ?? Infinity;
-      // a gain stage (Lava ProdNeuron) is one more neuron per neuron, beside it on its core
-      const w = p.gainStage ? 2 : 1;
+      // a gain stage (Lava ProdNeuron) is one more neuron per neuron, beside it on its core; so are relays
+      const w = (p.gainStage ? 2 : 1) + (relays.get(p.id) ?? 0);
       let onThis = 0;
       for (let i = 0; i < n; i++) {
         const fits = (c: CoreUse): boolean => {
@@ -334,6 +355,15 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
     if (staged.length)
       notes.push(
         `gain stages (Lava ProdNeuron, one neuron per neuron, on the population's cores): ${staged.map((p) => `'${p.id}' (${populationSize(p)})`).join(", ")}`,
+      );
+    if (relays.size)
+      notes.push(
+        `weight-plane relays (Lava Delta + Sigma, two neurons per neuron, on the population's cores): ${[...relays].map(([k, v]) => `'${k}' (${(v / 2) * populationSize(m.populations.find((p) => p.id === k)!)} pairs)`).join(", ")}`,
+      );
+    const fromHost = m.connections.find((c) => c.planes && c.synapse.kind === "conv" && c.from === m.input.id);
+    if (fromHost)
+      notes.push(
+        `weight planes from the input: the host sends a second stream of payloads times 2^${fromHost.planes} (no relay neurons)`,
       );
     if (caps.size)
       notes.push(`output axons: neurons per core capped for ${[...caps].map(([k, v]) => `'${k}' (${v})`).join(", ")}`);

@@ -156,6 +156,11 @@ export function netxCheck(m: FixedModel): NetxCheck {
   if (!structure.ok) return structure;
   for (const p of m.populations) {
     const c = m.connections.find((x) => x.to === p.id)!;
+    if (c.planes)
+      return {
+        ok: false,
+        reason: `'${c.id}' carries its weights in two planes (two synapse processes into '${p.id}'); a netx layer has one weight matrix (use network.lava.json)`,
+      };
     if (c.weightExp !== 0)
       return {
         ok: false,

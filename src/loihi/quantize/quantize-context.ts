@@ -3,6 +3,7 @@
  * the input as the integers will see it, the connections made so far and the report's lines.
  */
 import type { FixedConnection, FixedInput } from "../model/integer-model.ts";
+import { PLANE_SHIFT } from "../model/weight-planes.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { QuantizeOptions } from "./quantize-types.ts";
 import type { RealConnection, SynapticForm } from "./synaptic-form.ts";
@@ -46,4 +47,10 @@ export function isPulse(ctx: QuantContext, id: string): boolean {
 /** The largest bias mantissa of the target. */
 export function biasMantissaMax(t: TargetSpec): number {
   return 2 ** (t.arithmetic.biasMantissaBits - 1) - 1;
+}
+
+/** The shift between c's weight planes when it may take two (weight-planes.ts), else 0. */
+export function planeShift(ctx: QuantContext, c: RealConnection): number {
+  const splittable = c.synapse.kind !== "diagonal" && !c.port && !isPulse(ctx, c.from);
+  return ctx.opts.weightPlanes && splittable ? PLANE_SHIFT : 0;
 }

@@ -14,7 +14,8 @@
  * 6. State offsets (state-offsets.ts): pulse neurons, the warm-up inhibition, a first-step v0.
  *
  * When netx can carry the network's structure (netx-constraints.ts), the integers keep to what
- * netx can express (weight exponent 0, bias exponent 6).
+ * netx can express (weight exponent 0, bias exponent 6), unless weight planes are asked for
+ * (weightPlanes: weights beyond 8 bits in two synapse processes, ../model/weight-planes.ts).
  */
 import type { Graph } from "../../ir/nodes.ts";
 import type { StepInput } from "../../sim/reference.ts";
@@ -29,11 +30,18 @@ import { synapticForm, type SynapticForm } from "./synaptic-form.ts";
 export function quantizeLoihi(
   g: Graph,
   t: TargetSpec,
-  opts: { netx?: "auto" | boolean; calibration?: StepInput[]; vthCap?: number; splitScales?: boolean } = {},
+  opts: {
+    netx?: "auto" | boolean;
+    calibration?: StepInput[];
+    vthCap?: number;
+    splitScales?: boolean;
+    weightPlanes?: boolean;
+  } = {},
 ): QuantizeResult & { synaptic: SynapticForm; netx: NetxCheck } {
   const sf = synapticForm(g, t);
   const structure = netxStructure(netxNetworkOf(sf));
-  const netx = opts.netx === undefined || opts.netx === "auto" ? structure.ok : opts.netx;
+  // netx has one weight matrix per layer: no place for a second plane
+  const netx = opts.weightPlanes ? false : opts.netx === undefined || opts.netx === "auto" ? structure.ok : opts.netx;
   const { range, signed } = inputRangeOf(opts.calibration);
   const r = quantizeSynapticForm(
     sf,
@@ -46,6 +54,7 @@ export function quantizeLoihi(
       inputRangeFrom: opts.calibration?.length ? "calibration" : "default",
       vthCap: opts.vthCap,
       splitScales: opts.splitScales,
+      weightPlanes: opts.weightPlanes,
     },
   );
   return { ...r, synaptic: sf, netx: structure };

@@ -20,6 +20,8 @@ export interface QuantizeOptions {
   vthCap?: number;
   /** Split populations whose neurons want very different scales (default true; split-scales.ts). */
   splitScales?: boolean;
+  /** Carry weights that need more than 8 bits in two planes (weight-planes.ts); never with netx. */
+  weightPlanes?: boolean;
 }
 
 /** How one connection became integers. */
@@ -29,6 +31,8 @@ export interface ConnectionQuant {
   how: string;
   kind: "dense" | "conv" | "diagonal";
   weightExp: number;
+  /** Two weight planes this far apart (absent: one). */
+  planes?: number;
   delay: number;
   maxAbsInt: number;
   relErr: number;

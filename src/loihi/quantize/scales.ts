@@ -17,6 +17,7 @@ import {
   isPulse,
   payloadMax,
   payloadScale,
+  planeShift,
   type QuantContext,
 } from "./quantize-context.ts";
 import { atrlifRealRange } from "./atrlif-range.ts";
@@ -69,7 +70,12 @@ export interface ScaleChoice {
 function weightLimit(ctx: QuantContext, c: RealConnection): Limit {
   const [lo, hi] = minMax(weightsOf(c.synapse));
   const range = rangeFor(lo, hi, ctx.t);
-  if (fixedExponent(ctx, c)) return [`weights of '${c.id}'`, gLimit(lo, hi, payloadScale(ctx, c.from), range)];
+  // two planes 2^P apart hold weights of 8 + P bits at exponent 0 (a free exponent gains precision, not range)
+  const P = planeShift(ctx, c);
+  if (fixedExponent(ctx, c)) {
+    const what = P ? `weights of '${c.id}' in two planes` : `weights of '${c.id}'`;
+    return [what, gLimit(lo, hi, payloadScale(ctx, c.from), [range[0] * 2 ** P, range[1] * 2 ** P])];
+  }
   // the connection picks its own exponent, up to the largest
   const eMax = ctx.t.arithmetic.weightExponentRange[1];
   return [`weights of '${c.id}' at exponent ${eMax}`, gLimit(lo, hi, payloadScale(ctx, c.from) * 2 ** eMax, range)];
@@ -153,9 +159,19 @@ function largestG(limits: Limit[]): number {
   return Number.isFinite(g) ? g : 1;
 }
 
+/**
+ * The cap on vth, which keeps v's 24 bits 2^17 / vth thresholds deep: 2^15 (4 thresholds, below
+ * which 8-bit weights lose precision), or with weight planes 2^13 (16 thresholds: the weights keep
+ * 15 bits, and an IF neuron without leak can fall tens of thresholds below 0 over a run; more g
+ * would only make its v saturate, which the float model does not do).
+ */
+function defaultVthCap(ctx: QuantContext): number {
+  return Math.min(ctx.opts.vthCap ?? (ctx.opts.weightPlanes ? 2 ** 13 : 2 ** 15), LAVA.vthMax);
+}
+
 /** θ·g = vth (`>`) or vth + 1/64 (`≥`) with the largest integer vth the limits and the cap allow. */
 function thresholdScale(ctx: QuantContext, p: RealPopulation, limits: Limit[]): Omit<ScaleChoice, "limitedBy"> {
-  const vthCap = Math.min(ctx.opts.vthCap ?? 2 ** 15, LAVA.vthMax);
+  const vthCap = defaultVthCap(ctx);
   limits.push(["threshold mantissa cap", vthCap / p.threshold]);
   const gmax = Math.min(...limits.map((l) => l[1]));
   const ge = p.fire === "ge" ? 1 / 2 ** ctx.t.arithmetic.vthShift : 0;
@@ -236,7 +252,7 @@ export function chooseScale(
     choice = atrlifScale(ctx, p, limits, conns, cap);
   } else if (p.kind === "multi-threshold") {
     // every threshold is a per-neuron integer in voltage units: the largest one keeps the LIF's headroom
-    const vthCap = Math.min(ctx.opts.vthCap ?? 2 ** 15, LAVA.vthMax);
+    const vthCap = defaultVthCap(ctx);
     limits.push(["threshold mantissa cap (largest |threshold|)", vthCap / p.threshold]);
     choice = { g: largestG(limits), vth: 0 };
   } else {

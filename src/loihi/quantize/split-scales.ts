@@ -17,7 +17,14 @@
  */
 import { size } from "../../ir/tensor.ts";
 import { LAVA } from "../model/integer-model.ts";
-import { biasMantissaMax, fixedExponent, payloadMax, payloadScale, type QuantContext } from "./quantize-context.ts";
+import {
+  biasMantissaMax,
+  fixedExponent,
+  payloadMax,
+  payloadScale,
+  planeShift,
+  type QuantContext,
+} from "./quantize-context.ts";
 import { rowSumsOver } from "./row-sums.ts";
 import { gLimit, minMax, rangeFor, weightsOf } from "./scales.ts";
 import { currentFactor } from "./weights-biases.ts";
@@ -71,7 +78,8 @@ export function neuronScales(ctx: QuantContext, p: RealPopulation, all: RealConn
   for (const c of conns) {
     const [clo, chi] = minMax(weightsOf(c.synapse));
     const range = rangeFor(clo, chi, ctx.t);
-    const k = payloadScale(ctx, c.from) * (fixedExponent(ctx, c) ? 1 : 2 ** A.weightExponentRange[1]);
+    // two weight planes hold 2^P times the range at a fixed exponent
+    const k = payloadScale(ctx, c.from) * 2 ** (fixedExponent(ctx, c) ? -planeShift(ctx, c) : A.weightExponentRange[1]);
     const { lo, hi } = columnRange(c.synapse, n);
     for (let i = 0; i < n; i++) g[i] = Math.min(g[i]!, gLimit(lo[i]!, hi[i]!, k, range));
   }

@@ -9,18 +9,24 @@
 import { size } from "../../ir/tensor.ts";
 import { fmt } from "../../passes/support/rewrite.ts";
 import { roundHalfAway, type FixedConnection, type Synapse } from "../model/integer-model.ts";
-import { biasMantissaMax, fixedExponent, payloadScale, type QuantContext } from "./quantize-context.ts";
+import { biasMantissaMax, fixedExponent, payloadScale, planeShift, type QuantContext } from "./quantize-context.ts";
 import type { ConnectionQuant } from "./quantize-types.ts";
 import { minMax, gLimit, rangeFor, weightsOf } from "./scales.ts";
 import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-form.ts";
 
-/** The weight exponent of c at scale g: 0 when fixed, else the smallest whose range holds the weights. */
-function weightExponent(ctx: QuantContext, c: RealConnection, g: number, lo: number, hi: number): number {
+/**
+ * The weight exponent of c at scale g: 0 when fixed, else the smallest whose range holds the
+ * weights; with two planes P apart (P > 0) the range is 2^P times larger and the high plane's
+ * exponent e + P must stay within the target's (e ≥ −P: it must not floor).
+ */
+function weightExponent(ctx: QuantContext, c: RealConnection, g: number, lo: number, hi: number, P: number): number {
   if (fixedExponent(ctx, c) || !(g > 0) || !(lo < 0 || hi > 0)) return 0;
   const [eMin, eMax] = ctx.t.arithmetic.weightExponentRange;
-  const range = rangeFor(lo, hi, ctx.t);
-  for (let k = eMin; k <= eMax; k++) if (gLimit(lo, hi, payloadScale(ctx, c.from) * 2 ** k, range) >= g) return k;
-  return eMax;
+  const [rlo, rhi] = rangeFor(lo, hi, ctx.t);
+  const range: [number, number] = [rlo * 2 ** P, rhi * 2 ** P];
+  const lowest = P ? Math.max(eMin, -P) : eMin;
+  for (let k = lowest; k <= eMax - P; k++) if (gLimit(lo, hi, payloadScale(ctx, c.from) * 2 ** k, range) >= g) return k;
+  return eMax - P;
 }
 
 /** The real synapse with integer weights in place of its real ones. */
@@ -41,11 +47,14 @@ export function quantizeConnection(
 ): { connection: FixedConnection; stats: ConnectionQuant } {
   const w = weightsOf(c.synapse);
   const [lo, hi] = minMax(w);
-  const range = rangeFor(lo, hi, ctx.t);
-  const e = weightExponent(ctx, c, g, lo, hi);
+  const one = rangeFor(lo, hi, ctx.t);
+  const P = planeShift(ctx, c);
+  const range: [number, number] = [one[0] * 2 ** P, one[1] * 2 ** P];
+  const e = weightExponent(ctx, c, g, lo, hi, P);
   const k = payloadScale(ctx, c.from) * 2 ** e;
   const q = new Int32Array(w.length);
   const [rlo, rhi] = range;
+  let outsideOne = false;
   // dividing by a power of two is multiplying by its (exact) inverse: the same rounding, no division
   const inv = k > 0 && k === 2 ** Math.round(Math.log2(k)) ? 1 / k : 0;
   let clipped = 0;
@@ -63,6 +72,7 @@ export function quantizeConnection(
       clipped++;
     }
     q[i] = v;
+    if (v < one[0] || v > one[1]) outsideOne = true;
     nz += (q[i]! | -q[i]!) >>> 31;
     maxAbsInt = Math.max(maxAbsInt, Math.abs(v));
     wAbsMax = Math.max(wAbsMax, Math.abs(wi));
@@ -73,14 +83,26 @@ export function quantizeConnection(
       `layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`,
     );
   const synapse = withWeights(c.synapse, q);
+  // weights that one plane holds need no second one
+  const planes = P && outsideOne ? { planes: P } : {};
   return {
-    connection: { id: c.id, from: c.from, to: c.to, delay: c.delay, weightExp: e, synapse, origin: c.origin },
+    connection: {
+      id: c.id,
+      from: c.from,
+      to: c.to,
+      delay: c.delay,
+      weightExp: e,
+      synapse,
+      ...planes,
+      origin: c.origin,
+    },
     stats: {
       id: c.id,
       from: c.from,
       how: c.how,
       kind: c.synapse.kind,
       weightExp: e,
+      ...planes,
       delay: c.delay,
       maxAbsInt,
       relErr: wAbsMax > 0 ? errMax / wAbsMax : 0,

@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tableHash } from "./check-data.ts";
 
 const [out, dest, flag] = process.argv.slice(2);
 if (!out || !dest) {
@@ -22,6 +23,7 @@ interface CheckJson {
   then_file?: string;
   form: string;
   temporal_norm: string;
+  weight_planes?: number;
   target: string;
   steps: number;
 }
@@ -37,6 +39,9 @@ interface ResultJson {
   populations?: LayerResult[];
 }
 
+/** Rasters with more spikes than this are stored as their hash. */
+const RASTER_KEPT = 5000;
+
 const cases: unknown[] = [];
 for (const d of readdirSync(out).sort()) {
   let chk: CheckJson;
@@ -48,9 +53,11 @@ for (const d of readdirSync(out).sort()) {
     continue;
   }
   if (!res.match) continue;
+  // a large raster (thousands of spikes) is kept as its SHA-256, like u and v
+  const large = (r: number[][]) => r.reduce((n, x) => n + x.length, 0) > RASTER_KEPT;
   const layers = (res.layers ?? res.populations ?? []).map((l) => ({
     id: l.id,
-    raster: l.lava.raster,
+    ...(large(l.lava.raster) ? { raster_sha256: tableHash(l.lava.raster) } : { raster: l.lava.raster }),
     u_sha256: l.lava.u_sha256,
     v_sha256: l.lava.v_sha256,
     ...(l.lava.s_sha256 ? { s_sha256: l.lava.s_sha256 } : {}),
@@ -63,6 +70,7 @@ for (const d of readdirSync(out).sort()) {
     ...(chk.then_file ? { then: chk.then_file } : {}),
     form: chk.form,
     temporalNorm: chk.temporal_norm,
+    ...(chk.weight_planes === 2 ? { weightPlanes: 2 } : {}),
     target: chk.target,
     steps: chk.steps,
     layers,
@@ -71,7 +79,7 @@ for (const d of readdirSync(out).sort()) {
 /** A case's identity: what it runs, on which input(s), in which form. */
 const key = (c: unknown) => {
   const o = c as Record<string, unknown>;
-  return JSON.stringify([o.model, o.input, o.then ?? null, o.form, o.temporalNorm]);
+  return JSON.stringify([o.model, o.input, o.then ?? null, o.form, o.temporalNorm, o.weightPlanes ?? 1]);
 };
 if (flag === "--update" && existsSync(dest)) {
   const fresh = new Map(cases.map((c) => [key(c), c]));

@@ -9,7 +9,7 @@
  * With --lava-graph instead: OUT/network.lava.json and a check.json in Lava's (W,H,C) order for
  * every population and the input (for run_lava_graph_check.py).
  *
- * Usage: node --import tsx test/loihi/lava-check/export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx] [--then INPUT2]
+ * Usage: node --import tsx test/loihi/lava-check/export.ts MODEL INPUT OUT_DIR [--target loihi2] [--lava-graph] [--temporal-norm-approx] [--weight-planes 2] [--then INPUT2]
  *   MODEL: a model file, or builtin:spike-features / builtin:expanded-conv / builtin:offset-layers (test/support/folded-graphs.ts)
  *   INPUT: an input file, or seed:N (snnc's seeded random input for the model's encoding)
  *   --then INPUT2: run two samples back to back (INPUT, then INPUT2 from step runSteps + 1 on),
@@ -40,6 +40,8 @@ const temporalNorm = ai >= 0 ? "approx" : "exact";
 if (ai >= 0) args.splice(ai, 1);
 const ti = args.indexOf("--target");
 const target = ti >= 0 ? args.splice(ti, 2)[1]! : "loihi2";
+const wi = args.indexOf("--weight-planes");
+const weightPlanes = wi >= 0 && args.splice(wi, 2)[1] === "2" ? 2 : undefined;
 const ni = args.indexOf("--then");
 const thenFile = ni >= 0 ? args.splice(ni, 2)[1]! : undefined;
 const [modelFile, inputFile, outDir] = args;
@@ -52,7 +54,7 @@ if (!modelFile || !inputFile || !outDir) {
 const g = modelFile.startsWith("builtin:") ? BUILTIN[modelFile.slice(8)]!() : await loadModel(modelFile);
 const sample = (f: string) =>
   f.startsWith("seed:") ? randomInputs(g, 1, Number(f.slice(5)))[0]! : readInputs(f, g)[0]!;
-const b = buildLoihi(g, { target, file: modelFile, temporalNorm });
+const b = buildLoihi(g, { target, file: modelFile, temporalNorm, weightPlanes });
 const m1 = b.quant.model;
 // back to back: the same network (period runSteps) over 2·runSteps steps, the second sample from step runSteps + 1
 const m = thenFile ? backToBackModel(m1) : m1;
@@ -87,6 +89,7 @@ const doc = {
   ...(thenFile ? { then_file: thenFile } : {}),
   form: lavaGraph ? "lava-graph" : "netx",
   temporal_norm: temporalNorm,
+  ...(weightPlanes ? { weight_planes: weightPlanes } : {}),
   target: m.target,
   steps: m.runSteps,
   network_args: { input_message_bits: m.input.messageBits, reset_interval: m1.runSteps, reset_offset: 1 },

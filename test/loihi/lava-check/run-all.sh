@@ -3,7 +3,8 @@
 # simulator, and run in Lava (netx.hdf5.Network, or the network.lava.json process graph) on
 # Lava's fixed_pt models; spikes, u and v must be equal at every step.
 # Usage: test/loihi/lava-check/run-all.sh OUT_DIR     (from the repository root)
-# A case is form|model|input[|input2]; with input2 the two samples run back to back (2·runSteps steps).
+# A case is form|model|input[|input2] (form: netx, netx-approx, graph, or graph-planes: the process
+# graph with --weight-planes 2); with input2 the two samples run back to back (2·runSteps steps).
 # Needs LAVA_CHECK pointing at the lava-check tools (lava_compat.py) and /usr/bin/python3 with Lava's
 # dependencies; results: OUT_DIR/<case>/result.json, and test/loihi/lava-vectors.json is rewritten.
 # LAVA_CASES=<regex> runs only the cases it matches and updates just those in lava-vectors.json.
@@ -58,6 +59,11 @@ CASES=(
   "graph|fixtures/nir-snntorch/snntorch_rleaky.nir|seed:4|seed:5"
   "graph|builtin:recurrent-delays|seed:6"
   "graph|builtin:recurrent-delays|seed:7|seed:8"
+  "graph-planes|builtin:spike-features|seed:7"
+  "graph-planes|builtin:expanded-conv|seed:5|seed:6"
+  "graph-planes|fixtures/mt-lif/model.json|seed:6"
+  "graph-planes|fixtures/nir-paper/cnn_sinabs.nir|seed:1"
+  "graph-planes|fixtures/nir-paper/cnn_sinabs.nir|seed:2|seed:3"
 )
 fail=0
 for c in "${CASES[@]}"; do
@@ -68,7 +74,8 @@ for c in "${CASES[@]}"; do
   rm -rf "$dir"
   flags=()
   runner=run_netx_check.py
-  [ "$form" = graph ] && flags+=(--lava-graph) && runner=run_lava_graph_check.py
+  [[ "$form" = graph* ]] && flags+=(--lava-graph) && runner=run_lava_graph_check.py
+  [ "$form" = graph-planes ] && flags+=(--weight-planes 2)
   [ "$form" = netx-approx ] && flags+=(--temporal-norm-approx)
   [ -n "$then" ] && flags+=(--then "$then")
   node --import tsx "$HERE/export.ts" "$model" "$input" "$dir" "${flags[@]}" || { echo "FAIL export $c"; fail=1; continue; }

@@ -14,6 +14,9 @@ sample by three Lava `Reset` processes (i, v, r); a population with a per-step g
 ProdNeuron whose output goes straight into the neuron (its connections name the port, a_in1 or
 a_in2); a "multi-threshold" population is snnc's own MultiThresholdLIF, imported from
 snnc_lava_processes.py in OUT_DIR (written by snnc next to network.lava.json).
+A connection in two weight planes is two entries into the same port; a conv high plane with a
+`relay` reads its source through Lava's Delta (spike_exp) and Sigma, or, from the input, through a
+second RingBuffer source holding the input times 2^spike_exp.
 Prints one JSON object; exit 0 when everything matches.
 """
 import hashlib
@@ -118,6 +121,25 @@ def main(out_dir):
         port = c.get("port", "a_in")
         return pops[c["to"]].a_in if port == "a_in" else getattr(gains[c["to"]], port)
     built = []
+    relays = []
+
+    def source_port(c):
+        """The port a connection reads: its source's s_out, or a relay multiplying it by 2^spike_exp."""
+        if "relay" not in c:
+            return ports[c["from"]]
+        k = c["relay"]["spike_exp"]
+        if c["from"] == inp["id"]:
+            extra = Source(data=(data << k).reshape(in_shape + (T,)))
+            relays.append(extra)
+            return extra.s_out
+        from lava.proc.sdn.process import Delta, Sigma
+        shape = shapes[c["from"]]
+        d = Delta(shape=shape, vth=c["relay"]["delta"]["vth"], spike_exp=k, state_exp=0, cum_error=False)
+        sg = Sigma(shape=shape)
+        ports[c["from"]].connect(d.a_in)
+        d.s_out.connect(sg.a_in)
+        relays.extend([d, sg])
+        return sg.s_out
     for c in g["connections"]:
         sshape, tshape = shapes[c["from"]], shapes[c["to"]]
         if c["kind"] == "conv":
@@ -127,9 +149,9 @@ def main(out_dir):
             if c["delay"] == 0:
                 syn = Conv(weight=w, input_shape=sshape, padding=tuple(c["padding"]), stride=tuple(c["stride"]),
                            dilation=tuple(c["dilation"]), groups=c["groups"], num_message_bits=c["num_message_bits"])
-                ports[c["from"]].connect(syn.s_in)
+                source_port(c).connect(syn.s_in)
                 syn.a_out.connect(target_port(c))
-                built.append((c["id"], "Conv"))
+                built.append((c["id"], "Conv" + (" (relayed)" if "relay" in c else "")))
                 continue
             dst, srcs, wts = conv_utils.conv_to_sparse(sshape, tuple(c["output_shape"]), w, tuple(c["stride"]),
                                                        tuple(c["padding"]), tuple(c["dilation"]), c["groups"])
@@ -150,7 +172,8 @@ def main(out_dir):
                              weight_exp=exp, num_weight_bits=nwb, num_message_bits=c["num_message_bits"])
         else:
             syn = Dense(weights=W, weight_exp=exp, num_weight_bits=nwb, num_message_bits=c["num_message_bits"])
-        (ports[c["from"]].flatten() if len(sshape) > 1 else ports[c["from"]]).connect(syn.s_in)
+        sp = source_port(c)
+        (sp.flatten() if len(sshape) > 1 else sp).connect(syn.s_in)
         (syn.a_out.reshape(tshape) if len(tshape) > 1 else syn.a_out).connect(target_port(c))
         built.append((c["id"], form))
     sinks = {}
