@@ -27,7 +27,10 @@ export interface CompileOptions {
   file?: string;
   /** Validate the IR after every pass, naming a pass that breaks it (default: SNNC_CHECK_PASSES=1). */
   checkPasses?: boolean;
-  /** Loihi targets: 2 carries weights that need more than 8 bits in two synapse processes (default 1). */
+  /**
+   * Loihi targets: 2 carries weights that need more than 8 bits in two synapse processes, 1 never;
+   * absent: snnc chooses (where 8-bit weights would make a layer's spikes depend on rounding).
+   */
   weightPlanes?: 1 | 2;
 }
 

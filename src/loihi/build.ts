@@ -36,7 +36,10 @@ export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }):
     }
   };
   const quant = withFile(() =>
-    quantizeLoihi(graph, target, { calibration: opts.calibration, weightPlanes: opts.weightPlanes === 2 }),
+    quantizeLoihi(graph, target, {
+      calibration: opts.calibration,
+      weightPlanes: opts.weightPlanes === undefined ? "auto" : opts.weightPlanes === 2,
+    }),
   );
   const placement = withFile(() => placeLoihi(quant.model, target, { board: opts.board }));
   return { target, graph, log, quant, placement };

@@ -60,7 +60,8 @@ async function compileLoihi(
   const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
   const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
   const warnings = [...b.quant.warnings];
-  const hint = opts.weightPlanes === 2 || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
+  const planes = m.connections.some((c) => c.planes);
+  const hint = planes || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
   if (hint) warnings.push(hint);
   const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
   const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };

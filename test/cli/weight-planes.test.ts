@@ -1,8 +1,8 @@
 /**
  * `--weight-planes 2` on the command line: compile writes the two synapse processes of each split
  * connection into network.lava.json (and no network.net), counts them in hwconfig.json and says so
- * in report.txt; bad values are usage errors that write nothing; with one plane, compile of a model
- * whose 8-bit weights cost agreement suggests the option.
+ * in report.txt; bad values are usage errors that write nothing; by default compile chooses planes
+ * where 8-bit weights would make a layer drift, and with one plane forced it suggests them.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -80,21 +80,41 @@ test("--weight-planes: a value other than 1 or 2, or a target other than Loihi, 
     }
     const v = snnc(["verify", MODEL, "--target", "float", "--weight-planes", "2"]);
     assert.equal(v.code, 2);
+    // Loihi 1 has no graded spikes, which a conv's high plane takes: the target refuses
+    const l1 = snnc(["compile", MODEL, "--target", "loihi1", "--weight-planes", "2", "-o", join(dir, "out")]);
+    assert.equal(l1.code, 4);
+    assert.match(l1.stderr, /graded spikes/);
+    assert.ok(!existsSync(join(dir, "out")));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("compile with one plane suggests --weight-planes 2 where 8-bit weights cost agreement (cnn_sinabs), and not elsewhere", () => {
+test("compile chooses weight planes where 8-bit weights drift (cnn_sinabs, not tdbn); with --weight-planes 1 it suggests them", () => {
   const dir = mkdtempSync(join(tmpdir(), "snnc-planes-"));
   try {
-    const sinabs = snnc(["compile", "fixtures/nir-paper/cnn_sinabs.nir", "--target", "loihi2", "-o", join(dir, "a")]);
-    assert.equal(sinabs.code, 0, sinabs.stderr);
-    assert.match(sinabs.stderr, /--weight-planes 2 carries 15-bit weights/);
-    assert.ok(existsSync(join(dir, "a", "network.net")));
-    const tdbn = snnc(["compile", MODEL, "--target", "loihi2", "-o", join(dir, "b")]);
+    const auto = snnc(["compile", "fixtures/nir-paper/cnn_sinabs.nir", "--target", "loihi2", "-o", join(dir, "a")]);
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.match(readFileSync(join(dir, "a", "report.txt"), "utf8"), /weight planes chosen: .*'10'/);
+    assert.ok(!existsSync(join(dir, "a", "network.net")));
+    const one = snnc([
+      "compile",
+      "fixtures/nir-paper/cnn_sinabs.nir",
+      "--target",
+      "loihi2",
+      "--weight-planes",
+      "1",
+      "-o",
+      join(dir, "b"),
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stderr, /--weight-planes 2 carries 15-bit weights/);
+    assert.ok(existsSync(join(dir, "b", "network.net")));
+    const tdbn = snnc(["compile", MODEL, "--target", "loihi2", "-o", join(dir, "c")]);
     assert.equal(tdbn.code, 0, tdbn.stderr);
     assert.doesNotMatch(tdbn.stderr, /weight-planes/);
+    assert.doesNotMatch(readFileSync(join(dir, "c", "report.txt"), "utf8"), /weight planes/);
+    assert.ok(existsSync(join(dir, "c", "network.net")));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,12 +26,12 @@ export function temporalNormOption(v: string): "exact" | "approx" {
 }
 
 export const WEIGHT_PLANES_HELP =
-  "Loihi targets: 2 carries weights that need more than 8 bits in two synapse processes (15-bit weights; no network.net) (default: 1)";
+  "Loihi targets: 2 carries weights that need more than 8 bits in two synapse processes (15-bit weights; no network.net), 1 keeps 8-bit weights, auto chooses 2 where 8-bit weights would make a layer's spikes depend on rounding";
 
-/** --weight-planes: 1 or 2, and only for the Loihi targets (whose quantiser reads it). */
+/** --weight-planes: 1, 2 or auto (undefined), and only for the Loihi targets (whose quantiser reads it). */
 export function weightPlanesOption(v: string | undefined, target: string): 1 | 2 | undefined {
-  if (v === undefined) return undefined;
-  if (v !== "1" && v !== "2") throw new SnncError("E_USAGE", `--weight-planes must be 1 or 2, got '${v}'`);
+  if (v === undefined || v === "auto") return undefined;
+  if (v !== "1" && v !== "2") throw new SnncError("E_USAGE", `--weight-planes must be 1, 2 or auto, got '${v}'`);
   if (!/^loihi/.test(target))
     throw new SnncError("E_USAGE", `--weight-planes applies to the Loihi targets, not '${target}'`);
   return v === "2" ? 2 : 1;
@@ -56,7 +56,7 @@ export function registerCompileCommand(program: Command): void {
       "--agreement-samples <n>",
       "samples of the float-vs-target agreement report.txt measures (0: none; default: 8, fewer for large models)",
     )
-    .option("--weight-planes <n>", WEIGHT_PLANES_HELP)
+    .option("--weight-planes <n>", WEIGHT_PLANES_HELP, "auto")
     .action(async (model: string | undefined, opts: CompileOpts) => {
       const { loadDriver } = await import("../../driver/registry.ts");
       const driver = await loadDriver(opts.target);

@@ -77,7 +77,7 @@ export function registerVerifyCommand(program: Command, drivers?: (target: strin
       "--min-argmax-agreement <x>",
       "fixed-point targets: least share of samples whose readout argmax agrees, 0..1 (default 1: every sample)",
     )
-    .option("--weight-planes <n>", WEIGHT_PLANES_HELP)
+    .option("--weight-planes <n>", WEIGHT_PLANES_HELP, "auto")
     .action(async (model: string, opts: VerifyOpts) => {
       const driver = drivers
         ? drivers(opts.target)
