@@ -10,7 +10,7 @@ import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
 import type { StepInput } from "../../src/sim/reference.ts";
 
 /** Sample B run after sample A (one run of 2·runSteps steps), on the stepped engine, and the input sequence. */
-function afterAnother(m: FixedModel, A: StepInput, B: StepInput) {
+export function afterAnother(m: FixedModel, A: StepInput, B: StepInput) {
   const R = m.runSteps;
   const T = m.timesteps;
   const cols = (x: StepInput) => (Array.isArray(x) ? x.slice(0, T) : Array.from({ length: T }, () => x));

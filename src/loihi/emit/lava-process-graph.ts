@@ -261,8 +261,8 @@ function relayJson(m: FixedModel, c: FixedConnection, shift: number) {
 
 /** The JSON of each synapse process of c: c itself, or its two weight planes (weight-planes.ts). */
 function connJsons(m: FixedModel, c: FixedConnection, scratch: Scratch): (() => object)[] {
-  if (!c.planes) return [() => connJson(m, { plane: "low", connection: c }, scratch)];
-  return [0, 1].map((k) => () => connJson(m, planesOf(c)[k]!, scratch));
+  // each entry splits the weights when the writer reaches it: no plane is held longer than its entry
+  return Array.from({ length: c.planes ? 2 : 1 }, (_, k) => () => connJson(m, planesOf(c)[k]!, scratch));
 }
 
 function connJson(m: FixedModel, pl: WeightPlane, scratch: Scratch) {

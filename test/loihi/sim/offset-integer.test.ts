@@ -30,6 +30,7 @@ import { offsetLayers } from "../../support/folded-graphs.ts";
 import { Src } from "../../support/gen.ts";
 import { dense, input, model, neuron, readout } from "../../support/ir-builder.ts";
 import { offsetModel } from "../../support/offset-models.ts";
+import { afterAnother } from "../../support/integer-runs.ts";
 
 test("a pulse neuron fires exactly at the steps ≡ phase (mod runSteps), from the first sample on", () => {
   const R = 7;
@@ -58,15 +59,8 @@ test("a pulse neuron fires exactly at the steps ≡ phase (mod runSteps), from t
  * the zeroing at step d + 1 on, so these agree bit for bit unless something of A leaks into B).
  */
 function backToBack(m: FixedModel, A: StepInput, B: StepInput): { differing: number; compared: number } {
-  const R = m.runSteps;
-  const T = m.timesteps;
-  const cols = (x: StepInput) => (Array.isArray(x) ? x.slice(0, T) : Array.from({ length: T }, () => x));
-  const n = m.input.shape.reduce((a, b) => a * b, 1);
-  const two: FixedModel = { ...m, timesteps: R + T, runSteps: 2 * R };
-  const seq = [...cols(A), ...Array.from({ length: R - T }, () => new Float64Array(n)), ...cols(B)];
-  const both = runFixedStepped(two, seq, { state: true });
+  const { R, T, two, seq, both, alone } = afterAnother(m, A, B);
   const bothEv = runFixedEvent(two, seq, { state: true });
-  const alone = runFixedStepped(m, B, { state: true });
   let differing = 0;
   let compared = 0;
   for (const p of m.populations) {
