@@ -62,6 +62,8 @@ CASES=(
   "graph-planes|builtin:spike-features|seed:7"
   "graph-planes|builtin:expanded-conv|seed:5|seed:6"
   "graph-planes|fixtures/mt-lif/model.json|seed:6"
+  "graph-planes|fixtures/mt-lif/model.json|seed:7|seed:8"
+  "graph-planes|builtin:spike-features|seed:8"
   "graph-planes|fixtures/nir-paper/cnn_sinabs.nir|seed:1"
   "graph-planes|fixtures/nir-paper/cnn_sinabs.nir|seed:2|seed:3"
 )
