@@ -2,7 +2,8 @@
  * What the bench sections share: the compiled modules (dist/, built by `npm run build`: timings
  * are of the JavaScript that ships, not of a transpiler's output), CPU and wall clocks, medians.
  */
-import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -42,3 +43,18 @@ export function median(xs: number[]): number {
 
 export const fmt = (x: number, d = 0) =>
   x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/**
+ * `node <args>` in ROOT under /usr/bin/time (its report goes to `out`): wall ms, CPU ms of the
+ * process and all its threads (user + system), peak RSS in KB. Throws when the command fails.
+ */
+export function timedNode(args: string[], out: string): { ms: number; cpu: number; kb: number } {
+  const r = spawnSync("/usr/bin/time", ["-o", out, "-f", "%e %U %S %M", process.execPath, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  const [s, u, sy, kb] = readFileSync(out, "utf8").trim().split(/\s+/).slice(-4).map(Number) as number[];
+  return { ms: s! * 1000, cpu: (u! + sy!) * 1000, kb: kb! };
+}

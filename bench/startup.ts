@@ -3,11 +3,10 @@
  * times in turn with `node -e 0` (so that both see the same machine load), under /usr/bin/time for
  * the wall time and the peak RSS. Reported as medians and as ratios to `node -e 0`.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { median, ROOT } from "./common.ts";
+import { median, timedNode as timed } from "./common.ts";
 
 export interface StartupRow {
   command: string;
@@ -17,16 +16,6 @@ export interface StartupRow {
   ratio: number;
   cpuRatio: number;
   peakMB: number;
-}
-
-function timed(args: string[], out: string): { ms: number; cpu: number; kb: number } {
-  const r = spawnSync("/usr/bin/time", ["-o", out, "-f", "%e %U %S %M", process.execPath, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
-  const [s, u, sy, kb] = readFileSync(out, "utf8").trim().split(/\s+/).slice(-4).map(Number) as number[];
-  return { ms: s! * 1000, cpu: (u! + sy!) * 1000, kb: kb! };
 }
 
 export function startup(reps: number): StartupRow[] {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `snnc` command: runs the compiled JavaScript in dist/ (built by `npm run build`,
-// which `npm ci` runs through the package's `prepare` script).
+// Entry point of the `snnc` command: runs the compiled JavaScript in dist/bundle/ (built by `npm run
+// build`, which `npm ci` runs through the package's `prepare` script).
 import { existsSync } from "node:fs";
 
 // A reader that stops early (`snnc run ... | head`) is not an error.
@@ -9,7 +9,7 @@ process.stdout.on("error", (e) => {
   throw e;
 });
 
-const entry = new URL("../dist/cli/main.js", import.meta.url);
+const entry = new URL("../dist/bundle/main.js", import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write("snnc: error: the compiled program is missing (dist/); run 'npm run build' in the package\n");
   process.exit(70);

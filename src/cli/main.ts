@@ -18,12 +18,6 @@ type Command = Commander.Command;
 
 const VERSION = "0.1.0";
 
-/** Registers the command of commands/<file> (loaded here: its heavy imports wait for its action). */
-async function registerFrom(program: Command, file: string, fn: string): Promise<void> {
-  const mod = (await import(file)) as Record<string, (p: Command) => void>;
-  mod[fn]!(program);
-}
-
 export async function buildProgram(): Promise<Command> {
   const program = new Command();
   program
@@ -41,11 +35,12 @@ export async function buildProgram(): Promise<Command> {
     });
   registerInspectCommand(program);
   registerRunCommand(program);
-  await registerFrom(program, "./commands/compile.ts", "registerCompileCommand");
-  await registerFrom(program, "./commands/verify.ts", "registerVerifyCommand");
-  await registerFrom(program, "./commands/targets.ts", "registerTargetsCommand");
-  await registerFrom(program, "./commands/report.ts", "registerReportCommand");
-  await registerFrom(program, "./commands/eval.ts", "registerEvalCommand");
+  // Loaded here (their heavy imports wait for their action).
+  (await import("./commands/compile.ts")).registerCompileCommand(program);
+  (await import("./commands/verify.ts")).registerVerifyCommand(program);
+  (await import("./commands/targets.ts")).registerTargetsCommand(program);
+  (await import("./commands/report.ts")).registerReportCommand(program);
+  (await import("./commands/eval.ts")).registerEvalCommand(program);
   registerSimulateCommand(program);
   registerMergeCommand(program);
   for (const c of program.commands) if (MODEL_COMMANDS.has(c.name())) addTimeStepOptions(c);

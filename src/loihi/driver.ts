@@ -28,7 +28,7 @@ import { buildLoihi, withTimesteps, type LoihiBuild } from "./build.ts";
 import { hwconfigJson } from "./emit/hwconfig-json.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "./emit/lava-custom-process.ts";
 import { lavaProcessGraphStream } from "./emit/lava-process-graph.ts";
-import { writeNetx } from "./emit/netx-hdf5.ts";
+import { startNetxWriter, startNetxWriterAhead, takeNetxWriter } from "./emit/netx-writer.ts";
 import { loihiPipeline } from "./pipeline.ts";
 import { netxCheck } from "./quantize/index.ts";
 import { agreementLines, compileReportText, compileSummary } from "./report.ts";
@@ -44,29 +44,55 @@ async function compileLoihi(
   g: Graph,
   opts: CompileOptions & { board?: string; tmpDir?: string },
 ): Promise<CompileResult> {
-  const b = buildLoihi(g, opts);
-  const m = b.quant.model;
-  const files = new Map<string, OutputContent>();
-  const netx = netxCheck(m);
-  if (netx.ok) files.set("network.net", await writeNetx(m, { tmpDir: opts.tmpDir }));
-  files.set(
-    "network.lava.json",
-    lavaProcessGraphStream(m, { netx: netx.ok ? { written: true } : { written: false, reason: netx.reason } }),
-  );
-  if (m.populations.some((p) => p.kind === "multi-threshold")) files.set(CUSTOM_PROCESS_FILE, customProcessPython());
-  files.set("hwconfig.json", hwconfigJson(b.placement));
-  const calibrated = !!opts.calibration?.length;
-  const samples = opts.agreementSamples ?? defaultAgreementSamples(m);
-  const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
-  const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
-  const warnings = [...b.quant.warnings];
-  const planes = m.connections.some((c) => c.planes);
-  const hint = planes || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
-  if (hint) warnings.push(hint);
-  const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
-  const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
-  files.set("report.txt", compileReportText(g, b, facts));
-  return { target: b.target.name, graph: b.graph, log: b.log, files, report: compileSummary(b, facts), warnings };
+  // HDF5 loads in its own thread while the model is built, when network.net is likely to be written.
+  let writer = takeNetxWriter();
+  if (netxLikely(g)) writer ??= startNetxWriter();
+  else {
+    writer?.close();
+    writer = undefined;
+  }
+  try {
+    const b = buildLoihi(g, opts);
+    const m = b.quant.model;
+    const netx = netxCheck(m);
+    let netxBytes: Promise<Uint8Array> | undefined;
+    if (netx.ok) {
+      writer ??= startNetxWriter();
+      netxBytes = writer.write(m, { tmpDir: opts.tmpDir });
+      netxBytes.catch(() => undefined); // its failure is reported where it is awaited, below
+    } else writer?.close();
+    const lava = lavaProcessGraphStream(m, {
+      netx: netx.ok ? { written: true } : { written: false, reason: netx.reason },
+    });
+    const calibrated = !!opts.calibration?.length;
+    const samples = opts.agreementSamples ?? defaultAgreementSamples(m);
+    const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
+    const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
+    const files = new Map<string, OutputContent>();
+    if (netxBytes) files.set("network.net", await netxBytes);
+    files.set("network.lava.json", lava);
+    if (m.populations.some((p) => p.kind === "multi-threshold")) files.set(CUSTOM_PROCESS_FILE, customProcessPython());
+    files.set("hwconfig.json", hwconfigJson(b.placement));
+    const warnings = [...b.quant.warnings];
+    const planes = m.connections.some((c) => c.planes);
+    const hint = planes || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
+    if (hint) warnings.push(hint);
+    const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
+    const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
+    files.set("report.txt", compileReportText(g, b, facts));
+    return { target: b.target.name, graph: b.graph, log: b.log, files, report: compileSummary(b, facts), warnings };
+  } finally {
+    writer?.close();
+  }
+}
+
+/**
+ * Whether network.net is likely to be written: netx holds a chain of layers, so a graph with
+ * branches, residual additions or delays will not have one. Only decides whether HDF5 is loaded
+ * ahead; `netxCheck` on the integer model decides the file.
+ */
+function netxLikely(g: Graph): boolean {
+  return g.nodes.every((n) => n.inputs.length <= 1 && n.op !== "delay");
 }
 
 /** Below this spike agreement, compile suggests weight planes where 8-bit weights limit the scale. */
@@ -184,6 +210,7 @@ export function makeLoihiDriver(opts: { fault?: FixedFault } = {}): TargetDriver
     names: ["loihi", "loihi2", "loihi1"],
     description: "Intel Loihi (loihi = loihi2): Lava fixed point, netx HDF5 + Lava process graph + hardware placement",
     passes: (o) => loihiPipeline(loadTarget(o.target), o),
+    prepareCompile: startNetxWriterAhead,
     compile: (g, o) => compileLoihi(g, o),
     run: runLoihi,
     prepareRun: prepareLoihiRun,

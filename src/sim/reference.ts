@@ -4,21 +4,11 @@
  * (SEMANTICS.md §1). This is the reference every verification compares against.
  */
 import { SnncError } from "../ir/errors.ts";
-import { isNormNode, type Graph, type IRNode, type NeuronNode, type NormNode } from "../ir/nodes.ts";
+import type { Graph, IRNode } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
-import { broadcastTo, size } from "../ir/tensor.ts";
-import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
-import { expandNeuron, initNeuronState, neuronStep, type NeuronParams, type NeuronState } from "./neuron-float.ts";
-import { normStep } from "./norm-float.ts";
-import {
-  delayOutput,
-  delayRecord,
-  initDelay,
-  initLi,
-  liStep,
-  type DelayState,
-  type LiState,
-} from "./stateful-float.ts";
+import { size } from "../ir/tensor.ts";
+import { nodeStep, planeSourcesOf, type StepContext } from "./node-steps.ts";
+import { delayRecord, initDelay, initLi, type DelayState, type LiState } from "./stateful-float.ts";
 
 export interface RunOptions {
   /** Steps to run (default: the model's timesteps). */
@@ -91,22 +81,14 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
       );
   }
 
-  const neurons = new Map<string, { p: NeuronParams; st: NeuronState }>();
   const readoutAcc = new Map<string, Float64Array>();
   const traces = new Map<string, NodeTrace>();
-  const affine = new Map<string, { scale: Float64Array; shift: Float64Array }>();
   const lis = new Map<string, LiState>();
   const delays = new Map<string, DelayState>();
   for (const n of g.nodes) {
     if (n.op === "li") lis.set(n.id, initLi(n, n.shape!));
     if (n.op === "delay") delays.set(n.id, initDelay(n, n.shape!));
-    if (n.op === "neuron") {
-      const p = expandNeuron(n, n.shape!);
-      neurons.set(n.id, { p, st: initNeuronState(p) });
-    }
     if (n.op === "readout") readoutAcc.set(n.id, new Float64Array(size(n.shape!)));
-    if (n.op === "affine")
-      affine.set(n.id, { scale: broadcastTo(n.scale, n.shape!), shift: broadcastTo(n.shift, n.shape!) });
     if (opts.record !== false && (n.op === "neuron" || opts.all)) {
       const tr: NodeTrace = { id: n.id, op: n.op, shape: n.shape!, out: [] };
       if (n.op === "neuron" && opts.membrane) tr.h = [];
@@ -115,57 +97,24 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
     }
   }
 
-  // Neurons read by a `plane` node also hand out their binary spike planes each step.
-  const planeSources = new Set(g.nodes.filter((n) => n.op === "plane").map((n) => n.inputs[0]!));
+  // Each node's step is made once (a closure of its own, so that the engine compiles every op's
+  // step apart); the loop over steps and nodes stays small.
+  const ctx: StepContext = { input, opts, traces, readoutAcc, lis, delays, planeSources: planeSourcesOf(g) };
   const shapeOf = new Map(g.nodes.map((n) => [n.id, n.shape!] as const));
+  const steps = g.nodes.map((n) => ({
+    id: n.id,
+    step: nodeStep(n, n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [], ctx),
+    trace: traces.get(n.id),
+    copy: n.op === "input",
+  }));
   const delaySource = new Map(g.nodes.filter((n) => n.op === "delay").map((n) => [n.id, n.inputs[0]!] as const));
   for (let t = 0; t < T; t++) {
     const vals = new Map<string, Float64Array>();
     const planeVals = new Map<string, Float64Array[]>();
-    for (const n of g.nodes) {
-      const xs = n.inputs.map((i) => vals.get(i)!); // a recurrent delay's source is not there yet
-      const inShape = n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [];
-      let y: Float64Array;
-      if (n.op === "input") {
-        y = perStep ? (input as Float64Array[])[t]! : (input as Float64Array);
-      } else if (n.op === "neuron") {
-        const { p, st } = neurons.get(n.id)!;
-        const r = neuronStep(p, st, xs[0]!, t, {
-          h: opts.membrane,
-          margin: opts.margin,
-          planes: planeSources.has(n.id),
-          force: opts.force?.(n.id, t),
-          onForced: opts.onForced && ((i, own) => opts.onForced!(n.id, t, i, own)),
-        });
-        y = r.out;
-        if (r.planes) planeVals.set(n.id, r.planes);
-        const tr = traces.get(n.id);
-        if (tr?.h) tr.h.push(r.h!);
-        if (tr?.margin) tr.margin.push(r.margin!);
-      } else if (n.op === "plane") {
-        y = planeVals.get(n.inputs[0]!)![n.index]!;
-      } else if (n.op === "readout") {
-        const acc = readoutAcc.get(n.id)!;
-        const x = xs[0]!;
-        for (let i = 0; i < acc.length; i++) acc[i] += x[i]!;
-        y = x;
-      } else if (n.op === "li") {
-        y = liStep(lis.get(n.id)!, xs[0]!);
-      } else if (n.op === "delay") {
-        y = delayOutput(delays.get(n.id)!, t, xs[0]);
-      } else if (n.op === "affine") {
-        const a = affine.get(n.id)!;
-        const x = xs[0]!;
-        y = new Float64Array(x.length);
-        for (let i = 0; i < x.length; i++) y[i] = a.scale[i]! * x[i]! + a.shift[i]!;
-      } else if (isNormNode(n)) {
-        y = normStep(n, xs[0]!, inShape[inShape.length - 1]!, t);
-      } else {
-        y = linearStep(n, xs, inShape);
-      }
-      vals.set(n.id, y);
-      const tr = traces.get(n.id);
-      if (tr) tr.out.push(n.op === "input" ? new Float64Array(y) : y);
+    for (const s of steps) {
+      const y = s.step(t, vals, planeVals);
+      vals.set(s.id, y);
+      if (s.trace) s.trace.out.push(s.copy ? new Float64Array(y) : y);
     }
     for (const [id, st] of delays) delayRecord(st, t, vals.get(delaySource.get(id)!)!);
     opts.onStep?.(t, vals);
@@ -179,31 +128,4 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
     readouts.set(n.id, n.mode === "mean" ? acc.map((v) => v / T) : acc);
   }
   return { timesteps: T, traces, readouts };
-}
-
-/** Stateless linear ops (the same at every step). */
-function linearStep(
-  n: Exclude<IRNode, NeuronNode | NormNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
-  xs: Float64Array[],
-  inShape: number[],
-): Float64Array {
-  switch (n.op) {
-    case "conv2d":
-      return conv2d(xs[0]!, inShape, n);
-    case "dense":
-      return dense(xs[0]!, n.kernel, n.bias);
-    case "avgpool":
-      return pool(xs[0]!, inShape, "avg", n.pool, n.strides, n.padding);
-    case "maxpool":
-      return pool(xs[0]!, inShape, "max", n.pool, n.strides, n.padding);
-    case "sumpool":
-      return pool(xs[0]!, inShape, "sum", n.pool, n.strides, n.padding);
-    case "flatten":
-    case "reshape":
-      return xs[0]!;
-    case "pad":
-      return pad2d(xs[0]!, inShape, n.pads);
-    case "add":
-      return addAll(xs);
-  }
 }

@@ -20,6 +20,7 @@ import { oneErrorLine, runMain } from "./in-process.ts";
 
 const TDBN = join(FIXTURES, "tdbn", "model.json");
 const SOURCE_CLI = join(ROOT, "test", "cli", "snnc-source.ts");
+const BUILT_CLI = join(ROOT, "bin", "snnc.js");
 
 interface Spawned {
   status: number | null;
@@ -30,13 +31,19 @@ interface Spawned {
 /** The temporary folder the spawned processes use (so that what they leave there can be seen). */
 let tmp: string | undefined;
 
-async function spawnSnnc(args: string[], opts: { patch?: string; fileLimitBlocks?: number } = {}): Promise<Spawned> {
+/**
+ * snnc from the sources, or with `built` the command as it ships (bin/snnc.js on dist/), where
+ * network.net is written by a worker thread (the patch module is loaded in that thread too).
+ */
+async function spawnSnnc(
+  args: string[],
+  opts: { patch?: string; fileLimitBlocks?: number; built?: boolean } = {},
+): Promise<Spawned> {
   tmp ??= await tempDir();
   const node = [
-    "--import",
-    "tsx",
+    ...(opts.built ? [] : ["--import", "tsx"]),
     ...(opts.patch ? ["--import", pathToFileURL(opts.patch).href] : []),
-    SOURCE_CLI,
+    opts.built ? BUILT_CLI : SOURCE_CLI,
     ...args,
   ];
   const [cmd, argv] =
@@ -112,6 +119,31 @@ describe("atomic outputs", () => {
   return original.apply(this, args);`,
     );
     const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { patch });
+    assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
+    assertOldOrNew(await readdir(out), ["hwconfig.json", "network.lava.json", "network.net", "report.txt"]);
+    assert.deepEqual(await leftovers(dir), []);
+  });
+
+  test("as built (network.net from a worker thread): a file size limit, exit 74, one line, nothing new", async () => {
+    const { dir, out } = await oldOutput();
+    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { fileLimitBlocks: 10, built: true });
+    assert.equal(r.status, 74, r.stderr);
+    const line = oneErrorLine(r.stderr);
+    assert.ok(line?.includes("network.net"), r.stderr);
+    assert.ok(!r.stderr.includes("HDF5-DIAG"), r.stderr);
+    assert.deepEqual(await readdir(out), ["old.txt"]);
+    assert.deepEqual(await leftovers(dir), []);
+  });
+
+  test("as built (network.net from a worker thread): SIGTERM while it is written, exit 143, nothing left", async () => {
+    const { dir, out } = await oldOutput();
+    const patch = await patchModule(
+      "term-in-netx-worker",
+      "readFileSync",
+      `  if (String(args[0]).includes("snnc-netx-")) process.kill(process.pid, "SIGTERM");
+  return original.apply(this, args);`,
+    );
+    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { patch, built: true });
     assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
     assertOldOrNew(await readdir(out), ["hwconfig.json", "network.lava.json", "network.net", "report.txt"]);
     assert.deepEqual(await leftovers(dir), []);

@@ -77,6 +77,7 @@ export function registerCompileCommand(program: Command): void {
       }
       if (!model) throw new SnncError("E_USAGE", "compile needs a model file (or --list-passes)");
       if (!opts.output) throw new SnncError("E_USAGE", "compile needs -o <dir> for its output files");
+      driver.prepareCompile?.();
       const g = await loadModel(model, loadOptions(opts));
       const { graphToJson } = await import("../../ir/serialize.ts");
       const dumps = new Map<string, string>();

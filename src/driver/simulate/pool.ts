@@ -5,12 +5,12 @@
  * the result does not depend on the number of workers. The first error stops the other tasks.
  */
 import { setMaxListeners } from "node:events";
-import { SnncError } from "../../ir/errors.ts";
 import type { Graph } from "../../ir/nodes.ts";
+import { fromWorkerError } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import { prepareRun } from "./prepare.ts";
 import { type RunMeta, type SampleOutcome, sampleRunner } from "./runner.ts";
-import type { WorkerError, WorkerReply, WorkerSetup, WorkerTask } from "./worker.ts";
+import type { WorkerReply, WorkerSetup, WorkerTask } from "./worker.ts";
 
 export interface PoolOptions {
   target: string;
@@ -69,7 +69,7 @@ export async function runSamples(
       chunks.map(async (c) => {
         try {
           const reply = await pool.run({ inputs: c }, { signal: abort.signal });
-          if ("error" in reply) throw toError(reply.error);
+          if ("error" in reply) throw fromWorkerError(reply.error);
           done += c.length;
           opts.onProgress?.(done, inputs.length);
           return reply;
@@ -86,11 +86,4 @@ export async function runSamples(
   } finally {
     await pool.destroy();
   }
-}
-
-function toError(e: WorkerError): Error {
-  if (e.code !== "internal") return new SnncError(e.code, e.detail, { file: e.file, layer: e.layer, param: e.param });
-  const err = new Error(e.detail);
-  if (e.stack) err.stack = e.stack;
-  return err;
 }

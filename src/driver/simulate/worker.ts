@@ -8,8 +8,8 @@
  * the tests, does not reach worker threads).
  */
 import { workerData } from "node:worker_threads";
-import { type ErrorCode, SnncError } from "../../ir/errors.ts";
 import type { Graph } from "../../ir/nodes.ts";
+import { toWorkerError, type WorkerError } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import type { PreparedRun } from "../types.ts";
 import { type RunMeta, type SampleOutcome, type SampleRunner, sampleRunner } from "./runner.ts";
@@ -24,15 +24,6 @@ export interface WorkerTask {
   inputs: StepInput[];
 }
 
-export interface WorkerError {
-  code: ErrorCode | "internal";
-  detail: string;
-  file?: string;
-  layer?: string;
-  param?: string;
-  stack?: string;
-}
-
 export type WorkerReply = { meta: RunMeta; outcomes: SampleOutcome[] } | { error: WorkerError };
 
 /** The task handler of a worker whose model `prepare` builds (once, at the first task). */
@@ -42,21 +33,14 @@ export function taskHandler(prepare: (s: WorkerSetup) => PreparedRun): (task: Wo
     try {
       runner ??= sampleRunner(prepare(workerData as WorkerSetup));
     } catch (e) {
-      runner = asError(e);
+      runner = { error: toWorkerError(e) };
     }
     if ("error" in runner) return runner;
     const r = runner;
     try {
       return { meta: r.meta, outcomes: task.inputs.map((x) => r.run(x)) };
     } catch (e) {
-      return asError(e);
+      return { error: toWorkerError(e) };
     }
   };
-}
-
-function asError(e: unknown): { error: WorkerError } {
-  if (e instanceof SnncError)
-    return { error: { code: e.code, detail: e.detail, file: e.file, layer: e.layer, param: e.param } };
-  const err = e as Error;
-  return { error: { code: "internal", detail: err?.message ?? String(e), stack: err?.stack } };
 }

@@ -163,13 +163,25 @@ function writeLayers(f: H5File, m: FixedModel): void {
 export async function writeNetx(m: FixedModel, opts: { tmpDir?: string } = {}): Promise<Uint8Array> {
   const chk = netxCheck(m);
   if (!chk.ok) throw new RangeError(`network.net cannot express this model: ${chk.reason}`);
-  // h5wasm is loaded here, on first use: it costs every other command its start-up time otherwise.
-  const h5wasm = (await import("h5wasm/node")).default;
-  await h5wasm.ready;
+  const h5wasm = await h5wasmLoaded();
   // One piece: a signal waits for the temporary directory to be removed; HDF5's errors become one line.
   return deferSignals(() =>
     callHdf5("cannot write network.net", "E_WRITE", () => writeNetxFile(h5wasm, m, opts.tmpDir)),
   );
+}
+
+let loading: Promise<H5> | undefined;
+
+/**
+ * h5wasm, loaded on first use (it costs every other command its start-up time otherwise), or
+ * ahead of it by the thread that writes network.net (netx-worker.ts).
+ */
+export function h5wasmLoaded(): Promise<H5> {
+  loading ??= import("h5wasm/node").then(async (m) => {
+    await m.default.ready;
+    return m.default;
+  });
+  return loading;
 }
 
 function writeNetxFile(h5wasm: H5, m: FixedModel, tmpDir: string | undefined): Uint8Array {

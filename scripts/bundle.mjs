@@ -1,0 +1,33 @@
+// Bundles the command line that bin/snnc.js runs: the JavaScript tsc wrote to dist/ (no TypeScript
+// is read here) into dist/bundle/, one module per entry point and shared chunks for the code that
+// commands load only when they run (their dynamic imports). Node.js then resolves and compiles a
+// handful of files at start-up instead of every module of the program, which is most of what a
+// small command costs. Dependencies stay in node_modules (not bundled). The worker threads are
+// entry points of their own, beside the chunks that start them (they are found by import.meta.url),
+// and dist/bundle/ is as deep under the package as every other dist/<dir>/, so the relative paths
+// the program reads its files by (targets/, schemas, validators, the digits) still hold. Run by
+// `npm run build` after tsc.
+import { rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const outdir = "dist/bundle";
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: {
+    main: "dist/cli/main.js",
+    "worker-float": "dist/driver/simulate/worker-float.js",
+    "worker-target": "dist/driver/simulate/worker-target.js",
+    "agreement-worker": "dist/loihi/agreement-worker.js",
+    "netx-worker": "dist/loihi/emit/netx-worker.js",
+  },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  chunkNames: "chunk-[hash]",
+  legalComments: "none",
+  logLevel: "error",
+});

@@ -1,0 +1,138 @@
+/**
+ * One node's step of the float64 reference (reference.ts), made once per run as a closure: the
+ * node's parameters, state and inputs are bound when the run starts, so that each op's step is a
+ * small function of its own with one kind of node in it. (One loop over every kind of node was
+ * compiled again and again by the engine as it met each new kind, at ~50 ms a time.)
+ */
+import { isNormNode, type Graph, type IRNode, type NeuronNode, type NormNode } from "../ir/nodes.ts";
+import { broadcastTo } from "../ir/tensor.ts";
+import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
+import { expandNeuron, initNeuronState, neuronStep } from "./neuron-float.ts";
+import { normStep } from "./norm-float.ts";
+import type { NodeTrace, RunOptions, StepInput } from "./reference.ts";
+import { delayOutput, liStep, type DelayState, type LiState } from "./stateful-float.ts";
+
+/** What the steps of one run share. */
+export interface StepContext {
+  input: StepInput;
+  opts: RunOptions;
+  traces: ReadonlyMap<string, NodeTrace>;
+  readoutAcc: ReadonlyMap<string, Float64Array>;
+  lis: ReadonlyMap<string, LiState>;
+  delays: ReadonlyMap<string, DelayState>;
+  /** Neurons read by a `plane` node: they also hand out their binary spike planes each step. */
+  planeSources: ReadonlySet<string>;
+}
+
+/** A node's output at step t, from the outputs of the nodes before it in this step. */
+export type NodeStep = (
+  t: number,
+  vals: ReadonlyMap<string, Float64Array>,
+  planeVals: Map<string, Float64Array[]>,
+) => Float64Array;
+
+export function planeSourcesOf(g: Graph): Set<string> {
+  return new Set(g.nodes.filter((n) => n.op === "plane").map((n) => n.inputs[0]!));
+}
+
+export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeStep {
+  const src = n.inputs[0]!;
+  switch (n.op) {
+    case "input": {
+      const input = ctx.input;
+      return Array.isArray(input) ? (t) => input[t]! : () => input;
+    }
+    case "neuron":
+      return neuronNodeStep(n, ctx);
+    case "plane": {
+      const index = n.index;
+      return (_t, _vals, planeVals) => planeVals.get(src)![index]!;
+    }
+    case "readout": {
+      const acc = ctx.readoutAcc.get(n.id)!;
+      return (_t, vals) => {
+        const x = vals.get(src)!;
+        for (let i = 0; i < acc.length; i++) acc[i] += x[i]!;
+        return x;
+      };
+    }
+    case "li": {
+      const st = ctx.lis.get(n.id)!;
+      return (_t, vals) => liStep(st, vals.get(src)!);
+    }
+    case "delay": {
+      const st = ctx.delays.get(n.id)!;
+      // a recurrent delay's source is not there yet
+      return (t, vals) => delayOutput(st, t, vals.get(src));
+    }
+    case "affine": {
+      const scale = broadcastTo(n.scale, n.shape!);
+      const shift = broadcastTo(n.shift, n.shape!);
+      return (_t, vals) => {
+        const x = vals.get(src)!;
+        const y = new Float64Array(x.length);
+        for (let i = 0; i < x.length; i++) y[i] = scale[i]! * x[i]! + shift[i]!;
+        return y;
+      };
+    }
+    default:
+      if (isNormNode(n)) {
+        const C = inShape[inShape.length - 1]!;
+        return (t, vals) => normStep(n, vals.get(src)!, C, t);
+      }
+      return linearNodeStep(n, inShape);
+  }
+}
+
+function neuronNodeStep(n: NeuronNode, ctx: StepContext): NodeStep {
+  const { opts } = ctx;
+  const p = expandNeuron(n, n.shape!);
+  const st = initNeuronState(p);
+  const src = n.inputs[0]!;
+  const planes = ctx.planeSources.has(n.id);
+  const tr = ctx.traces.get(n.id);
+  return (t, vals, planeVals) => {
+    const r = neuronStep(p, st, vals.get(src)!, t, {
+      h: opts.membrane,
+      margin: opts.margin,
+      planes,
+      force: opts.force?.(n.id, t),
+      onForced: opts.onForced && ((i, own) => opts.onForced!(n.id, t, i, own)),
+    });
+    if (r.planes) planeVals.set(n.id, r.planes);
+    if (tr?.h) tr.h.push(r.h!);
+    if (tr?.margin) tr.margin.push(r.margin!);
+    return r.out;
+  };
+}
+
+/** Stateless linear ops (the same at every step). */
+function linearNodeStep(
+  n: Exclude<IRNode, NeuronNode | NormNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
+  inShape: number[],
+): NodeStep {
+  const src = n.inputs[0]!;
+  switch (n.op) {
+    case "conv2d":
+      return (_t, vals) => conv2d(vals.get(src)!, inShape, n);
+    case "dense": {
+      const { kernel, bias } = n;
+      return (_t, vals) => dense(vals.get(src)!, kernel, bias);
+    }
+    case "avgpool":
+    case "maxpool":
+    case "sumpool": {
+      const kind = n.op === "avgpool" ? "avg" : n.op === "maxpool" ? "max" : "sum";
+      return (_t, vals) => pool(vals.get(src)!, inShape, kind, n.pool, n.strides, n.padding);
+    }
+    case "flatten":
+    case "reshape":
+      return (_t, vals) => vals.get(src)!;
+    case "pad":
+      return (_t, vals) => pad2d(vals.get(src)!, inShape, n.pads);
+    case "add": {
+      const ids = n.inputs;
+      return (_t, vals) => addAll(ids.map((i) => vals.get(i)!));
+    }
+  }
+}
