@@ -16,10 +16,14 @@ export interface ConvSpec {
   groups: number;
 }
 
-/** Cross-correlation as Keras Conv2D computes it. Zero inputs are skipped (exact: they add 0). */
-export function conv2d(x: Float64Array, inShape: readonly number[], spec: ConvSpec): Float64Array {
+/**
+ * Cross-correlation as Keras Conv2D computes it. Zero inputs are skipped (exact: they add 0). With
+ * `out`, the result is written there (its earlier content is ignored) instead of a new array.
+ */
+export function conv2d(x: Float64Array, inShape: readonly number[], spec: ConvSpec, out?: Float64Array): Float64Array {
   const { H, W, C, KH, KW, KI, CO, pads, outH, outW } = convGeometry(inShape, spec);
-  const out = new Float64Array(outH * outW * CO);
+  if (!out) out = new Float64Array(outH * outW * CO);
+  else if (!spec.bias) out.fill(0);
   const k = spec.kernel.data;
   const g = spec.groups;
   const coPerG = CO / g;
@@ -52,10 +56,12 @@ export function conv2d(x: Float64Array, inShape: readonly number[], spec: ConvSp
   return out;
 }
 
-/** y = x W + b with W [in, out]. Zero inputs are skipped. */
-export function dense(x: Float64Array, kernel: Tensor, bias?: Tensor): Float64Array {
+/** y = x W + b with W [in, out]. Zero inputs are skipped. With `out`, written there. */
+export function dense(x: Float64Array, kernel: Tensor, bias?: Tensor, out?: Float64Array): Float64Array {
   const [I, O] = kernel.shape as [number, number];
-  const out = bias ? new Float64Array(bias.data) : new Float64Array(O);
+  if (!out) out = bias ? new Float64Array(bias.data) : new Float64Array(O);
+  else if (bias) out.set(bias.data);
+  else out.fill(0);
   const k = kernel.data;
   for (let i = 0; i < I; i++) {
     const xv = x[i]!;
@@ -77,10 +83,11 @@ export function pool(
   size: [number, number],
   strides: [number, number],
   padding: "same" | "valid",
+  out?: Float64Array,
 ): Float64Array {
   const [H, W, C] = inShape as [number, number, number];
   const { pads, outH, outW } = windowGeometry(H, W, { kernel: size, strides, dilation: [1, 1], padding });
-  const out = new Float64Array(outH * outW * C);
+  if (!out) out = new Float64Array(outH * outW * C);
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       for (let c = 0; c < C; c++) {
@@ -106,20 +113,22 @@ export function pool(
 }
 
 /** Zero padding of H and W; pads [top, bottom, left, right]. */
-export function pad2d(x: Float64Array, inShape: readonly number[], pads: Pads): Float64Array {
+export function pad2d(x: Float64Array, inShape: readonly number[], pads: Pads, out?: Float64Array): Float64Array {
   const [H, W, C] = inShape as [number, number, number];
   const OW = W + pads[2] + pads[3];
   const OH = H + pads[0] + pads[1];
-  const out = new Float64Array(OH * OW * C);
+  if (!out) out = new Float64Array(OH * OW * C);
+  else out.fill(0);
   for (let y = 0; y < H; y++) {
     out.set(x.subarray(y * W * C, (y + 1) * W * C), ((y + pads[0]) * OW + pads[2]) * C);
   }
   return out;
 }
 
-/** Element-wise sum. */
-export function addAll(xs: Float64Array[]): Float64Array {
-  const out = new Float64Array(xs[0]!);
+/** Element-wise sum (into `out` when given). */
+export function addAll(xs: Float64Array[], out?: Float64Array): Float64Array {
+  if (!out) out = new Float64Array(xs[0]!);
+  else out.set(xs[0]!);
   for (let j = 1; j < xs.length; j++) {
     const x = xs[j]!;
     for (let i = 0; i < out.length; i++) out[i] += x[i]!;

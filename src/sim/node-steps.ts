@@ -5,7 +5,7 @@
  * compiled again and again by the engine as it met each new kind, at ~50 ms a time.)
  */
 import { isNormNode, type Graph, type IRNode, type NeuronNode, type NormNode } from "../ir/nodes.ts";
-import { broadcastTo } from "../ir/tensor.ts";
+import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
 import { expandNeuron, initNeuronState, neuronStep } from "./neuron-float.ts";
 import { normStep } from "./norm-float.ts";
@@ -33,6 +33,16 @@ export type NodeStep = (
 
 export function planeSourcesOf(g: Graph): Set<string> {
   return new Set(g.nodes.filter((n) => n.op === "plane").map((n) => n.inputs[0]!));
+}
+
+/**
+ * The array a node writes its output into at every step, or none (a new one each step). A value
+ * that nobody keeps past its step can be overwritten at the next: the outputs of every node but
+ * the neurons (whose outputs are traced), unless every node's output is traced (`all`). Values
+ * read across steps are copied by their readers (delays, `onStep`).
+ */
+function outputBuffer(n: IRNode, ctx: StepContext): Float64Array | undefined {
+  return ctx.opts.all || n.op === "neuron" ? undefined : new Float64Array(size(n.shape!));
 }
 
 export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeStep {
@@ -68,9 +78,10 @@ export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeSt
     case "affine": {
       const scale = broadcastTo(n.scale, n.shape!);
       const shift = broadcastTo(n.shift, n.shape!);
+      const out = outputBuffer(n, ctx);
       return (_t, vals) => {
         const x = vals.get(src)!;
-        const y = new Float64Array(x.length);
+        const y = out ?? new Float64Array(x.length);
         for (let i = 0; i < x.length; i++) y[i] = scale[i]! * x[i]! + shift[i]!;
         return y;
       };
@@ -78,9 +89,10 @@ export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeSt
     default:
       if (isNormNode(n)) {
         const C = inShape[inShape.length - 1]!;
-        return (t, vals) => normStep(n, vals.get(src)!, C, t);
+        const out = outputBuffer(n, ctx);
+        return (t, vals) => normStep(n, vals.get(src)!, C, t, out);
       }
-      return linearNodeStep(n, inShape);
+      return linearNodeStep(n, inShape, outputBuffer(n, ctx));
   }
 }
 
@@ -110,29 +122,34 @@ function neuronNodeStep(n: NeuronNode, ctx: StepContext): NodeStep {
 function linearNodeStep(
   n: Exclude<IRNode, NeuronNode | NormNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
   inShape: number[],
+  out: Float64Array | undefined,
 ): NodeStep {
   const src = n.inputs[0]!;
   switch (n.op) {
     case "conv2d":
-      return (_t, vals) => conv2d(vals.get(src)!, inShape, n);
+      return (_t, vals) => conv2d(vals.get(src)!, inShape, n, out);
     case "dense": {
       const { kernel, bias } = n;
-      return (_t, vals) => dense(vals.get(src)!, kernel, bias);
+      return (_t, vals) => dense(vals.get(src)!, kernel, bias, out);
     }
     case "avgpool":
     case "maxpool":
     case "sumpool": {
       const kind = n.op === "avgpool" ? "avg" : n.op === "maxpool" ? "max" : "sum";
-      return (_t, vals) => pool(vals.get(src)!, inShape, kind, n.pool, n.strides, n.padding);
+      return (_t, vals) => pool(vals.get(src)!, inShape, kind, n.pool, n.strides, n.padding, out);
     }
     case "flatten":
     case "reshape":
       return (_t, vals) => vals.get(src)!;
     case "pad":
-      return (_t, vals) => pad2d(vals.get(src)!, inShape, n.pads);
+      return (_t, vals) => pad2d(vals.get(src)!, inShape, n.pads, out);
     case "add": {
       const ids = n.inputs;
-      return (_t, vals) => addAll(ids.map((i) => vals.get(i)!));
+      return (_t, vals) =>
+        addAll(
+          ids.map((i) => vals.get(i)!),
+          out,
+        );
     }
   }
 }

@@ -24,11 +24,18 @@ export function rasterOf(out: Float64Array): number[] {
   return idx;
 }
 
+/** The sum from the first value on (a loop: a typed array's `reduce` calls a function per value). */
+function sum(o: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < o.length; i++) s += o[i]!;
+  return s;
+}
+
 export function summarizeRun(g: Graph, r: RunResult, raster = false): SampleRun {
   const layers: LayerRun[] = [];
   for (const tr of r.traces.values()) {
     if (tr.op !== "neuron") continue;
-    const per = tr.out.map((o) => o.reduce((a, b) => a + b, 0));
+    const per = tr.out.map(sum);
     const row: LayerRun = { name: tr.id, spikes_per_step: per, total: per.reduce((a, b) => a + b, 0) };
     if (raster) row.raster = tr.out.map(rasterOf);
     layers.push(row);
