@@ -99,55 +99,34 @@ async function oldOutput(): Promise<{ dir: string; out: string }> {
 }
 
 describe("atomic outputs", () => {
-  test("a file size limit: exit 74, one line, the old output intact, nothing new (exit 0 with a cut network.net)", async () => {
-    const { dir, out } = await oldOutput();
-    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { fileLimitBlocks: 10 });
-    assert.equal(r.status, 74, r.stderr);
-    const line = oneErrorLine(r.stderr);
-    assert.ok(line?.includes("network.net"), r.stderr);
-    assert.ok(!r.stderr.includes("HDF5-DIAG"), r.stderr);
-    assert.deepEqual(await readdir(out), ["old.txt"]);
-    assert.deepEqual(await leftovers(dir), []);
-  });
+  // From the sources network.net is written in the main thread; as built, by a worker thread.
+  for (const built of [false, true]) {
+    const how = built ? "as built (network.net from a worker thread)" : "from the sources";
+    test(`${how}: a file size limit, exit 74, one line, the old output intact, nothing new (not exit 0 with a cut network.net)`, async () => {
+      const { dir, out } = await oldOutput();
+      const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { fileLimitBlocks: 10, built });
+      assert.equal(r.status, 74, r.stderr);
+      const line = oneErrorLine(r.stderr);
+      assert.ok(line?.includes("network.net"), r.stderr);
+      assert.ok(!r.stderr.includes("HDF5-DIAG"), r.stderr);
+      assert.deepEqual(await readdir(out), ["old.txt"]);
+      assert.deepEqual(await leftovers(dir), []);
+    });
 
-  test("SIGTERM while network.net is written: exit 143, no temporary directory left", async () => {
-    const { dir, out } = await oldOutput();
-    const patch = await patchModule(
-      "term-in-netx",
-      "readFileSync",
-      `  if (String(args[0]).includes("snnc-netx-")) process.kill(process.pid, "SIGTERM");
+    test(`${how}: SIGTERM while network.net is written, exit 143, no temporary directory left`, async () => {
+      const { dir, out } = await oldOutput();
+      const patch = await patchModule(
+        `term-in-netx-${built ? "built" : "sources"}`,
+        "readFileSync",
+        `  if (String(args[0]).includes("snnc-netx-")) process.kill(process.pid, "SIGTERM");
   return original.apply(this, args);`,
-    );
-    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { patch });
-    assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
-    assertOldOrNew(await readdir(out), ["hwconfig.json", "network.lava.json", "network.net", "report.txt"]);
-    assert.deepEqual(await leftovers(dir), []);
-  });
-
-  test("as built (network.net from a worker thread): a file size limit, exit 74, one line, nothing new", async () => {
-    const { dir, out } = await oldOutput();
-    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { fileLimitBlocks: 10, built: true });
-    assert.equal(r.status, 74, r.stderr);
-    const line = oneErrorLine(r.stderr);
-    assert.ok(line?.includes("network.net"), r.stderr);
-    assert.ok(!r.stderr.includes("HDF5-DIAG"), r.stderr);
-    assert.deepEqual(await readdir(out), ["old.txt"]);
-    assert.deepEqual(await leftovers(dir), []);
-  });
-
-  test("as built (network.net from a worker thread): SIGTERM while it is written, exit 143, nothing left", async () => {
-    const { dir, out } = await oldOutput();
-    const patch = await patchModule(
-      "term-in-netx-worker",
-      "readFileSync",
-      `  if (String(args[0]).includes("snnc-netx-")) process.kill(process.pid, "SIGTERM");
-  return original.apply(this, args);`,
-    );
-    const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { patch, built: true });
-    assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
-    assertOldOrNew(await readdir(out), ["hwconfig.json", "network.lava.json", "network.net", "report.txt"]);
-    assert.deepEqual(await leftovers(dir), []);
-  });
+      );
+      const r = await spawnSnnc(["compile", TDBN, "--target", "loihi", "-o", out], { patch, built });
+      assert.equal(r.status, 143, `status ${r.status} signal ${r.signal} ${r.stderr}`);
+      assertOldOrNew(await readdir(out), ["hwconfig.json", "network.lava.json", "network.net", "report.txt"]);
+      assert.deepEqual(await leftovers(dir), []);
+    });
+  }
 
   test("SIGTERM while the output files are written: exit 143, no staging directory, old or new whole", async () => {
     const { dir, out } = await oldOutput();

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import h5wasm from "h5wasm/node";
@@ -16,6 +16,7 @@ import { buildLoihi } from "../../../src/loihi/build.ts";
 import { loihiDriver } from "../../../src/loihi/driver.ts";
 import { outputBytes } from "../../../src/driver/output-content.ts";
 import type { ConvSynapse, DenseSynapse, FixedModel } from "../../../src/loihi/model/integer-model.ts";
+import { snnc } from "../../support/cli.ts";
 import { spikeFeatures } from "../../support/folded-graphs.ts";
 
 type H5 = InstanceType<typeof h5wasm.File>;
@@ -205,5 +206,20 @@ test("outputs are byte-identical across runs (HDF5 timestamps pinned)", async ()
     const w = b.files.get(k)!;
     assert.ok(outputBytes(v).length > 0, `${k} not empty`);
     assert.equal(Buffer.compare(outputBytes(v), outputBytes(w)), 0, `${k} identical`);
+  }
+});
+
+test("the shipped command writes network.net in a worker thread: the bytes this thread's writer gives", async () => {
+  for (const fx of ["tdbn", "time-distributed"]) {
+    const model = `fixtures/${fx}/model.json`;
+    const out = mkdtempSync(join(tmpdir(), "snnc-netx-built-"));
+    try {
+      const r = snnc(["compile", model, "--target", "loihi2", "--agreement-samples", "0", "-o", join(out, "o")]);
+      assert.equal(r.code, 0, r.stderr);
+      const here = await writeNetx(buildLoihi(await loadModel(model), { target: "loihi2" }).quant.model);
+      assert.equal(Buffer.compare(readFileSync(join(out, "o", "network.net")), here), 0, `${fx}: identical bytes`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   }
 });
