@@ -45,11 +45,12 @@ export const fmt = (x: number, d = 0) =>
   x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /**
- * `node <args>` in ROOT under /usr/bin/time (its report goes to `out`): wall ms, CPU ms of the
- * process and all its threads (user + system), peak RSS in KB. Throws when the command fails.
+ * `node <args>` in ROOT under /usr/bin/time (its report goes to `out`), after `prefix` (e.g.
+ * `taskset -c 0`): wall ms, CPU ms of the process and all its threads (user + system), peak RSS in
+ * KB. Throws when the command fails.
  */
-export function timedNode(args: string[], out: string): { ms: number; cpu: number; kb: number } {
-  const r = spawnSync("/usr/bin/time", ["-o", out, "-f", "%e %U %S %M", process.execPath, ...args], {
+export function timedNode(args: string[], out: string, prefix: string[] = []): { ms: number; cpu: number; kb: number } {
+  const r = spawnSync("/usr/bin/time", ["-o", out, "-f", "%e %U %S %M", ...prefix, process.execPath, ...args], {
     cwd: ROOT,
     encoding: "utf8",
     maxBuffer: 1 << 26,

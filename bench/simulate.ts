@@ -9,10 +9,9 @@
  * Usage: tsx bench/simulate.ts [--quick] [--json]   (after `npm run build`)
  */
 import { readFileSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { graphToJson } from "../src/ir/serialize.ts";
 import { inferShapes } from "../src/ir/shapes.ts";
 import { median, ROOT, timedNode } from "./common.ts";
@@ -30,6 +29,9 @@ const model = join(dir, "digits-8x8.snnc.json");
 writeFileSync(model, graphToJson(inferShapes(benchModel({ ...spec, timesteps: 16, theta: 1 }))));
 
 interface Row {
+  /** One worker pinned to each core in turn (ms), and the two-worker ratio those cores allow at best. */
+  pinnedMs?: number[];
+  bound?: number;
   target: string;
   samples: number;
   oneWorkerMs: number;
@@ -40,7 +42,7 @@ interface Row {
   coresBusyTwo: number;
 }
 
-function run(target: string, workers: number): { ms: number; cpu: number; result: string } {
+function run(target: string, workers: number, prefix: string[] = []): { ms: number; cpu: number; result: string } {
   const out = join(dir, `result-${workers}.json`);
   const t = timedNode(
     [
@@ -57,35 +59,23 @@ function run(target: string, workers: number): { ms: number; cpu: number; result
       out,
     ],
     join(dir, "time.txt"),
+    prefix,
   );
   return { ms: t.ms, cpu: t.cpu, result: readFileSync(out, "utf8") };
 }
 
 /**
- * What the machine gives right now: the same fixed CPU work (a loop) on two threads at once vs
- * twice on one, as a wall-time ratio. 0.5 on two idle cores; near 1 when other processes hold the
- * cores, which bounds what any pool can show at that moment.
+ * What the machine gives right now: the one-worker run with the whole process pinned to each core
+ * in turn (`taskset`), wall ms per core. Cores of a shared virtual machine need not be equal (a
+ * core whose hardware sibling another tenant keeps busy runs slower), and two workers can at best
+ * add up the cores' speeds: `bound` is that best two-worker time over the unpinned one-worker time,
+ * serial parts left out (0.5 for two equal free cores).
  */
-async function machineRatio(): Promise<number> {
-  const spin =
-    "let x = 0; for (let i = 0; i < 3e8; i++) x = (x + i) | 0; require('node:worker_threads').parentPort.postMessage(x);";
-  const job = () =>
-    new Promise<void>((resolve, reject) => {
-      const w = new Worker(spin, { eval: true });
-      w.once("message", () => resolve());
-      w.once("error", reject);
-    });
-  await job(); // warm-up
-  const t0 = performance.now();
-  await job();
-  await job();
-  const serial = performance.now() - t0;
-  const t1 = performance.now();
-  await Promise.all([job(), job()]);
-  return (performance.now() - t1) / serial;
+function pinnedCores(target: string): number[] | undefined {
+  if (spawnSync("taskset", ["-c", "0", "true"]).status !== 0) return undefined;
+  return Array.from({ length: availableParallelism() }, (_, k) => run(target, 1, ["taskset", "-c", String(k)]).ms);
 }
 
-const machineBefore = await machineRatio();
 const rows: Row[] = [];
 for (const target of ["float", "loihi2"]) {
   let samples = 0;
@@ -100,6 +90,8 @@ for (const target of ["float", "loihi2"]) {
     two.push(b);
   }
   const oneWorkerMs = median(one.map((r) => r.ms));
+  const pinnedMs = pinnedCores(target);
+  const bound = pinnedMs && 1 / pinnedMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
   const twoWorkersMs = median(two.map((r) => r.ms));
   rows.push({
     target,
@@ -109,22 +101,25 @@ for (const target of ["float", "loihi2"]) {
     ratio: twoWorkersMs / oneWorkerMs,
     coresBusyOne: median(one.map((r) => r.cpu / r.ms)),
     coresBusyTwo: median(two.map((r) => r.cpu / r.ms)),
+    pinnedMs,
+    bound,
   });
 }
-const machine = { before: machineBefore, after: await machineRatio() };
 rmSync(dir, { recursive: true, force: true });
 
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ model: spec, cores: availableParallelism(), machine, rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ model: spec, cores: availableParallelism(), rows }, null, 2)}\n`);
 } else {
   process.stdout.write(
     `simulate: ${spec.name} (8×8×1 → conv ${spec.channels[0]} → conv ${spec.channels[1]} stride 2 → dense ${spec.classes}, T = 16), ` +
-      `digits test split, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), median of ${reps}\n` +
-      `the same CPU loop on 2 threads vs twice on 1, now: ratio ${machine.before.toFixed(2)} before, ${machine.after.toFixed(2)} after (0.5 = two free cores)\n`,
+      `digits test split, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), median of ${reps}\n`,
   );
   for (const r of rows)
     process.stdout.write(
       `${r.target.padEnd(7)} ${r.samples} samples: 1 worker ${r.oneWorkerMs.toFixed(0)} ms (${r.coresBusyOne.toFixed(2)} cores busy), ` +
-        `2 workers ${r.twoWorkersMs.toFixed(0)} ms (${r.coresBusyTwo.toFixed(2)} cores busy), ratio ${r.ratio.toFixed(2)}\n`,
+        `2 workers ${r.twoWorkersMs.toFixed(0)} ms (${r.coresBusyTwo.toFixed(2)} cores busy), ratio ${r.ratio.toFixed(2)}` +
+        (r.pinnedMs
+          ? `; 1 worker pinned to each core: ${r.pinnedMs.map((t) => t.toFixed(0)).join(", ")} ms, best 2-worker ratio they allow ${r.bound!.toFixed(2)}\n`
+          : "\n"),
     );
 }
