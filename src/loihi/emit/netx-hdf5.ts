@@ -98,17 +98,30 @@ type H5 = typeof H5wasm;
 type H5File = InstanceType<H5["File"]>;
 type H5Group = ReturnType<H5File["create_group"]>;
 
-function writeType(g: H5Group, name: string, value: string): void {
-  g.create_dataset({ name, data: [value], shape: [1], dtype: "S10" });
-}
+/**
+ * One call of writing network.net, in the order they are made: a group (its path under the file's
+ * root), or a dataset in a group. Plain data: the list can be made in one thread and written in
+ * another (netx-worker.ts), its arrays transferred rather than copied.
+ */
+export type NetxEntry =
+  | { group: string }
+  | { in: string; name: string; data: Int32Array | BigInt64Array | string[]; shape: number[]; dtype?: "S10" };
 
-function writeLayers(f: H5File, m: FixedModel): void {
-  const root = f.create_group("layer");
+/** The calls that write `m`'s netx file; every array in them is its own (fresh, none shared). */
+export function netxEntries(m: FixedModel): NetxEntry[] {
+  const out: NetxEntry[] = [{ group: "layer" }];
+  const type = (g: string, value: string) => out.push({ in: g, name: "type", data: [value], shape: [1], dtype: "S10" });
+  const data = (g: string, name: string, d: Int32Array | BigInt64Array, shape: number[]) =>
+    out.push({ in: g, name, data: d, shape });
   let k = 0;
-  const next = () => root.create_group(String(k++));
+  const next = () => {
+    const g = `layer/${k++}`;
+    out.push({ group: g });
+    return g;
+  };
   const l0 = next();
-  writeType(l0, "type", "input");
-  l0.create_dataset({ name: "shape", data: i64(torchShape(m.input.shape)), shape: [torchShape(m.input.shape).length] });
+  type(l0, "input");
+  data(l0, "shape", i64(torchShape(m.input.shape)), [torchShape(m.input.shape).length]);
   let srcShape = m.input.shape;
   // Is the previous netx layer spatial ((C,H,W): the input or a conv)? A dense layer's output is flat.
   let src3d = m.input.shape.length === 3;
@@ -116,43 +129,59 @@ function writeLayers(f: H5File, m: FixedModel): void {
     const c = m.connections.find((x) => x.to === p.id) as FixedConnection;
     if (c.synapse.kind === "dense" && src3d) {
       const fl = next();
-      writeType(fl, "type", "flatten");
-      fl.create_dataset({ name: "shape", data: i64([srcShape.reduce((a, b) => a * b, 1), 1, 1]), shape: [3] });
+      type(fl, "flatten");
+      data(fl, "shape", i64([srcShape.reduce((a, b) => a * b, 1), 1, 1]), [3]);
     }
     const l = next();
     if (c.synapse.kind === "dense") {
-      writeType(l, "type", "dense");
-      l.create_dataset({ name: "shape", data: i64([populationSize(p)]), shape: [1] });
+      type(l, "dense");
+      data(l, "shape", i64([populationSize(p)]), [1]);
     } else {
-      writeType(l, "type", "conv");
-      const ts = torchShape(p.shape);
-      l.create_dataset({ name: "shape", data: i64(ts), shape: [3] });
+      type(l, "conv");
+      data(l, "shape", i64(torchShape(p.shape)), [3]);
     }
-    const n = l.create_group("neuron");
-    writeType(n, "type", "CUBA");
-    n.create_dataset({ name: "vThMant", data: i64([p.vth]), shape: [] });
-    n.create_dataset({ name: "iDecay", data: i64([p.du + 1]), shape: [] });
-    n.create_dataset({ name: "vDecay", data: i64([p.dv]), shape: [] });
+    const n = `${l}/neuron`;
+    out.push({ group: n });
+    type(n, "CUBA");
+    data(n, "vThMant", i64([p.vth]), []);
+    data(n, "iDecay", i64([p.du + 1]), []);
+    data(n, "vDecay", i64([p.dv]), []);
     if (c.synapse.kind === "diagonal") throw new RangeError(`netx: '${c.id}' has no netx form`);
     if (c.synapse.kind === "dense") {
-      l.create_dataset({
-        name: "weight",
-        data: denseWeights(c.synapse, srcShape, src3d),
-        shape: [c.synapse.outSize, c.synapse.inSize],
-      });
+      data(l, "weight", denseWeights(c.synapse, srcShape, src3d), [c.synapse.outSize, c.synapse.inSize]);
     } else {
       const s = c.synapse;
       const [KH, KW, KI, CO] = s.kernelShape;
-      l.create_dataset({ name: "weight", data: convWeights(s), shape: [CO, KI, KH, KW] });
-      l.create_dataset({ name: "stride", data: i64(s.strides), shape: [2] });
-      l.create_dataset({ name: "padding", data: i64([s.pads[0], s.pads[2]]), shape: [2] });
-      l.create_dataset({ name: "dilation", data: i64(s.dilation), shape: [2] });
-      l.create_dataset({ name: "groups", data: i64([s.groups]), shape: [] });
+      data(l, "weight", convWeights(s), [CO, KI, KH, KW]);
+      data(l, "stride", i64(s.strides), [2]);
+      data(l, "padding", i64([s.pads[0], s.pads[2]]), [2]);
+      data(l, "dilation", i64(s.dilation), [2]);
+      data(l, "groups", i64([s.groups]), []);
     }
     const b = biasData(p, c.synapse.kind === "conv");
-    if (b) l.create_dataset({ name: "bias", data: b.data, shape: b.shape });
+    if (b) data(l, "bias", b.data, b.shape);
     srcShape = p.shape;
     src3d = c.synapse.kind === "conv";
+  }
+  return out;
+}
+
+/** The arrays of `entries`, to transfer them to another thread. */
+export function netxBuffers(entries: readonly NetxEntry[]): ArrayBuffer[] {
+  return entries.flatMap((e) => ("data" in e && !Array.isArray(e.data) ? [e.data.buffer as ArrayBuffer] : []));
+}
+
+function writeEntries(f: H5File, entries: readonly NetxEntry[]): void {
+  const groups = new Map<string, H5File | H5Group>([["", f]]);
+  for (const e of entries) {
+    if ("group" in e) {
+      const cut = e.group.lastIndexOf("/");
+      const parent = groups.get(cut < 0 ? "" : e.group.slice(0, cut))!;
+      groups.set(e.group, parent.create_group(e.group.slice(cut + 1)));
+    } else {
+      const { name, data, shape, dtype } = e;
+      groups.get(e.in)!.create_dataset(dtype ? { name, data, shape, dtype } : { name, data, shape });
+    }
   }
 }
 
@@ -161,12 +190,25 @@ function writeLayers(f: H5File, m: FixedModel): void {
  * fresh temporary directory under `tmpDir` (default: the OS temp dir), read back and removed.
  */
 export async function writeNetx(m: FixedModel, opts: { tmpDir?: string } = {}): Promise<Uint8Array> {
+  return writeNetxEntries(checkedNetxEntries(m), opts);
+}
+
+/** `netxEntries` of a model netx can express; else a RangeError. */
+export function checkedNetxEntries(m: FixedModel): NetxEntry[] {
   const chk = netxCheck(m);
   if (!chk.ok) throw new RangeError(`network.net cannot express this model: ${chk.reason}`);
+  return netxEntries(m);
+}
+
+/** The bytes of the file that `entries` write. */
+export async function writeNetxEntries(
+  entries: readonly NetxEntry[],
+  opts: { tmpDir?: string } = {},
+): Promise<Uint8Array> {
   const h5wasm = await h5wasmLoaded();
   // One piece: a signal waits for the temporary directory to be removed; HDF5's errors become one line.
   return deferSignals(() =>
-    callHdf5("cannot write network.net", "E_WRITE", () => writeNetxFile(h5wasm, m, opts.tmpDir)),
+    callHdf5("cannot write network.net", "E_WRITE", () => writeNetxFile(h5wasm, entries, opts.tmpDir)),
   );
 }
 
@@ -184,7 +226,7 @@ export function h5wasmLoaded(): Promise<H5> {
   return loading;
 }
 
-function writeNetxFile(h5wasm: H5, m: FixedModel, tmpDir: string | undefined): Uint8Array {
+function writeNetxFile(h5wasm: H5, entries: readonly NetxEntry[], tmpDir: string | undefined): Uint8Array {
   const dir = mkdtempSync(join(tmpDir ?? tmpdir(), "snnc-netx-"));
   const path = join(dir, "network.net");
   const realNow = Date.now;
@@ -192,7 +234,7 @@ function writeNetxFile(h5wasm: H5, m: FixedModel, tmpDir: string | undefined): U
     Date.now = () => 0;
     const f = new h5wasm.File(path, "w");
     try {
-      writeLayers(f, m);
+      writeEntries(f, entries);
     } finally {
       f.close();
       Date.now = realNow;

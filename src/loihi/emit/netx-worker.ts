@@ -1,15 +1,15 @@
 /**
  * The thread that writes network.net (started by netx-writer.ts): it loads HDF5 (h5wasm) as soon
- * as it starts, while the main thread still builds the model, then writes the file of each model
- * it is sent and sends the bytes back (or the error, as data).
+ * as it starts, while the main thread still builds the model, then writes each file it is sent
+ * (its datasets made by the main thread, their arrays transferred) and sends the bytes back (or
+ * the error, as data).
  */
 import { parentPort } from "node:worker_threads";
 import { toWorkerError, type WorkerError } from "../../ir/worker-errors.ts";
-import type { FixedModel } from "../model/integer-model.ts";
-import { h5wasmLoaded, writeNetx } from "./netx-hdf5.ts";
+import { h5wasmLoaded, type NetxEntry, writeNetxEntries } from "./netx-hdf5.ts";
 
 export interface NetxTask {
-  model: FixedModel;
+  entries: NetxEntry[];
   tmpDir?: string;
 }
 
@@ -21,7 +21,7 @@ h5wasmLoaded().catch(() => undefined);
 port.on("message", async (task: NetxTask) => {
   let reply: NetxReply;
   try {
-    reply = { bytes: await writeNetx(task.model, { tmpDir: task.tmpDir }) };
+    reply = { bytes: await writeNetxEntries(task.entries, { tmpDir: task.tmpDir }) };
   } catch (e) {
     reply = { error: toWorkerError(e) };
   }

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { deferSignalsUntil } from "../../util/signals.ts";
 import { fromWorkerError } from "../../ir/worker-errors.ts";
 import type { FixedModel } from "../model/integer-model.ts";
-import { writeNetx } from "./netx-hdf5.ts";
+import { checkedNetxEntries, netxBuffers, writeNetx } from "./netx-hdf5.ts";
 import type { NetxReply, NetxTask } from "./netx-worker.ts";
 
 export interface NetxWriter {
@@ -59,8 +59,10 @@ export function startNetxWriter(): NetxWriter {
         worker.on("error", onError);
         worker.on("exit", onExit);
         worker.ref();
-        const task: NetxTask = { model: m, tmpDir: opts.tmpDir };
-        worker.postMessage(task);
+        // The datasets are made here (what writing in this thread would make too) and their arrays
+        // moved, not copied: the model itself stays here.
+        const task: NetxTask = { entries: checkedNetxEntries(m), tmpDir: opts.tmpDir };
+        worker.postMessage(task, netxBuffers(task.entries));
       });
       // A signal during the write takes effect after it, once the worker removed its temporary files.
       return deferSignalsUntil(reply);
