@@ -6,12 +6,24 @@
 // entry points of their own, beside the chunks that start them (they are found by import.meta.url),
 // and dist/bundle/ is as deep under the package as every other dist/<dir>/, so the relative paths
 // the program reads its files by (targets/, schemas, validators, the digits) still hold. Run by
-// `npm run build` after tsc.
+// `npm run build` after tsc. HDF5 (h5wasm) is the one dependency not imported from node_modules: the
+// bundle imports the copy h5wasm-split.mjs writes to dist/h5wasm/, whose WebAssembly is a file of
+// its own instead of a string literal to parse and decode at every start.
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
+import { splitH5wasm } from "./h5wasm-split.mjs";
 
 const outdir = "dist/bundle";
 rmSync(outdir, { recursive: true, force: true });
+const h5wasm = splitH5wasm("dist/h5wasm");
+if (!h5wasm) console.warn("bundle: h5wasm's module has a shape this build does not know; it is imported as it is");
+/** `h5wasm/node` → dist/h5wasm/ (every chunk lies in dist/bundle/, so one relative path serves all). */
+const splitHdf5 = {
+  name: "h5wasm-split",
+  setup(b) {
+    if (h5wasm) b.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: "../h5wasm/hdf5_hl.js", external: true }));
+  },
+};
 await build({
   entryPoints: {
     main: "dist/cli/main.js",
@@ -27,6 +39,7 @@ await build({
   platform: "node",
   target: "node20",
   packages: "external",
+  plugins: [splitHdf5],
   chunkNames: "chunk-[hash]",
   legalComments: "none",
   logLevel: "error",

@@ -103,11 +103,6 @@ export interface TargetDriver {
   /** The pipeline: the passes `compile` runs, in order (for --list-passes and --dump-ir-after checks). */
   passes(opts: PipelineOptions): readonly Pass[];
   compile(g: Graph, opts: CompileOptions): Promise<CompileResult>;
-  /**
-   * Starts loading what the next `compile` needs and is slow to load (in another thread), so that
-   * it loads while the model is read; called once a compile is sure to follow. Optional.
-   */
-  prepareCompile?(): void;
   /** Runs the target's model (e.g. the integer model of a chip) on inputs; absent for "float". */
   run?(g: Graph, inputs: readonly StepInput[], opts: { target: string; raster?: boolean; file?: string }): TargetRun;
   /** Builds the target's model once for many runs (absent for "float"). */

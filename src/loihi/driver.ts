@@ -28,7 +28,7 @@ import { buildLoihi, withTimesteps, type LoihiBuild } from "./build.ts";
 import { hwconfigJson } from "./emit/hwconfig-json.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "./emit/lava-custom-process.ts";
 import { lavaProcessGraphStream } from "./emit/lava-process-graph.ts";
-import { startNetxWriter, startNetxWriterAhead, takeNetxWriter } from "./emit/netx-writer.ts";
+import { startNetxWriter, takeNetxWriter } from "./emit/netx-writer.ts";
 import { loihiPipeline } from "./pipeline.ts";
 import { netxCheck } from "./quantize/index.ts";
 import { agreementLines, compileReportText, compileSummary } from "./report.ts";
@@ -210,7 +210,6 @@ export function makeLoihiDriver(opts: { fault?: FixedFault } = {}): TargetDriver
     names: ["loihi", "loihi2", "loihi1"],
     description: "Intel Loihi (loihi = loihi2): Lava fixed point, netx HDF5 + Lava process graph + hardware placement",
     passes: (o) => loihiPipeline(loadTarget(o.target), o),
-    prepareCompile: startNetxWriterAhead,
     compile: (g, o) => compileLoihi(g, o),
     run: runLoihi,
     prepareRun: prepareLoihiRun,
