@@ -31,6 +31,7 @@ await build({
     "worker-target": "dist/driver/simulate/worker-target.js",
     "agreement-worker": "dist/loihi/agreement-worker.js",
     "netx-worker": "dist/loihi/emit/netx-worker.js",
+    "stepped-worker": "dist/loihi/sim/stepped-worker.js",
   },
   outdir,
   bundle: true,

@@ -34,7 +34,7 @@ export const DEFAULT_AGREEMENT_SAMPLES = 8;
 /** Synapse updates (synapses × Lava steps × samples) the default sample count stays within. */
 export const AGREEMENT_BUDGET = 2e9;
 /** Below this many synapse updates the samples run in this thread (starting workers costs more). */
-const THREADS_FROM = 2e8;
+export const THREADS_FROM = 2e8;
 
 /**
  * Each spiking population's float layer and latency, and the readout candidates. A layer split

@@ -4,41 +4,32 @@
  * network.net (when netx can express the network), network.lava.json, hwconfig.json and report.txt,
  * and snnc_lava_processes.py (snnc's own Lava process) when a population needs it.
  *
- * verify runs the integer model on both simulator engines (dense time-stepped and event-driven)
- * and requires them to agree on every spike, u and v of every population at every step. It also
- * measures the agreement of the integer model with the float model as written (spikes per layer,
- * aligned for each layer's synaptic latency, and the readout argmax) and gates on it
- * (src/verify/gates.ts): ok = the engines agree AND the deployed model reaches the agreement minima.
- * A sample whose readout argmax differs is judged (ties/judge-tie.ts): a tie within the quantisation
- * bound when every departure of the integer model lies within the rounding bound of its threshold.
- *
- * Testing hook: SNNC_FIXED_FAULT=drop-first-event makes the event-driven engine drop one event per
- * source and step, so that verify's detection of a fixed-point divergence can be exercised end to end.
+ * verify (verify.ts) runs the integer model on both simulator engines (dense time-stepped and
+ * event-driven) and requires them to agree on every spike, u and v of every population at every
+ * step. It also measures the agreement of the integer model with the float model as written and
+ * gates on it (src/verify/gates.ts): ok = the engines agree AND the deployed model reaches the
+ * agreement minima. A sample whose readout argmax differs is judged (ties/judge-tie.ts): a tie
+ * within the quantisation bound when every departure of the integer model lies within the rounding
+ * bound of its threshold.
  */
-import type { CompileOptions, CompileResult, OutputContent, TargetDriver, VerifyOptions } from "../driver/types.ts";
+import type { CompileOptions, CompileResult, OutputContent, TargetDriver } from "../driver/types.ts";
 import { randomInputs } from "../inputs/random-inputs.ts";
-import { SnncError } from "../ir/errors.ts";
 import type { Graph } from "../ir/nodes.ts";
-import { measureAgreement } from "../verify/agreement.ts";
-import { applyGates } from "../verify/gates.ts";
-import { compareTraces, type TraceComparison } from "../verify/compare.ts";
-import { buildVerifyReport } from "../verify/report.ts";
 import { loadTarget } from "../target/load-target.ts";
-import { buildLoihi, withTimesteps, type LoihiBuild } from "./build.ts";
+import { buildLoihi, type LoihiBuild } from "./build.ts";
 import { hwconfigJson } from "./emit/hwconfig-json.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "./emit/lava-custom-process.ts";
 import { lavaProcessGraphStream } from "./emit/lava-process-graph.ts";
 import { startNetxWriter, takeNetxWriter } from "./emit/netx-writer.ts";
 import { loihiPipeline } from "./pipeline.ts";
 import { netxCheck } from "./quantize/index.ts";
-import { agreementLines, compileReportText, compileSummary } from "./report.ts";
+import { compileReportText, compileSummary } from "./report.ts";
 import { AGREEMENT_BUDGET, defaultAgreementSamples, measureLoihiAgreement, sampleWork } from "./agreement.ts";
-import { integerRuns, prepareLoihiRun, runLoihi } from "./run.ts";
+import { prepareLoihiRun, runLoihi } from "./run.ts";
 import type { FixedModel } from "./model/integer-model.ts";
-import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
-import { runFixedEvent } from "./sim/run-event.ts";
-import { runFixedStepped } from "./sim/run-stepped.ts";
-import { judgeTie, tieContext } from "./ties/judge-tie.ts";
+import type { FixedFault } from "./sim/engine-common.ts";
+import { tieContext } from "./ties/judge-tie.ts";
+import { faultFromEnv, verifyLoihi } from "./verify.ts";
 
 async function compileLoihi(
   g: Graph,
@@ -108,101 +99,6 @@ function planesHint(b: LoihiBuild, agreement: number): string | undefined {
 /** Why the default measured no sample. */
 function budgetNote(m: FixedModel): string {
   return `one sample is ${sampleWork(m).toExponential(1)} synapse updates, beyond the default budget of ${AGREEMENT_BUDGET.toExponential(0)}; --agreement-samples <n> measures n samples`;
-}
-
-function faultFromEnv(): FixedFault | undefined {
-  const f = process.env.SNNC_FIXED_FAULT;
-  if (f === undefined || f === "") return undefined;
-  if (f !== "drop-first-event")
-    throw new SnncError("E_USAGE", `SNNC_FIXED_FAULT='${f}' is not a known fault (drop-first-event)`);
-  return f;
-}
-
-/** Every u and v of every population at every step: how many values differ between two runs. */
-function compareState(a: FixedRun, b: FixedRun): { compared: number; differing: number; first?: string } {
-  let compared = 0;
-  let differing = 0;
-  let first: string | undefined;
-  for (const [key, A, B] of [
-    ["u", a.u!, b.u!],
-    ["v", a.v!, b.v!],
-  ] as const) {
-    for (const [id, xs] of A) {
-      const ys = B.get(id)!;
-      for (let n = 0; n < xs.length; n++) {
-        const x = xs[n]!;
-        const y = ys[n]!;
-        compared += x.length;
-        for (let i = 0; i < x.length; i++) {
-          if (x[i] !== y[i]) {
-            differing++;
-            first ??= `${key} of '${id}' neuron ${i} at step ${n + 1}: time-stepped ${x[i]}, event-driven ${y[i]}`;
-          }
-        }
-      }
-    }
-  }
-  return { compared, differing, first };
-}
-
-async function verifyLoihi(g: Graph, opts: VerifyOptions & { board?: string }, fault: FixedFault | undefined) {
-  if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
-  // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
-  const b = buildLoihi(g, {
-    target: opts.target,
-    temporalNorm: opts.temporalNorm,
-    earlyExit: opts.earlyExit,
-    file: opts.file,
-    board: opts.board,
-    checkPasses: opts.checkPasses,
-    weightPlanes: opts.weightPlanes,
-  });
-  const T = opts.timesteps ?? g.meta.timesteps;
-  const m = withTimesteps(b.quant.model, T);
-  const comps: TraceComparison[] = [];
-  const stepped: FixedRun[] = [];
-  let stateCompared = 0;
-  let stateDiffering = 0;
-  let firstState: string | undefined;
-  opts.inputs.forEach((x, sample) => {
-    const a = runFixedStepped(m, x, { state: true });
-    const e = runFixedEvent(m, x, { state: true, fault });
-    stepped.push(a);
-    const ra = fixedRunAsRunResult(m, a);
-    const re = fixedRunAsRunResult(m, e);
-    comps.push(compareTraces(ra, re, { sample, maxDivergences: opts.maxDivergences }));
-    const s = compareState(a, e);
-    stateCompared += s.compared;
-    stateDiffering += s.differing;
-    firstState ??= s.first;
-  });
-  const tie = tieContext(b, m);
-  const agreement = measureAgreement(
-    g,
-    {
-      ...integerRuns(m, opts.inputs, stepped),
-      judgeTie: (k, readout, ref, a, c) => judgeTie(tie, opts.inputs[k]!, stepped[k]!, readout, ref, a, c),
-    },
-    opts.inputs,
-  );
-  const notes = [
-    `${b.target.name}: the integer model on the time-stepped engine (reference) and the event-driven engine (compiled); every spike, u and v compared`,
-    `u and v: ${stateCompared} values compared, ${stateDiffering} differing${firstState ? ` (first: ${firstState})` : ""}`,
-    ...agreementLines(agreement, "float model vs integer model"),
-    ...b.quant.warnings.map((w) => `warning: ${w}`),
-  ];
-  const report = buildVerifyReport(b.target.name, comps, { maxDivergences: opts.maxDivergences, notes });
-  const gates = applyGates(agreement, { ...opts, clipped: b.quant.populations.flatMap((p) => p.connections) });
-  return {
-    ...report,
-    ok: report.ok && stateDiffering === 0 && gates.ok,
-    gates,
-    engines: { reference: "time-stepped", compiled: "event-driven" },
-    membranes: { compared: stateCompared, differing: stateDiffering, first: firstState ?? null },
-    latency: Object.fromEntries(m.populations.map((p) => [p.id, p.depth])),
-    runSteps: m.runSteps,
-    floatAgreement: agreement,
-  };
 }
 
 export function makeLoihiDriver(opts: { fault?: FixedFault } = {}): TargetDriver {

@@ -178,28 +178,62 @@ export function combineAgreement(samples: readonly SampleAgreement[]): Agreement
   };
 }
 
+/** What the agreement compares a fixed-point run with: the float model as written, every node traced. */
+export function agreementReference(g: Graph, x: StepInput, timesteps: number): RunResult {
+  return simulate(g, x, { timesteps, all: true });
+}
+
+/**
+ * One sample (number k) of a fixed-point model's runs against its float reference: spikes per layer
+ * (aligned by latency) and the readout. A readout whose argmax differs goes to `disagreements`,
+ * judged when the layout has a judge.
+ */
+export function sampleAgainstReference(
+  fixed: Omit<FixedPointRuns, "runs">,
+  k: number,
+  ref: RunResult,
+  got: RunResult,
+  disagreements: ArgmaxDisagreement[],
+): SampleAgreement {
+  const layers = fixed.layers.filter((l) => ref.traces.get(l.id)?.out[0]?.length === l.neurons).map((l) => l.id);
+  const c = compareTraces(
+    { ...ref, readouts: new Map() },
+    { ...got, readouts: new Map() },
+    { layers, latency: fixed.latency, maxDivergences: 0 },
+  );
+  const readout = compareReadout(fixed.outputs, ref.readouts, got.readouts);
+  if (readout && !readout.argmaxAgree) {
+    const a = ref.readouts.get(readout.id)!;
+    const [ca, cb] = [argmax(a), argmax(got.readouts.get(readout.id)!)];
+    const judgement = fixed.judgeTie?.(k, readout.id, a, ca, cb);
+    disagreements.push({ sample: k, floatClass: ca, fixedClass: cb, ...(judgement ? { judgement } : {}) });
+  }
+  return { layers: c.layers, readout };
+}
+
+/** The samples' agreements (in order) and their readout disagreements → the Agreement (ties counted when judged). */
+export function agreementOfSamples(
+  samples: readonly SampleAgreement[],
+  disagreements: readonly ArgmaxDisagreement[],
+  judged: boolean,
+): Agreement {
+  const a = combineAgreement(samples);
+  if (!a.readout || !judged) return a;
+  return {
+    ...a,
+    readout: {
+      ...a.readout,
+      ties: disagreements.filter((d) => d.judgement?.tie).length,
+      disagreements: [...disagreements],
+    },
+  };
+}
+
 /** The float model as written vs a fixed-point model's runs: spikes per layer (aligned by latency) and readouts. */
 export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readonly StepInput[]): Agreement {
   const disagreements: ArgmaxDisagreement[] = [];
-  const samples = inputs.map((x, k): SampleAgreement => {
-    const ref = simulate(g, x, { timesteps: fixed.timesteps, all: true });
-    const got = fixed.runs[k]!;
-    const layers = fixed.layers.filter((l) => ref.traces.get(l.id)?.out[0]?.length === l.neurons).map((l) => l.id);
-    const c = compareTraces(
-      { ...ref, readouts: new Map() },
-      { ...got, readouts: new Map() },
-      { layers, latency: fixed.latency, maxDivergences: 0 },
-    );
-    const readout = compareReadout(fixed.outputs, ref.readouts, got.readouts);
-    if (readout && !readout.argmaxAgree) {
-      const a = ref.readouts.get(readout.id)!;
-      const [ca, cb] = [argmax(a), argmax(got.readouts.get(readout.id)!)];
-      const judgement = fixed.judgeTie?.(k, readout.id, a, ca, cb);
-      disagreements.push({ sample: k, floatClass: ca, fixedClass: cb, ...(judgement ? { judgement } : {}) });
-    }
-    return { layers: c.layers, readout };
-  });
-  const a = combineAgreement(samples);
-  if (!a.readout || !fixed.judgeTie) return a;
-  return { ...a, readout: { ...a.readout, ties: disagreements.filter((d) => d.judgement?.tie).length, disagreements } };
+  const samples = inputs.map((x, k) =>
+    sampleAgainstReference(fixed, k, agreementReference(g, x, fixed.timesteps), fixed.runs[k]!, disagreements),
+  );
+  return agreementOfSamples(samples, disagreements, !!fixed.judgeTie);
 }

@@ -1,0 +1,151 @@
+/**
+ * verify for the Loihi targets: the integer model on both simulator engines (dense time-stepped and
+ * event-driven), every spike, u and v of every population at every step compared, and the integer
+ * model's agreement with the float model as written (spikes per layer, aligned for each layer's
+ * synaptic latency, and the readout argmax), gated (src/verify/gates.ts). A sample whose readout
+ * argmax differs is judged (ties/judge-tie.ts).
+ *
+ * When a sample is large (the same work as makes compile's agreement use threads) and the machine
+ * has more than one core, the time-stepped engine runs in a thread of its own
+ * (sim/stepped-thread.ts) while this one runs the event-driven engine and the float reference of
+ * the same sample; the next sample's time-stepped run starts as soon as this one's is back. Results
+ * are the same either way: each engine is a pure function of the model and the input.
+ *
+ * Testing hook: SNNC_FIXED_FAULT=drop-first-event makes the event-driven engine drop one event per
+ * source and step, so that verify's detection of a fixed-point divergence can be exercised end to end.
+ */
+import { availableParallelism } from "node:os";
+import type { VerifyOptions } from "../driver/types.ts";
+import { SnncError } from "../ir/errors.ts";
+import type { Graph } from "../ir/nodes.ts";
+import {
+  agreementOfSamples,
+  agreementReference,
+  sampleAgainstReference,
+  type ArgmaxDisagreement,
+  type SampleAgreement,
+} from "../verify/agreement.ts";
+import { compareTraces, type TraceComparison } from "../verify/compare.ts";
+import { applyGates } from "../verify/gates.ts";
+import { buildVerifyReport } from "../verify/report.ts";
+import { agreementLayout, sampleWork, THREADS_FROM } from "./agreement.ts";
+import { buildLoihi, withTimesteps } from "./build.ts";
+import { agreementLines } from "./report.ts";
+import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
+import { runFixedEvent } from "./sim/run-event.ts";
+import { startSteppedThread } from "./sim/stepped-thread.ts";
+import { judgeTie, tieContext } from "./ties/judge-tie.ts";
+
+export interface LoihiVerifyOptions extends VerifyOptions {
+  board?: string;
+  /** Run the time-stepped engine in a thread of its own (default: when a sample is large and there are cores for it). */
+  steppedThread?: boolean;
+}
+
+export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: FixedFault | undefined) {
+  if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
+  // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
+  const b = buildLoihi(g, {
+    target: opts.target,
+    temporalNorm: opts.temporalNorm,
+    earlyExit: opts.earlyExit,
+    file: opts.file,
+    board: opts.board,
+    checkPasses: opts.checkPasses,
+    weightPlanes: opts.weightPlanes,
+  });
+  const T = opts.timesteps ?? g.meta.timesteps;
+  const m = withTimesteps(b.quant.model, T);
+  const inputs = opts.inputs;
+  const comps: TraceComparison[] = [];
+  let stateCompared = 0;
+  let stateDiffering = 0;
+  let firstState: string | undefined;
+  const tie = tieContext(b, m);
+  let current: FixedRun | undefined; // the time-stepped run of the sample being judged
+  const layout = {
+    ...agreementLayout(m),
+    judgeTie: (k: number, readout: string, ref: Float64Array, a: number, c: number) =>
+      judgeTie(tie, inputs[k]!, current!, readout, ref, a, c),
+  };
+  const samples: SampleAgreement[] = [];
+  const disagreements: ArgmaxDisagreement[] = [];
+  const threaded = opts.steppedThread ?? (availableParallelism() > 1 && sampleWork(m) >= THREADS_FROM);
+  const stepped = startSteppedThread(m, { inThread: !threaded });
+  try {
+    let next = stepped.run(inputs[0]!);
+    for (let k = 0; k < inputs.length; k++) {
+      const x = inputs[k]!;
+      const e = runFixedEvent(m, x, { state: true, fault });
+      const ref = agreementReference(g, x, layout.timesteps);
+      const a = await next;
+      if (k + 1 < inputs.length) next = stepped.run(inputs[k + 1]!);
+      const ra = fixedRunAsRunResult(m, a);
+      comps.push(compareTraces(ra, fixedRunAsRunResult(m, e), { sample: k, maxDivergences: opts.maxDivergences }));
+      const s = compareState(a, e);
+      stateCompared += s.compared;
+      stateDiffering += s.differing;
+      firstState ??= s.first;
+      current = a;
+      samples.push(sampleAgainstReference(layout, k, ref, ra, disagreements));
+      current = undefined;
+    }
+  } finally {
+    stepped.close();
+  }
+  const agreement = agreementOfSamples(samples, disagreements, true);
+  const notes = [
+    `${b.target.name}: the integer model on the time-stepped engine (reference) and the event-driven engine (compiled); every spike, u and v compared`,
+    `u and v: ${stateCompared} values compared, ${stateDiffering} differing${firstState ? ` (first: ${firstState})` : ""}`,
+    ...agreementLines(agreement, "float model vs integer model"),
+    ...b.quant.warnings.map((w) => `warning: ${w}`),
+  ];
+  const report = buildVerifyReport(b.target.name, comps, { maxDivergences: opts.maxDivergences, notes });
+  const gates = applyGates(agreement, { ...opts, clipped: b.quant.populations.flatMap((p) => p.connections) });
+  return {
+    ...report,
+    ok: report.ok && stateDiffering === 0 && gates.ok,
+    gates,
+    engines: { reference: "time-stepped", compiled: "event-driven" },
+    membranes: { compared: stateCompared, differing: stateDiffering, first: firstState ?? null },
+    latency: Object.fromEntries(m.populations.map((p) => [p.id, p.depth])),
+    runSteps: m.runSteps,
+    floatAgreement: agreement,
+  };
+}
+
+/** SNNC_FIXED_FAULT, the testing hook above. */
+export function faultFromEnv(): FixedFault | undefined {
+  const f = process.env.SNNC_FIXED_FAULT;
+  if (f === undefined || f === "") return undefined;
+  if (f !== "drop-first-event")
+    throw new SnncError("E_USAGE", `SNNC_FIXED_FAULT='${f}' is not a known fault (drop-first-event)`);
+  return f;
+}
+
+/** Every u and v of every population at every step: how many values differ between two runs. */
+function compareState(a: FixedRun, b: FixedRun): { compared: number; differing: number; first?: string } {
+  let compared = 0;
+  let differing = 0;
+  let first: string | undefined;
+  for (const [key, A, B] of [
+    ["u", a.u!, b.u!],
+    ["v", a.v!, b.v!],
+  ] as const) {
+    for (const [id, xs] of A) {
+      const ys = B.get(id)!;
+      for (let n = 0; n < xs.length; n++) {
+        const x = xs[n]!;
+        const y = ys[n]!;
+        compared += x.length;
+        for (let i = 0; i < x.length; i++) {
+          if (x[i] !== y[i]) {
+            differing++;
+            first ??= `${key} of '${id}' neuron ${i} at step ${n + 1}: time-stepped ${x[i]}, event-driven ${y[i]}`;
+          }
+        }
+      }
+    }
+  }
+  return { compared, differing, first };
+}

@@ -1,0 +1,60 @@
+/**
+ * verify with the time-stepped engine in a thread of its own (src/loihi/sim/stepped-thread.ts)
+ * gives the result it gives in one thread: the same comparisons, membranes, agreement and verdict,
+ * also when the event-driven engine departs (SNNC_FIXED_FAULT's fault). Worker threads run compiled
+ * JavaScript only, so the threaded runs use the build in dist/ (tsc's output, which `npm test`
+ * makes first) and the one-thread runs the sources.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadModel } from "../../src/frontends/index.ts";
+import { randomInputs } from "../../src/inputs/random-inputs.ts";
+import { makeLoihiDriver } from "../../src/loihi/driver.ts";
+import type { FixedModel } from "../../src/loihi/model/integer-model.ts";
+import { buildLoihi } from "../../src/loihi/build.ts";
+import type { FixedRun } from "../../src/loihi/sim/engine-common.ts";
+import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
+import type { StepInput } from "../../src/sim/reference.ts";
+
+const dist = (p: string) => import(new URL(`../../dist/${p}`, import.meta.url).href);
+
+type Verify = (g: unknown, o: Record<string, unknown>) => Promise<unknown>;
+
+test("the compiled thread's time-stepped runs are this thread's, array for array", async () => {
+  const { startSteppedThread, steppedThreadAvailable } = (await dist("loihi/sim/stepped-thread.js")) as {
+    startSteppedThread: (m: FixedModel) => { run(x: StepInput): Promise<FixedRun>; close(): void };
+    steppedThreadAvailable: boolean;
+  };
+  assert.equal(steppedThreadAvailable, true, "the build runs it in a thread");
+  const g = await loadModel("fixtures/digits-tdbn-mt/model.onnx");
+  const m = buildLoihi(g, { target: "loihi2" }).quant.model;
+  const inputs = randomInputs(g, 3, 5);
+  const thread = startSteppedThread(m);
+  try {
+    const runs = inputs.map((x) => thread.run(x)); // asked for ahead: they come back in order
+    for (const [k, x] of inputs.entries()) {
+      const here = runFixedStepped(m, x, { state: true });
+      assert.deepEqual(await runs[k], here, `sample ${k}`);
+    }
+  } finally {
+    thread.close();
+  }
+});
+
+for (const [fixture, fault] of [
+  ["tdbn", undefined],
+  ["digits-conv-bn-mpbn/tfjs", undefined],
+  ["mt-lif", "drop-first-event"],
+] as const) {
+  test(`verify ${fixture}${fault ? ` with the ${fault} fault` : ""}: the same result with the time-stepped engine in its own thread`, async () => {
+    const g = await loadModel(`fixtures/${fixture}/model.json`);
+    const inputs = randomInputs(g, 4, 0);
+    const opts = { target: "loihi2", inputs };
+    const here = await makeLoihiDriver({ fault }).verify(g, opts);
+    const built = (await dist("loihi/driver.js")) as { makeLoihiDriver: typeof makeLoihiDriver };
+    const verify = built.makeLoihiDriver({ fault }).verify as unknown as Verify;
+    const threaded = await verify(g, { ...opts, steppedThread: true });
+    assert.deepEqual(threaded, here);
+    assert.equal((here as { ok: boolean }).ok, fault === undefined);
+  });
+}
