@@ -4,7 +4,8 @@
  * the phases of either. Only the model generator (bench/cifar-models.ts) goes through tsx, scoped
  * to it (a loader for every module would transform dependencies too and inflate the memory).
  * Usage: node bench/child.mjs <task> <model>
- *   task: compile | compile-1 (one agreement sample) | verify | compile-phases | verify-phases
+ *   task: compile | compile-1 (one agreement sample) | verify | verify-1thread (the time-stepped
+ *         engine in the same thread as the rest) | compile-phases | verify-phases
  *   model: resnet19 | vgg16 | fixture:<dir>@<T> (a shipped fixture run for T steps)
  * Prints one JSON line: wall and CPU ms of the task (CPU time includes worker threads), peak RSS
  * (MB) and the RSS before it (runtime and the float model), and for *-phases the CPU ms of each
@@ -66,9 +67,10 @@ if (task === "compile" || task === "compile-1") {
   const dir = mkdtempSync(join(tmpdir(), "snnc-bench-"));
   writeOutputsAtomically(join(dir, "out"), res.files);
   rmSync(dir, { recursive: true });
-} else if (task === "verify") {
+} else if (task === "verify" || task === "verify-1thread") {
   const { loihiDriver } = await dist("loihi/driver.js");
-  await loihiDriver.verify(g, { target: "loihi2", board, inputs: [x] });
+  const steppedThread = task === "verify" ? undefined : false;
+  await loihiDriver.verify(g, { target: "loihi2", board, inputs: [x], steppedThread });
 } else if (task === "compile-phases") {
   const { runPipeline } = await dist("driver/run-pipeline.js");
   const { loihiPipeline } = await dist("loihi/pipeline.js");
@@ -92,10 +94,11 @@ if (task === "compile" || task === "compile-1") {
   const { buildLoihi } = await dist("loihi/build.js");
   const { runFixedEvent } = await dist("loihi/sim/run-event.js");
   const { runFixedStepped } = await dist("loihi/sim/run-stepped.js");
-  const { simulate } = await dist("sim/reference.js");
+  const { agreementReference } = await dist("verify/agreement.js");
+  const { agreementLayout } = await dist("loihi/agreement.js");
   const b = await timed("build", () => buildLoihi(g, { target: "loihi2", board }));
   const m = b.quant.model;
-  await timed("float reference", () => simulate(g, x, { all: true }));
+  await timed("float reference", () => agreementReference(g, x, agreementLayout(m)));
   await timed("event engine (u, v kept)", () => runFixedEvent(m, x, { state: true }));
   await timed("time-stepped engine (u, v kept)", () => runFixedStepped(m, x, { state: true }));
 }

@@ -63,6 +63,7 @@ if (want("cifar")) {
       ? []
       : ([
           ["verify", "resnet19"],
+          ["verify-1thread", "resnet19"],
           ["verify-phases", "resnet19"],
         ] as [string, string][])),
   ];

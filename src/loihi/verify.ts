@@ -77,7 +77,7 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k]!;
       const e = runFixedEvent(m, x, { state: true, fault });
-      const ref = agreementReference(g, x, layout.timesteps);
+      const ref = agreementReference(g, x, layout);
       const a = await next;
       if (k + 1 < inputs.length) next = stepped.run(inputs[k + 1]!);
       const ra = fixedRunAsRunResult(m, a);

@@ -38,12 +38,12 @@ export function planeSourcesOf(g: Graph): Set<string> {
 /**
  * The array a node writes its output into at every step, or none (a new one each step). A value
  * that nobody keeps past its step can be overwritten at the next: the outputs of every node but
- * the neurons (whose outputs are traced), unless every node's output is traced (`all`). Values
+ * the neurons and the nodes whose outputs are traced (every node with `all`). Values
  * read across steps are copied by their readers (delays, `onStep`). Flatten and reshape hand on
  * their input's array and have none of their own.
  */
 function outputBuffer(n: IRNode, ctx: StepContext): Float64Array | undefined {
-  const own = !ctx.opts.all && n.op !== "neuron" && n.op !== "flatten" && n.op !== "reshape";
+  const own = !ctx.opts.all && !ctx.traces.has(n.id) && n.op !== "neuron" && n.op !== "flatten" && n.op !== "reshape";
   return own ? new Float64Array(size(n.shape!)) : undefined;
 }
 

@@ -19,6 +19,8 @@ export interface RunOptions {
   margin?: boolean;
   /** Record every node's output per step, not only neurons'. */
   all?: boolean;
+  /** Record these nodes' outputs per step too (as `all` does for every node). */
+  trace?: readonly string[];
   /** Keep no traces (default true: keep them): with `onStep`, memory does not grow with the steps. */
   record?: boolean;
   /** Outputs to impose on some neurons of a neuron layer at a step (0-based), neuron → output; their reset follows. */
@@ -41,7 +43,7 @@ export interface NodeTrace {
 
 export interface RunResult {
   timesteps: number;
-  /** Neuron layers (and every node with `all`) in graph order. */
+  /** Neuron layers (and every node with `all`, the nodes of `trace`) in graph order. */
   traces: Map<string, NodeTrace>;
   /** Readout values after the last step (readout nodes, and leaky integrators that are model outputs). */
   readouts: Map<string, Float64Array>;
@@ -85,11 +87,12 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
   const traces = new Map<string, NodeTrace>();
   const lis = new Map<string, LiState>();
   const delays = new Map<string, DelayState>();
+  const traced = new Set(opts.trace);
   for (const n of g.nodes) {
     if (n.op === "li") lis.set(n.id, initLi(n, n.shape!));
     if (n.op === "delay") delays.set(n.id, initDelay(n, n.shape!));
     if (n.op === "readout") readoutAcc.set(n.id, new Float64Array(size(n.shape!)));
-    if (opts.record !== false && (n.op === "neuron" || opts.all)) {
+    if (opts.record !== false && (n.op === "neuron" || opts.all || traced.has(n.id))) {
       const tr: NodeTrace = { id: n.id, op: n.op, shape: n.shape!, out: [] };
       if (n.op === "neuron" && opts.membrane) tr.h = [];
       if (n.op === "neuron" && opts.margin) tr.margin = [];
@@ -105,7 +108,9 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
     id: n.id,
     step: nodeStep(n, n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [], ctx),
     trace: traces.get(n.id),
-    copy: n.op === "input",
+    // A node that hands on another's array (readout, flatten, …) may hand on one that is reused:
+    // the nodes traced one by one keep a copy (with `all`, no array is reused).
+    copy: n.op === "input" || (!opts.all && n.op !== "neuron" && traced.has(n.id)),
   }));
   const delaySource = new Map(g.nodes.filter((n) => n.op === "delay").map((n) => [n.id, n.inputs[0]!] as const));
   for (let t = 0; t < T; t++) {

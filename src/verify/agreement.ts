@@ -178,9 +178,16 @@ export function combineAgreement(samples: readonly SampleAgreement[]): Agreement
   };
 }
 
-/** What the agreement compares a fixed-point run with: the float model as written, every node traced. */
-export function agreementReference(g: Graph, x: StepInput, timesteps: number): RunResult {
-  return simulate(g, x, { timesteps, all: true });
+/**
+ * What the agreement compares a fixed-point run with: the float model as written, the compared
+ * layers traced (the neurons' outputs and those of `fixed.layers`, whatever node they are).
+ */
+export function agreementReference(
+  g: Graph,
+  x: StepInput,
+  fixed: Pick<FixedPointRuns, "timesteps" | "layers">,
+): RunResult {
+  return simulate(g, x, { timesteps: fixed.timesteps, trace: fixed.layers.map((l) => l.id) });
 }
 
 /**
@@ -233,7 +240,7 @@ export function agreementOfSamples(
 export function measureAgreement(g: Graph, fixed: FixedPointRuns, inputs: readonly StepInput[]): Agreement {
   const disagreements: ArgmaxDisagreement[] = [];
   const samples = inputs.map((x, k) =>
-    sampleAgainstReference(fixed, k, agreementReference(g, x, fixed.timesteps), fixed.runs[k]!, disagreements),
+    sampleAgainstReference(fixed, k, agreementReference(g, x, fixed), fixed.runs[k]!, disagreements),
   );
   return agreementOfSamples(samples, disagreements, !!fixed.judgeTie);
 }
