@@ -1,7 +1,8 @@
 /**
  * The two integer engines on a CIFAR-size network at chosen firing rates: synaptic events per
  * second of the event-driven engine (Σ spikes × fan-out, counted by the engines themselves) and its
- * speed-up over the dense time-stepped engine, measured in the same run on the same model.
+ * speed-up over the time-stepped engine, both as verify runs it (inputs that are 0 left out) and in
+ * its dense form (every synapse at every step), measured in the same run on the same model.
  *
  * The network is VGG-16 at half width (32..256 channels, fan-out 288..2,304 synapses per spike)
  * compiled for loihi2; the firing rate (spikes per LIF neuron per Lava step) is set by scaling every
@@ -24,9 +25,11 @@ export interface EngineRow {
   inputShare: number;
   eventCpuMs: number;
   steppedCpuMs: number;
+  denseCpuMs: number;
   eventsPerSec: number;
   hiddenEventsPerSec: number;
   speedup: number;
+  denseSpeedup: number;
 }
 
 function withThresholds(m: FixedModel, f: number): FixedModel {
@@ -62,6 +65,7 @@ export async function engineSweep(rates: number[], reps: number): Promise<{ mode
     const run = runFixedEvent(m, x!, { record: false });
     const ev = measure(() => runFixedEvent(m, x!, { record: false }), reps);
     const st = measure(() => runFixedStepped(m, x!, { record: false }), 1);
+    const dense = measure(() => runFixedStepped(m, x!, { record: false, dense: true }), 1);
     const s = run.stats;
     rows.push({
       target,
@@ -70,9 +74,11 @@ export async function engineSweep(rates: number[], reps: number): Promise<{ mode
       inputShare: s.inputSynapticEvents / s.synapticEvents,
       eventCpuMs: ev.cpu,
       steppedCpuMs: st.cpu,
+      denseCpuMs: dense.cpu,
       eventsPerSec: s.synapticEvents / (ev.cpu / 1000),
       hiddenEventsPerSec: (s.synapticEvents - s.inputSynapticEvents) / (ev.cpu / 1000),
       speedup: st.cpu / ev.cpu,
+      denseSpeedup: dense.cpu / ev.cpu,
     });
   }
   return { model: `VGG-16 ×0.5 (CIFAR 32×32×3, T = 4, ${lifNeurons} LIF neurons, ${m0.runSteps} Lava steps)`, rows };

@@ -2,7 +2,7 @@
  * snnc benchmarks (`npm run bench`, after `npm run build`: the timed code is the compiled
  * JavaScript in dist/). Sections:
  *   engines   the event-driven engine's synaptic events/s at 1 %, 5 %, 20 % firing, and its
- *             speed-up over the time-stepped engine (bench/engines.ts)
+ *             speed-up over the time-stepped engine and its dense form (bench/engines.ts)
  *   cifar     compile of random-weight ResNet-19 and VGG-16 at CIFAR shapes (T = 4) to loihi2, and
  *             verify of one ResNet-19 sample: time and peak RSS, each in a process of its own
  *             (bench/child.mjs), with the phases of each; and a fixture compiled at T = 100 and 1,000 (snnc's limit)
@@ -11,7 +11,7 @@
  *   lava      Lava's CPU run of the same network.net beside snnc's, when Lava is here (bench/lava.ts)
  * Results are written up in docs/BENCHMARKS.md.
  * Usage: tsx bench/run.ts [--quick] [--json] [--only <section>,...]
- *   --quick: fewer repetitions; no cifar verify (minutes: the time-stepped engine is dense)
+ *   --quick: fewer repetitions; no cifar verify (a minute or two each)
  */
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -45,7 +45,8 @@ if (want("engines")) {
   for (const x of r.rows) {
     say(
       `  firing ${fmt(100 * x.rate, 1)} %: ${fmt(x.synapticEvents / 1e6, 1)} M synaptic events (${fmt(100 * x.inputShare, 1)} % from the input); ` +
-        `event ${fmt(x.eventCpuMs)} ms, stepped ${fmt(x.steppedCpuMs)} ms (×${fmt(x.speedup, 1)}); ` +
+        `event ${fmt(x.eventCpuMs)} ms, stepped ${fmt(x.steppedCpuMs)} ms (×${fmt(x.speedup, 1)}), ` +
+        `stepped dense ${fmt(x.denseCpuMs)} ms (×${fmt(x.denseSpeedup, 1)}); ` +
         `${fmt(x.eventsPerSec / 1e6)} M events/s (${fmt(x.hiddenEventsPerSec / 1e6)} M/s without the input's)`,
     );
   }

@@ -4,7 +4,7 @@
  * network.net (when netx can express the network), network.lava.json, hwconfig.json and report.txt,
  * and snnc_lava_processes.py (snnc's own Lava process) when a population needs it.
  *
- * verify (verify.ts) runs the integer model on both simulator engines (dense time-stepped and
+ * verify (verify.ts) runs the integer model on both simulator engines (time-stepped and
  * event-driven) and requires them to agree on every spike, u and v of every population at every
  * step. It also measures the agreement of the integer model with the float model as written and
  * gates on it (src/verify/gates.ts): ok = the engines agree AND the deployed model reaches the

@@ -1,5 +1,5 @@
 /**
- * verify for the Loihi targets: the integer model on both simulator engines (dense time-stepped and
+ * verify for the Loihi targets: the integer model on both simulator engines (time-stepped and
  * event-driven), every spike, u and v of every population at every step compared, and the integer
  * model's agreement with the float model as written (spikes per layer, aligned for each layer's
  * synaptic latency, and the readout argmax), gated (src/verify/gates.ts). A sample whose readout

@@ -1,14 +1,16 @@
 /**
- * The dense time-stepped engine of the integer model: at every Lava step each connection
- * computes its full accumulation from the source's whole output vector (every input, spiking or
- * not, multiplied in; a self-recurrent connection reads the population's own previous output),
- * then every population takes one lif-fixed step. The reference the
- * event-driven engine is checked against.
+ * The time-stepped engine of the integer model, the reference the event-driven engine is checked
+ * against: at every Lava step each connection computes its whole accumulation from the source's
+ * output vector, a conv by gathering each target's kernel window (the event-driven engine scatters
+ * each event through tables compiled per synapse instead; a self-recurrent connection reads the
+ * population's own previous output), then every population takes one lif-fixed step.
  *
- * A source that put out nothing at the step a connection reads adds nothing (every product is 0,
- * and 0 wraps to 0), so that connection is not computed then. In a deep network most of them are
- * idle at most steps: layer k receives spikes only in the T steps its input takes to pass through
- * the k layers before it (in a ResNet-19 sample, 72 of 437 population steps had a spike).
+ * An input that is 0 adds nothing (its products are 0, and the sum of integer products is exact in
+ * float64 whatever is left out), so it is not multiplied in; a source that put out nothing at the
+ * step a connection reads leaves the connection out altogether (0 wraps to 0). In a deep network
+ * most connections are idle at most steps: layer k receives spikes only in the T steps its input
+ * takes to pass the k layers before it (in a ResNet-19 sample, 72 of 437 population steps had a
+ * spike).
  */
 import {
   populationSize,
@@ -34,10 +36,11 @@ import { fanOut } from "./fan-out.ts";
 import { wrap32, wrapSigned } from "./fixed-arith.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
-function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array, everyInput: boolean): void {
   const { inSize: I, outSize: O, weights: W } = s;
   for (let i = 0; i < I; i++) {
     const xi = x[i]!;
+    if (xi === 0 && !everyInput) continue;
     const row = i * O;
     for (let o = 0; o < O; o++) acc[o] += xi * W[row + o]!;
   }
@@ -49,8 +52,41 @@ function diagonalAll(s: DiagonalSynapse, x: Int32Array | Uint8Array, acc: Float6
   for (let i = 0; i < s.size; i++) acc[i] += x[i]! * W[i]!;
 }
 
-/** Cross-correlation gathered per output neuron over its kernel taps. */
+/** Cross-correlation gathered per output neuron over its kernel taps; inputs that are 0 left out. */
 function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+  const [H, W, C] = s.inShape;
+  const [OH, OW, CO] = s.outShape;
+  const [KH, KW, KI] = s.kernelShape;
+  const [sh, sw] = s.strides;
+  const [dh, dw] = s.dilation;
+  const [pt, , pl] = s.pads;
+  const coPerG = CO / s.groups;
+  const K = s.kernel;
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      for (let co = 0; co < CO; co++) {
+        const g = Math.floor(co / coPerG);
+        let sum = 0;
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = oy * sh + ky * dh - pt;
+          if (iy < 0 || iy >= H) continue;
+          for (let kx = 0; kx < KW; kx++) {
+            const ix = ox * sw + kx * dw - pl;
+            if (ix < 0 || ix >= W) continue;
+            for (let k = 0; k < KI; k++) {
+              const xv = x[(iy * W + ix) * C + g * KI + k]!;
+              if (xv !== 0) sum += xv * K[((ky * KW + kx) * KI + k) * CO + co]!;
+            }
+          }
+        }
+        acc[(oy * OW + ox) * CO + co] = sum;
+      }
+    }
+  }
+}
+
+/** As convAll, every input multiplied in (the dense form: the code of convAll without its test for 0). */
+function convAllDense(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
   const [H, W, C] = s.inShape;
   const [OH, OW, CO] = s.outShape;
   const [KH, KW, KI] = s.kernelShape;
@@ -81,7 +117,16 @@ function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array):
   }
 }
 
-export function runFixedStepped(model: FixedModel, input: StepInput, opts: FixedRunOptions = {}): FixedRun {
+export interface SteppedRunOptions extends FixedRunOptions {
+  /**
+   * Every connection at every step, every input multiplied in: nothing left out for being 0. The
+   * plainest form of the engine, the same results; a witness for the others in tests, and the
+   * dense time-stepping bench/engines.ts compares the event-driven engine with.
+   */
+  dense?: boolean;
+}
+
+export function runFixedStepped(model: FixedModel, input: StepInput, opts: SteppedRunOptions = {}): FixedRun {
   const prep = prepareRun(model, input, opts);
   const { steps, columns, pops } = prep;
   const T = model.timesteps;
@@ -116,18 +161,19 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Fixed
             syn += fan[i]!;
           }
         }
-        if (!active) continue;
+        if (!active && !opts.dense) continue;
         stats.synapticEvents += syn;
         if (c.from === model.input.id) stats.inputSynapticEvents += syn;
         const acc = scratch.get(c.id)!;
         const dst = portBuffer(pp, c);
         acc.fill(0);
         if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
-          if (c.synapse.kind === "dense") denseAll(c.synapse, x, acc);
+          if (c.synapse.kind === "dense") denseAll(c.synapse, x, acc, !!opts.dense);
           else diagonalAll(c.synapse, x, acc);
           for (let o = 0; o < acc.length; o++) dst[o] += wrap32(weightExpShift(acc[o]!, c.weightExp));
         } else {
-          convAll(c.synapse, x, acc);
+          if (opts.dense) convAllDense(c.synapse, x, acc);
+          else convAll(c.synapse, x, acc);
           for (let o = 0; o < acc.length; o++) dst[o] += wrapSigned(acc[o]!, 24);
         }
       }

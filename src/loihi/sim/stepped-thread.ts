@@ -1,7 +1,7 @@
 /**
  * The time-stepped engine in a thread of its own, so that verify runs the two integer engines side by
  * side: this thread runs the event-driven engine and the float reference of a sample while the
- * other runs the dense time-stepped one. The model is sent once (copied); runs come back in the
+ * other runs the time-stepped one. The model is sent once (copied); runs come back in the
  * order they were asked for, their arrays moved. Run from the TypeScript sources (tests), a worker
  * thread cannot load them: the runs are made in this thread then, when asked for (as they are
  * with `inThread`).

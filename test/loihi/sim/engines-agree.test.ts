@@ -19,7 +19,7 @@ import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import { conn, pop } from "../../support/fixed-builder.ts";
 import { randomFixedModel } from "../../support/random-fixed-model.ts";
 
-test("property: event-driven = time-stepped on every spike, u, v, r, readout and event count (600 random models)", () => {
+test("property: event-driven = time-stepped (and its dense form) on every spike, u, v, r, readout and event count (600 random models)", () => {
   let models = 0;
   fc.assert(
     fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
@@ -35,6 +35,8 @@ test("property: event-driven = time-stepped on every spike, u, v, r, readout and
       assert.deepEqual(b.r, a.r);
       assert.deepEqual(b.readoutV, a.readoutV);
       assert.deepEqual(b.stats, a.stats);
+      // the dense form (every connection at every step, every input multiplied in): the same run
+      assert.deepEqual(runFixedStepped(m, x, { state: true, dense: true }), a, `dense form (seed ${seed})`);
       models++;
     }),
     { numRuns: 600, seed: 10 },
