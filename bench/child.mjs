@@ -6,7 +6,9 @@
  * Usage: node bench/child.mjs <task> <model>
  *   task: compile | compile-1 (one agreement sample) | verify | verify-1thread (the time-stepped
  *         engine in the same thread as the rest) | compile-phases | verify-phases
- *   model: resnet19 | vgg16 | fixture:<dir>@<T> (a shipped fixture run for T steps)
+ *   model: resnet19 | resnet19-bn (its BN statistics measured on the sample: a trained network's
+ *          firing rate, 10–30 % per layer; the measuring is not timed) | vgg16 | fixture:<dir>@<T>
+ *          (a shipped fixture run for T steps)
  * Prints one JSON line: wall and CPU ms of the task (CPU time includes worker threads), peak RSS
  * (MB) and the RSS before it (runtime and the float model), and for *-phases the CPU ms of each
  * phase, the RSS after it and the minor page faults in it (first touches of fresh memory). compile
@@ -36,7 +38,8 @@ async function model() {
     return { ...g, meta: { ...g.meta, timesteps: Number(T) } };
   }
   const m = await tsImport("./cifar-models.ts", import.meta.url);
-  return inferShapes(name === "vgg16" ? m.vgg16() : m.resnet19());
+  const g = inferShapes(name === "vgg16" ? m.vgg16() : m.resnet19());
+  return name === "resnet19-bn" ? m.calibrateBatchNorm(g, randomInputs(g, 1, 7)[0]) : g;
 }
 
 const g = await model();

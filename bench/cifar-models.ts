@@ -5,8 +5,9 @@
  * global average pooling, dense 256, dense 10); VGG-16 has 13 convs in 5 stages with 2×2 average
  * pooling and dense 512, 512, 10. Weights are He-scaled uniform (seeded), so the activity is moderate.
  */
-import type { Graph, IRNode } from "../src/ir/nodes.ts";
+import type { BatchNormNode, Graph, IRNode } from "../src/ir/nodes.ts";
 import { scalar, type Tensor } from "../src/ir/tensor.ts";
+import { simulate, type StepInput } from "../src/sim/reference.ts";
 import { mulberry32 } from "../src/util/prng.ts";
 
 /** A tensor over freshly generated data (no copy). */
@@ -149,4 +150,54 @@ export function vgg16(T = 4, seed = 2, theta = 1, width = 1): Graph {
   const f1 = b.lif("fc1_lif", b.dense("fc1", "flat", hw * hw * c, w(512)));
   const f2 = b.lif("fc2_lif", b.dense("fc2", f1, w(512), w(512)));
   return finish("vgg16-cifar", b, b.dense("fc3", f2, w(512), 10), T);
+}
+
+/**
+ * The graph with every BN's statistics measured on input `x`, as batch normalisation in training
+ * would measure them: each channel's mean and variance of the BN's input over pixels and steps,
+ * layer after layer (a BN is measured once every BN before it is). γ and β stay the builder's, so
+ * each BN's output is ≈ N(β, γ²) per channel and each LIF fires at about the rate of a trained
+ * network (10–30 %) at any depth, where He-scaled random weights alone drive a deep network to
+ * fire at almost every step. While a BN waits for its statistics its β is −1e6: the layers after
+ * it are silent, so each measuring run costs only the part already measured.
+ */
+export function calibrateBatchNorm(graph: Graph, x: StepInput): Graph {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n] as const));
+  const ancestors = (id: string, seen = new Set<string>()): Set<string> => {
+    for (const p of byId.get(id)!.inputs) if (!seen.has(p)) ancestors(p, seen.add(p));
+    return seen;
+  };
+  const pending = new Set(graph.nodes.filter((n) => n.op === "bn").map((n) => n.id));
+  const measured = new Map<string, { mean: Float64Array; variance: Float64Array }>();
+  const current = (): Graph => ({
+    ...graph,
+    nodes: graph.nodes.map((n) => {
+      if (n.op !== "bn") return n;
+      const m = measured.get(n.id);
+      if (m) return { ...n, mean: t([m.mean.length], m.mean), variance: t([m.variance.length], m.variance) };
+      return { ...n, beta: t(n.beta.shape, new Float64Array(n.beta.data.length).fill(-1e6)) };
+    }),
+  });
+  while (pending.size) {
+    const ready = [...pending].filter((id) => ![...ancestors(id)].some((a) => pending.has(a)));
+    const inputsOf = new Map(ready.map((id) => [id, byId.get(id)!.inputs[0]!] as const));
+    const run = simulate(current(), x, { trace: [...inputsOf.values()] });
+    for (const id of ready) {
+      const steps = run.traces.get(inputsOf.get(id)!)!.out;
+      const C = (byId.get(id) as BatchNormNode).gamma.data.length;
+      const sum = new Float64Array(C);
+      const sq = new Float64Array(C);
+      for (const s of steps) for (let i = 0; i < s.length; i++) sum[i % C] += s[i]!;
+      const n = (steps.length * steps[0]!.length) / C;
+      const mean = sum.map((v) => v / n);
+      for (const s of steps)
+        for (let i = 0; i < s.length; i++) {
+          const d = s[i]! - mean[i % C]!;
+          sq[i % C] += d * d;
+        }
+      measured.set(id, { mean, variance: sq.map((v) => Math.max(v / n, 1e-6)) });
+      pending.delete(id);
+    }
+  }
+  return current();
 }

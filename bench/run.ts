@@ -66,6 +66,9 @@ if (want("cifar")) {
           ["verify", "resnet19"],
           ["verify-1thread", "resnet19"],
           ["verify-phases", "resnet19"],
+          ["verify", "resnet19-bn"],
+          ["verify-1thread", "resnet19-bn"],
+          ["verify-phases", "resnet19-bn"],
         ] as [string, string][])),
   ];
   const rows: unknown[] = [];

@@ -52,7 +52,11 @@ function diagonalAll(s: DiagonalSynapse, x: Int32Array | Uint8Array, acc: Float6
   for (let i = 0; i < s.size; i++) acc[i] += x[i]! * W[i]!;
 }
 
-/** Cross-correlation gathered per output neuron over its kernel taps; inputs that are 0 left out. */
+/**
+ * Cross-correlation gathered per output pixel: for each kernel tap, the input pixel's channels that
+ * are not 0 (listed once per call) each add their kernel row over the output channels of their
+ * group. Every sum is of integer products, exact in float64 in any order.
+ */
 function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
   const [H, W, C] = s.inShape;
   const [OH, OW, CO] = s.outShape;
@@ -62,30 +66,43 @@ function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array):
   const [pt, , pl] = s.pads;
   const coPerG = CO / s.groups;
   const K = s.kernel;
+  // the nonzero channels of each input pixel: nz[first[p] .. first[p + 1]]
+  const first = new Int32Array(H * W + 1);
+  let count = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;
+  const nz = new Int32Array(count);
+  count = 0;
+  for (let p = 0; p < H * W; p++) {
+    first[p] = count;
+    for (let c = 0; c < C; c++) if (x[p * C + c] !== 0) nz[count++] = c;
+  }
+  first[H * W] = count;
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
-      for (let co = 0; co < CO; co++) {
-        const g = Math.floor(co / coPerG);
-        let sum = 0;
-        for (let ky = 0; ky < KH; ky++) {
-          const iy = oy * sh + ky * dh - pt;
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < KW; kx++) {
-            const ix = ox * sw + kx * dw - pl;
-            if (ix < 0 || ix >= W) continue;
-            for (let k = 0; k < KI; k++) {
-              const xv = x[(iy * W + ix) * C + g * KI + k]!;
-              if (xv !== 0) sum += xv * K[((ky * KW + kx) * KI + k) * CO + co]!;
-            }
+      const obase = (oy * OW + ox) * CO;
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy * sh + ky * dh - pt;
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < KW; kx++) {
+          const ix = ox * sw + kx * dw - pl;
+          if (ix < 0 || ix >= W) continue;
+          const p = iy * W + ix;
+          const tap = (ky * KW + kx) * KI;
+          for (let j = first[p]!; j < first[p + 1]!; j++) {
+            const c = nz[j]!;
+            const g = Math.floor(c / KI);
+            const xv = x[p * C + c]!;
+            const krow = (tap + c - g * KI) * CO;
+            const end = (g + 1) * coPerG;
+            for (let co = g * coPerG; co < end; co++) acc[obase + co] += xv * K[krow + co]!;
           }
         }
-        acc[(oy * OW + ox) * CO + co] = sum;
       }
     }
   }
 }
 
-/** As convAll, every input multiplied in (the dense form: the code of convAll without its test for 0). */
+/** Cross-correlation gathered per output neuron over its kernel taps, every input multiplied in (the dense form). */
 function convAllDense(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
   const [H, W, C] = s.inShape;
   const [OH, OW, CO] = s.outShape;
