@@ -52,31 +52,41 @@ function diagonalAll(s: DiagonalSynapse, x: Int32Array | Uint8Array, acc: Float6
   for (let i = 0; i < s.size; i++) acc[i] += x[i]! * W[i]!;
 }
 
-/**
- * Cross-correlation gathered per output pixel: for each kernel tap, the input pixel's channels that
- * are not 0 (listed once per call) each add their kernel row over the output channels of their
- * group. Every sum is of integer products, exact in float64 in any order.
- */
-function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+/** A conv synapse's shapes, strides, dilation and padding, by name. */
+function convDims(s: ConvSynapse) {
   const [H, W, C] = s.inShape;
   const [OH, OW, CO] = s.outShape;
   const [KH, KW, KI] = s.kernelShape;
   const [sh, sw] = s.strides;
   const [dh, dw] = s.dilation;
   const [pt, , pl] = s.pads;
-  const coPerG = CO / s.groups;
-  const K = s.kernel;
-  // the nonzero channels of each input pixel: nz[first[p] .. first[p + 1]]
-  const first = new Int32Array(H * W + 1);
+  return { H, W, C, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, pt, pl, coPerG: CO / s.groups };
+}
+
+/** The channels that are not 0 of each of `pixels` pixels of C channels: nz[first[p] .. first[p + 1]]. */
+function nonzeroChannels(x: Int32Array | Uint8Array, pixels: number, C: number): { first: Int32Array; nz: Int32Array } {
+  const first = new Int32Array(pixels + 1);
   let count = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;
   const nz = new Int32Array(count);
   count = 0;
-  for (let p = 0; p < H * W; p++) {
+  for (let p = 0; p < pixels; p++) {
     first[p] = count;
     for (let c = 0; c < C; c++) if (x[p * C + c] !== 0) nz[count++] = c;
   }
-  first[H * W] = count;
+  first[pixels] = count;
+  return { first, nz };
+}
+
+/**
+ * Cross-correlation gathered per output pixel: for each kernel tap, the input pixel's channels that
+ * are not 0 (listed once per call) each add their kernel row over the output channels of their
+ * group. Every sum is of integer products, exact in float64 in any order.
+ */
+function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
+  const { H, W, C, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, pt, pl, coPerG } = convDims(s);
+  const K = s.kernel;
+  const { first, nz } = nonzeroChannels(x, H * W, C);
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
       const obase = (oy * OW + ox) * CO;
@@ -104,13 +114,7 @@ function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array):
 
 /** Cross-correlation gathered per output neuron over its kernel taps, every input multiplied in (the dense form). */
 function convAllDense(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
-  const [H, W, C] = s.inShape;
-  const [OH, OW, CO] = s.outShape;
-  const [KH, KW, KI] = s.kernelShape;
-  const [sh, sw] = s.strides;
-  const [dh, dw] = s.dilation;
-  const [pt, , pl] = s.pads;
-  const coPerG = CO / s.groups;
+  const { H, W, C, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, pt, pl, coPerG } = convDims(s);
   const K = s.kernel;
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
