@@ -20,26 +20,39 @@ const dist = (p: string) => import(new URL(`../../dist/${p}`, import.meta.url).h
 
 type Verify = (g: unknown, o: Record<string, unknown>) => Promise<unknown>;
 
-test("the compiled thread's time-stepped runs are this thread's, array for array", async () => {
-  const { startSteppedThread, steppedThreadAvailable } = (await dist("loihi/sim/stepped-thread.js")) as {
-    startSteppedThread: (m: FixedModel) => { run(x: StepInput): Promise<FixedRun>; close(): void };
-    steppedThreadAvailable: boolean;
-  };
-  assert.equal(steppedThreadAvailable, true, "the build runs it in a thread");
-  const g = await loadModel("fixtures/digits-tdbn-mt/model.onnx");
-  const m = buildLoihi(g, { target: "loihi2" }).quant.model;
-  const inputs = randomInputs(g, 3, 5);
-  const thread = startSteppedThread(m);
-  try {
-    const runs = inputs.map((x) => thread.run(x)); // asked for ahead: they come back in order
-    for (const [k, x] of inputs.entries()) {
-      const here = runFixedStepped(m, x, { state: true });
-      assert.deepEqual(await runs[k], here, `sample ${k}`);
+interface Thread {
+  run(x: StepInput): Promise<FixedRun>;
+  inThisThread(): boolean;
+  close(): void;
+}
+type Start = (m: FixedModel, o?: { resourceLimits?: { maxOldGenerationSizeMb?: number } }) => Thread;
+
+for (const [title, limits] of [
+  ["the compiled thread's time-stepped runs are this thread's, array for array", undefined],
+  ["a thread that runs out of memory hands its runs back: the same runs, made here", { maxOldGenerationSizeMb: 1 }],
+] as const) {
+  test(title, async () => {
+    const { startSteppedThread, steppedThreadAvailable } = (await dist("loihi/sim/stepped-thread.js")) as {
+      startSteppedThread: Start;
+      steppedThreadAvailable: boolean;
+    };
+    assert.equal(steppedThreadAvailable, true, "the build runs it in a thread");
+    const g = await loadModel("fixtures/digits-tdbn-mt/model.onnx");
+    const m = buildLoihi(g, { target: "loihi2" }).quant.model;
+    const inputs = randomInputs(g, 3, 5);
+    const thread = startSteppedThread(m, limits && { resourceLimits: limits });
+    try {
+      const runs = inputs.map((x) => thread.run(x)); // asked for ahead: they come back in order
+      for (const [k, x] of inputs.entries()) {
+        const here = runFixedStepped(m, x, { state: true });
+        assert.deepEqual(await runs[k], here, `sample ${k}`);
+      }
+      assert.equal(thread.inThisThread(), limits !== undefined, "where the runs were made");
+    } finally {
+      thread.close();
     }
-  } finally {
-    thread.close();
-  }
-});
+  });
+}
 
 for (const [fixture, fault] of [
   ["tdbn", undefined],
