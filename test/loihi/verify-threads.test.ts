@@ -10,32 +10,23 @@ import { test } from "node:test";
 import { loadModel } from "../../src/frontends/index.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { makeLoihiDriver } from "../../src/loihi/driver.ts";
-import type { FixedModel } from "../../src/loihi/model/integer-model.ts";
 import { buildLoihi } from "../../src/loihi/build.ts";
-import type { FixedRun } from "../../src/loihi/sim/engine-common.ts";
 import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
-import type { StepInput } from "../../src/sim/reference.ts";
+import type * as Stepped from "../../src/loihi/sim/stepped-thread.ts";
 
 const dist = (p: string) => import(new URL(`../../dist/${p}`, import.meta.url).href);
 
 type Verify = (g: unknown, o: Record<string, unknown>) => Promise<unknown>;
-
-interface Thread {
-  run(x: StepInput): Promise<FixedRun>;
-  inThisThread(): boolean;
-  close(): void;
-}
-type Start = (m: FixedModel, o?: { resourceLimits?: { maxOldGenerationSizeMb?: number } }) => Thread;
 
 for (const [title, limits] of [
   ["the compiled thread's time-stepped runs are this thread's, array for array", undefined],
   ["a thread that runs out of memory hands its runs back: the same runs, made here", { maxOldGenerationSizeMb: 1 }],
 ] as const) {
   test(title, async () => {
-    const { startSteppedThread, steppedThreadAvailable } = (await dist("loihi/sim/stepped-thread.js")) as {
-      startSteppedThread: Start;
-      steppedThreadAvailable: boolean;
-    };
+    // the compiled module, with the sources' types
+    const { startSteppedThread, steppedThreadAvailable } = (await dist(
+      "loihi/sim/stepped-thread.js",
+    )) as typeof Stepped;
     assert.equal(steppedThreadAvailable, true, "the build runs it in a thread");
     const g = await loadModel("fixtures/digits-tdbn-mt/model.onnx");
     const m = buildLoihi(g, { target: "loihi2" }).quant.model;
