@@ -65,7 +65,7 @@ export async function lavaBeside(): Promise<LavaRow | { skipped: string }> {
   const x = randomInputs(g, 1, 5)[0] as Float64Array[];
   const dir = mkdtempSync(join(tmpdir(), "snnc-lava-"));
   try {
-    writeFileSync(join(dir, "network.net"), await writeNetx(m, {}));
+    writeFileSync(join(dir, "network.net"), writeNetx(m));
     // the input's rows in the order the netx input port takes them (Lava's W, H, C)
     writeFileSync(join(dir, "input.npy"), npy(x.map((r) => netxInputOrder(m, Int32Array.from(r)))));
     const t = performance.now();

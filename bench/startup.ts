@@ -21,6 +21,7 @@ export interface StartupRow {
 export function startup(reps: number): StartupRow[] {
   const dir = mkdtempSync(join(tmpdir(), "snnc-bench-"));
   const fx = "fixtures/tdbn";
+  const nir = "fixtures/nir-snntorch/snntorch_rleaky.nir";
   const cmds: [string, string[]][] = [
     ["node -e 0", ["-e", "0"]],
     ["snnc --version", ["bin/snnc.js", "--version"]],
@@ -40,6 +41,12 @@ export function startup(reps: number): StartupRow[] {
       "snnc compile --target float",
       ["bin/snnc.js", "compile", `${fx}/model.json`, "--target", "float", "-o", join(dir, "f")],
     ],
+    // NIR files are HDF5 read and written by h5wasm (docs/HDF5.md)
+    [
+      "snnc compile --target nir",
+      ["bin/snnc.js", "compile", `${fx}/model.json`, "--target", "nir", "-o", join(dir, "n")],
+    ],
+    [`snnc inspect ${nir}`, ["bin/snnc.js", "inspect", nir]],
   ];
   const ms = cmds.map(() => [] as number[]);
   const cpu = cmds.map(() => [] as number[]);
@@ -60,7 +67,7 @@ export function startup(reps: number): StartupRow[] {
   const base = median(ms[0]!);
   const baseCpu = median(cpu[0]!);
   return cmds.map(([command], i) => ({
-    command: `${command}${i > 2 ? ` (${fx})` : ""}`,
+    command: `${command}${i > 2 && !command.endsWith(".nir") ? ` (${fx})` : ""}`,
     wallMs: median(ms[i]!),
     cpuMs: median(cpu[i]!),
     ratio: median(ms[i]!) / base,

@@ -30,7 +30,6 @@ await build({
     "worker-float": "dist/driver/simulate/worker-float.js",
     "worker-target": "dist/driver/simulate/worker-target.js",
     "agreement-worker": "dist/loihi/agreement-worker.js",
-    "netx-worker": "dist/loihi/emit/netx-worker.js",
     "stepped-worker": "dist/loihi/sim/stepped-worker.js",
   },
   outdir,

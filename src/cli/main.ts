@@ -59,23 +59,8 @@ function usageLine(command: string): (message: string, write: (s: string) => voi
   };
 }
 
-/**
- * `snnc compile … --target <t>`: what the target's compile is slow to load (HDF5 for a Loihi
- * target's network.net, in a thread of its own) starts before the program's modules load; the
- * command asks again once its arguments are parsed, which then changes nothing.
- */
-function prepareCompileEarly(argv: string[]): void {
-  if (argv[2] !== "compile") return;
-  const i = argv.findIndex((a) => a === "--target" || a.startsWith("--target="));
-  const target = i < 0 ? undefined : argv[i]!.startsWith("--target=") ? argv[i]!.slice(9) : argv[i + 1];
-  if (!target) return;
-  // A failure here shows, if it matters, when the command asks again.
-  import("../driver/registry.ts").then((r) => r.prepareCompile(target)).catch(() => undefined);
-}
-
 /** Runs the CLI on argv (process.argv form) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  prepareCompileEarly(argv);
   try {
     const program = await buildProgram();
     await program.parseAsync(argv);

@@ -111,9 +111,14 @@ function write(dir: string, files: Map<string, OutputContent>): void {
 
   let stage: string | undefined;
   let moved = false;
+  let writing: string | undefined; // the file whose failure to write is the one to name
   try {
     stage = mkdtempSync(join(parent, `.${basename(target)}.snnc-new-${process.pid}-`));
-    for (const [name, content] of files) writeFileDurably(join(stage, name), content);
+    for (const [name, content] of files) {
+      writing = name;
+      writeFileDurably(join(stage, name), content);
+    }
+    writing = undefined;
     fsyncDir(stage);
     if (existsSync(target)) {
       rmSync(backup, { recursive: true, force: true });
@@ -127,7 +132,7 @@ function write(dir: string, files: Map<string, OutputContent>): void {
     if (stage) rmSync(stage, { recursive: true, force: true });
     if (moved && !existsSync(target)) renameSync(backup, target);
     removeCreated();
-    throw fail("cannot write the output files", e);
+    throw fail(writing ? `cannot write ${writing}` : "cannot write the output files", e);
   }
   rmSync(backup, { recursive: true, force: true });
 }

@@ -9,12 +9,6 @@ import type { TargetDriver } from "./types.ts";
 interface Entry {
   names: readonly string[];
   load: () => Promise<TargetDriver>;
-  /**
-   * Starts what a compile for the target needs and is slow to load, in another thread, without
-   * loading the driver: the CLI calls it as soon as it sees a compile coming, so that it loads while
-   * the program's own modules and the model are read.
-   */
-  prepareCompile?: () => Promise<void>;
 }
 
 const ENTRIES: readonly Entry[] = Object.freeze([
@@ -22,8 +16,6 @@ const ENTRIES: readonly Entry[] = Object.freeze([
   {
     names: ["loihi", "loihi2", "loihi1"],
     load: async () => (await import("../loihi/driver.ts")).loihiDriver,
-    // HDF5 for network.net (loihi/emit/netx-writer.ts; the driver's compile takes the thread).
-    prepareCompile: async () => (await import("../loihi/emit/netx-writer.ts")).startNetxWriterAhead(),
   },
   { names: ["nir"], load: async () => (await import("../nir/driver.ts")).nirDriver },
 ]);
@@ -38,9 +30,4 @@ export async function loadDriver(target: string): Promise<TargetDriver> {
   const e = ENTRIES.find((x) => x.names.includes(target));
   if (!e) throw new SnncError("E_USAGE", `unknown target '${target}' (known: ${targetNames().join(", ")})`);
   return e.load();
-}
-
-/** Starts the slow-to-load part of a compile for `target` (see Entry); nothing for other names. */
-export async function prepareCompile(target: string): Promise<void> {
-  await ENTRIES.find((x) => x.names.includes(target))?.prepareCompile?.();
 }

@@ -20,7 +20,7 @@ import { buildLoihi, type LoihiBuild } from "./build.ts";
 import { hwconfigJson } from "./emit/hwconfig-json.ts";
 import { CUSTOM_PROCESS_FILE, customProcessPython } from "./emit/lava-custom-process.ts";
 import { lavaProcessGraphStream } from "./emit/lava-process-graph.ts";
-import { startNetxWriter, takeNetxWriter } from "./emit/netx-writer.ts";
+import { writeNetx } from "./emit/netx-hdf5.ts";
 import { loihiPipeline } from "./pipeline.ts";
 import { netxCheck } from "./quantize/index.ts";
 import { compileReportText, compileSummary } from "./report.ts";
@@ -31,59 +31,30 @@ import type { FixedFault } from "./sim/engine-common.ts";
 import { tieContext } from "./ties/judge-tie.ts";
 import { faultFromEnv, verifyLoihi } from "./verify.ts";
 
-async function compileLoihi(
-  g: Graph,
-  opts: CompileOptions & { board?: string; tmpDir?: string },
-): Promise<CompileResult> {
-  // HDF5 loads in its own thread while the model is built, when network.net is likely to be written.
-  let writer = takeNetxWriter();
-  if (netxLikely(g)) writer ??= startNetxWriter();
-  else {
-    writer?.close();
-    writer = undefined;
-  }
-  try {
-    const b = buildLoihi(g, opts);
-    const m = b.quant.model;
-    const netx = netxCheck(m);
-    let netxBytes: Promise<Uint8Array> | undefined;
-    if (netx.ok) {
-      writer ??= startNetxWriter();
-      netxBytes = writer.write(m, { tmpDir: opts.tmpDir });
-      netxBytes.catch(() => undefined); // its failure is reported where it is awaited, below
-    } else writer?.close();
-    const lava = lavaProcessGraphStream(m, {
-      netx: netx.ok ? { written: true } : { written: false, reason: netx.reason },
-    });
-    const calibrated = !!opts.calibration?.length;
-    const samples = opts.agreementSamples ?? defaultAgreementSamples(m);
-    const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
-    const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
-    const files = new Map<string, OutputContent>();
-    if (netxBytes) files.set("network.net", await netxBytes);
-    files.set("network.lava.json", lava);
-    if (m.populations.some((p) => p.kind === "multi-threshold")) files.set(CUSTOM_PROCESS_FILE, customProcessPython());
-    files.set("hwconfig.json", hwconfigJson(b.placement));
-    const warnings = [...b.quant.warnings];
-    const planes = m.connections.some((c) => c.planes);
-    const hint = planes || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
-    if (hint) warnings.push(hint);
-    const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
-    const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
-    files.set("report.txt", compileReportText(g, b, facts));
-    return { target: b.target.name, graph: b.graph, log: b.log, files, report: compileSummary(b, facts), warnings };
-  } finally {
-    writer?.close();
-  }
-}
-
-/**
- * Whether network.net is likely to be written: netx holds a chain of layers, so a graph with
- * branches, residual additions or delays will not have one. Only decides whether HDF5 is loaded
- * ahead; `netxCheck` on the integer model decides the file.
- */
-function netxLikely(g: Graph): boolean {
-  return g.nodes.every((n) => n.inputs.length <= 1 && n.op !== "delay");
+async function compileLoihi(g: Graph, opts: CompileOptions & { board?: string }): Promise<CompileResult> {
+  const b = buildLoihi(g, opts);
+  const m = b.quant.model;
+  const netx = netxCheck(m);
+  const lava = lavaProcessGraphStream(m, {
+    netx: netx.ok ? { written: true } : { written: false, reason: netx.reason },
+  });
+  const calibrated = !!opts.calibration?.length;
+  const samples = opts.agreementSamples ?? defaultAgreementSamples(m);
+  const inputs = samples === 0 ? [] : calibrated ? opts.calibration!.slice(0, samples) : randomInputs(g, samples, 0);
+  const agreement = inputs.length ? await measureLoihiAgreement(g, m, inputs, { tie: tieContext(b, m) }) : null;
+  const files = new Map<string, OutputContent>();
+  if (netx.ok) files.set("network.net", writeNetx(m));
+  files.set("network.lava.json", lava);
+  if (m.populations.some((p) => p.kind === "multi-threshold")) files.set(CUSTOM_PROCESS_FILE, customProcessPython());
+  files.set("hwconfig.json", hwconfigJson(b.placement));
+  const warnings = [...b.quant.warnings];
+  const planes = m.connections.some((c) => c.planes);
+  const hint = planes || !agreement ? undefined : planesHint(b, agreement.spikeAgreement);
+  if (hint) warnings.push(hint);
+  const skipped = agreement ? undefined : opts.agreementSamples === 0 ? "--agreement-samples 0" : budgetNote(m);
+  const facts = { requested: opts.target, agreement, skipped, calibrated, netx, warnings };
+  files.set("report.txt", compileReportText(g, b, facts));
+  return { target: b.target.name, graph: b.graph, log: b.log, files, report: compileSummary(b, facts), warnings };
 }
 
 /** Below this spike agreement, compile suggests weight planes where 8-bit weights limit the scale. */

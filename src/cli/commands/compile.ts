@@ -58,7 +58,7 @@ export function registerCompileCommand(program: Command): void {
     )
     .option("--weight-planes <n>", WEIGHT_PLANES_HELP, "auto")
     .action(async (model: string | undefined, opts: CompileOpts) => {
-      const { loadDriver, prepareCompile } = await import("../../driver/registry.ts");
+      const { loadDriver } = await import("../../driver/registry.ts");
       const driver = await loadDriver(opts.target);
       const weightPlanes = weightPlanesOption(opts.weightPlanes, opts.target);
       const temporalNorm = temporalNormOption(opts.temporalNorm);
@@ -77,7 +77,6 @@ export function registerCompileCommand(program: Command): void {
       }
       if (!model) throw new SnncError("E_USAGE", "compile needs a model file (or --list-passes)");
       if (!opts.output) throw new SnncError("E_USAGE", "compile needs -o <dir> for its output files");
-      await prepareCompile(opts.target); // started already by main() when --target was on the command line
       const g = await loadModel(model, loadOptions(opts));
       const { graphToJson } = await import("../../ir/serialize.ts");
       const dumps = new Map<string, string>();

@@ -18,13 +18,9 @@
  * a weight exponent, delays, graded-input width or reset schedule: the first two must be absent
  * (`netxCheck`), the last two are arguments of `netx.hdf5.Network(...)`, written to network.lava.json.
  *
- * Bytes are deterministic: HDF5 stamps object headers with the time, so the clock it reads is
- * pinned while the (synchronous) write runs.
+ * The file is encoded here (src/util/hdf5-encode.ts: HDF5's original layout, no timestamps), so the
+ * same model gives the same bytes.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type H5wasm from "h5wasm/node";
 import {
   populationSize,
   type ConvSynapse,
@@ -34,8 +30,7 @@ import {
   type FixedPopulation,
 } from "../model/integer-model.ts";
 import { netxCheck } from "../quantize/netx-constraints.ts";
-import { callHdf5 } from "./hdf5-call.ts";
-import { deferSignals } from "../../util/signals.ts";
+import { type H5Group, h5Group, hdf5FileBytes } from "../../util/hdf5-encode.ts";
 
 /** NHWC [H,W,C] → torch (C,H,W) shape; flat stays (F,). */
 function torchShape(shape: number[]): number[] {
@@ -94,29 +89,18 @@ function biasData(p: FixedPopulation, conv: boolean): { data: Int32Array; shape:
 
 const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));
 
-type H5 = typeof H5wasm;
-type H5File = InstanceType<H5["File"]>;
-type H5Group = ReturnType<H5File["create_group"]>;
-
-/**
- * One call of writing network.net, in the order they are made: a group (its path under the file's
- * root), or a dataset in a group. Plain data: the list can be made in one thread and written in
- * another (netx-worker.ts), its arrays transferred rather than copied.
- */
-export type NetxEntry =
-  | { group: string }
-  | { in: string; name: string; data: Int32Array | BigInt64Array | string[]; shape: number[]; dtype?: "S10" };
-
-/** The calls that write `m`'s netx file; every array in them is its own (fresh, none shared). */
-export function netxEntries(m: FixedModel): NetxEntry[] {
-  const out: NetxEntry[] = [{ group: "layer" }];
-  const type = (g: string, value: string) => out.push({ in: g, name: "type", data: [value], shape: [1], dtype: "S10" });
-  const data = (g: string, name: string, d: Int32Array | BigInt64Array, shape: number[]) =>
-    out.push({ in: g, name, data: d, shape });
-  let k = 0;
+/** The HDF5 tree of `m`'s netx file; every array in it is its own (fresh, none shared). */
+export function netxTree(m: FixedModel): H5Group {
+  const root = h5Group();
+  const layers = h5Group();
+  root.children.set("layer", layers);
+  const type = (g: H5Group, value: string) =>
+    g.children.set("type", { kind: "fixed-string", size: 10, data: [value], shape: [1] });
+  const data = (g: H5Group, name: string, d: Int32Array | BigInt64Array, shape: number[]) =>
+    g.children.set(name, { kind: "int", data: d, shape });
   const next = () => {
-    const g = `layer/${k++}`;
-    out.push({ group: g });
+    const g = h5Group();
+    layers.children.set(String(layers.children.size), g);
     return g;
   };
   const l0 = next();
@@ -140,8 +124,8 @@ export function netxEntries(m: FixedModel): NetxEntry[] {
       type(l, "conv");
       data(l, "shape", i64(torchShape(p.shape)), [3]);
     }
-    const n = `${l}/neuron`;
-    out.push({ group: n });
+    const n = h5Group();
+    l.children.set("neuron", n);
     type(n, "CUBA");
     data(n, "vThMant", i64([p.vth]), []);
     data(n, "iDecay", i64([p.du + 1]), []);
@@ -163,85 +147,12 @@ export function netxEntries(m: FixedModel): NetxEntry[] {
     srcShape = p.shape;
     src3d = c.synapse.kind === "conv";
   }
-  return out;
+  return root;
 }
 
-/** The arrays of `entries`, to transfer them to another thread. */
-export function netxBuffers(entries: readonly NetxEntry[]): ArrayBuffer[] {
-  return entries.flatMap((e) => ("data" in e && !Array.isArray(e.data) ? [e.data.buffer as ArrayBuffer] : []));
-}
-
-function writeEntries(f: H5File, entries: readonly NetxEntry[]): void {
-  const groups = new Map<string, H5File | H5Group>([["", f]]);
-  for (const e of entries) {
-    if ("group" in e) {
-      const cut = e.group.lastIndexOf("/");
-      const parent = groups.get(cut < 0 ? "" : e.group.slice(0, cut))!;
-      groups.set(e.group, parent.create_group(e.group.slice(cut + 1)));
-    } else {
-      const { name, data, shape, dtype } = e;
-      groups.get(e.in)!.create_dataset(dtype ? { name, data, shape, dtype } : { name, data, shape });
-    }
-  }
-}
-
-/**
- * The bytes of network.net. Throws (RangeError) when `netxCheck` fails. The file is written to a
- * fresh temporary directory under `tmpDir` (default: the OS temp dir), read back and removed.
- */
-export async function writeNetx(m: FixedModel, opts: { tmpDir?: string } = {}): Promise<Uint8Array> {
-  return writeNetxEntries(checkedNetxEntries(m), opts);
-}
-
-/** `netxEntries` of a model netx can express; else a RangeError. */
-export function checkedNetxEntries(m: FixedModel): NetxEntry[] {
+/** The bytes of network.net. Throws (RangeError) when `netxCheck` fails. */
+export function writeNetx(m: FixedModel): Uint8Array {
   const chk = netxCheck(m);
   if (!chk.ok) throw new RangeError(`network.net cannot express this model: ${chk.reason}`);
-  return netxEntries(m);
-}
-
-/** The bytes of the file that `entries` write. */
-export async function writeNetxEntries(
-  entries: readonly NetxEntry[],
-  opts: { tmpDir?: string } = {},
-): Promise<Uint8Array> {
-  const h5wasm = await h5wasmLoaded();
-  // One piece: a signal waits for the temporary directory to be removed; HDF5's errors become one line.
-  return deferSignals(() =>
-    callHdf5("cannot write network.net", "E_WRITE", () => writeNetxFile(h5wasm, entries, opts.tmpDir)),
-  );
-}
-
-let loading: Promise<H5> | undefined;
-
-/**
- * h5wasm, loaded on first use (it costs every other command its start-up time otherwise), or
- * ahead of it by the thread that writes network.net (netx-worker.ts).
- */
-export function h5wasmLoaded(): Promise<H5> {
-  loading ??= import("h5wasm/node").then(async (m) => {
-    await m.default.ready;
-    return m.default;
-  });
-  return loading;
-}
-
-function writeNetxFile(h5wasm: H5, entries: readonly NetxEntry[], tmpDir: string | undefined): Uint8Array {
-  const dir = mkdtempSync(join(tmpDir ?? tmpdir(), "snnc-netx-"));
-  const path = join(dir, "network.net");
-  const realNow = Date.now;
-  try {
-    Date.now = () => 0;
-    const f = new h5wasm.File(path, "w");
-    try {
-      writeEntries(f, entries);
-    } finally {
-      f.close();
-      Date.now = realNow;
-    }
-    return new Uint8Array(readFileSync(path));
-  } finally {
-    Date.now = realNow;
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return hdf5FileBytes(netxTree(m));
 }

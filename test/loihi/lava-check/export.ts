@@ -73,7 +73,7 @@ if (lavaGraph) {
     process.stderr.write(`network.net cannot express this model: ${chk.reason}\n`);
     process.exit(4);
   }
-  writeFileSync(join(outDir, "network.net"), await writeNetx(m1));
+  writeFileSync(join(outDir, "network.net"), writeNetx(m1));
 }
 const ev = runFixedEvent(m, x, { state: true });
 const st = runFixedStepped(m, x, { state: true });
