@@ -32,6 +32,9 @@ interface Row {
   /** One worker pinned to each core in turn (ms), and the two-worker ratio those cores allow at best. */
   pinnedMs?: number[];
   bound?: number;
+  /** The one-worker run on each core while the other core runs one too (ms), and the ratio those speeds allow. */
+  busyMs?: number[];
+  busyBound?: number;
   target: string;
   samples: number;
   oneWorkerMs: number;
@@ -76,6 +79,58 @@ function pinnedCores(target: string): number[] | undefined {
   return Array.from({ length: availableParallelism() }, (_, k) => run(target, 1, ["taskset", "-c", String(k)]).ms);
 }
 
+/**
+ * What two busy cores give each other: the one-worker run on every core at once (one process per
+ * core, each pinned), wall ms per core. The cores share caches and memory bandwidth (and on a
+ * virtual machine perhaps more): a run that a busy neighbour slows by c makes two workers take at
+ * least (1 + c)/2 of one, whatever the program does. `busyBound` is that floor: the best two-worker
+ * time these speeds allow over the unpinned one-worker time, serial parts left out.
+ */
+function busyCores(target: string): number[] | undefined {
+  const n = availableParallelism();
+  if (n < 2 || spawnSync("taskset", ["-c", "0", "true"]).status !== 0) return undefined;
+  const quote = (args: string[]) => args.map((a) => `'${a}'`).join(" ");
+  const cmd = (k: number) =>
+    quote([
+      "/usr/bin/time",
+      "-o",
+      join(dir, `busy-${k}.txt`),
+      "-f",
+      "%e",
+      "taskset",
+      "-c",
+      String(k),
+      process.execPath,
+      "bin/snnc.js",
+      "simulate",
+      model,
+      "--inputs",
+      "digits",
+      "--target",
+      target,
+      "--workers",
+      "1",
+      "-o",
+      join(dir, `busy-${k}.json`),
+    ]);
+  const all = Array.from({ length: n }, (_, k) => cmd(k));
+  const r = spawnSync("sh", ["-c", `${all.map((c) => `${c} &`).join(" ")} wait`], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`simultaneous runs failed: ${r.stderr}`);
+  return all.map(
+    (_, k) =>
+      Number(
+        readFileSync(join(dir, `busy-${k}.txt`), "utf8")
+          .trim()
+          .split(/\s+/)
+          .at(-1),
+      ) * 1000,
+  );
+}
+
 const rows: Row[] = [];
 for (const target of ["float", "loihi2"]) {
   let samples = 0;
@@ -93,6 +148,8 @@ for (const target of ["float", "loihi2"]) {
   const pinnedMs = pinnedCores(target);
   const bound = pinnedMs && 1 / pinnedMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
   const twoWorkersMs = median(two.map((r) => r.ms));
+  const busyMs = busyCores(target);
+  const busyBound = busyMs && 1 / busyMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
   rows.push({
     target,
     samples,
@@ -103,6 +160,8 @@ for (const target of ["float", "loihi2"]) {
     coresBusyTwo: median(two.map((r) => r.cpu / r.ms)),
     pinnedMs,
     bound,
+    busyMs,
+    busyBound,
   });
 }
 rmSync(dir, { recursive: true, force: true });
@@ -119,7 +178,10 @@ if (asJson) {
       `${r.target.padEnd(7)} ${r.samples} samples: 1 worker ${r.oneWorkerMs.toFixed(0)} ms (${r.coresBusyOne.toFixed(2)} cores busy), ` +
         `2 workers ${r.twoWorkersMs.toFixed(0)} ms (${r.coresBusyTwo.toFixed(2)} cores busy), ratio ${r.ratio.toFixed(2)}` +
         (r.pinnedMs
-          ? `; 1 worker pinned to each core: ${r.pinnedMs.map((t) => t.toFixed(0)).join(", ")} ms, best 2-worker ratio they allow ${r.bound!.toFixed(2)}\n`
+          ? `; 1 worker pinned to each core: ${r.pinnedMs.map((t) => t.toFixed(0)).join(", ")} ms, best 2-worker ratio they allow ${r.bound!.toFixed(2)}`
+          : "") +
+        (r.busyMs
+          ? `; on every core at once: ${r.busyMs.map((t) => t.toFixed(0)).join(", ")} ms, best ratio they allow ${r.busyBound!.toFixed(2)}\n`
           : "\n"),
     );
 }
