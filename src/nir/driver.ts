@@ -23,7 +23,7 @@ import { hdf5Bytes } from "./hdf5-write.ts";
 export async function compileNir(g: Graph, opts: CompileOptions) {
   const { graph, log } = runPipeline(g, FLOAT_PIPELINE, opts);
   const doc = nirDocument(graph, { file: opts.file });
-  const bytes = await hdf5Bytes(doc.tree);
+  const bytes = hdf5Bytes(doc.tree);
   return { graph, log, bytes, names: doc.names };
 }
 

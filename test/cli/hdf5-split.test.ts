@@ -1,7 +1,7 @@
 /**
  * The shipped command loads HDF5 from dist/h5wasm/ (scripts/h5wasm-split.mjs): h5wasm's module with
- * its WebAssembly in a file of its own. The files it writes and reads are those of h5wasm as
- * published, which the sources (and these tests) import from node_modules.
+ * its WebAssembly in a file of its own, which reads NIR files as h5wasm from node_modules (which the
+ * sources and these tests import) does. NIR files are written by snnc's own encoder in both.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +29,7 @@ test("the build points every import of h5wasm at the split copy, whose binary is
   assert.ok(!chunks.some((c) => c.includes('"h5wasm/node"')), "no chunk imports h5wasm from node_modules");
 });
 
-test("the shipped command writes and reads NIR's HDF5 as h5wasm from node_modules does", async () => {
+test("the shipped command writes the NIR file the sources write, and reads it back with the split h5wasm", async () => {
   const model = "fixtures/tdbn/model.json";
   const out = mkdtempSync(join(tmpdir(), "snnc-hdf5-split-"));
   try {

@@ -17,7 +17,7 @@ import { tempDir } from "../support/model-files.ts";
 /** `g` written as NIR and read back (with the time step it states). */
 export async function roundTrip(g: Graph): Promise<{ back: Graph; bytes: Uint8Array; names: Map<string, string> }> {
   const doc = nirDocument(g);
-  const bytes = await hdf5Bytes(doc.tree);
+  const bytes = hdf5Bytes(doc.tree);
   const file = join(await tempDir(), "model.nir");
   await writeFile(file, bytes);
   const back = await loadModel(file);

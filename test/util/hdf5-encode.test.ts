@@ -60,16 +60,23 @@ function expected(g: H5Group): Read {
       const value = Array.from(c.data as ArrayLike<number | bigint>, Number);
       return [k, { dtype: c.data instanceof Int32Array ? "<i" : "<q", shape: [...c.shape], value }];
     }
+    if (c.kind === "float") return [k, { dtype: "<d", shape: [...c.shape], value: Array.from(c.data) }];
+    if (c.kind === "string") return [k, { dtype: "S", shape: [...c.shape], value: [...c.data] }];
     return [k, { dtype: `S${c.size}`, shape: [...c.shape], value: [...c.data] }];
   });
 }
 
 const name = fc.stringMatching(/^[A-Za-z0-9_.\- ]{1,12}$/).filter((s) => s !== "." && s !== "..");
 const shape = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 });
+const text = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("", "café", "ノード", "a\u{1F600}b"));
 const dataset: fc.Arbitrary<H5Dataset> = fc.oneof(
   shape.chain((s) => {
     const n = s.reduce((a, b) => a * b, 1);
     return fc.oneof(
+      fc
+        .array(fc.double(), { minLength: n, maxLength: n })
+        .map((v): H5Dataset => ({ kind: "float", data: Float64Array.from(v), shape: s })),
+      fc.array(text, { minLength: n, maxLength: n }).map((v): H5Dataset => ({ kind: "string", data: v, shape: s })),
       fc
         .array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: n, maxLength: n })
         .map((v): H5Dataset => ({ kind: "int", data: Int32Array.from(v), shape: s })),

@@ -25,7 +25,7 @@ export function graph(nodes: H5Tree, pairs: [string, string][], metadata?: H5Tre
 /** Writes `top` as /node of a NIR file (with /version) and returns its path. */
 export async function writeNir(top: H5Tree, name = "model.nir"): Promise<string> {
   const p = join(await tempDir(), name);
-  await writeFile(p, await hdf5Bytes({ version: str("1.0.0"), node: top }));
+  await writeFile(p, hdf5Bytes({ version: str("1.0.0"), node: top }));
   return p;
 }
 
