@@ -45,16 +45,16 @@ export function registerSimulateCommand(program: Command): void {
     .option("--json", "print the result file on stdout (schema: src/cli/schemas/simulate.schema.json)")
     .option("-o, --output <file>", "write the result file (atomically)")
     .option("--shard <i/n>", "run only the i-th of n contiguous parts of the inputs (join them with snnc merge)")
-    .option("--workers <k>", "worker threads (default: the available cores)")
+    .option(
+      "--workers <k>",
+      "worker threads (default: the available cores, or none for a run too small to pay for starting them)",
+    )
     .option("--labels <file>", "class labels, one per sample of the whole input set (.json list, or text)")
     .action(async (model: string, opts: SimulateOpts) => {
       const { parseShard, shardRange } = await import("../../driver/simulate/shard.ts");
       const { checkRunnableTarget } = await import("../../driver/simulate/prepare.ts");
       const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
-      const workers =
-        opts.workers !== undefined
-          ? parseIntOption(opts.workers, "--workers", 1, MAX_WORKERS)
-          : Math.min(availableParallelism(), MAX_WORKERS);
+      const asked = opts.workers !== undefined ? parseIntOption(opts.workers, "--workers", 1, MAX_WORKERS) : undefined;
       await checkRunnableTarget(opts.target);
       const path = modelPath(model);
       const g = await loadModel(path, loadOptions(opts));
@@ -66,6 +66,9 @@ export function registerSimulateCommand(program: Command): void {
       }
       const total = set.samples.length;
       const { first, end } = shard ? shardRange(total, shard) : { first: 0, end: total };
+      // By default one worker per core, unless the run is too small to pay for starting them.
+      const { worthThreads } = await import("../../driver/simulate/work.ts");
+      const workers = asked ?? (worthThreads(g, end - first) ? Math.min(availableParallelism(), MAX_WORKERS) : 0);
 
       const { chunkSize, runSamples } = await import("../../driver/simulate/pool.ts");
       const { progressBar } = await import("../progress.ts");
@@ -106,8 +109,9 @@ export function registerSimulateCommand(program: Command): void {
       const n = end - first;
       const range = n ? `samples ${first}..${end - 1}` : "no samples";
       const part = shard ? ` (shard ${shard.index}/${shard.count}: ${range} of ${total})` : "";
-      const threads = n ? Math.min(workers, Math.ceil(n / chunkSize(n, workers))) : 0;
-      process.stdout.write(`${n} samples${part} on ${threads} worker(s) in ${seconds.toFixed(2)} s\n`);
+      const threads = n && workers ? Math.min(workers, Math.ceil(n / chunkSize(n, workers))) : 0;
+      const where = threads ? `on ${threads} worker(s)` : "in this thread";
+      process.stdout.write(`${n} samples${part} ${where} in ${seconds.toFixed(2)} s\n`);
       if (opts.output) process.stdout.write(`wrote ${opts.output}\n`);
     });
   addTimeStepOptions(c);

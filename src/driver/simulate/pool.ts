@@ -1,8 +1,9 @@
 /**
- * Runs many samples across worker threads (a piscina pool of `workers` threads). Each worker
- * receives the graph once and builds the target's model once (worker.ts); the samples go out in
- * chunks, and the outcomes come back in the order of the samples whatever thread ran them, so
- * the result does not depend on the number of workers. The first error stops the other tasks.
+ * Runs many samples across worker threads (a piscina pool of `workers` threads), or in the calling
+ * thread (`workers` 0). Each worker receives the graph once and builds the target's model once
+ * (worker.ts); the samples go out in chunks, and the outcomes come back in the order of the samples
+ * whatever thread ran them, so the result does not depend on the number of workers. The first
+ * error stops the other tasks.
  */
 import { setMaxListeners } from "node:events";
 import type { Graph } from "../../ir/nodes.ts";
@@ -14,7 +15,7 @@ import type { WorkerReply, WorkerSetup, WorkerTask } from "./worker.ts";
 
 export interface PoolOptions {
   target: string;
-  /** Worker threads (at most one per chunk of samples). */
+  /** Worker threads (at most one per chunk of samples); 0: the samples run in the calling thread. */
   workers: number;
   /** The model file, for messages. */
   file?: string;
@@ -33,6 +34,23 @@ export function chunkSize(samples: number, workers: number): number {
   return Math.max(1, Math.min(32, Math.ceil(samples / (workers * 8))));
 }
 
+/** The samples run here, chunk by chunk as a pool would (progress after each; timers may run between). */
+async function inThisThread(
+  g: Graph,
+  inputs: readonly StepInput[],
+  opts: PoolOptions,
+): Promise<{ meta: RunMeta; outcomes: SampleOutcome[] }> {
+  const runner = sampleRunner(await prepareRun(g, opts.target, opts.file));
+  const size = chunkSize(inputs.length, 1);
+  const outcomes: SampleOutcome[] = [];
+  for (let i = 0; i < inputs.length; i += size) {
+    for (const x of inputs.slice(i, i + size)) outcomes.push(runner.run(x));
+    opts.onProgress?.(outcomes.length, inputs.length);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { meta: runner.meta, outcomes };
+}
+
 export async function runSamples(
   g: Graph,
   inputs: readonly StepInput[],
@@ -41,6 +59,7 @@ export async function runSamples(
   // No samples (an empty shard): the model is still built, for the layers the result names.
   if (inputs.length === 0)
     return { meta: sampleRunner(await prepareRun(g, opts.target, opts.file)).meta, outcomes: [] };
+  if (opts.workers === 0) return inThisThread(g, inputs, opts);
   const size = chunkSize(inputs.length, opts.workers);
   const chunks: StepInput[][] = [];
   for (let i = 0; i < inputs.length; i += size) chunks.push(inputs.slice(i, i + size));
