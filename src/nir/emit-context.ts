@@ -39,7 +39,9 @@ export class Emission {
   name(id: string): string {
     let n = this.nameOf.get(id);
     if (n) return n;
-    const base = id.replace(/\//g, "_") || "node";
+    // an HDF5 link name: no "/" or NUL, not "." or ".."; and a key the node table keeps ("__proto__" is not)
+    const raw = id.replace(/[/\0]/g, "_") || "node";
+    const base = raw === "." || raw === ".." || raw === "__proto__" ? `_${raw}` : raw;
     n = base;
     for (let i = 1; this.names.has(n); i++) n = `${base}_${i}`;
     this.names.add(n);

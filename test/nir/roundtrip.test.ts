@@ -9,6 +9,8 @@ import fc from "fast-check";
 import { loadModel } from "../../src/frontends/index.ts";
 import { compileNir } from "../../src/nir/driver.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
+import { inferShapes } from "../../src/ir/shapes.ts";
+import { digitsModel } from "../support/digits-model.ts";
 import { Src } from "../support/gen.ts";
 import { FIXTURES } from "../support/model-files.ts";
 import { recurrentGraph, randomGraph } from "./random-graphs.ts";
@@ -69,4 +71,20 @@ describe("random graphs", () => {
       );
     });
   }
+});
+
+test("layer ids that are no HDF5 link name or object key ('.', '..', '__proto__', '/', NUL) get NIR names of their own", async () => {
+  const g0 = inferShapes(digitsModel());
+  const ids = [".", "..", "__proto__", "a/b", "x\0y", "a_b"];
+  const rename = new Map(g0.nodes.slice(1, 1 + ids.length).map((n, i) => [n.id, ids[i]!] as const));
+  const to = (id: string) => rename.get(id) ?? id;
+  const g = { ...g0, nodes: g0.nodes.map((n) => ({ ...n, id: to(n.id), inputs: n.inputs.map(to) })) };
+  const { back, names } = await roundTrip(g);
+  assert.deepEqual(
+    ids.map((id) => names.get(id)),
+    ["_.", "_..", "___proto__", "a_b", "x_y", "a_b_1"],
+  );
+  assert.equal(back.nodes.length, g.nodes.length);
+  assertSameParameters(g, back, names);
+  assertSameSpikes(g, back, randomInputs(g, 2, 5), names);
 });
