@@ -73,13 +73,20 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
   const threaded = opts.steppedThread ?? (availableParallelism() > 1 && sampleWork(m) >= THREADS_FROM);
   const stepped = startSteppedThread(m, { inThread: !threaded });
   try {
-    let next = stepped.run(inputs[0]!);
+    // A run still out when this thread fails (an input either engine refuses, say) must not
+    // become an unhandled rejection: its failure is this one's, reported once.
+    const ahead = (x: (typeof inputs)[number]) => {
+      const p = stepped.run(x);
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = ahead(inputs[0]!);
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k]!;
       const e = runFixedEvent(m, x, { state: true, fault });
       const ref = agreementReference(g, x, layout);
       const a = await next;
-      if (k + 1 < inputs.length) next = stepped.run(inputs[k + 1]!);
+      if (k + 1 < inputs.length) next = ahead(inputs[k + 1]!);
       const ra = fixedRunAsRunResult(m, a);
       comps.push(compareTraces(ra, fixedRunAsRunResult(m, e), { sample: k, maxDivergences: opts.maxDivergences }));
       const s = compareState(a, e);

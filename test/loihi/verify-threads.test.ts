@@ -6,6 +6,8 @@
  * makes first) and the one-thread runs the sources.
  */
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { loadModel } from "../../src/frontends/index.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
@@ -13,6 +15,9 @@ import { makeLoihiDriver } from "../../src/loihi/driver.ts";
 import { buildLoihi } from "../../src/loihi/build.ts";
 import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
 import type * as Stepped from "../../src/loihi/sim/stepped-thread.ts";
+import { runMain } from "../cli/in-process.ts";
+import { snnc } from "../support/cli.ts";
+import { tempDir } from "../support/model-files.ts";
 
 const dist = (p: string) => import(new URL(`../../dist/${p}`, import.meta.url).href);
 
@@ -62,3 +67,19 @@ for (const [fixture, fault] of [
     assert.equal((here as { ok: boolean }).ok, fault === undefined);
   });
 }
+
+test("verify of an input both engines refuse: one error line and its exit code, whichever thread refuses first (no unhandled rejection)", async () => {
+  const dir = await tempDir();
+  const good = JSON.parse(readFileSync("fixtures/mlp-dense/input.json", "utf8")) as number[];
+  const bad = join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify(good.map((v, i) => (i === 8 ? 1e308 : v))));
+  for (const built of [true, false]) {
+    const args = ["verify", "fixtures/mlp-dense/model.json", "--target", "loihi", "--input", bad, "--input", bad];
+    const r = built ? snnc(args) : await runMain(args);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(
+      r.stderr,
+      "snnc: error: layer 'input': input value 1e+308 at index 8 is not a spike (0 or 1): this target takes binary input spikes\n",
+    );
+  }
+});
