@@ -79,15 +79,48 @@ export function collectOption(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), value];
 }
 
-/** The samples of every `--input` file, in order, for a run of `timesteps` steps. */
-export function readInputFiles(files: readonly string[], g: Graph, timesteps?: number): StepInput[] {
-  const out: StepInput[] = [];
+/** Where a sample came from: its `--input` file, and its index among that file's samples. */
+export interface SampleSource {
+  file: string;
+  index: number;
+  of: number;
+}
+
+/** The samples of every `--input` file, in order, for a run of `timesteps` steps, with where each came from. */
+export function readInputFiles(
+  files: readonly string[],
+  g: Graph,
+  timesteps?: number,
+): StepInput[] & { sources: SampleSource[] } {
+  const out = Object.assign([] as StepInput[], { sources: [] as SampleSource[] });
   for (const f of files) {
-    out.push(...readInputs(f, g, timesteps));
+    const samples = readInputs(f, g, timesteps);
+    out.push(...samples);
+    for (let i = 0; i < samples.length; i++) out.sources.push({ file: f, index: i, of: samples.length });
     if (out.length > LIMITS.samples)
       throw new SnncError("E_USAGE", `the --input files hold more than snnc's limit of ${LIMITS.samples} samples`);
   }
   return out;
+}
+
+/**
+ * Runs `fn` on the model `file`'s samples: an error about one sample (SnncError.sample) names the
+ * input file it came from (and the sample in it, when the file holds several); any other names
+ * `file`, if given.
+ */
+export async function inFileAndInputs<T>(
+  file: string | undefined,
+  sources: readonly SampleSource[],
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof SnncError)) throw e;
+    const src = e.sample !== undefined ? sources[e.sample] : undefined;
+    if (!src) throw file === undefined ? e : e.withLocation({ file });
+    throw e.withLocation({ file: src.of > 1 ? `${src.file}: sample ${src.index}` : src.file });
+  }
 }
 
 export function parseNumberOption(v: string, name: string): number {

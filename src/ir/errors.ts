@@ -20,6 +20,8 @@ export interface ErrorLocation {
   file?: string;
   layer?: string;
   param?: string;
+  /** The input sample (0-based, of those a command was given) that the error is about; not printed. */
+  sample?: number;
 }
 
 export class SnncError extends Error {
@@ -27,6 +29,7 @@ export class SnncError extends Error {
   readonly file?: string;
   readonly layer?: string;
   readonly param?: string;
+  readonly sample?: number;
   /** The bare problem, without the location prefix. */
   readonly detail: string;
 
@@ -38,6 +41,7 @@ export class SnncError extends Error {
     this.file = loc.file;
     this.layer = loc.layer;
     this.param = loc.param;
+    this.sample = loc.sample;
   }
 
   /** A copy of this error with missing location fields filled in. */
@@ -46,6 +50,7 @@ export class SnncError extends Error {
       file: this.file ?? loc.file,
       layer: this.layer ?? loc.layer,
       param: this.param ?? loc.param,
+      sample: this.sample ?? loc.sample,
     });
   }
 

@@ -15,6 +15,7 @@ import { agreementLayout } from "./agreement.ts";
 import { buildLoihi } from "./build.ts";
 import type { FixedModel } from "./model/integer-model.ts";
 import { fixedRunAsRunResult, type FixedRun } from "./sim/engine-common.ts";
+import { checkInputs } from "./sim/input-fixed.ts";
 import { runFixedEvent } from "./sim/run-event.ts";
 import { runFixedStepped } from "./sim/run-stepped.ts";
 
@@ -24,11 +25,15 @@ export function runLoihi(
   opts: { target: string; raster?: boolean; file?: string },
 ): TargetRun {
   const r = prepareLoihiRun(g, opts);
+  checkInputs(r.model.input, inputs, r.model.timesteps); // before any run: a refusal names its sample
   return { target: r.target, timesteps: r.runSteps, samples: inputs.map((x) => r.run(x, opts.raster)) };
 }
 
 /** The integer model built once; each run is one sample on the event-driven engine. */
-export function prepareLoihiRun(g: Graph, opts: { target: string; file?: string }): PreparedRun {
+export function prepareLoihiRun(
+  g: Graph,
+  opts: { target: string; file?: string },
+): PreparedRun & { model: FixedModel } {
   const { quant } = buildLoihi(g, { target: opts.target, file: opts.file });
   const m = quant.model;
   const pops = m.populations.filter((p) => p.kind !== "integrator");
@@ -50,7 +55,7 @@ export function prepareLoihiRun(g: Graph, opts: { target: string; file?: string 
     return { readout: out === undefined ? [] : Array.from(run.readouts.get(out)!), layers };
   };
   const layers = pops.map((p) => ({ name: name(p), neurons: size(p.shape) }));
-  return { target: m.target, timesteps: m.timesteps, runSteps: m.runSteps, layers, run };
+  return { target: m.target, timesteps: m.timesteps, runSteps: m.runSteps, layers, run, model: m };
 }
 
 /**

@@ -32,6 +32,7 @@ import { agreementLayout, sampleWork, THREADS_FROM } from "./agreement.ts";
 import { buildLoihi, withTimesteps } from "./build.ts";
 import { agreementLines } from "./report.ts";
 import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
+import { checkInputs } from "./sim/input-fixed.ts";
 import { runFixedEvent } from "./sim/run-event.ts";
 import { startSteppedThread } from "./sim/stepped-thread.ts";
 import { judgeTie, tieContext } from "./ties/judge-tie.ts";
@@ -57,6 +58,7 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
   const T = opts.timesteps ?? g.meta.timesteps;
   const m = withTimesteps(b.quant.model, T);
   const inputs = opts.inputs;
+  checkInputs(m.input, inputs, m.timesteps); // before any run: a refusal names its sample
   const comps: TraceComparison[] = [];
   let stateCompared = 0;
   let stateDiffering = 0;

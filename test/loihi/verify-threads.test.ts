@@ -68,18 +68,26 @@ for (const [fixture, fault] of [
   });
 }
 
-test("verify of an input both engines refuse: one error line and its exit code, whichever thread refuses first (no unhandled rejection)", async () => {
+test("an input both engines refuse: one error line naming its file (and sample), its exit code, no unhandled rejection", async () => {
   const dir = await tempDir();
   const good = JSON.parse(readFileSync("fixtures/mlp-dense/input.json", "utf8")) as number[];
   const bad = join(dir, "bad.json");
   writeFileSync(bad, JSON.stringify(good.map((v, i) => (i === 8 ? 1e308 : v))));
-  for (const built of [true, false]) {
-    const args = ["verify", "fixtures/mlp-dense/model.json", "--target", "loihi", "--input", bad, "--input", bad];
-    const r = built ? snnc(args) : await runMain(args);
-    assert.equal(r.code, 3, r.stderr);
-    assert.equal(
-      r.stderr,
-      "snnc: error: layer 'input': input value 1e+308 at index 8 is not a spike (0 or 1): this target takes binary input spikes\n",
-    );
+  const several = join(dir, "several.json");
+  writeFileSync(several, JSON.stringify({ inputs: [good, good, good.map((v, i) => (i === 8 ? 1e308 : v))] }));
+  const problem =
+    "layer 'input': input value 1e+308 at index 8 is not a spike (0 or 1): this target takes binary input spikes";
+  const model = "fixtures/mlp-dense/model.json";
+  const good1 = "fixtures/mlp-dense/input.json";
+  for (const [args, where] of [
+    [["verify", model, "--target", "loihi", "--input", bad, "--input", bad], bad],
+    [["verify", model, "--target", "loihi", "--input", good1, "--input", several], `${several}: sample 2`],
+    [["run", model, "--target", "loihi", "--input", good1, "--input", bad], bad],
+  ] as const) {
+    for (const built of [true, false]) {
+      const r = built ? snnc([...args]) : await runMain([...args]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.equal(r.stderr, `snnc: error: ${where}: ${problem}\n`, `${args[0]} ${built ? "built" : "sources"}`);
+    }
   }
 });

@@ -6,6 +6,7 @@ import { checkNeuronSteps, neuronElements } from "../../ir/limits.ts";
 import {
   collectOption,
   inFile,
+  inFileAndInputs,
   loadModel,
   loadOptions,
   parseIntOption,
@@ -51,7 +52,8 @@ export function registerRunCommand(program: Command): void {
       const count = opts.input ? 0 : samplesOption(opts.random!);
       const seed = parseIntOption(opts.seed, "--seed");
       const g = await loadModel(model, loadOptions(opts));
-      const inputs = opts.input ? readInputFiles(opts.input, g, steps) : randomInputs(g, count, seed);
+      const fromFiles = opts.input ? readInputFiles(opts.input, g, steps) : undefined;
+      const inputs = fromFiles ?? randomInputs(g, count, seed);
       if (opts.target && opts.target !== "float") {
         const { loadDriver } = await import("../../driver/registry.ts");
         const driver = await loadDriver(opts.target);
@@ -61,7 +63,7 @@ export function registerRunCommand(program: Command): void {
             "E_USAGE",
             "--timesteps applies to the float reference only; a target runs the model's T plus its pipeline latency",
           );
-        const r = await inFile(model, () =>
+        const r = await inFileAndInputs(model, fromFiles?.sources ?? [], () =>
           driver.run!(g, inputs, { target: opts.target!, raster: opts.raster, file: model }),
         );
         print(r.timesteps, r.samples, opts, `${r.target} hardware steps`, r.target);

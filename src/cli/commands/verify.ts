@@ -19,6 +19,7 @@ import {
   parseIntOption,
   parseNumberOption,
   randomInputs,
+  inFileAndInputs,
   readInputFiles,
   samplesOption,
   timestepsOption,
@@ -90,23 +91,26 @@ export function registerVerifyCommand(program: Command, drivers?: (target: strin
       const g = await loadModel(model, loadOptions(opts));
       const inputs: StepInput[] = [];
       if (timesteps !== undefined) checkNeuronSteps(timesteps, neuronElements(g.nodes));
-      inputs.push(...readInputFiles(opts.input ?? [], g, timesteps));
+      const fromFiles = readInputFiles(opts.input ?? [], g, timesteps);
+      inputs.push(...fromFiles); // the files' samples first: sample k is fromFiles.sources[k]
       if (opts.random !== undefined || inputs.length === 0) {
         const n = opts.random !== undefined ? samplesOption(opts.random) : DEFAULT_RANDOM_SAMPLES;
         inputs.push(...randomInputs(g, n, parseIntOption(opts.seed, "--seed")));
       }
-      const report = (await driver.verify(g, {
-        target: opts.target,
-        inputs,
-        timesteps,
-        maxDivergences,
-        temporalNorm,
-        earlyExit,
-        weightPlanes,
-        file: model,
-        minSpikeAgreement: fractionOption(opts.minSpikeAgreement, "--min-spike-agreement"),
-        minArgmaxAgreement: fractionOption(opts.minArgmaxAgreement, "--min-argmax-agreement"),
-      })) as unknown as VerifyReport;
+      const report = (await inFileAndInputs(undefined, fromFiles.sources, () =>
+        driver.verify(g, {
+          target: opts.target,
+          inputs,
+          timesteps,
+          maxDivergences,
+          temporalNorm,
+          earlyExit,
+          weightPlanes,
+          file: model,
+          minSpikeAgreement: fractionOption(opts.minSpikeAgreement, "--min-spike-agreement"),
+          minArgmaxAgreement: fractionOption(opts.minArgmaxAgreement, "--min-argmax-agreement"),
+        }),
+      )) as unknown as VerifyReport;
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else for (const line of formatVerifyReport(report)) process.stdout.write(`${line}\n`);
       if (!report.ok) throw new ExitRequest(EXIT.diverged);

@@ -48,3 +48,14 @@ export function inputColumns(inp: FixedInput, x: StepInput, T: number): Int32Arr
   const q = quantizeColumn(inp, x);
   return Array.from({ length: T }, () => q);
 }
+
+/** Checks every sample as `inputColumns` takes it; a refusal names the sample (SnncError.sample). */
+export function checkInputs(inp: FixedInput, inputs: readonly StepInput[], T: number): void {
+  for (const [k, x] of inputs.entries()) {
+    try {
+      inputColumns(inp, x, T);
+    } catch (e) {
+      throw e instanceof SnncError ? e.withLocation({ sample: k }) : e;
+    }
+  }
+}
