@@ -36,6 +36,7 @@ const MODEL_COMMANDS: readonly [number, (m: string) => string[]][] = [
   [3, (m) => ["run", m, "--random", "1"]],
   [2, (m) => ["compile", m, "--target", "float", "-o", "{case}/out"]],
   [2, (m) => ["compile", m, "--target", "loihi", "-o", "{case}/out"]],
+  [1, (m) => ["compile", m, "--target", "nir", "-o", "{case}/out"]],
   [1, (m) => ["verify", m, "--target", "float", "--random", "1"]],
   [1.5, (m) => ["verify", m, "--target", "loihi", "--random", "1"]],
 ];
@@ -44,6 +45,8 @@ const INPUT_COMMANDS: readonly [number, (m: string, i: string) => string[]][] = 
   [4, (m, i) => ["run", m, "--input", i]],
   [1, (m, i) => ["verify", "--input", i, m, "--target", "float"]],
   [1, (m, i) => ["verify", m, "--target", "loihi", "--input", i]],
+  [1, (m, i) => ["run", m, "--target", "loihi", "--input", i]],
+  [1, (m, i) => ["simulate", m, "--inputs", i, "--workers", "1", "-o", "{case}/sim.json"]],
 ];
 
 type Kind = "model" | "shard" | "snnc" | "input-json" | "input-npy" | "none";
