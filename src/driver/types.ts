@@ -94,6 +94,8 @@ export interface PreparedRun {
   /** The spiking layers a SampleRun reports, in its order, with their neuron counts. */
   layers: { name: string; neurons: number }[];
   run(x: StepInput, raster?: boolean): SampleRun;
+  /** Throws what `run(x)` would throw for the sample itself (a value the target cannot take), if anything. */
+  checkInput?(x: StepInput): void;
 }
 
 export interface TargetDriver {

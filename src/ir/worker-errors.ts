@@ -12,19 +12,22 @@ export interface WorkerError {
   file?: string;
   layer?: string;
   param?: string;
+  sample?: number;
   stack?: string;
 }
 
 /** What a worker sends back for the error `e`. */
 export function toWorkerError(e: unknown): WorkerError {
-  if (e instanceof SnncError) return { code: e.code, detail: e.detail, file: e.file, layer: e.layer, param: e.param };
+  if (e instanceof SnncError)
+    return { code: e.code, detail: e.detail, file: e.file, layer: e.layer, param: e.param, sample: e.sample };
   const err = e as Error;
   return { code: "internal", detail: err?.message ?? String(e), stack: err?.stack };
 }
 
 /** The error a worker sent back, as an error of this thread. */
 export function fromWorkerError(e: WorkerError): Error {
-  if (e.code !== "internal") return new SnncError(e.code, e.detail, { file: e.file, layer: e.layer, param: e.param });
+  if (e.code !== "internal")
+    return new SnncError(e.code, e.detail, { file: e.file, layer: e.layer, param: e.param, sample: e.sample });
   const err = new Error(e.detail);
   if (e.stack) err.stack = e.stack;
   return err;

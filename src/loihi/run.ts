@@ -15,7 +15,7 @@ import { agreementLayout } from "./agreement.ts";
 import { buildLoihi } from "./build.ts";
 import type { FixedModel } from "./model/integer-model.ts";
 import { fixedRunAsRunResult, type FixedRun } from "./sim/engine-common.ts";
-import { checkInputs } from "./sim/input-fixed.ts";
+import { checkInputs, inputColumns } from "./sim/input-fixed.ts";
 import { runFixedEvent } from "./sim/run-event.ts";
 import { runFixedStepped } from "./sim/run-stepped.ts";
 
@@ -55,7 +55,8 @@ export function prepareLoihiRun(
     return { readout: out === undefined ? [] : Array.from(run.readouts.get(out)!), layers };
   };
   const layers = pops.map((p) => ({ name: name(p), neurons: size(p.shape) }));
-  return { target: m.target, timesteps: m.timesteps, runSteps: m.runSteps, layers, run, model: m };
+  const checkInput = (x: StepInput) => void inputColumns(m.input, x, m.timesteps);
+  return { target: m.target, timesteps: m.timesteps, runSteps: m.runSteps, layers, run, checkInput, model: m };
 }
 
 /**

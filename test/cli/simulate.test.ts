@@ -147,6 +147,37 @@ describe("snnc simulate: bad input is one line, exit 2 or 3, nothing written", (
     refused(["simulate", model], 2, /required option '--inputs <src>'/);
   });
 
+  test("a sample the target cannot take is named by its file and its place in it, with threads or without, sharded or not", async () => {
+    const model = "fixtures/mlp-dense/model.json";
+    const good = JSON.parse(readFileSync("fixtures/mlp-dense/input.json", "utf8")) as number[];
+    const bad = good.map((v, i) => (i === 8 ? 1e308 : v));
+    const dir = await tempDir();
+    const several = join(dir, "several.json");
+    await writeFile(several, JSON.stringify({ inputs: [good, good, bad] }));
+    const folder = join(dir, "folder");
+    await mkdir(folder);
+    await writeFile(join(folder, "a.json"), JSON.stringify(good));
+    await writeFile(join(folder, "b.json"), JSON.stringify(bad));
+    const problem = "layer 'input': input value 1e\\+308 at index 8 is not a spike \\(0 or 1\\)";
+    const out = join(dir, "result.json");
+    for (const workers of ["1", "2"]) {
+      const base = ["simulate", model, "--target", "loihi", "--workers", workers, "-o", out];
+      refused([...base, "--inputs", several], 3, new RegExp(`error: ${several}: sample 2: ${problem}`));
+      refused(
+        [...base, "--inputs", several, "--shard", "2/2"],
+        3,
+        new RegExp(`error: ${several}: sample 2: ${problem}`),
+      );
+      refused([...base, "--inputs", folder], 3, new RegExp(`error: ${join(folder, "b.json")}: ${problem}`));
+    }
+    refused(
+      ["simulate", model, "--target", "loihi", "--inputs", folder],
+      3,
+      new RegExp(`error: ${join(folder, "b.json")}: ${problem}`),
+    );
+    assert.ok(!existsSync(out));
+  });
+
   test("inputs: a missing or empty directory, a shape the model does not take, labels that do not fit (exit 3)", async () => {
     const model = await digitsModelFile();
     const wide = await digitsModelFile([8, 8, 2]);

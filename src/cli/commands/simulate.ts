@@ -11,7 +11,14 @@ import type { Command } from "commander";
 import type { ResultHeader, SimulateResult } from "../../driver/simulate/result.ts";
 import type { RunMeta } from "../../driver/simulate/runner.ts";
 import { SnncError } from "../../ir/errors.ts";
-import { addTimeStepOptions, inFile, loadModel, loadOptions, parseIntOption } from "../common.ts";
+import {
+  addTimeStepOptions,
+  inFileAndInputs,
+  loadModel,
+  loadOptions,
+  parseIntOption,
+  type SampleSource,
+} from "../common.ts";
 import { formatTable } from "../format-table.ts";
 
 interface SimulateOpts {
@@ -74,7 +81,10 @@ export function registerSimulateCommand(program: Command): void {
       const { progressBar } = await import("../progress.ts");
       const progress = progressBar(end - first, "simulate");
       const t0 = performance.now();
-      const { meta, outcomes } = await inFile(path, () =>
+      const { isDirectory } = await import("../../inputs/input-set.ts");
+      const dir = opts.inputs !== "digits" && isDirectory(opts.inputs);
+      const sources = sampleSources(opts.inputs, dir, set.names.slice(first, end));
+      const { meta, outcomes } = await inFileAndInputs(path, sources, () =>
         runSamples(g, set.samples.slice(first, end), {
           target: opts.target,
           workers,
@@ -115,6 +125,16 @@ export function registerSimulateCommand(program: Command): void {
       if (opts.output) process.stdout.write(`wrote ${opts.output}\n`);
     });
   addTimeStepOptions(c);
+}
+
+/** Where each sample came from, for a message about it: its file (a name `<file>#<k>` is sample k of it). */
+function sampleSources(spec: string, dir: boolean, names: readonly string[]): SampleSource[] {
+  return names.map((n) => {
+    const cut = n.lastIndexOf("#");
+    const name = cut < 0 ? n : n.slice(0, cut);
+    const file = spec === "digits" ? spec : dir ? join(spec, name) : spec;
+    return cut < 0 ? { file, index: 0, of: 1 } : { file, index: Number(n.slice(cut + 1)), of: 2 };
+  });
 }
 
 /** A `compile --target float` output directory stands for its model.snnc.json. */

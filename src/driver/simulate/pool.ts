@@ -44,7 +44,7 @@ async function inThisThread(
   const size = chunkSize(inputs.length, 1);
   const outcomes: SampleOutcome[] = [];
   for (let i = 0; i < inputs.length; i += size) {
-    for (const x of inputs.slice(i, i + size)) outcomes.push(runner.run(x));
+    for (const x of inputs.slice(i, i + size)) outcomes.push(runner.run(x, outcomes.length));
     opts.onProgress?.(outcomes.length, inputs.length);
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -61,8 +61,8 @@ export async function runSamples(
     return { meta: sampleRunner(await prepareRun(g, opts.target, opts.file)).meta, outcomes: [] };
   if (opts.workers === 0) return inThisThread(g, inputs, opts);
   const size = chunkSize(inputs.length, opts.workers);
-  const chunks: StepInput[][] = [];
-  for (let i = 0; i < inputs.length; i += size) chunks.push(inputs.slice(i, i + size));
+  const chunks: { first: number; inputs: StepInput[] }[] = [];
+  for (let i = 0; i < inputs.length; i += size) chunks.push({ first: i, inputs: inputs.slice(i, i + size) });
   const threads = Math.max(1, Math.min(opts.workers, chunks.length));
   const { Piscina } = await import("piscina");
   const setup: WorkerSetup = { graph: g, target: opts.target, file: opts.file };
@@ -87,9 +87,9 @@ export async function runSamples(
     const replies = await Promise.allSettled(
       chunks.map(async (c) => {
         try {
-          const reply = await pool.run({ inputs: c }, { signal: abort.signal });
+          const reply = await pool.run(c, { signal: abort.signal });
           if ("error" in reply) throw fromWorkerError(reply.error);
-          done += c.length;
+          done += c.inputs.length;
           opts.onProgress?.(done, inputs.length);
           return reply;
         } catch (e) {

@@ -4,6 +4,7 @@
  * hardware target builds its own model once (its driver's prepareRun). What a run reports per
  * sample: the readout and each spiking layer's spike total.
  */
+import { SnncError } from "../../ir/errors.ts";
 import { checkNeuronSteps, neuronElements } from "../../ir/limits.ts";
 import type { Graph } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
@@ -28,7 +29,8 @@ export interface SampleOutcome {
 
 export interface SampleRunner {
   meta: RunMeta;
-  run(x: StepInput): SampleOutcome;
+  /** Sample `k` (its index among the run's samples, which a refusal of the sample itself names). */
+  run(x: StepInput, k: number): SampleOutcome;
 }
 
 /** The float64 reference of `graph`, as a prepared run. */
@@ -55,7 +57,12 @@ export function sampleRunner(prepared: PreparedRun): SampleRunner {
   };
   return {
     meta,
-    run(x) {
+    run(x, k) {
+      try {
+        prepared.checkInput?.(x);
+      } catch (e) {
+        throw e instanceof SnncError ? e.withLocation({ sample: k }) : e;
+      }
       const r = prepared.run(x);
       const totals = new Map(r.layers.map((l) => [l.name, l.total]));
       return { readout: r.readout, spikes: meta.layers.map((l) => totals.get(l.name) ?? 0) };

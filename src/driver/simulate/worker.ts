@@ -22,6 +22,8 @@ export interface WorkerSetup {
 
 export interface WorkerTask {
   inputs: StepInput[];
+  /** The index of the first of them among the run's samples. */
+  first: number;
 }
 
 export type WorkerReply = { meta: RunMeta; outcomes: SampleOutcome[] } | { error: WorkerError };
@@ -38,7 +40,7 @@ export function taskHandler(prepare: (s: WorkerSetup) => PreparedRun): (task: Wo
     if ("error" in runner) return runner;
     const r = runner;
     try {
-      return { meta: r.meta, outcomes: task.inputs.map((x) => r.run(x)) };
+      return { meta: r.meta, outcomes: task.inputs.map((x, i) => r.run(x, task.first + i)) };
     } catch (e) {
       return { error: toWorkerError(e) };
     }

@@ -18,7 +18,7 @@ const inputs = digitsTestSet(g).samples.slice(0, 40);
 
 async function inThread(target: string) {
   const r = sampleRunner(await prepareRun(g, target));
-  return { meta: r.meta, outcomes: inputs.map((x) => r.run(x)) };
+  return { meta: r.meta, outcomes: inputs.map((x, k) => r.run(x, k)) };
 }
 
 describe("runSamples", () => {
@@ -76,8 +76,8 @@ describe("runSamples", () => {
       builds++;
       return floatRun(g);
     });
-    const a = handle({ inputs: inputs.slice(0, 3) });
-    const b = handle({ inputs: inputs.slice(3, 6) });
+    const a = handle({ inputs: inputs.slice(0, 3), first: 0 });
+    const b = handle({ inputs: inputs.slice(3, 6), first: 3 });
     assert.equal(builds, 1);
     assert.ok(!("error" in a) && a.outcomes.length === 3 && !("error" in b) && b.outcomes.length === 3);
   });
