@@ -128,6 +128,15 @@ test("large groups (a symbol node sized for the largest), names in byte order, s
   );
 });
 
+test("variable-length strings past one global heap collection (65,535 objects) and past 4 KiB", async () => {
+  const root = h5Group();
+  const many = Array.from({ length: 70_000 }, (_, i) => (i % 7 === 0 ? "" : `s${i}`));
+  root.children.set("many", { kind: "string", data: many, shape: [many.length] });
+  root.children.set("long", { kind: "string", data: ["x".repeat(10_000), "ノード".repeat(2_000)], shape: [2] });
+  const back = await readBack(hdf5FileBytes(root));
+  assert.deepEqual(back, expected(root));
+});
+
 test("the same tree gives the same bytes; a different value changes them", () => {
   const make = (v: number) => {
     const g = h5Group();
