@@ -45,25 +45,26 @@ interface Row {
   coresBusyTwo: number;
 }
 
+/** The shipped command's arguments (after node) for one run writing `out`. */
+function simulateArgs(target: string, workers: number, out: string): string[] {
+  return [
+    "bin/snnc.js",
+    "simulate",
+    model,
+    "--inputs",
+    "digits",
+    "--target",
+    target,
+    "--workers",
+    String(workers),
+    "-o",
+    out,
+  ];
+}
+
 function run(target: string, workers: number, prefix: string[] = []): { ms: number; cpu: number; result: string } {
   const out = join(dir, `result-${workers}.json`);
-  const t = timedNode(
-    [
-      "bin/snnc.js",
-      "simulate",
-      model,
-      "--inputs",
-      "digits",
-      "--target",
-      target,
-      "--workers",
-      String(workers),
-      "-o",
-      out,
-    ],
-    join(dir, "time.txt"),
-    prefix,
-  );
+  const t = timedNode(simulateArgs(target, workers, out), join(dir, "time.txt"), prefix);
   return { ms: t.ms, cpu: t.cpu, result: readFileSync(out, "utf8") };
 }
 
@@ -101,17 +102,7 @@ function busyCores(target: string): number[] | undefined {
       "-c",
       String(k),
       process.execPath,
-      "bin/snnc.js",
-      "simulate",
-      model,
-      "--inputs",
-      "digits",
-      "--target",
-      target,
-      "--workers",
-      "1",
-      "-o",
-      join(dir, `busy-${k}.json`),
+      ...simulateArgs(target, 1, join(dir, `busy-${k}.json`)),
     ]);
   const all = Array.from({ length: n }, (_, k) => cmd(k));
   const r = spawnSync("sh", ["-c", `${all.map((c) => `${c} &`).join(" ")} wait`], {

@@ -130,13 +130,8 @@ export function parseNumberOption(v: string, name: string): number {
 }
 
 /** Runs `fn`, attaching `file` to any SnncError that does not name a file yet. */
-export async function inFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof SnncError) throw e.withLocation({ file });
-    throw e;
-  }
+export function inFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
+  return inFileAndInputs(file, [], fn);
 }
 
 /** The commands that load a model take --dt / --dt-method (how a NIR model's time constants become decays). */
