@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { type LoadOptions, parseLoadOptions } from "../frontends/index.ts";
 export { loadModel } from "../frontends/index.ts";
 export { readInputs } from "../inputs/read-inputs.ts";
+import type { SampleSource } from "../inputs/input-set.ts";
 import { readInputs } from "../inputs/read-inputs.ts";
 import { LIMITS } from "../ir/limits.ts";
 import type { Graph } from "../ir/nodes.ts";
@@ -80,11 +81,7 @@ export function collectOption(value: string, previous: string[] | undefined): st
 }
 
 /** Where a sample came from: its `--input` file, and its index among that file's samples. */
-export interface SampleSource {
-  file: string;
-  index: number;
-  of: number;
-}
+export type { SampleSource };
 
 /** The samples of every `--input` file, in order, for a run of `timesteps` steps, with where each came from. */
 export function readInputFiles(

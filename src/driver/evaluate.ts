@@ -18,6 +18,7 @@ import { simulate, type StepInput } from "../sim/reference.ts";
 import { argmax, summarizeRun } from "../sim/run-summary.ts";
 import { type Classification, classify, predictionMismatches } from "../verify/accuracy.ts";
 import { floatDriver } from "./float.ts";
+import { checkSample } from "./simulate/runner.ts";
 import { driverFor } from "./index.ts";
 import type { TargetDriver } from "./types.ts";
 
@@ -122,6 +123,7 @@ export async function evaluate(
     const gx = Tx < T ? { ...g, meta: { ...g.meta, timesteps: Tx } } : g;
     try {
       const prepared = hardware.prepareRun!(gx, { target: opts.target, file: opts.file });
+      for (const [k, x] of data.samples.entries()) checkSample(prepared, x, k); // before any run: a refusal names its sample
       const readouts = await eachSample((x) => prepared.run(x).readout);
       runs.push({
         model: prepared.target,

@@ -15,6 +15,13 @@ import type { StepInput } from "../sim/reference.ts";
 import { digitsTestSet } from "./digits.ts";
 import { readInputs } from "./read-inputs.ts";
 
+/** Where a sample came from, for a message about it: sample `index` of the `of` samples of `file`. */
+export interface SampleSource {
+  file: string;
+  index: number;
+  of: number;
+}
+
 export interface InputSet {
   /** What the set is, without machine paths (for the result file). */
   source: string;

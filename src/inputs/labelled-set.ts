@@ -16,7 +16,7 @@ import { checkFileBytes, LIMITS } from "../ir/limits.ts";
 import type { Graph } from "../ir/nodes.ts";
 import type { StepInput } from "../sim/reference.ts";
 import { digitsTestSet } from "./digits.ts";
-import { inputFilesIn, isDirectory } from "./input-set.ts";
+import { inputFilesIn, isDirectory, type SampleSource } from "./input-set.ts";
 import { readLabels } from "./labels.ts";
 import { parseNpy } from "./npy.ts";
 import { readInputs } from "./read-inputs.ts";
@@ -28,6 +28,8 @@ export interface LabelledSet {
   labels: number[];
   /** Where the labels come from, for messages. */
   labelsFile: string;
+  /** Where each sample comes from, for messages. */
+  sources: SampleSource[];
 }
 
 const LABEL_FILES = ["labels.npy", "labels.json", "labels.txt"];
@@ -35,7 +37,9 @@ const LABEL_FILES = ["labels.npy", "labels.json", "labels.txt"];
 export function readLabelledSet(spec: string, g: Graph): LabelledSet {
   if (spec === "digits") {
     const set = digitsTestSet(g);
-    return { source: set.source, samples: set.samples, labels: set.labels!, labelsFile: "digits" };
+    const of = set.samples.length;
+    const sources = set.samples.map((_, index) => ({ file: "digits", index, of }));
+    return { source: set.source, samples: set.samples, labels: set.labels!, labelsFile: "digits", sources };
   }
   const isDir = isDirectory(spec);
   if (!isDir && LABEL_FILES.includes(basename(spec)))
@@ -50,8 +54,11 @@ export function readLabelledSet(spec: string, g: Graph): LabelledSet {
     });
   const inputs = isDir ? inputFiles(spec) : [spec];
   const samples: StepInput[] = [];
+  const sources: SampleSource[] = [];
   for (const f of inputs) {
-    samples.push(...readInputs(f, g));
+    const read = readInputs(f, g);
+    samples.push(...read);
+    for (let index = 0; index < read.length; index++) sources.push({ file: f, index, of: read.length });
     if (samples.length > LIMITS.samples)
       throw new SnncError("E_VALUE", `more than snnc's limit of ${LIMITS.samples} samples`, { file: spec });
   }
@@ -61,7 +68,7 @@ export function readLabelledSet(spec: string, g: Graph): LabelledSet {
   const what = isDir
     ? `${basename(spec)}/ (${inputs.length} input file${inputs.length === 1 ? "" : "s"})`
     : basename(spec);
-  return { source: `${what} labelled by ${basename(labelFile)}`, samples, labels, labelsFile: labelFile };
+  return { source: `${what} labelled by ${basename(labelFile)}`, samples, labels, labelsFile: labelFile, sources };
 }
 
 function inputFiles(dir: string): string[] {

@@ -191,6 +191,20 @@ describe("snnc eval", () => {
     );
   });
 
+  test("a sample the target cannot take is named by its file and its place in it (exit 3)", () => {
+    const good = JSON.parse(readFileSync(join(ROOT, "fixtures/mlp-dense/input.json"), "utf8")) as number[];
+    const bad = good.map((v, i) => (i === 8 ? 1e308 : v));
+    const dir = tempData({
+      "a.json": JSON.stringify(good),
+      "b.json": JSON.stringify({ inputs: [good, bad] }),
+      "labels.json": "[0, 1, 0]",
+    });
+    const r = snnc(["eval", "fixtures/mlp-dense/model.json", "--data", dir, "--target", "loihi"]);
+    const problem = "layer 'input': input value 1e\\+308 at index 8 is not a spike \\(0 or 1\\)";
+    oneLineError(r, 3, new RegExp(`error: ${join(dir, "b.json")}: sample 1: ${problem}`));
+    assert.equal(r.stdout, "");
+  });
+
   test("a fold that is not exact: exit 1, the differing samples named", () => {
     const { x, labels } = digitsSlice(60);
     const dir = tempData({ "x.npy": npyBytes([60, 8, 8, 1], x), "labels.npy": int64Npy(labels) });

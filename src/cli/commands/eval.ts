@@ -9,7 +9,14 @@ import type { Command } from "commander";
 import type { EvalResult, ModelEval } from "../../driver/evaluate.ts";
 import type { TargetDriver } from "../../driver/types.ts";
 import { SnncError } from "../../ir/errors.ts";
-import { ExitRequest, addTimeStepOptions, inFile, loadModel, loadOptions, parseNumberOption } from "../common.ts";
+import {
+  ExitRequest,
+  addTimeStepOptions,
+  inFileAndInputs,
+  loadModel,
+  loadOptions,
+  parseNumberOption,
+} from "../common.ts";
 import { formatTable } from "../format-table.ts";
 import { type Progress, progressBar } from "../progress.ts";
 
@@ -45,7 +52,7 @@ export function registerEvalCommand(program: Command, folder?: TargetDriver): vo
       const data = readLabelledSet(opts.data, g);
       const { evaluate } = await import("../../driver/evaluate.ts");
       let bar: Progress | undefined;
-      const r = await inFile(model, () =>
+      const r = await inFileAndInputs(model, data.sources, () =>
         evaluate(g, data, {
           target: opts.target,
           earlyExit,

@@ -48,6 +48,15 @@ export function floatRun(graph: Graph): PreparedRun {
   };
 }
 
+/** Refuses sample `k` before it runs when the target cannot take it, the error naming the sample. */
+export function checkSample(prepared: PreparedRun, x: StepInput, k: number): void {
+  try {
+    prepared.checkInput?.(x);
+  } catch (e) {
+    throw e instanceof SnncError ? e.withLocation({ sample: k }) : e;
+  }
+}
+
 export function sampleRunner(prepared: PreparedRun): SampleRunner {
   const meta: RunMeta = {
     target: prepared.target,
@@ -58,11 +67,7 @@ export function sampleRunner(prepared: PreparedRun): SampleRunner {
   return {
     meta,
     run(x, k) {
-      try {
-        prepared.checkInput?.(x);
-      } catch (e) {
-        throw e instanceof SnncError ? e.withLocation({ sample: k }) : e;
-      }
+      checkSample(prepared, x, k);
       const r = prepared.run(x);
       const totals = new Map(r.layers.map((l) => [l.name, l.total]));
       return { readout: r.readout, spikes: meta.layers.map((l) => totals.get(l.name) ?? 0) };

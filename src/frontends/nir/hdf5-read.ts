@@ -1,30 +1,18 @@
 /**
  * A NIR file's HDF5 content as plain data: groups of datasets, numbers as float64, strings as
- * JS strings. Knows HDF5 (through h5wasm, loaded on first use) and nothing of NIR.
+ * JS strings. Knows HDF5 and nothing of NIR.
  *
+ * The layouts h5py writes by default are decoded by snnc itself (util/hdf5-decode.ts); any other
+ * file, and any file that decoder refuses, is read by libhdf5 (h5wasm, loaded on first use).
  * HDF5's own diagnostics ("HDF5-DIAG" stacks) never reach stderr: h5wasm's throwing error handler
  * turns them into an exception, of which the innermost cause becomes the one-line message.
  */
 import { readFileSync } from "node:fs";
 import { SnncError } from "../../ir/errors.ts";
+import { decodeHdf5, Hdf5Unsupported } from "../../util/hdf5-decode.ts";
+import { childPath, type H5Dataset, type H5Group } from "../../util/hdf5-tree.ts";
 
-export interface H5Dataset {
-  kind: "dataset";
-  /** The dataset's path in the file, for messages. */
-  path: string;
-  /** HDF5 type as h5wasm names it (e.g. "<f4", "<q", "S"), for messages. */
-  dtype: string;
-  shape: number[];
-  /** Numbers (row-major, float64) or strings. */
-  numbers?: Float64Array;
-  strings?: string[];
-}
-
-export interface H5Group {
-  kind: "group";
-  path: string;
-  children: Map<string, H5Group | H5Dataset>;
-}
+export type { H5Dataset, H5Group };
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -68,17 +56,30 @@ export function hdf5Cause(e: unknown): string {
   return (m ? m[1]! : last).slice(0, 200);
 }
 
-/** Read every group and dataset of the HDF5 file at `path`. */
+/**
+ * Read every group and dataset of the HDF5 file at `path`: by snnc's own decoder when the file is
+ * in a layout it knows, else by libhdf5. Either gives the same tree (test/util/hdf5-decode.test.ts).
+ */
 export async function readHdf5(path: string): Promise<H5Group> {
-  let head: Buffer;
+  let bytes: Buffer;
   try {
-    head = readFileSync(path).subarray(0, 8);
+    bytes = readFileSync(path);
   } catch (e) {
     throw new SnncError("E_IO", `cannot read file (${(e as NodeJS.ErrnoException).code ?? "I/O error"})`);
   }
-  if (head.length === 0) throw new SnncError("E_IO", "file is empty (expected a NIR file, HDF5)");
-  if (head.length < 8 || HDF5_SIGNATURE.some((b, i) => head[i] !== b))
+  if (bytes.length === 0) throw new SnncError("E_IO", "file is empty (expected a NIR file, HDF5)");
+  if (bytes.length < 8 || HDF5_SIGNATURE.some((b, i) => bytes[i] !== b))
     throw new SnncError("E_PARSE", "not an HDF5 file (a NIR file is HDF5, as nir.write produces it)");
+  try {
+    return decodeHdf5(bytes);
+  } catch (e) {
+    if (!(e instanceof Hdf5Unsupported)) throw e;
+  }
+  return readHdf5Library(path);
+}
+
+/** Read every group and dataset of the HDF5 file at `path` (signature checked) with libhdf5. */
+export function readHdf5Library(path: string): Promise<H5Group> {
   return withHdf5Errors((lib) => {
     let f: InstanceType<typeof lib.File>;
     try {
@@ -103,7 +104,7 @@ function readGroup(g: Node, path: string): H5Group {
   const children = new Map<string, H5Group | H5Dataset>();
   for (const name of [...g.keys()].sort()) {
     const child = g.get(name) as { type?: string } & Node;
-    const p = path === "/" ? `/${name}` : `${path}/${name}`;
+    const p = childPath(path, name);
     if (child && typeof (child as Node).keys === "function") children.set(name, readGroup(child, p));
     else if (child && "shape" in child) children.set(name, readDataset(child as unknown as RawDataset, p));
     // links that lead nowhere and named datatypes carry nothing a NIR reader uses
