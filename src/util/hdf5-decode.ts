@@ -28,13 +28,13 @@ export { Hdf5Unsupported } from "./hdf5-decode-bytes.ts";
 /** The groups and datasets of an HDF5 file held in `bytes`. */
 export function decodeHdf5(bytes: Uint8Array): H5Group {
   const f = new FileBytes(bytes);
-  f.signature(0, "\x89HDF");
-  const version = f.u8(8);
+  const sb = hdf5SuperblockAt(bytes) ?? refuse("no HDF5 signature");
+  const version = f.u8(sb + 8);
   if (version > 1) refuse(`superblock version ${version}`);
-  f.offsetSize = f.u8(13);
-  f.lengthSize = f.u8(14);
+  f.offsetSize = f.u8(sb + 13);
+  f.lengthSize = f.u8(sb + 14);
   if (![2, 4, 8].includes(f.offsetSize) || ![2, 4, 8].includes(f.lengthSize)) refuse("unusual address sizes");
-  const p = version === 0 ? 24 : 28;
+  const p = sb + (version === 0 ? 24 : 28);
   f.base = f.uint(p, f.offsetSize);
   if (f.base === UNDEFINED) refuse("an undefined base address");
   if (f.address(p + 3 * f.offsetSize) !== UNDEFINED) refuse("a driver information block");
@@ -45,6 +45,15 @@ export function decodeHdf5(bytes: Uint8Array): H5Group {
     if (e instanceof RangeError) refuse(`groups nested too deeply (${e.message})`);
     throw e;
   }
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Where HDF5's superblock is in `bytes`: at 0, or after a user block of 512, 1024, 2048, … bytes. */
+export function hdf5SuperblockAt(bytes: Uint8Array): number | undefined {
+  for (let at = 0; at + 8 <= bytes.length; at = Math.max(512, 2 * at))
+    if (SIGNATURE.every((b, i) => bytes[at + i] === b)) return at;
+  return undefined;
 }
 
 /** Objects read at most (a group linked twice is read twice, as libhdf5's walk does). */

@@ -9,12 +9,10 @@
  */
 import { readFileSync } from "node:fs";
 import { SnncError } from "../../ir/errors.ts";
-import { decodeHdf5, Hdf5Unsupported } from "../../util/hdf5-decode.ts";
+import { decodeHdf5, Hdf5Unsupported, hdf5SuperblockAt } from "../../util/hdf5-decode.ts";
 import { childPath, type H5Dataset, type H5Group } from "../../util/hdf5-tree.ts";
 
 export type { H5Dataset, H5Group };
-
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 type H5Module = typeof import("h5wasm/node");
 let h5: Promise<H5Module["default"]> | undefined;
@@ -68,7 +66,7 @@ export async function readHdf5(path: string): Promise<H5Group> {
     throw new SnncError("E_IO", `cannot read file (${(e as NodeJS.ErrnoException).code ?? "I/O error"})`);
   }
   if (bytes.length === 0) throw new SnncError("E_IO", "file is empty (expected a NIR file, HDF5)");
-  if (bytes.length < 8 || HDF5_SIGNATURE.some((b, i) => bytes[i] !== b))
+  if (hdf5SuperblockAt(bytes) === undefined)
     throw new SnncError("E_PARSE", "not an HDF5 file (a NIR file is HDF5, as nir.write produces it)");
   try {
     return decodeHdf5(bytes);
