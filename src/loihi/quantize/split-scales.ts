@@ -142,15 +142,29 @@ export function scaleGroups(x: Float64Array, maxGroups: number, minGain: number)
   return group;
 }
 
-/** A copy of a synapse into (or out of) population p keeping only the neurons `keep` of p (into: columns). */
-function maskInto(s: RealSynapse, keep: Uint8Array): RealSynapse {
-  if (s.kind === "diagonal") return { ...s, weights: Float64Array.from(s.weights, (w, o) => (keep[o] ? w : 0)) };
-  if (s.kind === "dense")
-    return { ...s, weights: Float64Array.from(s.weights, (w, k) => (keep[k % s.outSize] ? w : 0)) };
-  const CO = s.kernelShape[3];
-  // grouped by channel: keep[o] is the same for every neuron of channel o mod CO
-  return { ...s, kernel: Float64Array.from(s.kernel, (w, k) => (keep[k % CO] ? w : 0)) };
+/** `a` with the entries whose column (index mod `period`) `keep` leaves out set to 0. */
+function maskColumns(a: Float64Array, keep: Uint8Array, period: number): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let b = 0; b < a.length; b += period)
+    for (let o = 0; o < period && b + o < a.length; o++) if (keep[o]) out[b + o] = a[b + o]!;
+  return out;
 }
+
+/**
+ * A copy of a synapse into population p keeping only the neurons `keep` of p (a conv's: by output
+ * channel), every other weight 0.
+ */
+export function maskInto(s: RealSynapse, keep: Uint8Array): RealSynapse {
+  if (s.kind === "diagonal") return { ...s, weights: maskColumns(s.weights, keep, s.weights.length) };
+  if (s.kind === "dense") return { ...s, weights: maskColumns(s.weights, keep, s.outSize) };
+  // grouped by channel: keep[o] is the same for every neuron of channel o mod CO
+  return { ...s, kernel: maskColumns(s.kernel, keep, s.kernelShape[3]) };
+}
+
+const allZero = (a: Float64Array): boolean => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) return false;
+  return true;
+};
 
 /** The synaptic form with the populations that gain from it split into copies of their own scale. */
 export function splitScales(ctx: QuantContext, sf: SynapticForm): { sf: SynapticForm; splits: ScaleSplit[] } {
@@ -196,11 +210,11 @@ export function splitScales(ctx: QuantContext, sf: SynapticForm): { sf: Synaptic
       for (let u = 0; u < units; u++) keep[u] = group[u] === k ? 1 : 0;
       const at = (i: number) => keep[byChannel ? i % C : i]!;
       const id = `${p.id}_part${k + 1}`;
-      const mask = (a: Float64Array) => Float64Array.from(a, (v, i) => (at(i) ? v : 0));
+      const mask = (a: Float64Array) => (byChannel ? maskColumns(a, keep, C) : maskColumns(a, keep, n));
       const copy: RealPopulation = { ...p, id, source: p.source ?? p.id, bias: mask(p.bias) };
       delete copy.v0;
       delete copy.selfWeight;
-      const nz = (a: Float64Array) => a.some((v) => v !== 0);
+      const nz = (a: Float64Array) => !allZero(a);
       if (p.v0 && nz(mask(p.v0))) copy.v0 = mask(p.v0);
       if (p.selfWeight && nz(mask(p.selfWeight))) copy.selfWeight = mask(p.selfWeight);
       copies.push(copy);
@@ -211,7 +225,7 @@ export function splitScales(ctx: QuantContext, sf: SynapticForm): { sf: Synaptic
       for (const c of into) {
         const self = c.from === p.id;
         const synapse = maskInto(c.synapse, keepN);
-        if (weightsOf(synapse).every((w) => w === 0)) continue; // a part its neurons do not need
+        if (allZero(weightsOf(synapse))) continue; // a part its neurons do not need
         if (self && c.synapse.kind !== "diagonal") {
           // a recurrent synapse of the layer reads every copy (their spikes are disjoint and sum to the layer's)
           for (let j = 0; j < K; j++)

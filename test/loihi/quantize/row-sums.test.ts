@@ -7,6 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import type { Synapse } from "../../../src/loihi/model/integer-model.ts";
 import { rowSums } from "../../../src/loihi/quantize/row-sums.ts";
+import { realSynapse as synapse, targetNeurons } from "./arbitrary-synapse.ts";
 
 /** The definition: per target neuron, Σ of w·scale over w·scale > 0 and over the rest. */
 function reference(s: Synapse<ArrayLike<number>>, scale: number, n: number) {
@@ -37,51 +38,14 @@ function reference(s: Synapse<ArrayLike<number>>, scale: number, n: number) {
   return { pos, neg };
 }
 
-const weight = fc.oneof(
-  fc.double({ min: -10, max: 10, noNaN: true }),
-  fc.constantFrom(0, -0, 1e308, -1e308, 5e-324, -5e-324, 2 ** 1023, -(2 ** 1023)),
-);
 const scale = fc.oneof(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.constantFrom(1, 0, 2, 1e10, Infinity));
 
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 
 test("property: row sums of dense, conv and diagonal synapses are the definition's, bit for bit", () => {
-  const synapse = fc.oneof(
-    fc
-      .record({ I: fc.integer({ min: 1, max: 6 }), O: fc.integer({ min: 1, max: 6 }) })
-      .chain(({ I, O }) =>
-        fc
-          .array(weight, { minLength: I * O, maxLength: I * O })
-          .map((w): Synapse<Float64Array> => ({ kind: "dense", inSize: I, outSize: O, weights: Float64Array.from(w) })),
-      ),
-    fc
-      .record({
-        taps: fc.integer({ min: 1, max: 4 }),
-        KI: fc.integer({ min: 1, max: 3 }),
-        CO: fc.integer({ min: 1, max: 5 }),
-      })
-      .chain(({ taps, KI, CO }) =>
-        fc.array(weight, { minLength: taps * KI * CO, maxLength: taps * KI * CO }).map(
-          (w): Synapse<Float64Array> => ({
-            kind: "conv",
-            inShape: [3, 3, KI],
-            outShape: [2, 2, CO],
-            kernelShape: [1, taps, KI, CO],
-            kernel: Float64Array.from(w),
-            strides: [1, 1],
-            pads: [0, 0, 0, 0],
-            dilation: [1, 1],
-            groups: 1,
-          }),
-        ),
-      ),
-    fc
-      .array(weight, { minLength: 1, maxLength: 8 })
-      .map((w): Synapse<Float64Array> => ({ kind: "diagonal", size: w.length, weights: Float64Array.from(w) })),
-  );
   fc.assert(
     fc.property(synapse, scale, (s, k) => {
-      const n = s.kind === "dense" ? s.outSize : s.kind === "diagonal" ? s.size : 4 * s.kernelShape[3];
+      const n = targetNeurons(s);
       const got = rowSums(s, k, n);
       const want = reference(s, k, n);
       assert.ok(same(got.pos, want.pos), `pos ${got.pos} vs ${want.pos}`);
