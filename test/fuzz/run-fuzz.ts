@@ -36,6 +36,8 @@ export interface FuzzOptions {
     mutated: string;
     what: string;
     args: string[];
+    /** How long the command took. */
+    ms: number;
   }) => void;
 }
 
@@ -142,7 +144,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       const { cls, detail } = classify(c, o, dir);
       counts[cls] = (counts[cls] ?? 0) + 1;
       slowestMs = Math.max(slowestMs, o.ms);
-      opts.onResult?.({ index, cls, detail, mutated: c.mutated, what: c.what, args: c.args });
+      opts.onResult?.({ index, cls, detail, mutated: c.mutated, what: c.what, args: c.args, ms: o.ms });
       if (!PASSING.has(cls)) {
         failures.push({ index, cls, detail, seed: c.seed, mutated: c.mutated, what: c.what, args: c.args, ms: o.ms });
         if (opts.keepDir) {

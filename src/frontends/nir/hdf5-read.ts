@@ -28,16 +28,22 @@ export function h5wasmReady(): Promise<H5Module["default"]> {
 
 /**
  * Runs `fn` with HDF5's error printing turned into exceptions (h5wasm's throwing error handler),
- * switched back off afterwards so that other HDF5 users keep HDF5's default behaviour.
+ * switched back off afterwards so that other HDF5 users keep HDF5's default behaviour. What the
+ * WebAssembly runtime itself prints to stderr meanwhile is held back: on a damaged file it warns
+ * of text that is not UTF-8, or prints "Aborted(…)" when HDF5 gives up, and then throws, and the
+ * exception is what the user is told about, in one line.
  */
 export async function withHdf5Errors<T>(fn: (lib: H5Module["default"]) => T): Promise<T> {
   const lib = await h5wasmReady();
   const mod = await lib.ready;
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof write;
   mod.activate_throwing_error_handler();
   try {
     return fn(lib);
   } finally {
     mod.deactivate_throwing_error_handler();
+    process.stderr.write = write;
   }
 }
 

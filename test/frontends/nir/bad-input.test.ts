@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { copyFile, truncate, writeFile } from "node:fs/promises";
+import { copyFile, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { loadModel } from "../../../src/frontends/index.ts";
@@ -54,6 +54,25 @@ describe("the file", () => {
     const r = snnc(["inspect", join(dir, "absent.nir")]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /absent\.nir: no such file/);
+  });
+
+  test("damage that makes HDF5 abort, or leaves names that are not UTF-8: one line, nothing else on stderr", async () => {
+    const dir = await tempDir();
+    // a byte of the NIR paper's braille graph that makes libhdf5 call abort() (found by the fuzzer)
+    const aborts = join(dir, "aborts.nir");
+    const a = await readFile(join(PAPER, "braille_noDelay_bias_zero.nir"));
+    a[29318] = 8;
+    await writeFile(aborts, a);
+    await cliRefuses(aborts, ["HDF5 content cannot be read", "Aborted"]);
+    // the last 'lif1' of the file (a variable-length string in the global heap) with a byte that
+    // starts no UTF-8 character: libhdf5 reads the file (its runtime warned on stderr before)
+    const bytes = await readFile("fixtures/nir-snnc/mpbn-channel.nir");
+    const at = bytes.lastIndexOf("lif1");
+    assert.ok(at > 0);
+    bytes[at] = 0x80;
+    const notUtf8 = join(dir, "not-utf8.nir");
+    await writeFile(notUtf8, bytes);
+    await cliRefuses(notUtf8, ["edge"]);
   });
 
   test("HDF5 that is not a NIR graph", async () => {
