@@ -39,6 +39,7 @@ const MODEL_COMMANDS: readonly [number, (m: string) => string[]][] = [
   [1, (m) => ["compile", m, "--target", "nir", "-o", "{case}/out"]],
   [1, (m) => ["verify", m, "--target", "float", "--random", "1"]],
   [1.5, (m) => ["verify", m, "--target", "loihi", "--random", "1"]],
+  [1, (m) => ["report", m, "--samples", "1", "-o", "{case}/report.html"]],
 ];
 
 const INPUT_COMMANDS: readonly [number, (m: string, i: string) => string[]][] = [
@@ -47,6 +48,7 @@ const INPUT_COMMANDS: readonly [number, (m: string, i: string) => string[]][] = 
   [1, (m, i) => ["verify", m, "--target", "loihi", "--input", i]],
   [1, (m, i) => ["run", m, "--target", "loihi", "--input", i]],
   [1, (m, i) => ["simulate", m, "--inputs", i, "--workers", "1", "-o", "{case}/sim.json"]],
+  [1, (m, i) => ["report", m, "--input", i, "-o", "{case}/report.html"]],
 ];
 
 type Kind = "model" | "shard" | "snnc" | "input-json" | "input-npy" | "none";

@@ -11,7 +11,7 @@
  *                 output after a failure, an incomplete output after a success, a temporary folder;
  *   crash         the worker died (out of memory, process.exit) or main() threw.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { CliOutcome } from "./cli-pool.ts";
 import type { FuzzCase } from "./cases.ts";
@@ -55,6 +55,13 @@ export function classify(c: FuzzCase, o: CliOutcome, caseDir: string): { cls: Ca
 function leftovers(c: FuzzCase, code: number, caseDir: string): string | undefined {
   const stray = readdirSync(caseDir).filter((f) => /\.snnc-(new|old)/.test(f));
   if (stray.length) return `left ${stray.join(", ")}`;
+  const to = c.args[c.args.indexOf("-o") + 1];
+  if (c.args.includes("-o") && to !== "{case}/out") {
+    // one output file (simulate's result, report's page): whole on success, absent on failure
+    const file = join(caseDir, to!.slice("{case}/".length));
+    if (code === 0) return existsSync(file) && statSync(file).size > 0 ? undefined : `success without ${to}`;
+    return existsSync(file) ? `failure left ${to}` : undefined;
+  }
   const out = join(caseDir, "out");
   const writes = c.args.includes("{case}/out");
   if (!writes) return existsSync(out) ? "an output folder appeared" : undefined;
