@@ -1,7 +1,8 @@
 /**
  * The shipped command loads HDF5 from dist/h5wasm/ (scripts/h5wasm-split.mjs): h5wasm's module with
  * its WebAssembly in a file of its own, which reads NIR files as h5wasm from node_modules (which the
- * sources and these tests import) does. NIR files are written by snnc's own encoder in both.
+ * sources and these tests import) does. NIR files are written by snnc's own encoder in both, and
+ * read by its own decoder when they are in h5py's default layout; HDF5 reads the others.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +30,17 @@ test("the build points every import of h5wasm at the split copy, whose binary is
   assert.ok(!chunks.some((c) => c.includes('"h5wasm/node"')), "no chunk imports h5wasm from node_modules");
 });
 
-test("the shipped command writes the NIR file the sources write, and reads it back with the split h5wasm", async () => {
+test("the shipped command reads a NIR file its decoder leaves to HDF5 (libver latest) through the split h5wasm", () => {
+  const latest = snnc(["inspect", "fixtures/hdf5-layouts/nir-latest.nir"]);
+  const usual = snnc(["inspect", "fixtures/nir-snnc/mpbn-channel.nir"]);
+  assert.equal(latest.code, 0, latest.stderr);
+  assert.equal(latest.stderr, "");
+  const body = (text: string) => text.split("\n").slice(1).join("\n");
+  assert.match(usual.stdout, /mpbn_channel/);
+  assert.equal(body(latest.stdout), body(usual.stdout), "the same graph, read by HDF5 and by the decoder");
+});
+
+test("the shipped command writes the NIR file the sources write, and reads it back", async () => {
   const model = "fixtures/tdbn/model.json";
   const out = mkdtempSync(join(tmpdir(), "snnc-hdf5-split-"));
   try {

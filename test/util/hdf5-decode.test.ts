@@ -33,6 +33,7 @@ const files = (readdirSync(FIXTURES, { recursive: true }) as string[])
 const REFUSED: Record<string, string> = {
   "hdf5-layouts/latest.h5":
     "superblock 3, version 2 object headers, groups as link messages (dense: fractal heap), layout 4 (all four chunk indexes)",
+  "hdf5-layouts/nir-latest.nir": 'a NIR graph (snnc\'s mpbn-channel) in a libver="latest" file',
   "hdf5-layouts/track-order.h5": "groups as link info, group info and link messages (creation order tracked)",
   "hdf5-layouts/fletcher.h5": "a chunked dataset with the Fletcher-32 filter",
   "hdf5-layouts/enum-bool.h5": "an enumeration datatype (h5py's bool)",
