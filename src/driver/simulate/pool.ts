@@ -5,13 +5,13 @@
  * whatever thread ran them, so the result does not depend on the number of workers. The first
  * error stops the other tasks.
  */
-import { setMaxListeners } from "node:events";
+import { type EventEmitter, setMaxListeners } from "node:events";
 import type { Graph } from "../../ir/nodes.ts";
 import { fromWorkerError } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import { prepareRun } from "./prepare.ts";
 import { type RunMeta, type SampleOutcome, sampleRunner } from "./runner.ts";
-import type { WorkerReply, WorkerSetup, WorkerTask } from "./worker.ts";
+import { WORKER_LOADED, type WorkerReply, type WorkerSetup, type WorkerTask } from "./worker.ts";
 
 export interface PoolOptions {
   target: string;
@@ -51,6 +51,35 @@ async function inThisThread(
   return { meta: runner.meta, outcomes };
 }
 
+/**
+ * Counts the workers of a pool that have loaded their module (or gone): `wait(ms)` resolves once
+ * `threads` have, or after `ms`. Node.js 20 can abort the whole process when a worker is
+ * terminated while it is still loading its module, so a failed run stops its pool only then.
+ */
+export function loadedWorkers(pool: EventEmitter, threads: number): { wait(ms: number): Promise<void> } {
+  let count = 0;
+  let wake: (() => void) | undefined;
+  const one = () => {
+    if (++count >= threads) wake?.();
+  };
+  pool.on("message", (m: unknown) => {
+    if (m === WORKER_LOADED) one();
+  });
+  pool.on("workerDestroy", one); // one that died while loading never says it loaded
+  return {
+    wait(ms) {
+      if (count >= threads) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  };
+}
+
 export async function runSamples(
   g: Graph,
   inputs: readonly StepInput[],
@@ -75,14 +104,18 @@ export async function runSamples(
   });
   const abort = new AbortController();
   setMaxListeners(chunks.length + 10, abort.signal); // every queued task listens to it
+  const loaded = loadedWorkers(pool, threads);
   let failure: { error: unknown } | undefined;
+  let stopping: Promise<void> | undefined;
+  // The first failure stops the other tasks, once no worker is still loading its module.
+  const fail = (e: unknown) => {
+    failure ??= { error: e };
+    stopping ??= loaded.wait(5_000).then(() => abort.abort());
+  };
   let done = 0;
   // Errors of the pool itself (a worker that died outside a task; the reply of a task that was
   // aborted while it ran): the first one fails the run, later ones follow a failure already known.
-  pool.on("error", (e: unknown) => {
-    failure ??= { error: e };
-    abort.abort();
-  });
+  pool.on("error", fail);
   try {
     const replies = await Promise.allSettled(
       chunks.map(async (c) => {
@@ -93,8 +126,7 @@ export async function runSamples(
           opts.onProgress?.(done, inputs.length);
           return reply;
         } catch (e) {
-          failure ??= { error: e };
-          abort.abort();
+          fail(e);
           throw e;
         }
       }),
@@ -103,6 +135,7 @@ export async function runSamples(
     const ok = replies.map((r) => (r.status === "fulfilled" && !("error" in r.value) ? r.value : undefined));
     return { meta: ok[0]!.meta, outcomes: ok.flatMap((r) => r!.outcomes) };
   } finally {
+    await stopping;
     await pool.destroy();
   }
 }
