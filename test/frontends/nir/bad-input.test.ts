@@ -75,6 +75,16 @@ describe("the file", () => {
     await cliRefuses(notUtf8, ["edge"]);
   });
 
+  test("damage libhdf5 loops on: stopped, one line (the shipped command reads through HDF5 in a thread)", async () => {
+    // one byte of the NIR paper's braille graph (found by the fuzzer): snnc's decoder refuses the
+    // file, and libhdf5, which reads it then, never returns
+    const file = join(await tempDir(), "loops.nir");
+    const bytes = await readFile(join(PAPER, "braille_noDelay_bias_zero.nir"));
+    bytes[2544] = 0;
+    await writeFile(file, bytes);
+    await cliRefuses(file, ["HDF5 content cannot be read", "did not finish within 10 s"]);
+  });
+
   test("HDF5 that is not a NIR graph", async () => {
     const file = await writeNir({ type: str("LIF") });
     await rejects(loadModel(file), { code: "E_FORMAT", file, layer: "node", parts: ["not a NIRGraph"] });
