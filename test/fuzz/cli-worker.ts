@@ -1,11 +1,16 @@
 /**
- * A worker thread that runs the CLI's `main()` for its parent, one command at a time, with what
+ * A worker thread that runs the built CLI's `main()` for its parent, one command at a time, with what
  * the command prints captured (this thread's stdout and stderr are its own, so nothing of the
  * parent's output is mixed in). Protocol: the parent posts {id, args}; the worker answers
  * {id, code, stdout, stderr} or {id, thrown}.
  */
 import { parentPort } from "node:worker_threads";
-import { main } from "../../src/cli/main.ts";
+
+// The command as it ships (dist/bundle, built by `npm run build`), so that what only the build does
+// (its worker threads: HDF5's guarded reading, verify's time-stepped thread) is fuzzed too.
+const { main } = (await import(new URL("../../dist/bundle/main.js", import.meta.url).href)) as {
+  main(argv: string[]): Promise<number>;
+};
 
 export interface CliRequest {
   id: number;

@@ -4,7 +4,7 @@
  * (classify.ts). Used by the `npm test` smoke (test/fuzz/fuzz-smoke.test.ts) and by
  * `npm run fuzz` (scripts/fuzz.ts).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,6 +115,8 @@ function materialize(c: FuzzCase, dir: string): string[] {
 }
 
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
+  if (!existsSync(join(ROOT, "dist/bundle/main.js")))
+    throw new Error("the fuzzer runs the built command: run 'npm run build' first");
   const t0 = Date.now();
   const root = mkdtempSync(join(tmpdir(), "snnc-fuzz-"));
   const tdbn = join(ROOT, "fixtures", "tdbn", "model.json");
