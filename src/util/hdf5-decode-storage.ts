@@ -5,6 +5,7 @@
  * versions and storage past 1 GiB refuse the file.
  */
 import { inflateSync } from "node:zlib";
+import { pad8 } from "./hdf5-bytes.ts";
 import { type RawMessage, MSG } from "./hdf5-decode-header.ts";
 import { type FileBytes, refuse, UNDEFINED } from "./hdf5-decode-bytes.ts";
 
@@ -31,7 +32,7 @@ function readFilters(f: FileBytes, m: RawMessage | undefined): Filter[] {
     p += named ? 4 : 2;
     const flags = f.u16(p);
     const values = f.u16(p + 2);
-    p += 4 + (version === 1 ? (nameLen + 7) & ~7 : nameLen) + 4 * values;
+    p += 4 + (version === 1 ? pad8(nameLen) : nameLen) + 4 * values;
     if (version === 1 && values % 2 === 1) p += 4;
     if (id !== DEFLATE && id !== SHUFFLE) refuse(`filter ${id}`);
     out.push({ id, optional: (flags & 1) !== 0 });

@@ -19,6 +19,7 @@ import {
   readDataspace,
   readObjectHeader,
 } from "./hdf5-decode-header.ts";
+import { pad8 } from "./hdf5-bytes.ts";
 import { FileBytes, refuse, UNDEFINED, utf8Text } from "./hdf5-decode-bytes.ts";
 import { readStorage } from "./hdf5-decode-storage.ts";
 import { childPath, type H5Dataset, type H5Group } from "./hdf5-tree.ts";
@@ -221,7 +222,7 @@ function globalHeap(f: FileBytes, addr: number): Map<number, Uint8Array> {
   f.check(addr, size);
   const end = addr + size;
   const out = new Map<number, Uint8Array>();
-  const head = (8 + f.lengthSize + 7) & ~7; // the collection's header and each object's, 8-aligned
+  const head = pad8(8 + f.lengthSize); // the collection's header and each object's
   let p = addr + head;
   while (p + head <= end) {
     const index = f.u16(p);
@@ -230,7 +231,7 @@ function globalHeap(f: FileBytes, addr: number): Map<number, Uint8Array> {
     const at = p + head;
     if (at + len > end) refuse(`a global heap object running past its collection at ${p}`);
     out.set(index, f.bytes.subarray(at, at + len));
-    p = at + ((len + 7) & ~7);
+    p = at + pad8(len);
   }
   return out;
 }

@@ -39,10 +39,6 @@ const REFUSED: Record<string, string> = {
   "hdf5-layouts/enum-bool.h5": "an enumeration datatype (h5py's bool)",
   "hdf5-layouts/compound.h5": "compound datatypes (a record, h5py's complex)",
   "hdf5-layouts/null-dataspace.h5": "a null dataspace (dataspace version 2, h5py.Empty)",
-};
-
-/** Files the decoder may read (then as libhdf5 does) or refuse: parts of HDF5 h5py writes only when asked. */
-const EITHER: Record<string, string> = {
   "hdf5-layouts/soft-links.h5": "soft links in a symbol table (libhdf5 follows them, and leaves out the dangling one)",
   "hdf5-layouts/fill-value.h5": "storage never written, or written in part: the fill value stands in",
 };
@@ -75,20 +71,18 @@ function shifted(bytes: Uint8Array): Uint8Array {
 
 /**
  * The file at `path` (content `bytes`) decoded against libhdf5's reading of it: `read`, the same
- * tree; `refuse`, Hdf5Unsupported; `either`, one of those. Where libhdf5's reader refuses the
+ * tree; `refuse`, Hdf5Unsupported. Where libhdf5's reader refuses the
  * content (an integer past 2**53), the decoder refuses too, alike or with Hdf5Unsupported. In every
  * case readHdf5 gives what libhdf5's reader gives.
  */
-async function checkFile(path: string, bytes: Uint8Array, expect: "read" | "refuse" | "either"): Promise<void> {
+async function checkFile(path: string, bytes: Uint8Array, expect: "read" | "refuse"): Promise<void> {
   const lib = await attempt(() => readHdf5Library(path));
   const copy = bytes.slice();
   const dec = await attempt(() => decodeHdf5(bytes));
   assert.deepEqual(bytes, copy, "decodeHdf5 leaves its input as it was");
   const refused = "error" in dec && dec.error instanceof Hdf5Unsupported;
   if (expect === "refuse") assert.ok(refused, `decodeHdf5 refuses it (Hdf5Unsupported), not: ${told(dec)}`);
-  else if (expect === "either" && refused) {
-    // left to libhdf5
-  } else if ("tree" in lib) {
+  else if ("tree" in lib) {
     assert.ok("tree" in dec, `decodeHdf5 reads it as libhdf5 does; it gave ${told(dec)}`);
     assert.equal(treeDifference(lib.tree, dec.tree), undefined, "decodeHdf5's tree is libhdf5's");
     const again = await attempt(() => decodeHdf5(shifted(bytes)));
@@ -111,15 +105,15 @@ async function checkFile(path: string, bytes: Uint8Array, expect: "read" | "refu
 }
 
 test("the lists of refused files name fixtures, and the layout fixtures are all here", () => {
-  for (const f of [...Object.keys(REFUSED), ...Object.keys(EITHER)]) assert.ok(files.includes(f), f);
+  for (const f of Object.keys(REFUSED)) assert.ok(files.includes(f), f);
   const layouts = files.filter((f) => f.startsWith("hdf5-layouts/"));
   assert.ok(layouts.length >= 20, `${layouts.length} files in fixtures/hdf5-layouts (run its make.py)`);
   assert.ok(files.some((f) => f.endsWith(".nir")));
 });
 
 for (const f of files) {
-  const expect = f in REFUSED ? "refuse" : f in EITHER ? "either" : "read";
-  const why = REFUSED[f] ?? EITHER[f];
+  const expect = f in REFUSED ? "refuse" : "read";
+  const why = REFUSED[f];
   test(`fixture ${f}: ${expect === "read" ? "decoded as libhdf5 reads it" : `${expect} (${why})`}`, async () => {
     const path = fileURLToPath(new URL(f, FIXTURES));
     await checkFile(path, readFileSync(path), expect);
