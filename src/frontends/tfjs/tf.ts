@@ -1,6 +1,7 @@
 /**
- * The one place the TF.js frontend imports TensorFlow.js. Weight decoding must be TF.js's own
- * (`tf.io.decodeWeights`), so the library is used rather than re-implemented. Only TF.js's core and
+ * The one place the TF.js frontend imports TensorFlow.js, loaded only for a model with quantised
+ * weights: their decoding must be TF.js's own (`tf.io.decodeWeights`), so the library is used
+ * rather than re-implemented. Only TF.js's core and
  * its CPU backend are loaded (decoding creates tensors, which need a backend): the full
  * `@tensorflow/tfjs` bundle (layers, converter, WebGL) would add seconds to every start.
  *

@@ -1,7 +1,8 @@
 /**
- * Weight shards → named float64 tensors, decoded by TF.js itself (`tf.io.decodeWeights`), so
- * float32, float16 and uint8/uint16-quantised weights mean exactly what they mean to TF.js.
- * Checks the manifest, the shard files and their lengths before decoding.
+ * Weight shards → named float64 tensors. Quantised weights (float16, uint8/uint16) are decoded by
+ * TF.js itself (`tf.io.decodeWeights`), so they mean exactly what they mean to TF.js; weights
+ * stored as they are (float32, int32, bool) are read as TF.js reads them (weights-plain.ts), and
+ * TF.js is then not loaded. Checks the manifest, the shard files and their lengths before decoding.
  */
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -9,7 +10,8 @@ import { SnncError } from "../../ir/errors.ts";
 import { checkFileBytes, LIMITS, limitError } from "../../ir/limits.ts";
 import { size, type Tensor } from "../../ir/tensor.ts";
 import { describe, isObject, type Json } from "./config.ts";
-import { type TF, tf } from "./tf.ts";
+import type { TF } from "./tf.ts";
+import { decodePlain, isPlain } from "./weights-plain.ts";
 
 export interface StoredWeight extends Tensor {
   /** The name in the manifest. */
@@ -133,6 +135,43 @@ async function readShard(dir: string, p: string): Promise<{ path: string; buf: A
   return { path: p, buf: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
 }
 
+/** A group's weights stored as they are: its shards are one byte stream, the weights in order. */
+function decodeStored(shards: { buf: ArrayBuffer }[], specs: Spec[]): Float64Array[] {
+  let bytes = new Uint8Array(shards[0]!.buf);
+  if (shards.length > 1) {
+    bytes = new Uint8Array(shards.reduce((a, s) => a + s.buf.byteLength, 0));
+    let at = 0;
+    for (const s of shards) {
+      bytes.set(new Uint8Array(s.buf), at);
+      at += s.buf.byteLength;
+    }
+  }
+  let offset = 0;
+  return specs.map((s) => {
+    const values = decodePlain(bytes, offset, size(s.shape), s.dtype);
+    offset += byteLength(s);
+    return values;
+  });
+}
+
+/** A group with quantised weights, decoded by TF.js (loaded only then). */
+async function decodeWithTf(shards: { buf: ArrayBuffer }[], specs: Spec[], g: number): Promise<Float64Array[]> {
+  const { tf } = await import("./tf.ts");
+  const joined = tf.io.CompositeArrayBuffer.join(shards.map((s) => s.buf));
+  let decoded: TF.NamedTensorMap;
+  try {
+    decoded = tf.io.decodeWeights(joined, specs);
+  } catch (e) {
+    throw new SnncError("E_WEIGHT", `TF.js cannot decode weightsManifest[${g}]: ${(e as Error).message}`);
+  }
+  return specs.map((s) => {
+    const t = decoded[s.name]!;
+    const values = t.dataSync();
+    t.dispose();
+    return Float64Array.from(values as ArrayLike<number>);
+  });
+}
+
 /**
  * Read and decode every weight of `weightsManifest` (shard paths relative to `modelPath`'s folder).
  * Values are float64 copies of what TF.js decodes (exact: every float32 is a float64).
@@ -177,21 +216,12 @@ export async function readWeights(manifest: unknown, modelPath: string): Promise
     const read = shards.reduce((a, s) => a + s.buf.byteLength, 0);
     if (read !== have) throw new SnncError("E_IO", `weight shards changed while being read (${have} → ${read} bytes)`);
 
-    const joined = tf.io.CompositeArrayBuffer.join(shards.map((s) => s.buf));
-    let decoded: TF.NamedTensorMap;
-    try {
-      decoded = tf.io.decodeWeights(joined, specs);
-    } catch (e) {
-      throw new SnncError("E_WEIGHT", `TF.js cannot decode weightsManifest[${g}]: ${(e as Error).message}`);
-    }
-    for (const s of specs) {
-      const t = decoded[s.name]!;
-      const values = t.dataSync();
-      t.dispose();
+    const decoded = specs.every(isPlain) ? decodeStored(shards, specs) : await decodeWithTf(shards, specs, g);
+    for (const [i, s] of specs.entries()) {
       out.set(s.name, {
         name: s.name,
         shape: [...s.shape],
-        data: Float64Array.from(values as ArrayLike<number>),
+        data: decoded[i]!,
         storedAs: s.quantization ? s.quantization.dtype : s.dtype,
       });
     }
