@@ -13,7 +13,9 @@
  * dense float reference (synapses × steps) is held under a budget, so that compile stays fast;
  * `--agreement-samples` overrides it (0: not measured).
  */
+import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
+import { loadedWorkers } from "../util/worker-loaded.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { simulate, type StepInput } from "../sim/reference.ts";
 import { argmax } from "../sim/run-summary.ts";
@@ -175,11 +177,31 @@ export async function measureLoihiAgreement(
     minThreads: threads,
     maxThreads: threads,
   });
+  // The first failure stops the other samples, once no worker is still loading its module.
+  const loaded = loadedWorkers(pool, threads);
+  const abort = new AbortController();
+  setMaxListeners(inputs.length + 10, abort.signal); // every queued task listens to it
+  let failure: { error: unknown } | undefined;
+  let stopping: Promise<void> | undefined;
+  const fail = (e: unknown) => {
+    failure ??= { error: e };
+    stopping ??= loaded.wait(5_000).then(() => abort.abort());
+  };
+  pool.on("error", fail);
   try {
     // one sample per task: the pool hands the next one to whichever thread is free
-    const parts = await Promise.all(inputs.map((x) => pool.run({ inputs: [x] })));
-    return done(parts.flat());
+    const parts = await Promise.allSettled(
+      inputs.map((x) =>
+        pool.run({ inputs: [x] }, { signal: abort.signal }).catch((e: unknown) => {
+          fail(e);
+          throw e;
+        }),
+      ),
+    );
+    if (failure) throw failure.error;
+    return done(parts.flatMap((p) => (p.status === "fulfilled" ? p.value : [])));
   } finally {
+    await stopping;
     await pool.destroy();
   }
 }

@@ -75,3 +75,22 @@ test("compile: --agreement-samples n measures n samples; 0 measures none and rep
   const strip = (t: string) => t.slice(0, t.indexOf("Agreement"));
   assert.equal(strip(text0), strip(text2));
 });
+
+test("across two worker threads: a sample that fails fails the measure, once both threads have loaded", async () => {
+  const g = await fixture("tdbn");
+  const m = buildLoihi(g, { target: "loihi2" }).quant.model;
+  const good = randomInputs(g, 3, 3);
+  // a sample of the wrong size fails in its thread, first of all, while the other may still load
+  const bad = new Float64Array(1);
+  for (let i = 0; i < 3; i++) {
+    await assert.rejects(measureLoihiAgreement(g, m, [bad, ...good], { threads: 2 }), (e: Error) => {
+      assert.ok(!(e.name === "AbortError"), `the sample's own error, not the abort of the others: ${e.message}`);
+      return true;
+    });
+  }
+  // and the pool still measures after that
+  assert.deepEqual(
+    await measureLoihiAgreement(g, m, good, { threads: 2 }),
+    await measureLoihiAgreement(g, m, good, { threads: 1 }),
+  );
+});

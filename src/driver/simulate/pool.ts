@@ -5,13 +5,14 @@
  * whatever thread ran them, so the result does not depend on the number of workers. The first
  * error stops the other tasks.
  */
-import { type EventEmitter, setMaxListeners } from "node:events";
+import { setMaxListeners } from "node:events";
 import type { Graph } from "../../ir/nodes.ts";
 import { fromWorkerError } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import { prepareRun } from "./prepare.ts";
 import { type RunMeta, type SampleOutcome, sampleRunner } from "./runner.ts";
-import { WORKER_LOADED, type WorkerReply, type WorkerSetup, type WorkerTask } from "./worker.ts";
+import { loadedWorkers } from "../../util/worker-loaded.ts";
+import type { WorkerReply, WorkerSetup, WorkerTask } from "./worker.ts";
 
 export interface PoolOptions {
   target: string;
@@ -49,35 +50,6 @@ async function inThisThread(
     await new Promise((resolve) => setImmediate(resolve));
   }
   return { meta: runner.meta, outcomes };
-}
-
-/**
- * Counts the workers of a pool that have loaded their module (or gone): `wait(ms)` resolves once
- * `threads` have, or after `ms`. Node.js 20 can abort the whole process when a worker is
- * terminated while it is still loading its module, so a failed run stops its pool only then.
- */
-export function loadedWorkers(pool: EventEmitter, threads: number): { wait(ms: number): Promise<void> } {
-  let count = 0;
-  let wake: (() => void) | undefined;
-  const one = () => {
-    if (++count >= threads) wake?.();
-  };
-  pool.on("message", (m: unknown) => {
-    if (m === WORKER_LOADED) one();
-  });
-  pool.on("workerDestroy", one); // one that died while loading never says it loaded
-  return {
-    wait(ms) {
-      if (count >= threads) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    },
-  };
 }
 
 export async function runSamples(

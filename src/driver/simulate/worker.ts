@@ -14,14 +14,6 @@ import type { StepInput } from "../../sim/reference.ts";
 import type { PreparedRun } from "../types.ts";
 import { type RunMeta, type SampleOutcome, type SampleRunner, sampleRunner } from "./runner.ts";
 
-/** What a worker module posts once it has loaded: pool.ts does not stop a worker that is still loading. */
-export const WORKER_LOADED = "snnc:simulate-worker-loaded";
-
-/** Called last by each worker module: every module it imports has been evaluated. */
-export function announceLoaded(): void {
-  parentPort?.postMessage(WORKER_LOADED);
-}
-
 export interface WorkerSetup {
   graph: Graph;
   target: string;

@@ -1,12 +1,12 @@
 /**
- * A failed simulate run stops its pool only once every worker has loaded its module (or gone):
- * loadedWorkers counts the workers' announcements (worker.ts) and the pool's workerDestroy events.
+ * A failed run (simulate's pool, compile's agreement) stops its pool only once every worker has
+ * loaded its module (or gone): loadedWorkers counts the workers' announcements and the pool's
+ * workerDestroy events.
  */
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { test } from "node:test";
-import { loadedWorkers } from "../../../src/driver/simulate/pool.ts";
-import { WORKER_LOADED } from "../../../src/driver/simulate/worker.ts";
+import { loadedWorkers, WORKER_LOADED } from "../../src/util/worker-loaded.ts";
 
 /** Whether `p` has settled within a few turns of the event loop. */
 async function settled(p: Promise<void>): Promise<boolean> {
