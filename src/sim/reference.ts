@@ -31,12 +31,15 @@ export interface RunOptions {
   onStep?: (t: number, values: ReadonlyMap<string, Float64Array>) => void;
 }
 
+/** A trace's values at one step: float64 from the float reference, bytes (spike counts) from the integer engines. */
+export type TraceValues = Float64Array | Uint8Array;
+
 export interface NodeTrace {
   id: string;
   op: IRNode["op"];
   shape: number[];
   /** Output per step (spikes, s_sum, or the node's value). */
-  out: Float64Array[];
+  out: TraceValues[];
   h?: Float64Array[];
   margin?: Float64Array[];
 }

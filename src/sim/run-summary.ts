@@ -18,14 +18,14 @@ export interface SampleRun {
 }
 
 /** Flat indices of neurons that fired, an index repeated once per spike (graded / MT outputs). */
-export function rasterOf(out: Float64Array): number[] {
+export function rasterOf(out: ArrayLike<number>): number[] {
   const idx: number[] = [];
   for (let i = 0; i < out.length; i++) for (let k = 0; k < out[i]!; k++) idx.push(i);
   return idx;
 }
 
 /** The sum from the first value on (a loop: a typed array's `reduce` calls a function per value). */
-function sum(o: Float64Array): number {
+function sum(o: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < o.length; i++) s += o[i]!;
   return s;

@@ -153,7 +153,7 @@ export function assertSameSpikes(
       assert.ok(other, `no layer '${id}' read back`);
       tr.out.forEach((o, t) => {
         assert.deepEqual(Array.from(other.out[t]!), Array.from(o), `layer '${id}' step ${t}`);
-        spikes += o.reduce((s, v) => s + v, 0);
+        spikes += Array.from(o).reduce((s, v) => s + v, 0);
       });
     }
     for (const [id, v] of ra.readouts) {

@@ -92,7 +92,7 @@ function runForced(g: Graph, rng: Rng): Trace {
     return new Map(Array.from({ length: n }, (_, i) => [i, rng.int(0, levels.get(layer)!)] as const));
   };
   const r = simulate(g, xs, { all: true, force });
-  return new Map([...r.traces].map(([id, tr]) => [id, tr.out] as const));
+  return new Map([...r.traces].map(([id, tr]) => [id, tr.out as Float64Array[]] as const));
 }
 
 /** The IR node a node of the file became (its provenance, as the frontend writes it). */

@@ -130,13 +130,32 @@ export function prepareRun(model: FixedModel, input: StepInput, opts: FixedRunOp
   return { model, steps, columns, pops, maxDelay, record: opts.record ?? true, stats };
 }
 
+/**
+ * Records a copy of `now` after `steps`, or the last step's array again when nothing changed (a
+ * population before its input arrives, or at rest, keeps the same state for many steps). Recorded
+ * arrays are never written; on a large network, fresh memory (a page fault per 4 KB) costs more
+ * than the comparison.
+ */
+function keep(steps: Int32Array[], now: Int32Array): void {
+  const last = steps[steps.length - 1];
+  if (last !== undefined) {
+    let i = 0;
+    while (i < now.length && last[i] === now[i]) i++;
+    if (i === now.length) {
+      steps.push(last);
+      return;
+    }
+  }
+  steps.push(new Int32Array(now));
+}
+
 /** After the update of step `n`: record state and spikes, capture readouts. */
 export function recordStep(pp: PreparedPopulation, n: number, spikes: Uint8Array, record = true): void {
   const st = pp.stepper.state;
   if (record) pp.spikes.push(spikes);
-  if (pp.u) pp.u.push(new Int32Array(st.u));
-  if (pp.v) pp.v.push(new Int32Array(st.v));
-  if (pp.r) pp.r.push(new Int32Array(st.r!));
+  if (pp.u) keep(pp.u, st.u);
+  if (pp.v) keep(pp.v, st.v);
+  if (pp.r) keep(pp.r, st.r!);
   if (pp.pop.kind === "integrator" && n === pp.readoutStep) pp.readoutV = new Int32Array(st.v);
 }
 
@@ -209,21 +228,30 @@ export function weightExpShift(acc: number, e: number): number {
 export function fixedRunAsRunResult(model: FixedModel, run: FixedRun): RunResult {
   const traces = new Map<string, NodeTrace>();
   const readouts = new Map<string, Float64Array>();
+  const split = new Set<string>();
   for (const p of model.populations) {
     if (p.kind === "pulse") continue;
     if (p.kind === "integrator") {
       readouts.set(p.source, run.readouts.get(p.id)!);
       continue;
     }
-    const out = run.spikes.get(p.id)!.map((s) => Float64Array.from(s));
+    // the run's own arrays (spike counts fit a byte), not copied: the run is not written
+    const out = run.spikes.get(p.id)!;
     const prev = traces.get(p.source);
-    // a layer split into copies of their own scale: the copies' outputs are disjoint, their sum is the layer's
-    if (!prev) traces.set(p.source, { id: p.source, op: "neuron", shape: p.shape, out });
-    else
-      for (let k = 0; k < out.length; k++) {
-        const o = prev.out[k]!;
-        for (let i = 0; i < o.length; i++) o[i] = o[i]! + out[k]![i]!;
-      }
+    if (!prev) {
+      traces.set(p.source, { id: p.source, op: "neuron", shape: p.shape, out });
+      continue;
+    }
+    // a layer split into copies of their own scale: the copies' outputs are disjoint, their sum is
+    // the layer's (made in new arrays, so that the first copy's run stays as it was)
+    if (!split.has(p.source)) {
+      split.add(p.source);
+      prev.out = prev.out.map((o) => new Uint8Array(o));
+    }
+    for (let k = 0; k < out.length; k++) {
+      const o = prev.out[k]!;
+      for (let i = 0; i < o.length; i++) o[i] = o[i]! + out[k]![i]!;
+    }
   }
   return { timesteps: run.steps, traces, readouts };
 }

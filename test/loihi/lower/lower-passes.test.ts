@@ -33,7 +33,7 @@ function sameSpikes(ref: Graph, got: Graph, inputs: StepInput[], what: string): 
       if (!ta) continue;
       for (let t = 0; t < tb.out.length; t++) {
         assert.deepEqual(Array.from(tb.out[t]!), Array.from(ta.out[t]!), `${what}: layer ${id} step ${t}`);
-        spikes += tb.out[t]!.reduce((s, v) => s + v, 0);
+        spikes += Array.from(tb.out[t]!).reduce((s, v) => s + v, 0);
       }
     }
     for (const [id, v] of ra.readouts) {
