@@ -5,7 +5,7 @@
  * to it (a loader for every module would transform dependencies too and inflate the memory).
  * Usage: node bench/child.mjs <task> <model>
  *   task: compile | compile-1 (one agreement sample) | verify | verify-1thread (the time-stepped
- *         engine in the same thread as the rest) | compile-phases | verify-phases
+ *         engine and the float reference in the same thread as the rest) | compile-phases | verify-phases
  *   model: resnet19 | resnet19-bn (its BN statistics measured on the sample: a trained network's
  *          firing rate, 10–30 % per layer; the measuring is not timed) | vgg16 | fixture:<dir>@<T>
  *          (a shipped fixture run for T steps)
@@ -72,8 +72,8 @@ if (task === "compile" || task === "compile-1") {
   rmSync(dir, { recursive: true });
 } else if (task === "verify" || task === "verify-1thread") {
   const { loihiDriver } = await dist("loihi/driver.js");
-  const steppedThread = task === "verify" ? undefined : false;
-  await loihiDriver.verify(g, { target: "loihi2", board, inputs: [x], steppedThread });
+  const one = task === "verify" ? undefined : false;
+  await loihiDriver.verify(g, { target: "loihi2", board, inputs: [x], steppedThread: one, referenceThread: one });
 } else if (task === "compile-phases") {
   const { runPipeline } = await dist("driver/run-pipeline.js");
   const { loihiPipeline } = await dist("loihi/pipeline.js");

@@ -31,6 +31,7 @@ await build({
     "worker-target": "dist/driver/simulate/worker-target.js",
     "agreement-worker": "dist/loihi/agreement-worker.js",
     "stepped-worker": "dist/loihi/sim/stepped-worker.js",
+    "reference-worker": "dist/sim/reference-worker.js",
     "hdf5-read-worker": "dist/frontends/nir/hdf5-read-worker.js",
   },
   outdir,

@@ -7,14 +7,21 @@
  *
  * When a sample is large (the same work as makes compile's agreement use threads) and the machine
  * has more than one core, the time-stepped engine runs in a thread of its own
- * (sim/stepped-thread.ts) while this one runs the event-driven engine and the float reference of
- * the same sample; the next sample's time-stepped run starts as soon as this one's is back. Results
- * are the same either way: each engine is a pure function of the model and the input.
+ * (sim/stepped-thread.ts) while this one runs the event-driven engine of the same sample; the next
+ * sample's time-stepped run starts as soon as this one's is back. The float reference needs only
+ * the graph: when it is large, it runs in a thread of its own too (src/sim/reference-thread.ts),
+ * started before the integer model is built, one sample ahead. Results are the same either way:
+ * each engine is a pure function of the model and the input.
  *
  * Testing hook: SNNC_FIXED_FAULT=drop-first-event makes the event-driven engine drop one event per
  * source and step, so that verify's detection of a fixed-point divergence can be exercised end to end.
  */
 import { availableParallelism } from "node:os";
+import { inferShapes } from "../ir/shapes.ts";
+import type { RunResult, StepInput } from "../sim/reference.ts";
+import { type ReferenceThread, referenceThreadAvailable, startReferenceThread } from "../sim/reference-thread.ts";
+import { stepOps, THREADS_FROM as FLOAT_THREADS_FROM } from "../sim/work.ts";
+import type { AgreementLayout } from "../verify/agreement-stream.ts";
 import type { VerifyOptions } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
 import type { Graph } from "../ir/nodes.ts";
@@ -41,10 +48,29 @@ export interface LoihiVerifyOptions extends VerifyOptions {
   board?: string;
   /** Run the time-stepped engine in a thread of its own (default: when a sample is large and there are cores for it). */
   steppedThread?: boolean;
+  /** Run the float reference in a thread of its own, started before the build (default: as above). */
+  referenceThread?: boolean;
 }
 
 export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: FixedFault | undefined) {
   if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
+  const T = opts.timesteps ?? g.meta.timesteps;
+  const inputs = opts.inputs;
+  // The float reference needs only the graph: on a second core, it runs while this thread builds.
+  const early = startEarlyReference(g, T, inputs, opts.referenceThread);
+  try {
+    return await verifyBuilt(g, opts, fault, early);
+  } finally {
+    early?.thread.close();
+  }
+}
+
+async function verifyBuilt(
+  g: Graph,
+  opts: LoihiVerifyOptions,
+  fault: FixedFault | undefined,
+  early: EarlyReference | undefined,
+) {
   // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
   const b = buildLoihi(g, {
     target: opts.target,
@@ -86,7 +112,7 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k]!;
       const e = runFixedEvent(m, x, { state: true, fault });
-      const ref = agreementReference(g, x, layout);
+      const ref = (await early?.next(k, layout)) ?? agreementReference(g, x, layout);
       const a = await next;
       if (k + 1 < inputs.length) next = ahead(inputs[k + 1]!);
       const ra = fixedRunAsRunResult(m, a);
@@ -120,6 +146,41 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
     latency: Object.fromEntries(m.populations.map((p) => [p.id, p.depth])),
     runSteps: m.runSteps,
     floatAgreement: agreement,
+  };
+}
+
+interface EarlyReference {
+  thread: ReferenceThread;
+  /** Sample k's float reference, if it traced every layer `layout` compares (else undefined). */
+  next(k: number, layout: Pick<AgreementLayout, "layers">): Promise<RunResult | undefined>;
+}
+
+/**
+ * The float reference of each sample in a thread of its own, started now, one sample ahead. Which
+ * layers the integer model compares is known only once it is built: the thread traces what can
+ * become a population (neurons, which every run traces, and max-pools), and a sample whose result
+ * lacks a compared layer is run again here with the exact list.
+ */
+function startEarlyReference(
+  g: Graph,
+  T: number,
+  inputs: readonly StepInput[],
+  asked: boolean | undefined,
+): EarlyReference | undefined {
+  const shaped = g.nodes.every((n) => n.shape) ? g : inferShapes(g);
+  const wanted = asked ?? (availableParallelism() > 1 && stepOps(shaped) * T >= FLOAT_THREADS_FROM);
+  if (!wanted || !referenceThreadAvailable) return undefined;
+  const trace = g.nodes.filter((n) => n.op === "maxpool").map((n) => n.id);
+  const thread = startReferenceThread(g, { timesteps: T, trace });
+  const ids = new Set(g.nodes.map((n) => n.id));
+  let ahead = thread.run(inputs[0]!);
+  return {
+    thread,
+    async next(k, layout) {
+      const ref = await ahead;
+      if (k + 1 < inputs.length) ahead = thread.run(inputs[k + 1]!);
+      return layout.layers.every((l) => !ids.has(l.id) || ref.traces.has(l.id)) ? ref : undefined;
+    },
   };
 }
 

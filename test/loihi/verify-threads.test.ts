@@ -1,6 +1,6 @@
 /**
- * verify with the time-stepped engine in a thread of its own (src/loihi/sim/stepped-thread.ts)
- * gives the result it gives in one thread: the same comparisons, membranes, agreement and verdict,
+ * verify with the time-stepped engine and the float reference in threads of their own
+ * (src/loihi/sim/stepped-thread.ts, src/sim/reference-thread.ts) gives the result it gives in one thread: the same comparisons, membranes, agreement and verdict,
  * also when the event-driven engine departs (SNNC_FIXED_FAULT's fault). Worker threads run compiled
  * JavaScript only, so the threaded runs use the build in dist/ (tsc's output, which `npm test`
  * makes first) and the one-thread runs the sources.
@@ -15,6 +15,8 @@ import { makeLoihiDriver } from "../../src/loihi/driver.ts";
 import { buildLoihi } from "../../src/loihi/build.ts";
 import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
 import type * as Stepped from "../../src/loihi/sim/stepped-thread.ts";
+import { simulate } from "../../src/sim/reference.ts";
+import type * as Reference from "../../src/sim/reference-thread.ts";
 import { runMain } from "../cli/in-process.ts";
 import { snnc } from "../support/cli.ts";
 import { tempDir } from "../support/model-files.ts";
@@ -50,19 +52,38 @@ for (const [title, limits] of [
   });
 }
 
+test("the compiled float-reference thread's results are simulate's, array for array", async () => {
+  const { startReferenceThread, referenceThreadAvailable } = (await dist(
+    "sim/reference-thread.js",
+  )) as typeof Reference;
+  assert.equal(referenceThreadAvailable, true, "the build runs it in a thread");
+  const g = await loadModel("fixtures/conv-bn-pool/model.json");
+  const inputs = randomInputs(g, 3, 7);
+  const opts = { timesteps: 5, trace: ["max_pool"] };
+  const thread = startReferenceThread(g, opts);
+  try {
+    const runs = inputs.map((x) => thread.run(x));
+    for (const [k, x] of inputs.entries()) assert.deepEqual(await runs[k], simulate(g, x, opts), `sample ${k}`);
+    assert.equal(thread.inThisThread(), false);
+  } finally {
+    thread.close();
+  }
+});
+
 for (const [fixture, fault] of [
   ["tdbn", undefined],
   ["digits-conv-bn-mpbn/tfjs", undefined],
+  ["conv-bn-pool", undefined],
   ["mt-lif", "drop-first-event"],
 ] as const) {
-  test(`verify ${fixture}${fault ? ` with the ${fault} fault` : ""}: the same result with the time-stepped engine in its own thread`, async () => {
+  test(`verify ${fixture}${fault ? ` with the ${fault} fault` : ""}: the same result with the time-stepped engine and the float reference in threads of their own`, async () => {
     const g = await loadModel(`fixtures/${fixture}/model.json`);
     const inputs = randomInputs(g, 4, 0);
     const opts = { target: "loihi2", inputs };
     const here = await makeLoihiDriver({ fault }).verify(g, opts);
     const built = (await dist("loihi/driver.js")) as { makeLoihiDriver: typeof makeLoihiDriver };
     const verify = built.makeLoihiDriver({ fault }).verify as unknown as Verify;
-    const threaded = await verify(g, { ...opts, steppedThread: true });
+    const threaded = await verify(g, { ...opts, steppedThread: true, referenceThread: true });
     assert.deepEqual(threaded, here);
     assert.equal((here as { ok: boolean }).ok, fault === undefined);
   });

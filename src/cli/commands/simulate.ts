@@ -74,7 +74,7 @@ export function registerSimulateCommand(program: Command): void {
       const total = set.samples.length;
       const { first, end } = shard ? shardRange(total, shard) : { first: 0, end: total };
       // By default one worker per core, unless the run is too small to pay for starting them.
-      const { worthThreads } = await import("../../driver/simulate/work.ts");
+      const { worthThreads } = await import("../../sim/work.ts");
       const workers = asked ?? (worthThreads(g, end - first) ? Math.min(availableParallelism(), MAX_WORKERS) : 0);
 
       const { chunkSize, runSamples } = await import("../../driver/simulate/pool.ts");

@@ -12,44 +12,13 @@ test("spike arrays are the run's; a split layer is the sum of its copies, the ru
   const a = pop("a", [3], { depth: 1 }, 2);
   const b0 = pop("b0", [3], { depth: 2, source: "b" }, 2);
   const b1 = pop("b1", [3], { depth: 2, source: "b" }, 2);
-  const m = fixedModel(
-    binaryInput([3]),
-    [a, b0, b1],
-    [
-      conn(
-        "c0",
-        "in",
-        "a",
-        denseSynapse([
-          [1, 0, 0],
-          [0, 1, 0],
-          [0, 0, 1],
-        ]),
-      ),
-      conn(
-        "c1",
-        "a",
-        "b0",
-        denseSynapse([
-          [1, 0, 0],
-          [0, 1, 0],
-          [0, 0, 1],
-        ]),
-      ),
-      conn(
-        "c2",
-        "a",
-        "b1",
-        denseSynapse([
-          [0, 0, 0],
-          [0, 0, 0],
-          [0, 0, 1],
-        ]),
-      ),
-    ],
-    1,
-    2,
-  );
+  const eye = denseSynapse([
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ]);
+  const conns = [conn("c0", "in", "a", eye), conn("c1", "a", "b0", eye), conn("c2", "a", "b1", eye)];
+  const m = fixedModel(binaryInput([3]), [a, b0, b1], conns, 1, 2);
   const spikes = new Map<string, Uint8Array[]>([
     ["a", [Uint8Array.of(1, 0, 1), Uint8Array.of(0, 1, 0)]],
     ["b0", [Uint8Array.of(1, 0, 0), Uint8Array.of(0, 1, 0)]],

@@ -1,10 +1,10 @@
 /**
- * How much work a `snnc simulate` run is, to decide whether worker threads pay for their start
+ * How much work a float run of a graph is (`snnc simulate`, verify's float reference), to decide whether worker threads pay for their start
  * (each loads the program and builds the model: about 0.1–0.2 s on the machine of
  * docs/BENCHMARKS.md, where the float reference does ~1e9 multiply-adds a second).
  */
-import type { Graph } from "../../ir/nodes.ts";
-import { size } from "../../ir/tensor.ts";
+import type { Graph } from "../ir/nodes.ts";
+import { size } from "../ir/tensor.ts";
 
 /** Below this many operations (multiply-adds, and one per other output element) a run stays in the calling thread. */
 export const THREADS_FROM = 2e8;

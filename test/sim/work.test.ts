@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { stepOps, THREADS_FROM, worthThreads } from "../../../src/driver/simulate/work.ts";
-import { inferShapes } from "../../../src/ir/shapes.ts";
-import { snnc } from "../../support/cli.ts";
-import { digitsModel, digitsModelFile } from "../../support/digits-model.ts";
-import { tempDir } from "../../support/model-files.ts";
+import { stepOps, THREADS_FROM, worthThreads } from "../../src/sim/work.ts";
+import { inferShapes } from "../../src/ir/shapes.ts";
+import { snnc } from "../support/cli.ts";
+import { digitsModel, digitsModelFile } from "../support/digits-model.ts";
+import { tempDir } from "../support/model-files.ts";
 
 test("the operations of one step: multiply-adds of conv and dense layers, one per element elsewhere", () => {
   const g = inferShapes(digitsModel());

@@ -1,0 +1,114 @@
+/**
+ * One function run in a thread of its own, request by request: the thread is started with its
+ * set-up (sent once, copied), each `run(x)` posts an input, and the results come back in the order
+ * they were asked for, their array buffers moved (not copied). The thread's module calls
+ * `serveRequests` (below) with the function. Used where a second core can take one part of a
+ * command while this thread does another (verify: the time-stepped engine and the float reference).
+ *
+ * A thread that stops before it has answered (it ran out of memory, say) hands its work back:
+ * what it had not answered, and every later run, is made in this thread by `here`, which computes
+ * the same function. Run from the TypeScript sources (tests), a worker thread cannot load them:
+ * the runs are made in this thread then, when asked for (as they are with `inThread`).
+ */
+import { parentPort, type ResourceLimits, Worker } from "node:worker_threads";
+import { fromWorkerError, toWorkerError, type WorkerError } from "../ir/worker-errors.ts";
+
+export interface RequestThread<I, O> {
+  /** The function's result for `x`, made in the other thread. */
+  run(x: I): Promise<O>;
+  /** Whether the runs are made in this thread (asked for, or handed back by a thread that stopped). */
+  inThisThread(): boolean;
+  close(): void;
+}
+
+export interface RequestThreadOptions {
+  /** Make the runs in this thread. */
+  inThread?: boolean;
+  /** The thread's heap limits (worker_threads' resourceLimits). */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Whether runs can be made in another thread (compiled JavaScript). */
+export const requestThreadsAvailable = !import.meta.url.endsWith(".ts");
+
+type Message<S, I> = { setup: S } | { input: I };
+type Reply<O> = { result: O } | { error: WorkerError };
+
+/** Runs of `here`'s function in the thread of module `worker`, started with `setup`. */
+export function startRequestThread<S, I, O>(
+  worker: URL,
+  setup: S,
+  here: (x: I) => O,
+  opts: RequestThreadOptions = {},
+): RequestThread<I, O> {
+  const local = async (x: I) => here(x);
+  if (opts.inThread || !requestThreadsAvailable)
+    return { run: local, inThisThread: () => true, close: () => undefined };
+  const thread = new Worker(worker, { resourceLimits: opts.resourceLimits });
+  thread.unref();
+  const waiting: { x: I; resolve: (r: O) => void; reject: (e: unknown) => void }[] = [];
+  let lost = false;
+  let closed = false;
+  const handBack = () => {
+    if (lost) return;
+    lost = true;
+    thread.unref();
+    for (const w of waiting.splice(0)) {
+      if (closed) w.reject(new Error("closed"));
+      else local(w.x).then(w.resolve, w.reject);
+    }
+  };
+  thread.on("message", (r: Reply<O>) => {
+    const w = waiting.shift()!;
+    if (waiting.length === 0) thread.unref();
+    if ("error" in r) w.reject(fromWorkerError(r.error));
+    else w.resolve(r.result);
+  });
+  thread.on("error", handBack);
+  thread.on("exit", handBack);
+  thread.postMessage({ setup } satisfies Message<S, I>);
+  return {
+    run(x) {
+      if (lost) return local(x);
+      const reply = new Promise<O>((resolve, reject) => waiting.push({ x, resolve, reject }));
+      reply.catch(() => undefined); // a run asked for ahead and never awaited (the caller failed first)
+      thread.ref();
+      thread.postMessage({ input: x } satisfies Message<S, I>);
+      return reply;
+    },
+    inThisThread: () => lost,
+    close() {
+      closed = true;
+      void thread.terminate();
+    },
+  };
+}
+
+/**
+ * The thread's side: `prepare` makes the function from the set-up; each input is answered with
+ * its result (the buffers `buffers` lists moved) or its error (as data).
+ */
+export function serveRequests<S, I, O>(prepare: (s: S) => (x: I) => O, buffers: (o: O) => ArrayBuffer[]): void {
+  const port = parentPort!;
+  let fn: ((x: I) => O) | undefined;
+  port.on("message", (msg: Message<S, I>) => {
+    if ("setup" in msg) {
+      fn = prepare(msg.setup);
+      return;
+    }
+    let reply: Reply<O>;
+    try {
+      reply = { result: fn!(msg.input) };
+    } catch (e) {
+      reply = { error: toWorkerError(e) };
+    }
+    port.postMessage(reply, "result" in reply ? buffers(reply.result) : []);
+  });
+}
+
+/** Every distinct array buffer under the typed arrays of `arrays` (a buffer may be listed once only). */
+export function distinctBuffers(arrays: Iterable<ArrayBufferView>): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const a of arrays) buffers.add(a.buffer as ArrayBuffer);
+  return [...buffers];
+}
