@@ -23,26 +23,42 @@ export interface LoihiBuild {
   placement: Placement;
 }
 
-/** Lower, quantise and place (no files). */
-export function buildLoihi(g: Graph, opts: CompileOptions & { board?: string }): LoihiBuild {
+/** The build before placement: the lowered graph and the integer model. */
+export type LoihiModelBuild = Omit<LoihiBuild, "placement">;
+
+type BuildOptions = CompileOptions & { board?: string };
+
+/** Errors of `f` located in `opts.file`. */
+function inFile<T>(opts: BuildOptions, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SnncError && opts.file) throw e.withLocation({ file: opts.file });
+    throw e;
+  }
+}
+
+/** Lower and quantise (no placement, no files). */
+export function buildLoihiModel(g: Graph, opts: BuildOptions): LoihiModelBuild {
   const target = loadTarget(opts.target);
   const { graph, log } = runPipeline(g, loihiPipeline(target, opts), opts);
-  const withFile = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof SnncError && opts.file) throw e.withLocation({ file: opts.file });
-      throw e;
-    }
-  };
-  const quant = withFile(() =>
+  const quant = inFile(opts, () =>
     quantizeLoihi(graph, target, {
       calibration: opts.calibration,
       weightPlanes: opts.weightPlanes === undefined ? "auto" : opts.weightPlanes === 2,
     }),
   );
-  const placement = withFile(() => placeLoihi(quant.model, target, { board: opts.board }));
-  return { target, graph, log, quant, placement };
+  return { target, graph, log, quant };
+}
+
+/** Place a built integer model on the target's board (a model that does not fit is an error). */
+export function placeBuild(b: LoihiModelBuild, opts: BuildOptions): LoihiBuild {
+  return { ...b, placement: inFile(opts, () => placeLoihi(b.quant.model, b.target, { board: opts.board })) };
+}
+
+/** Lower, quantise and place (no files). */
+export function buildLoihi(g: Graph, opts: BuildOptions): LoihiBuild {
+  return placeBuild(buildLoihiModel(g, opts), opts);
 }
 
 /** The same integer model for another number of reference steps (pulse neurons re-timed to the new sample length). */

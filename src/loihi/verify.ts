@@ -36,7 +36,8 @@ import { compareTraces, type TraceComparison } from "../verify/compare.ts";
 import { applyGates } from "../verify/gates.ts";
 import { buildVerifyReport } from "../verify/report.ts";
 import { agreementLayout, sampleWork, THREADS_FROM } from "./agreement.ts";
-import { buildLoihi, withTimesteps } from "./build.ts";
+import { buildLoihiModel, type LoihiModelBuild, placeBuild, withTimesteps } from "./build.ts";
+import type { FixedModel } from "./model/integer-model.ts";
 import { agreementLines } from "./report.ts";
 import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
 import { checkInputs } from "./sim/input-fixed.ts";
@@ -72,7 +73,7 @@ async function verifyBuilt(
   early: EarlyReference | undefined,
 ) {
   // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
-  const b = buildLoihi(g, {
+  const buildOpts = {
     target: opts.target,
     temporalNorm: opts.temporalNorm,
     earlyExit: opts.earlyExit,
@@ -80,24 +81,11 @@ async function verifyBuilt(
     board: opts.board,
     checkPasses: opts.checkPasses,
     weightPlanes: opts.weightPlanes,
-  });
+  };
+  const b = buildLoihiModel(g, buildOpts);
   const T = opts.timesteps ?? g.meta.timesteps;
   const m = withTimesteps(b.quant.model, T);
   const inputs = opts.inputs;
-  checkInputs(m.input, inputs, m.timesteps); // before any run: a refusal names its sample
-  const comps: TraceComparison[] = [];
-  let stateCompared = 0;
-  let stateDiffering = 0;
-  let firstState: string | undefined;
-  const tie = tieContext(b, m);
-  let current: FixedRun | undefined; // the time-stepped run of the sample being judged
-  const layout = {
-    ...agreementLayout(m),
-    judgeTie: (k: number, readout: string, ref: Float64Array, a: number, c: number) =>
-      judgeTie(tie, inputs[k]!, current!, readout, ref, a, c),
-  };
-  const samples: SampleAgreement[] = [];
-  const disagreements: ArgmaxDisagreement[] = [];
   const threaded = opts.steppedThread ?? (availableParallelism() > 1 && sampleWork(m) >= THREADS_FROM);
   const stepped = startSteppedThread(m, { inThread: !threaded });
   try {
@@ -108,7 +96,25 @@ async function verifyBuilt(
       p.catch(() => undefined);
       return p;
     };
-    let next = ahead(inputs[0]!);
+    // In a thread, the first run starts at once; placement (whose only product here is its
+    // verdict: a model that does not fit the board is an error) runs meanwhile.
+    let next = threaded ? ahead(inputs[0]!) : undefined;
+    placeBuild(b, buildOpts);
+    checkInputs(m.input, inputs, m.timesteps); // before any run here: a refusal names its sample
+    next ??= ahead(inputs[0]!);
+    const comps: TraceComparison[] = [];
+    let stateCompared = 0;
+    let stateDiffering = 0;
+    let firstState: string | undefined;
+    const tie = tieContext(b, m);
+    let current: FixedRun | undefined; // the time-stepped run of the sample being judged
+    const layout = {
+      ...agreementLayout(m),
+      judgeTie: (k: number, readout: string, ref: Float64Array, a: number, c: number) =>
+        judgeTie(tie, inputs[k]!, current!, readout, ref, a, c),
+    };
+    const samples: SampleAgreement[] = [];
+    const disagreements: ArgmaxDisagreement[] = [];
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k]!;
       const e = runFixedEvent(m, x, { state: true, fault });
@@ -125,9 +131,24 @@ async function verifyBuilt(
       samples.push(sampleAgainstReference(layout, k, ref, ra, disagreements));
       current = undefined;
     }
+    return verifyResult(b, m, { comps, stateCompared, stateDiffering, firstState, samples, disagreements }, opts);
   } finally {
     stepped.close();
   }
+}
+
+interface Compared {
+  comps: TraceComparison[];
+  stateCompared: number;
+  stateDiffering: number;
+  firstState: string | undefined;
+  samples: SampleAgreement[];
+  disagreements: ArgmaxDisagreement[];
+}
+
+/** verify's result from what was compared. */
+function verifyResult(b: LoihiModelBuild, m: FixedModel, c: Compared, opts: LoihiVerifyOptions) {
+  const { comps, stateCompared, stateDiffering, firstState, samples, disagreements } = c;
   const agreement = agreementOfSamples(samples, disagreements, true);
   const notes = [
     `${b.target.name}: the integer model on the time-stepped engine (reference) and the event-driven engine (compiled); every spike, u and v compared`,

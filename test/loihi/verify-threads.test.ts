@@ -16,6 +16,8 @@ import { buildLoihi } from "../../src/loihi/build.ts";
 import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
 import type * as Stepped from "../../src/loihi/sim/stepped-thread.ts";
 import { simulate } from "../../src/sim/reference.ts";
+import * as b from "../support/ir-builder.ts";
+import { Rng } from "../support/rng.ts";
 import type * as Reference from "../../src/sim/reference-thread.ts";
 import { runMain } from "../cli/in-process.ts";
 import { snnc } from "../support/cli.ts";
@@ -88,6 +90,32 @@ for (const [fixture, fault] of [
     assert.equal((here as { ok: boolean }).ok, fault === undefined);
   });
 }
+
+test("a model that does not fit the board: verify fails with placement's error, also once a thread has started its run", async () => {
+  const r = new Rng(3);
+  const g = b.model(
+    [
+      b.input("in", [8, 8, 1]),
+      b.conv("conv", "in", b.uniform(r, [3, 3, 1, 2100], -0.5, 1)),
+      b.neuron("lif1", "conv", { theta: 0.8 }),
+      b.conv("c2", "lif1", b.uniform(r, [1, 1, 2100, 2], -0.1, 0.1)),
+      b.neuron("lif2", "c2", { theta: 0.8 }),
+    ],
+    { name: "big", T: 2, encoding: "spikes" },
+  );
+  const opts = { target: "loihi1", board: "chip", inputs: randomInputs(g, 2, 0) };
+  const built = (await dist("loihi/driver.js")) as { makeLoihiDriver: typeof makeLoihiDriver };
+  const verify = built.makeLoihiDriver({}).verify as unknown as Verify;
+  for (const run of [
+    () => makeLoihiDriver({}).verify(g, opts),
+    () => verify(g, { ...opts, steppedThread: true, referenceThread: true }),
+  ]) {
+    await assert.rejects(run(), (e: Error) => {
+      assert.match(e.message, /^the network does not fit board 'chip': it needs \d+ cores/);
+      return true;
+    });
+  }
+});
 
 test("an input both engines refuse: one error line naming its file (and sample), its exit code, no unhandled rejection", async () => {
   const dir = await tempDir();

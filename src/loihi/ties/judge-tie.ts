@@ -40,7 +40,7 @@ export interface TieContext {
 }
 
 /** The judge's context for build `b` and its integer model `m` (b's, possibly re-timed). */
-export function tieContext(b: LoihiBuild, m: FixedModel): TieContext {
+export function tieContext(b: Pick<LoihiBuild, "graph" | "quant">, m: FixedModel): TieContext {
   return {
     graph: b.graph.nodes.every((n) => n.shape) ? b.graph : inferShapes(b.graph),
     model: m,
