@@ -42,7 +42,8 @@ function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array
     const xi = x[i]!;
     if (xi === 0 && !everyInput) continue;
     const row = i * O;
-    for (let o = 0; o < O; o++) acc[o] += xi * W[row + o]!;
+    if (xi === 1) for (let o = 0; o < O; o++) acc[o] += W[row + o]!;
+    else for (let o = 0; o < O; o++) acc[o] += xi * W[row + o]!;
   }
 }
 
@@ -81,7 +82,8 @@ function nonzeroChannels(x: Int32Array | Uint8Array, pixels: number, C: number):
 /**
  * Cross-correlation gathered per output pixel: for each kernel tap, the input pixel's channels that
  * are not 0 (listed once per call) each add their kernel row over the output channels of their
- * group. Every sum is of integer products, exact in float64 in any order.
+ * group (a binary spike, 1, adds the row as it is: no multiply). Every sum is of integer products,
+ * exact in float64 in any order.
  */
 function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array): void {
   const { H, W, C, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, pt, pl, coPerG } = convDims(s);
@@ -104,7 +106,8 @@ function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array):
             const xv = x[p * C + c]!;
             const krow = (tap + c - g * KI) * CO;
             const end = (g + 1) * coPerG;
-            for (let co = g * coPerG; co < end; co++) acc[obase + co] += xv * K[krow + co]!;
+            if (xv === 1) for (let co = g * coPerG; co < end; co++) acc[obase + co] += K[krow + co]!;
+            else for (let co = g * coPerG; co < end; co++) acc[obase + co] += xv * K[krow + co]!;
           }
         }
       }
