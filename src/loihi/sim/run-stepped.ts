@@ -105,9 +105,11 @@ function convAll(s: ConvSynapse, x: Int32Array | Uint8Array, acc: Float64Array):
             const g = Math.floor(c / KI);
             const xv = x[p * C + c]!;
             const krow = (tap + c - g * KI) * CO;
-            const end = (g + 1) * coPerG;
-            if (xv === 1) for (let co = g * coPerG; co < end; co++) acc[obase + co] += K[krow + co]!;
-            else for (let co = g * coPerG; co < end; co++) acc[obase + co] += xv * K[krow + co]!;
+            const co0 = g * coPerG;
+            const stop = obase + co0 + coPerG;
+            // one index per array, stepped together (faster in V8 than obase + co)
+            if (xv === 1) for (let o = obase + co0, k = krow + co0; o < stop; o++, k++) acc[o] += K[k]!;
+            else for (let o = obase + co0, k = krow + co0; o < stop; o++, k++) acc[o] += xv * K[k]!;
           }
         }
       }
