@@ -32,3 +32,6 @@ export function fromWorkerError(e: WorkerError): Error {
   if (e.stack) err.stack = e.stack;
   return err;
 }
+
+/** Both directions, for a thread helper that takes them as a pair (src/util/request-thread.ts). */
+export const workerErrors = { toData: toWorkerError, fromData: fromWorkerError };

@@ -5,6 +5,7 @@
  * order they were asked for, their arrays moved (src/util/request-thread.ts).
  */
 import type { Graph } from "../ir/nodes.ts";
+import { workerErrors } from "../ir/worker-errors.ts";
 import {
   type RequestThread,
   type RequestThreadOptions,
@@ -33,6 +34,7 @@ export function startReferenceThread(
     new URL("./reference-worker.js", import.meta.url),
     setup,
     (x: StepInput) => simulate(g, x, setup.opts),
+    workerErrors,
     thread,
   );
 }

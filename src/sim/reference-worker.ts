@@ -4,6 +4,7 @@
  * the error (as data).
  */
 import type { Graph } from "../ir/nodes.ts";
+import { workerErrors } from "../ir/worker-errors.ts";
 import { distinctBuffers, serveRequests } from "../util/request-thread.ts";
 import { type RunResult, type StepInput, simulate } from "./reference.ts";
 import type { ThreadRunOptions } from "./reference-thread.ts";
@@ -18,4 +19,5 @@ export function resultBuffers(r: RunResult): ArrayBuffer[] {
 serveRequests(
   (s: { graph: Graph; opts: ThreadRunOptions }) => (x: StepInput) => simulate(s.graph, x, s.opts),
   resultBuffers,
+  workerErrors,
 );

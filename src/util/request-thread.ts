@@ -11,7 +11,15 @@
  * the runs are made in this thread then, when asked for (as they are with `inThread`).
  */
 import { parentPort, type ResourceLimits, Worker } from "node:worker_threads";
-import { fromWorkerError, toWorkerError, type WorkerError } from "../ir/worker-errors.ts";
+
+/**
+ * How an error crosses between threads as data (a thrown error loses its class on the way): the
+ * thread sends `toData(e)`, this one throws `fromData(d)`. src/ir/worker-errors.ts has snnc's.
+ */
+export interface ErrorCodec<E> {
+  toData(e: unknown): E;
+  fromData(d: E): Error;
+}
 
 export interface RequestThread<I, O> {
   /** The function's result for `x`, made in the other thread. */
@@ -32,13 +40,14 @@ export interface RequestThreadOptions {
 export const requestThreadsAvailable = !import.meta.url.endsWith(".ts");
 
 type Message<S, I> = { setup: S } | { input: I };
-type Reply<O> = { result: O } | { error: WorkerError };
+type Reply<O> = { result: O } | { error: unknown };
 
 /** Runs of `here`'s function in the thread of module `worker`, started with `setup`. */
-export function startRequestThread<S, I, O>(
+export function startRequestThread<S, I, O, E>(
   worker: URL,
   setup: S,
   here: (x: I) => O,
+  errors: ErrorCodec<E>,
   opts: RequestThreadOptions = {},
 ): RequestThread<I, O> {
   const local = async (x: I) => here(x);
@@ -61,7 +70,7 @@ export function startRequestThread<S, I, O>(
   thread.on("message", (r: Reply<O>) => {
     const w = waiting.shift()!;
     if (waiting.length === 0) thread.unref();
-    if ("error" in r) w.reject(fromWorkerError(r.error));
+    if ("error" in r) w.reject(errors.fromData(r.error as E));
     else w.resolve(r.result);
   });
   thread.on("error", handBack);
@@ -88,7 +97,11 @@ export function startRequestThread<S, I, O>(
  * The thread's side: `prepare` makes the function from the set-up; each input is answered with
  * its result (the buffers `buffers` lists moved) or its error (as data).
  */
-export function serveRequests<S, I, O>(prepare: (s: S) => (x: I) => O, buffers: (o: O) => ArrayBuffer[]): void {
+export function serveRequests<S, I, O, E>(
+  prepare: (s: S) => (x: I) => O,
+  buffers: (o: O) => ArrayBuffer[],
+  errors: ErrorCodec<E>,
+): void {
   const port = parentPort!;
   let fn: ((x: I) => O) | undefined;
   port.on("message", (msg: Message<S, I>) => {
@@ -100,7 +113,7 @@ export function serveRequests<S, I, O>(prepare: (s: S) => (x: I) => O, buffers: 
     try {
       reply = { result: fn!(msg.input) };
     } catch (e) {
-      reply = { error: toWorkerError(e) };
+      reply = { error: errors.toData(e) };
     }
     port.postMessage(reply, "result" in reply ? buffers(reply.result) : []);
   });

@@ -4,6 +4,7 @@
  * one. The model is sent once (copied); runs come back in the order they were asked for, their
  * arrays moved (src/util/request-thread.ts, which also says what happens when the thread stops).
  */
+import { workerErrors } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
   type RequestThread,
@@ -27,6 +28,7 @@ export function startSteppedThread(m: FixedModel, opts: RequestThreadOptions = {
     new URL("./stepped-worker.js", import.meta.url),
     m,
     (x: StepInput) => runFixedStepped(m, x, { state: true }),
+    workerErrors,
     opts,
   );
 }

@@ -3,6 +3,7 @@
  * sent on the time-stepped engine with every u and v kept, and sends the run back (its arrays
  * moved) or the error (as data).
  */
+import { workerErrors } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import { distinctBuffers, serveRequests } from "../../util/request-thread.ts";
 import type { FixedModel } from "../model/integer-model.ts";
@@ -17,4 +18,4 @@ export function runBuffers(run: FixedRun): ArrayBuffer[] {
   return distinctBuffers(arrays);
 }
 
-serveRequests((m: FixedModel) => (x: StepInput) => runFixedStepped(m, x, { state: true }), runBuffers);
+serveRequests((m: FixedModel) => (x: StepInput) => runFixedStepped(m, x, { state: true }), runBuffers, workerErrors);
