@@ -52,7 +52,9 @@ export function quantizeConnection(
   const range: [number, number] = [one[0] * 2 ** P, one[1] * 2 ** P];
   const e = weightExponent(ctx, c, g, lo, hi, P);
   const k = payloadScale(ctx, c.from) * 2 ** e;
-  const q = new Int32Array(w.length);
+  // in shared memory: a thread given the model (verify's time-stepped engine, compile's agreement
+  // pool) then reads these weights where they are instead of receiving a copy
+  const q = new Int32Array(new SharedArrayBuffer(w.length * 4));
   const [rlo, rhi] = range;
   let outsideOne = false;
   // dividing by a power of two is multiplying by its (exact) inverse: the same rounding, no division
