@@ -137,7 +137,8 @@ async function readShard(dir: string, p: string): Promise<{ path: string; buf: A
 
 /** A group's weights stored as they are: its shards are one byte stream, the weights in order. */
 function decodeStored(shards: { buf: ArrayBuffer }[], specs: Spec[]): Float64Array[] {
-  let bytes = new Uint8Array(shards[0]!.buf);
+  // one shard is read where it is; none (every weight empty) or several are joined
+  let bytes = shards.length === 1 ? new Uint8Array(shards[0]!.buf) : new Uint8Array(0);
   if (shards.length > 1) {
     bytes = new Uint8Array(shards.reduce((a, s) => a + s.buf.byteLength, 0));
     let at = 0;

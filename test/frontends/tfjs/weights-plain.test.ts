@@ -85,6 +85,13 @@ describe("weights stored as they are", () => {
     assert.equal(w.get("b/k")!.storedAs, "int32");
   });
 
+  test("a group of empty weights needs no shard file", async () => {
+    const specs: Entry[] = [{ name: "a/w", shape: [0, 3], dtype: "float32" }];
+    const w = await readWeights([{ paths: [], weights: specs }], join(dir, "model.json"));
+    assert.equal(w.get("a/w")!.data.length, 0);
+    assert.deepEqual(w.get("a/w")!.shape, [0, 3]);
+  });
+
   test("only unquantised float32, int32 and bool are read without TF.js", () => {
     assert.ok(isPlain({ shape: [1], dtype: "float32" }));
     assert.ok(!isPlain({ shape: [1], dtype: "float32", quantization: { dtype: "float16" } }));
