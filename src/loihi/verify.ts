@@ -60,7 +60,7 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
   // The float reference needs only the graph: on a second core, it runs while this thread builds.
   const early = startEarlyReference(g, T, inputs, opts.referenceThread);
   try {
-    return await verifyBuilt(g, opts, fault, early);
+    return await verifyBuilt(g, opts, T, fault, early);
   } finally {
     early?.thread.close();
   }
@@ -69,6 +69,7 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
 async function verifyBuilt(
   g: Graph,
   opts: LoihiVerifyOptions,
+  T: number,
   fault: FixedFault | undefined,
   early: EarlyReference | undefined,
 ) {
@@ -83,7 +84,6 @@ async function verifyBuilt(
     weightPlanes: opts.weightPlanes,
   };
   const b = buildLoihiModel(g, buildOpts);
-  const T = opts.timesteps ?? g.meta.timesteps;
   const m = withTimesteps(b.quant.model, T);
   const inputs = opts.inputs;
   const threaded = opts.steppedThread ?? (availableParallelism() > 1 && sampleWork(m) >= THREADS_FROM);

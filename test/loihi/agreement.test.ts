@@ -76,7 +76,8 @@ test("compile: --agreement-samples n measures n samples; 0 measures none and rep
   assert.equal(strip(text0), strip(text2));
 });
 
-test("across two worker threads: a sample that fails fails the measure, once both threads have loaded", async () => {
+test("across two worker threads: a sample that fails fails the measure with its own error, and the pool measures again after", async () => {
+  // (that the pool waits for a worker still loading is loadedWorkers' test: test/util/worker-loaded.test.ts)
   const g = await fixture("tdbn");
   const m = buildLoihi(g, { target: "loihi2" }).quant.model;
   const good = randomInputs(g, 3, 3);
