@@ -31,6 +31,11 @@ export interface FixedRunOptions {
   /** Keep every step's spikes in the run (default true); false: only readouts, state and stats. */
   record?: boolean;
   fault?: FixedFault;
+  /**
+   * Conv synapses through the WebAssembly SIMD kernels (wasm/conv-kernels.ts; default true).
+   * false: the JavaScript loops, the same results (a witness for the kernels in tests).
+   */
+  simd?: boolean;
 }
 
 /** What a run delivered: spike events and the synaptic events they caused (Σ events × fan-out). */

@@ -30,6 +30,7 @@ import {
 import { eventSynapse, type EventSynapse } from "./event-synapses.ts";
 import { fanOut } from "./fan-out.ts";
 import { wrap32, wrapSigned } from "./fixed-arith.ts";
+import { type ConvKernel, convKernels } from "./wasm/conv-kernels.ts";
 
 /** The events of one source at one step: indices and payloads of its nonzero outputs. */
 interface Events {
@@ -57,6 +58,8 @@ interface Wired {
   fromInput: boolean;
   /** The connection's own sum, when its post-processing is not the identity. */
   acc?: Float64Array;
+  /** A conv synapse's SIMD kernel: its sums, wrapped to 24 bits, are added into the target. */
+  simd?: ConvKernel;
   /** Input connections under direct encoding: the contribution of the last column seen. */
   cache?: { of: Events | null; contrib: Float64Array; synaptic: number };
 }
@@ -126,6 +129,7 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
   for (const pp of pops) sources.set(pp.pop.id, ringOf(pp.pop.id, populationSize(pp.pop)));
   const columnEvents = new Map<Int32Array, Events>();
   const repeats = new Set(columns).size < columns.length;
+  const simd = opts.simd === false ? undefined : convKernels(model);
   const wired = pops.map((pp) =>
     pp.incoming.map((c): Wired => {
       const fromInput = c.from === model.input.id;
@@ -137,6 +141,7 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
         conv: c.synapse.kind === "conv",
         fromInput,
       };
+      if (c.synapse.kind === "conv") w.simd = simd?.get(c.synapse);
       if (fromInput && repeats) w.cache = { of: null, contrib: new Float64Array(populationSize(pp.pop)), synaptic: 0 };
       return w;
     }),
@@ -148,7 +153,10 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
     const { idx, val, count } = ev;
     const e = w.c.weightExp;
     const bound = ev.maxAbs * w.syn.maxAbsIn;
-    if (e === 0 && bound < (w.conv ? WRAP24 : WRAP32)) {
+    if (w.simd) {
+      const sums = w.simd.scatter(idx, val, first, count);
+      for (let o = 0; o < sums.length; o++) if (sums[o] !== 0) dst[o] += wrapSigned(sums[o]!, 24);
+    } else if (e === 0 && bound < (w.conv ? WRAP24 : WRAP32)) {
       w.syn.scatter(idx, val, first, count, dst);
     } else {
       w.acc ??= new Float64Array(dst.length);

@@ -34,6 +34,7 @@ import {
 } from "./engine-common.ts";
 import { fanOut } from "./fan-out.ts";
 import { wrap32, wrapSigned } from "./fixed-arith.ts";
+import { convKernels } from "./wasm/conv-kernels.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
 function denseAll(s: DenseSynapse, x: Int32Array | Uint8Array, acc: Float64Array, everyInput: boolean): void {
@@ -170,6 +171,7 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Stepp
     fans.set(c.id, fanOut(c.synapse));
   }
   const { stats } = prep;
+  const simd = opts.simd === false || opts.dense ? undefined : convKernels(model);
   for (let n = 1; n <= steps; n++) {
     outputs.get(model.input.id)![n % R] = n - 1 < T ? columns[n - 1]! : zeros;
     for (const pp of pops) {
@@ -190,8 +192,14 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Stepp
         if (!active && !opts.dense) continue;
         stats.synapticEvents += syn;
         if (c.from === model.input.id) stats.inputSynapticEvents += syn;
-        const acc = scratch.get(c.id)!;
         const dst = portBuffer(pp, c);
+        const kernel = c.synapse.kind === "conv" ? simd?.get(c.synapse) : undefined;
+        if (kernel) {
+          const sums = kernel.gather(x);
+          for (let o = 0; o < sums.length; o++) if (sums[o] !== 0) dst[o] += wrapSigned(sums[o]!, 24);
+          continue;
+        }
+        const acc = scratch.get(c.id)!;
         acc.fill(0);
         if (c.synapse.kind === "dense" || c.synapse.kind === "diagonal") {
           if (c.synapse.kind === "dense") denseAll(c.synapse, x, acc, !!opts.dense);

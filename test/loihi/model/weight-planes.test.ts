@@ -17,6 +17,7 @@ import type { Graph } from "../../../src/ir/nodes.ts";
 import { ModelBuilder, type Src } from "../../support/gen.ts";
 import { checkProperty } from "../../support/property.ts";
 import { checkIntegers } from "../../support/integer-runs.ts";
+import { forEachConvTerm } from "../../support/conv-taps.ts";
 
 /** Lava's accumulation of one synapse process for one step's payloads (before the << 6 into u). */
 function lavaAccumulate(s: Synapse, weightExp: number, x: ArrayLike<number>): number[] {
@@ -28,26 +29,11 @@ function lavaAccumulate(s: Synapse, weightExp: number, x: ArrayLike<number>): nu
   } else if (s.kind === "diagonal") {
     acc = Array.from({ length: s.size }, (_, i) => s.weights[i]! * x[i]!);
   } else {
-    const [H, W, C] = s.inShape;
-    const [OH, OW, CO] = s.outShape;
-    const [KH, KW, KI] = s.kernelShape;
-    const cog = CO / s.groups;
-    acc = new Array(OH * OW * CO).fill(0);
-    for (let oy = 0; oy < OH; oy++)
-      for (let ox = 0; ox < OW; ox++)
-        for (let co = 0; co < CO; co++) {
-          const gi = Math.floor(co / cog);
-          let sum = 0;
-          for (let ky = 0; ky < KH; ky++)
-            for (let kx = 0; kx < KW; kx++) {
-              const y = oy * s.strides[0] - s.pads[0] + ky * s.dilation[0];
-              const xx = ox * s.strides[1] - s.pads[2] + kx * s.dilation[1];
-              if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
-              for (let ci = 0; ci < KI; ci++)
-                sum += s.kernel[((ky * KW + kx) * KI + ci) * CO + co]! * x[(y * W + xx) * C + gi * KI + ci]!;
-            }
-          acc[(oy * OW + ox) * CO + co] = sum;
-        }
+    const sums = new Array<number>(s.outShape[0] * s.outShape[1] * s.outShape[2]).fill(0);
+    forEachConvTerm(s, (j, o, w) => {
+      sums[o]! += s.kernel[w]! * x[j]!;
+    });
+    acc = sums;
   }
   return acc.map((a) => (weightExp >= 0 ? a * 2 ** weightExp : Math.floor(a / 2 ** -weightExp)));
 }

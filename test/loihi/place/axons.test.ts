@@ -15,6 +15,7 @@ import type { TargetSpec } from "../../../src/target/target.ts";
 import { binaryInput, conn, fixedModel, pop } from "../../support/fixed-builder.ts";
 import { randomFixedModel } from "../../support/random-fixed-model.ts";
 import { Rng } from "../../support/rng.ts";
+import { forEachConvTerm } from "../../support/conv-taps.ts";
 
 /** Every synapse with a nonzero weight as [source neuron, target neuron], per connection. */
 function synapsesOf(m: FixedModel): { from: string; to: string; pairs: [number, number][] }[] {
@@ -27,23 +28,9 @@ function synapsesOf(m: FixedModel): { from: string; to: string; pairs: [number, 
     } else if (s.kind === "diagonal") {
       for (let i = 0; i < s.size; i++) if (s.weights[i]) pairs.push([i, i]);
     } else {
-      const [H, W, C] = s.inShape;
-      const [OH, OW, CO] = s.outShape;
-      const [KH, KW, KI] = s.kernelShape;
-      for (let oy = 0; oy < OH; oy++)
-        for (let ox = 0; ox < OW; ox++)
-          for (let co = 0; co < CO; co++) {
-            const g = Math.floor(co / (CO / s.groups));
-            for (let ky = 0; ky < KH; ky++)
-              for (let kx = 0; kx < KW; kx++)
-                for (let k = 0; k < KI; k++) {
-                  const iy = oy * s.strides[0] + ky * s.dilation[0] - s.pads[0];
-                  const ix = ox * s.strides[1] + kx * s.dilation[1] - s.pads[2];
-                  if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                  if (s.kernel[((ky * KW + kx) * KI + k) * CO + co])
-                    pairs.push([(iy * W + ix) * C + g * KI + k, (oy * OW + ox) * CO + co]);
-                }
-          }
+      forEachConvTerm(s, (j, o, w) => {
+        if (s.kernel[w]) pairs.push([j, o]);
+      });
     }
     return { from: c.from, to: c.to, pairs };
   });

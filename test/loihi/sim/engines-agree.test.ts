@@ -19,7 +19,7 @@ import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import { conn, pop } from "../../support/fixed-builder.ts";
 import { randomFixedModel } from "../../support/random-fixed-model.ts";
 
-test("property: event-driven = time-stepped (and its dense form) on every spike, u, v, r, readout and event count (600 random models)", () => {
+test("property: event-driven = time-stepped (and its dense form, and both without SIMD kernels) on every spike, u, v, r, readout and event count (600 random models)", () => {
   let models = 0;
   fc.assert(
     fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
@@ -37,6 +37,9 @@ test("property: event-driven = time-stepped (and its dense form) on every spike,
       assert.deepEqual(b.stats, a.stats);
       // the dense form (every connection at every step, every input multiplied in): the same run
       assert.deepEqual(runFixedStepped(m, x, { state: true, dense: true }), a, `dense form (seed ${seed})`);
+      // the conv synapses through JavaScript loops instead of the SIMD kernels: the same runs
+      assert.deepEqual(runFixedEvent(m, x, { state: true, simd: false }), b, `event, no SIMD (seed ${seed})`);
+      assert.deepEqual(runFixedStepped(m, x, { state: true, simd: false }), a, `time-stepped, no SIMD (seed ${seed})`);
       models++;
     }),
     { numRuns: 600, seed: 10 },

@@ -1,0 +1,164 @@
+/**
+ * The conv synapses of an integer model run by the WebAssembly SIMD kernels of conv-kernels.wat.
+ * One memory per model (and thread) holds every conv kernel of the model, copied in once, each
+ * synapse's int32 sums and geometry, and the scratch of one call (its events, or its nonzero
+ * inputs). A call returns the synapse's sums, wrapped modulo 2^32: exact modulo 2^24, which is
+ * all the 24-bit wrap of a conv's sum reads, whatever the payloads.
+ *
+ * The model is not changed once built (as the event-driven engine's compiled synapses assume): its
+ * kernels are read when its memory is made. A model whose memory cannot be had (over 4 GB, or
+ * refused) gets none, and the engines keep their JavaScript loops for it.
+ */
+import type { ConvSynapse, FixedModel } from "../../model/integer-model.ts";
+import { axisPairs } from "../fan-out.ts";
+import { CONV_KERNELS_WASM } from "./conv-kernels-wasm.ts";
+
+interface KernelExports {
+  convScatter(g: number, idx: number, val: number, count: number, acc: number, K: number): void;
+  convGather(g: number, first: number, nz: number, nzv: number, acc: number, K: number): void;
+}
+
+/** One conv synapse's calls. The returned sums stay valid until the next call on the same model. */
+export interface ConvKernel {
+  /** The sums of events idx/val[first .. count) (in neuron order), each adding its kernel slice. */
+  scatter(idx: Int32Array, val: Int32Array, first: number, count: number): Int32Array;
+  /** The sums of the whole input x, gathered per output pixel from its nonzero values. */
+  gather(x: Int32Array | Uint8Array): Int32Array;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+let compiled: WebAssembly.Module | undefined;
+function kernelModule(): WebAssembly.Module {
+  if (!compiled) compiled = new WebAssembly.Module(Buffer.from(CONV_KERNELS_WASM, "base64"));
+  return compiled;
+}
+
+/** Byte offsets handed out in order, each 16-byte aligned. */
+class Layout {
+  top = 16;
+  take(words: number): number {
+    const at = this.top;
+    this.top += Math.ceil(words / 4) * 16; // not bitwise: a layout may pass 2^31 bytes
+    return at;
+  }
+}
+
+interface Placed {
+  s: ConvSynapse;
+  K: number;
+  acc: number;
+  scatterGeom: number;
+  gatherGeom: number;
+  tables: Int32Array[];
+  tableAt: number[];
+}
+
+function place(s: ConvSynapse, lay: Layout): Placed {
+  const [H, W] = s.inShape;
+  const [OH, OW] = s.outShape;
+  const [KH, KW] = s.kernelShape;
+  const ys = axisPairs(H, OH, KH, s.strides[0], s.dilation[0], s.pads[0]);
+  const xs = axisPairs(W, OW, KW, s.strides[1], s.dilation[1], s.pads[2]);
+  // y pairs pre-multiplied: output row offsets oy·OW, kernel row offsets ky·KW
+  const tables = [ys.start, ys.out.map((o) => o * OW), ys.tap.map((k) => k * KW), xs.start, xs.out, xs.tap];
+  return {
+    s,
+    K: lay.take(s.kernel.length),
+    acc: lay.take(OH * OW * s.outShape[2]),
+    scatterGeom: lay.take(11),
+    gatherGeom: lay.take(15),
+    tables,
+    tableAt: tables.map((t) => lay.take(t.length)),
+  };
+}
+
+function kernelsOf(model: FixedModel): Map<ConvSynapse, ConvKernel> | undefined {
+  const convs = [...new Set(model.connections.map((c) => c.synapse))].filter(
+    (s): s is ConvSynapse => s.kind === "conv",
+  );
+  if (convs.length === 0) return new Map();
+  const lay = new Layout();
+  const placed = convs.map((s) => place(s, lay));
+  const maxIn = Math.max(...convs.map((s) => s.inShape[0] * s.inShape[1] * s.inShape[2]));
+  const maxPixels = Math.max(...convs.map((s) => s.inShape[0] * s.inShape[1]));
+  const idxAt = lay.take(maxIn);
+  const valAt = lay.take(maxIn);
+  const firstAt = lay.take(maxPixels + 1);
+  const pages = Math.ceil(lay.top / PAGE);
+  if (pages > MAX_PAGES) return undefined;
+  let memory: WebAssembly.Memory;
+  let exports: KernelExports;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages });
+    exports = new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
+  } catch (e) {
+    if (e instanceof RangeError) return undefined; // no memory to be had: the JavaScript loops
+    throw e;
+  }
+  const buf = memory.buffer;
+  const words = (at: number, n: number) => new Int32Array(buf, at, n);
+  const idxView = words(idxAt, maxIn);
+  const valView = words(valAt, maxIn);
+  const firstView = words(firstAt, maxPixels + 1);
+  const out = new Map<ConvSynapse, ConvKernel>();
+  for (const p of placed) {
+    const { s } = p;
+    const [H, W, C] = s.inShape;
+    const [OH, OW, CO] = s.outShape;
+    const [KH, KW, KI] = s.kernelShape;
+    const coPerG = CO / s.groups;
+    words(p.K, s.kernel.length).set(s.kernel);
+    for (const [i, t] of p.tables.entries()) words(p.tableAt[i]!, t.length).set(t);
+    words(p.scatterGeom, 11).set([C, W, CO, KI, coPerG, ...p.tableAt]);
+    const [sh, sw] = s.strides;
+    const [dh, dw] = s.dilation;
+    words(p.gatherGeom, 15).set([H, W, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, s.pads[0], s.pads[2], coPerG]);
+    const acc = words(p.acc, OH * OW * CO);
+    out.set(s, {
+      scatter(idx, val, first, count) {
+        const n = Math.max(0, count - first);
+        idxView.set(idx.subarray(first, first + n));
+        valView.set(val.subarray(first, first + n));
+        acc.fill(0);
+        exports.convScatter(p.scatterGeom, idxAt, valAt, n, p.acc, p.K);
+        return acc;
+      },
+      gather(x) {
+        // the nonzero channels of each pixel (idx: channel, val: value), delimited by first[]
+        let n = 0;
+        for (let px = 0, base = 0; px < H * W; px++, base += C) {
+          firstView[px] = n;
+          for (let c = 0; c < C; c++) {
+            const v = x[base + c]!;
+            if (v !== 0) {
+              idxView[n] = c;
+              valView[n++] = v;
+            }
+          }
+        }
+        firstView[H * W] = n;
+        acc.fill(0);
+        exports.convGather(p.gatherGeom, firstAt, idxAt, valAt, p.acc, p.K);
+        return acc;
+      },
+    });
+  }
+  return out;
+}
+
+const byModel = new WeakMap<FixedModel, Map<ConvSynapse, ConvKernel> | null>();
+
+/**
+ * The SIMD kernels of `model`'s conv synapses, made at the first call for the model in this
+ * thread; undefined when the model's memory cannot be had.
+ */
+export function convKernels(model: FixedModel): ReadonlyMap<ConvSynapse, ConvKernel> | undefined {
+  let k = byModel.get(model);
+  if (k === undefined) {
+    k = kernelsOf(model) ?? null;
+    byModel.set(model, k);
+  }
+  return k ?? undefined;
+}
