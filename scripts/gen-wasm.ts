@@ -1,8 +1,8 @@
 // Compiles each WebAssembly text source of the program (WASM_SOURCES) with wabt and writes the
 // module's bytes, base64, into the TypeScript module beside it, which the program imports (so the
 // bytes travel with the code into the bundle and worker threads, and nothing is read from disk).
-// `npx tsx scripts/gen-wasm.ts` writes them; `--check` exits 1 when a written module is not what its
-// source compiles to (test/loihi/sim/wasm-kernels.test.ts checks the same).
+// `npm run gen:wasm` writes them; `--check` exits 1 when a written module is not what its
+// source compiles to (test/loihi/sim/conv-kernels.test.ts checks the same).
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
@@ -45,7 +45,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const url = new URL(path, ROOT);
     if (!check) writeFileSync(url, text);
     else if (readFileSync(url, "utf8") !== text) {
-      process.stderr.write(`${path} is not what its source compiles to: run npx tsx scripts/gen-wasm.ts\n`);
+      process.stderr.write(`${path} is not what its source compiles to: run npm run gen:wasm\n`);
       stale++;
     }
   }
