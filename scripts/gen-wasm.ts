@@ -2,9 +2,10 @@
 // module's bytes, base64, into the TypeScript module beside it, which the program imports (so the
 // bytes travel with the code into the bundle and worker threads, and nothing is read from disk).
 // `npm run gen:wasm` writes them; `--check` exits 1 when a written module is not what its
-// source compiles to (test/loihi/sim/conv-kernels.test.ts checks the same).
+// source compiles to (test/util/wasm-modules.test.ts checks the same).
 import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import wabtInit from "wabt";
 
 const ROOT = new URL("../", import.meta.url);
@@ -14,6 +15,7 @@ export const WASM_SOURCES = [
     ts: "src/loihi/sim/wasm/conv-kernels-wasm.ts",
     name: "CONV_KERNELS_WASM",
   },
+  { wat: "src/sim/wasm/conv-f64.wat", ts: "src/sim/wasm/conv-f64-wasm.ts", name: "CONV_F64_WASM" },
 ];
 
 /** The TypeScript text of each source's module: [path, text]. */
@@ -38,7 +40,7 @@ export async function generatedModules(): Promise<[path: string, text: string][]
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? "")).href) {
   const check = process.argv.includes("--check");
   let stale = 0;
   for (const [path, text] of await generatedModules()) {

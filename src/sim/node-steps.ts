@@ -7,6 +7,7 @@
 import { isNormNode, type Graph, type IRNode, type NeuronNode, type NormNode } from "../ir/nodes.ts";
 import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
+import { convF64 } from "./wasm/conv-f64.ts";
 import { expandNeuron, initNeuronState, neuronStep } from "./neuron-float.ts";
 import { normStep } from "./norm-float.ts";
 import type { NodeTrace, RunOptions, StepInput } from "./reference.ts";
@@ -128,8 +129,12 @@ function linearNodeStep(
 ): NodeStep {
   const src = n.inputs[0]!;
   switch (n.op) {
-    case "conv2d":
+    case "conv2d": {
+      // a large conv in WebAssembly SIMD (the same sums in the same order: the same bits)
+      const simd = convF64(n, inShape);
+      if (simd) return (_t, vals) => simd(vals.get(src)!, out);
       return (_t, vals) => conv2d(vals.get(src)!, inShape, n, out);
+    }
     case "dense": {
       const { kernel, bias } = n;
       return (_t, vals) => dense(vals.get(src)!, kernel, bias, out);

@@ -12,6 +12,7 @@
 import type { ConvSynapse, FixedModel } from "../../model/integer-model.ts";
 import { axisPairs } from "../fan-out.ts";
 import { CONV_KERNELS_WASM } from "./conv-kernels-wasm.ts";
+import { instantiate, lazyModule, WasmLayout } from "../../../util/wasm-memory.ts";
 
 interface KernelExports {
   convScatter(g: number, idx: number, val: number, count: number, acc: number, K: number): void;
@@ -26,24 +27,7 @@ export interface ConvKernel {
   gather(x: Int32Array | Uint8Array): Int32Array;
 }
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
-
-let compiled: WebAssembly.Module | undefined;
-function kernelModule(): WebAssembly.Module {
-  if (!compiled) compiled = new WebAssembly.Module(Buffer.from(CONV_KERNELS_WASM, "base64"));
-  return compiled;
-}
-
-/** Byte offsets handed out in order, each 16-byte aligned. */
-class Layout {
-  top = 16;
-  take(words: number): number {
-    const at = this.top;
-    this.top += Math.ceil(words / 4) * 16; // not bitwise: a layout may pass 2^31 bytes
-    return at;
-  }
-}
+const kernelModule = lazyModule(CONV_KERNELS_WASM);
 
 interface Placed {
   s: ConvSynapse;
@@ -55,7 +39,7 @@ interface Placed {
   tableAt: number[];
 }
 
-function place(s: ConvSynapse, lay: Layout): Placed {
+function place(s: ConvSynapse, lay: WasmLayout): Placed {
   const [H, W] = s.inShape;
   const [OH, OW] = s.outShape;
   const [KH, KW] = s.kernelShape;
@@ -79,25 +63,17 @@ function kernelsOf(model: FixedModel): Map<ConvSynapse, ConvKernel> | undefined 
     (s): s is ConvSynapse => s.kind === "conv",
   );
   if (convs.length === 0) return new Map();
-  const lay = new Layout();
+  const lay = new WasmLayout();
   const placed = convs.map((s) => place(s, lay));
   const maxIn = Math.max(...convs.map((s) => s.inShape[0] * s.inShape[1] * s.inShape[2]));
   const maxPixels = Math.max(...convs.map((s) => s.inShape[0] * s.inShape[1]));
   const idxAt = lay.take(maxIn);
   const valAt = lay.take(maxIn);
   const firstAt = lay.take(maxPixels + 1);
-  const pages = Math.ceil(lay.top / PAGE);
-  if (pages > MAX_PAGES) return undefined;
-  let memory: WebAssembly.Memory;
-  let exports: KernelExports;
-  try {
-    memory = new WebAssembly.Memory({ initial: pages });
-    exports = new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
-  } catch (e) {
-    if (e instanceof RangeError) return undefined; // no memory to be had: the JavaScript loops
-    throw e;
-  }
-  const buf = memory.buffer;
+  const made = instantiate<KernelExports>(kernelModule, lay);
+  if (!made) return undefined;
+  const { exports } = made;
+  const buf = made.buffer;
   const words = (at: number, n: number) => new Int32Array(buf, at, n);
   const idxView = words(idxAt, maxIn);
   const valView = words(valAt, maxIn);

@@ -1,5 +1,5 @@
-// The part of the WebAssembly JavaScript API that conv-kernels.ts uses. Node.js has it as a global;
-// the ES library the project compiles against does not declare it (it comes with the DOM's).
+// The part of the WebAssembly JavaScript API that the kernels use (wasm-memory.ts). Node.js has it as
+// a global; the ES library the project compiles against does not declare it (the DOM's does).
 declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
