@@ -7,7 +7,7 @@
 import { isNormNode, type Graph, type IRNode, type NeuronNode, type NormNode } from "../ir/nodes.ts";
 import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
-import { convF64 } from "./wasm/conv-f64.ts";
+import type { ConvF64 } from "./wasm/conv-f64.ts";
 import { expandNeuron, initNeuronState, neuronStep } from "./neuron-float.ts";
 import { normStep } from "./norm-float.ts";
 import type { NodeTrace, RunOptions, StepInput } from "./reference.ts";
@@ -23,6 +23,8 @@ export interface StepContext {
   delays: ReadonlyMap<string, DelayState>;
   /** Neurons read by a `plane` node: they also hand out their binary spike planes each step. */
   planeSources: ReadonlySet<string>;
+  /** The large convs in WebAssembly SIMD (wasm/conv-f64.ts: the same sums in the same order, the same bits). */
+  simdConvs: ReadonlyMap<IRNode, ConvF64>;
 }
 
 /** A node's output at step t, from the outputs of the nodes before it in this step. */
@@ -95,7 +97,7 @@ export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeSt
         const out = outputBuffer(n, ctx);
         return (t, vals) => normStep(n, vals.get(src)!, C, t, out);
       }
-      return linearNodeStep(n, inShape, outputBuffer(n, ctx));
+      return linearNodeStep(n, inShape, outputBuffer(n, ctx), ctx.simdConvs);
   }
 }
 
@@ -126,12 +128,12 @@ function linearNodeStep(
   n: Exclude<IRNode, NeuronNode | NormNode | { op: "input" | "readout" | "affine" | "plane" | "li" | "delay" }>,
   inShape: number[],
   out: Float64Array | undefined,
+  simdConvs: ReadonlyMap<IRNode, ConvF64>,
 ): NodeStep {
   const src = n.inputs[0]!;
   switch (n.op) {
     case "conv2d": {
-      // a large conv in WebAssembly SIMD (the same sums in the same order: the same bits)
-      const simd = convF64(n, inShape);
+      const simd = simdConvs.get(n);
       if (simd) return (_t, vals) => simd(vals.get(src)!, out);
       return (_t, vals) => conv2d(vals.get(src)!, inShape, n, out);
     }

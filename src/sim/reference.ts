@@ -8,6 +8,7 @@ import type { Graph, IRNode } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
 import { size } from "../ir/tensor.ts";
 import { nodeStep, planeSourcesOf, type StepContext } from "./node-steps.ts";
+import { graphConvs } from "./wasm/conv-f64.ts";
 import { delayRecord, initDelay, initLi, type DelayState, type LiState } from "./stateful-float.ts";
 
 export interface RunOptions {
@@ -105,8 +106,9 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
 
   // Each node's step is made once (a closure of its own, so that the engine compiles every op's
   // step apart); the loop over steps and nodes stays small.
-  const ctx: StepContext = { input, opts, traces, readoutAcc, lis, delays, planeSources: planeSourcesOf(g) };
   const shapeOf = new Map(g.nodes.map((n) => [n.id, n.shape!] as const));
+  const simdConvs = graphConvs(g.nodes, (n) => shapeOf.get(n.inputs[0]!)!);
+  const ctx: StepContext = { input, opts, traces, readoutAcc, lis, delays, planeSources: planeSourcesOf(g), simdConvs };
   const steps = g.nodes.map((n) => ({
     id: n.id,
     step: nodeStep(n, n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [], ctx),

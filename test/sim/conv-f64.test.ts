@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Pads } from "../../src/ir/nodes.ts";
 import { type ConvSpec, conv2d } from "../../src/sim/float-ops.ts";
-import { convF64, SIMD_FROM } from "../../src/sim/wasm/conv-f64.ts";
+import { convsF64, graphConvs, SIMD_FROM } from "../../src/sim/wasm/conv-f64.ts";
+import type { IRNode } from "../../src/ir/nodes.ts";
 import { Rng } from "../support/rng.ts";
 
 function randomConv(r: Rng): { spec: ConvSpec; inShape: number[] } {
@@ -50,7 +51,7 @@ test("property: the WebAssembly conv equals the JavaScript loop to the bit (300 
     fc.property(fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })), (seed) => {
       const r = new Rng(seed);
       const { spec, inShape } = randomConv(r);
-      const simd = convF64(spec, inShape, 0)!; // small ones too
+      const simd = convsF64([{ spec, inShape }])![0]!;
       const n = inShape[0]! * inShape[1]! * inShape[2]!;
       for (let k = 0; k < 2; k++) {
         const x = Float64Array.from({ length: n }, () =>
@@ -70,19 +71,26 @@ test("property: the WebAssembly conv equals the JavaScript loop to the bit (300 
   );
 });
 
-test("a conv under the threshold keeps the JavaScript loop; the same conv is made once", () => {
-  const small: ConvSpec = {
-    kernel: { shape: [1, 1, 1, 1], data: new Float64Array([2]) },
-    strides: [1, 1],
-    dilation: [1, 1],
-    padding: "valid",
-    groups: 1,
-  };
-  assert.equal(convF64(small, [4, 4, 1]), undefined);
-  const big: ConvSpec = { ...small, kernel: { shape: [3, 3, 16, 16], data: new Float64Array(2304).fill(0.5) } };
-  assert.ok(16 * 16 * 16 * 9 * 16 >= SIMD_FROM);
-  const f = convF64(big, [16, 16, 16]);
-  assert.ok(f);
-  assert.equal(convF64(big, [16, 16, 16]), f);
-  assert.notEqual(convF64({ ...big, bias: { shape: [16], data: new Float64Array(16) } }, [16, 16, 16]), f);
+test("a graph's convs of SIMD_FROM multiply-adds or more share one memory, made once per node list", () => {
+  const conv = (id: string, KI: number, CO: number): IRNode =>
+    ({
+      id,
+      op: "conv2d",
+      inputs: ["x"],
+      kernel: { shape: [3, 3, KI, CO], data: new Float64Array(9 * KI * CO).fill(0.25) },
+      strides: [1, 1],
+      dilation: [1, 1],
+      padding: "same",
+      groups: 1,
+    }) as IRNode;
+  const small = conv("small", 1, 1); // 16·16·9 multiply-adds
+  const large = conv("large", 16, 16); // 16·16·16·9·16
+  assert.ok(16 * 16 * 9 < SIMD_FROM && 16 * 16 * 16 * 9 * 16 >= SIMD_FROM);
+  const nodes = [small, large];
+  const inShape = (n: IRNode) => [16, 16, n.id === "small" ? 1 : 16];
+  const convs = graphConvs(nodes, inShape);
+  assert.deepEqual([...convs.keys()], [large]);
+  assert.equal(graphConvs(nodes, inShape), convs, "made once per node list");
+  const x = Float64Array.from({ length: 16 * 16 * 16 }, (_, i) => (i % 5) - 2);
+  sameBits(convs.get(large)!(x), conv2d(x, [16, 16, 16], large as ConvSpec), "the large conv");
 });
