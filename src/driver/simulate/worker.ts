@@ -7,7 +7,7 @@
  * statically only (no import() in a worker: a module loader registered in the main thread, as in
  * the tests, does not reach worker threads).
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { workerData } from "node:worker_threads";
 import type { Graph } from "../../ir/nodes.ts";
 import { toWorkerError, type WorkerError } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
