@@ -1,11 +1,11 @@
 /**
  * Writes one output file so that `<path>` holds either its old content or all of the new one:
- * the text goes to a temporary file beside it (`.<name>.snnc-new-<pid>-<random>`), is fsynced, and
+ * the text goes to a temporary file beside it (`.<name>.snnc-new-<pid>-<clock>`, created exclusively:
+ * an existing file or link there fails the write instead of being followed), is fsynced, and
  * is renamed over `<path>` (atomic within a directory). Any failure removes the temporary file and
  * ends with an E_WRITE error (exit 74); signals wait for the write to finish or clean up.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import type { OutputContent } from "../driver/types.ts";
 import { SnncError } from "../ir/errors.ts";
@@ -47,7 +47,11 @@ function write(path: string, text: string): void {
   } catch (e) {
     throw fail("cannot create the output file's directory", e);
   }
-  const tmp = join(dirname(target), `.${basename(target)}.snnc-new-${process.pid}-${randomBytes(4).toString("hex")}`);
+  // the process and its nanosecond clock name it (node:crypto's random bytes cost a start ~20 ms)
+  const tmp = join(
+    dirname(target),
+    `.${basename(target)}.snnc-new-${process.pid}-${process.hrtime.bigint().toString(36)}`,
+  );
   try {
     writeFileDurably(tmp, text);
     renameSync(tmp, target);

@@ -3,7 +3,7 @@
  * new files, never a mix or a part (docs/ROBUSTNESS.md, "Atomic outputs"):
  *
  *   1. the files are written into a fresh staging directory beside `<dir>`
- *      (`.<name>.snnc-new-<pid>-<random>`), each one fsynced, then the directory itself;
+ *      (`.<name>.snnc-new-<pid>-<random>`, made by mkdtemp), each one fsynced, then the directory itself;
  *   2. an existing `<dir>` is renamed to `.<name>.snnc-old`, the staging directory is renamed
  *      to `<dir>`, the parent directory is fsynced, and the old one is removed.
  *
