@@ -8,7 +8,9 @@
  * When a sample is large (the same work as makes compile's agreement use threads) and the machine
  * has more than one core, the time-stepped engine runs in a thread of its own
  * (sim/stepped-thread.ts) while this one runs the event-driven engine of the same sample; the next
- * sample's time-stepped run starts as soon as this one's is back. The float reference needs only
+ * sample's time-stepped run starts as soon as this one's is back. u and v are compared step by step
+ * as the event-driven engine takes each step, the time-stepped run's streamed to it through a ring
+ * of shared memory (sim/state-ring.ts), so that neither engine keeps them. The float reference needs only
  * the graph: when it is large, it runs in a thread of its own too (src/sim/reference-thread.ts),
  * started before the integer model is built, one sample ahead. Results are the same either way:
  * each engine is a pure function of the model and the input.
@@ -41,7 +43,9 @@ import type { FixedModel } from "./model/integer-model.ts";
 import { agreementLines } from "./report.ts";
 import { fixedRunAsRunResult, type FixedFault, type FixedRun } from "./sim/engine-common.ts";
 import { checkInputs } from "./sim/input-fixed.ts";
-import { runFixedEvent } from "./sim/run-event.ts";
+import { eventEngine } from "./sim/run-event.ts";
+import { runFixedStepped } from "./sim/run-stepped.ts";
+import { type StateTally, stateRing, stepStates, tallyStep } from "./sim/state-ring.ts";
 import { startSteppedThread } from "./sim/stepped-thread.ts";
 import { judgeTie, tieContext } from "./ties/judge-tie.ts";
 
@@ -91,10 +95,13 @@ async function verifyBuilt(
   try {
     // A run still out when this thread fails (an input either engine refuses, say) must not
     // become an unhandled rejection: its failure is this one's, reported once.
+    // Each run streams its u and v through a ring of its own, compared as the event-driven engine
+    // takes the same steps (state-ring.ts); neither engine keeps them.
     const ahead = (x: (typeof inputs)[number]) => {
-      const p = stepped.run(x);
-      p.catch(() => undefined);
-      return p;
+      const ring = stateRing(m);
+      const run = stepped.run({ x, ring });
+      run.catch(() => undefined);
+      return { run, states: stepStates(m, ring, run) };
     };
     // In a thread, the first run starts at once; placement (whose only product here is its
     // verdict: a model that does not fit the board is an error) runs meanwhile.
@@ -103,35 +110,42 @@ async function verifyBuilt(
     checkInputs(m.input, inputs, m.timesteps); // before any run here: a refusal names its sample
     next ??= ahead(inputs[0]!);
     const comps: TraceComparison[] = [];
-    let stateCompared = 0;
-    let stateDiffering = 0;
-    let firstState: string | undefined;
+    const state: StateTally = { compared: 0, differing: 0 };
     const tie = tieContext(b, m);
     let current: FixedRun | undefined; // the time-stepped run of the sample being judged
+    // judging a tie reads the run's u and v: made again here, with them kept, when it streamed them
+    const withStates = (k: number): FixedRun => {
+      if (!current?.u) current = runFixedStepped(m, inputs[k]!, { state: true });
+      return current;
+    };
     const layout = {
       ...agreementLayout(m),
       judgeTie: (k: number, readout: string, ref: Float64Array, a: number, c: number) =>
-        judgeTie(tie, inputs[k]!, current!, readout, ref, a, c),
+        judgeTie(tie, inputs[k]!, withStates(k), readout, ref, a, c),
     };
     const samples: SampleAgreement[] = [];
     const disagreements: ArgmaxDisagreement[] = [];
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k]!;
-      const e = runFixedEvent(m, x, { state: true, fault });
+      const { run, states } = next;
+      const ev = eventEngine(m, x, { fault });
+      const steppers = ev.prep.pops.map((pp) => pp.stepper);
+      while (ev.done < ev.prep.steps) {
+        ev.step();
+        tallyStep(state, m, steppers, await states.at(ev.done), ev.done);
+        states.done(ev.done);
+      }
+      const e = ev.finish();
       const ref = (await early?.next(k, layout)) ?? agreementReference(g, x, layout);
-      const a = await next;
+      const a = await run;
       if (k + 1 < inputs.length) next = ahead(inputs[k + 1]!);
       const ra = fixedRunAsRunResult(m, a);
       comps.push(compareTraces(ra, fixedRunAsRunResult(m, e), { sample: k, maxDivergences: opts.maxDivergences }));
-      const s = compareState(a, e);
-      stateCompared += s.compared;
-      stateDiffering += s.differing;
-      firstState ??= s.first;
       current = a;
       samples.push(sampleAgainstReference(layout, k, ref, ra, disagreements));
       current = undefined;
     }
-    return verifyResult(b, m, { comps, stateCompared, stateDiffering, firstState, samples, disagreements }, opts);
+    return verifyResult(b, m, { comps, state, samples, disagreements }, opts);
   } finally {
     stepped.close();
   }
@@ -139,16 +153,15 @@ async function verifyBuilt(
 
 interface Compared {
   comps: TraceComparison[];
-  stateCompared: number;
-  stateDiffering: number;
-  firstState: string | undefined;
+  state: StateTally;
   samples: SampleAgreement[];
   disagreements: ArgmaxDisagreement[];
 }
 
 /** verify's result from what was compared. */
 function verifyResult(b: LoihiModelBuild, m: FixedModel, c: Compared, opts: LoihiVerifyOptions) {
-  const { comps, stateCompared, stateDiffering, firstState, samples, disagreements } = c;
+  const { comps, samples, disagreements } = c;
+  const { compared: stateCompared, differing: stateDiffering, first: firstState } = c.state;
   const agreement = agreementOfSamples(samples, disagreements, true);
   const notes = [
     `${b.target.name}: the integer model on the time-stepped engine (reference) and the event-driven engine (compiled); every spike, u and v compared`,
@@ -212,31 +225,4 @@ export function faultFromEnv(): FixedFault | undefined {
   if (f !== "drop-first-event")
     throw new SnncError("E_USAGE", `SNNC_FIXED_FAULT='${f}' is not a known fault (drop-first-event)`);
   return f;
-}
-
-/** Every u and v of every population at every step: how many values differ between two runs. */
-function compareState(a: FixedRun, b: FixedRun): { compared: number; differing: number; first?: string } {
-  let compared = 0;
-  let differing = 0;
-  let first: string | undefined;
-  for (const [key, A, B] of [
-    ["u", a.u!, b.u!],
-    ["v", a.v!, b.v!],
-  ] as const) {
-    for (const [id, xs] of A) {
-      const ys = B.get(id)!;
-      for (let n = 0; n < xs.length; n++) {
-        const x = xs[n]!;
-        const y = ys[n]!;
-        compared += x.length;
-        for (let i = 0; i < x.length; i++) {
-          if (x[i] !== y[i]) {
-            differing++;
-            first ??= `${key} of '${id}' neuron ${i} at step ${n + 1}: time-stepped ${x[i]}, event-driven ${y[i]}`;
-          }
-        }
-      }
-    }
-  }
-  return { compared, differing, first };
 }

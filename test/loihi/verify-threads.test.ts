@@ -12,9 +12,10 @@ import { test } from "node:test";
 import { loadModel } from "../../src/frontends/index.ts";
 import { randomInputs } from "../../src/inputs/random-inputs.ts";
 import { makeLoihiDriver } from "../../src/loihi/driver.ts";
-import { buildLoihi } from "../../src/loihi/build.ts";
+import { buildLoihi, withTimesteps } from "../../src/loihi/build.ts";
 import { runFixedStepped } from "../../src/loihi/sim/run-stepped.ts";
 import type * as Stepped from "../../src/loihi/sim/stepped-thread.ts";
+import type * as Ring from "../../src/loihi/sim/state-ring.ts";
 import { simulate } from "../../src/sim/reference.ts";
 import * as b from "../support/ir-builder.ts";
 import { Rng } from "../support/rng.ts";
@@ -42,10 +43,63 @@ for (const [title, limits] of [
     const inputs = randomInputs(g, 3, 5);
     const thread = startSteppedThread(m, limits && { resourceLimits: limits });
     try {
-      const runs = inputs.map((x) => thread.run(x)); // asked for ahead: they come back in order
+      const runs = inputs.map((x) => thread.run({ x })); // asked for ahead: they come back in order
       for (const [k, x] of inputs.entries()) {
         const here = runFixedStepped(m, x, { state: true });
         assert.deepEqual(await runs[k], here, `sample ${k}`);
+      }
+      assert.equal(thread.inThisThread(), limits !== undefined, "where the runs were made");
+    } finally {
+      thread.close();
+    }
+  });
+}
+
+for (const [title, limits] of [
+  ["runs that stream u and v through rings: every step's state is this thread's run's, and so is the rest", undefined],
+  [
+    "a thread that runs out of memory while streaming hands its runs back: the states come from the runs made here",
+    { maxOldGenerationSizeMb: 1 },
+  ],
+] as const) {
+  test(title, async () => {
+    const { startSteppedThread } = (await dist("loihi/sim/stepped-thread.js")) as typeof Stepped;
+    const { stateRing, stepStates } = (await dist("loihi/sim/state-ring.js")) as typeof Ring;
+    const g = await loadModel("fixtures/digits-tdbn-mt/model.onnx");
+    const m = withTimesteps(buildLoihi(g, { target: "loihi2" }).quant.model, 12);
+    assert.ok(m.runSteps > 8, `${m.runSteps} steps: the ring (8 steps) must wrap`);
+    const inputs = randomInputs(g, 3, 5);
+    const thread = startSteppedThread(m, limits && { resourceLimits: limits });
+    try {
+      // asked for ahead, as verify does: each run writes its own ring, one after the other
+      const jobs = inputs.map((x) => {
+        const ring = stateRing(m);
+        const run = thread.run({ x, ring });
+        return { run, states: stepStates(m, ring, run) };
+      });
+      for (const [k, x] of inputs.entries()) {
+        const here = runFixedStepped(m, x, { state: true });
+        const { run, states } = jobs[k]!;
+        for (let n = 1; n <= here.steps; n++) {
+          const st = await states.at(n);
+          for (const [i, p] of m.populations.entries()) {
+            assert.deepEqual(
+              Int32Array.from(st.u(i)),
+              here.u!.get(p.id)![n - 1],
+              `u of ${p.id}, step ${n}, sample ${k}`,
+            );
+            assert.deepEqual(
+              Int32Array.from(st.v(i)),
+              here.v!.get(p.id)![n - 1],
+              `v of ${p.id}, step ${n}, sample ${k}`,
+            );
+          }
+          states.done(n);
+        }
+        const { u, v, r, ...rest } = await run;
+        const { u: hu, v: hv, r: hr, ...hereRest } = here;
+        assert.deepEqual(rest, hereRest, `spikes, readouts and stats of sample ${k}`);
+        assert.equal(u === undefined, limits === undefined, "a streamed run keeps no states; one made here does");
       }
       assert.equal(thread.inThisThread(), limits !== undefined, "where the runs were made");
     } finally {

@@ -33,6 +33,7 @@ import {
   type FixedRunOptions,
 } from "./engine-common.ts";
 import { fanOut } from "./fan-out.ts";
+import type { PopulationStepper } from "./population-step.ts";
 import { wrap32, wrapSigned } from "./fixed-arith.ts";
 import { convKernels } from "./wasm/conv-kernels.ts";
 
@@ -151,6 +152,8 @@ export interface SteppedRunOptions extends FixedRunOptions {
    * dense time-stepping bench/engines.ts compares the event-driven engine with.
    */
   dense?: boolean;
+  /** Called after each step n (from 1) with every population's stepper (model order), its state that step's. */
+  onStep?: (n: number, steppers: readonly PopulationStepper[]) => void;
 }
 
 export function runFixedStepped(model: FixedModel, input: StepInput, opts: SteppedRunOptions = {}): FixedRun {
@@ -172,6 +175,7 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Stepp
   }
   const { stats } = prep;
   const simd = opts.simd === false || opts.dense ? undefined : convKernels(model);
+  const steppers = pops.map((pp) => pp.stepper);
   for (let n = 1; n <= steps; n++) {
     outputs.get(model.input.id)![n % R] = n - 1 < T ? columns[n - 1]! : zeros;
     for (const pp of pops) {
@@ -219,6 +223,7 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Stepp
       outputs.get(pp.pop.id)![n % R] = out;
       recordStep(pp, n, out, prep.record);
     }
+    opts.onStep?.(n, steppers);
   }
   return finishRun("stepped", prep);
 }
