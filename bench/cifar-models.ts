@@ -6,7 +6,7 @@
  * pooling and dense 512, 512, 10. Weights are He-scaled uniform (seeded), so the activity is moderate.
  */
 import type { BatchNormNode, Graph, IRNode } from "../src/ir/nodes.ts";
-import { scalar, type Tensor } from "../src/ir/tensor.ts";
+import { floatArray, scalar, type Tensor } from "../src/ir/tensor.ts";
 import { simulate, type StepInput } from "../src/sim/reference.ts";
 import { mulberry32 } from "../src/util/prng.ts";
 
@@ -23,8 +23,9 @@ interface Builder {
 
 function builder(seed: number, theta: number): Builder {
   const rnd = mulberry32(seed);
+  // as a frontend's tensors: shared memory when large (src/ir/tensor.ts)
   const arr = (n: number, lo: number, hi: number) => {
-    const a = new Float64Array(n);
+    const a = floatArray(n);
     for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rnd();
     return a;
   };

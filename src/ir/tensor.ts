@@ -14,9 +14,22 @@ export function size(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * Values from which a tensor's data lives in shared memory (128 KiB): a thread given the graph (the
+ * float reference's in verify, simulate's workers) then reads the parameters where they are
+ * instead of receiving a copy of each. A graph's tensors are not written once it is made (passes
+ * replace them), so sharing them is safe.
+ */
+export const SHARED_FROM = 1 << 14;
+
+/** n zeros for a tensor's data: in shared memory from SHARED_FROM values. */
+export function floatArray(n: number): Float64Array {
+  return n >= SHARED_FROM ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+}
+
 export function tensor(shape: number[], data?: ArrayLike<number>): Tensor {
   const n = size(shape);
-  const out = new Float64Array(n);
+  const out = floatArray(n);
   if (data !== undefined) {
     if (data.length !== n) throw new RangeError(`tensor: ${data.length} values for shape [${shape.join(",")}]`);
     out.set(data);
@@ -41,7 +54,9 @@ export function filled(shape: number[], v: number): Tensor {
 }
 
 export function cloneTensor(t: Tensor): Tensor {
-  return { shape: [...t.shape], data: new Float64Array(t.data) };
+  const data = floatArray(t.data.length);
+  data.set(t.data);
+  return { shape: [...t.shape], data };
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -51,9 +51,12 @@ export function buildLoihiModel(g: Graph, opts: BuildOptions): LoihiModelBuild {
   return { target, graph, log, quant };
 }
 
-/** Place a built integer model on the target's board (a model that does not fit is an error). */
-export function placeBuild(b: LoihiModelBuild, opts: BuildOptions): LoihiBuild {
-  return { ...b, placement: inFile(opts, () => placeLoihi(b.quant.model, b.target, { board: opts.board })) };
+/**
+ * Place a built integer model on the target's board (a model that does not fit is an error);
+ * `axons: false` when only the verdict is wanted (place-loihi.ts).
+ */
+export function placeBuild(b: LoihiModelBuild, opts: BuildOptions, axons = true): LoihiBuild {
+  return { ...b, placement: inFile(opts, () => placeLoihi(b.quant.model, b.target, { board: opts.board, axons })) };
 }
 
 /** Lower, quantise and place (no files). */

@@ -7,7 +7,8 @@
  *
  * When a sample is large (the same work as makes compile's agreement use threads) and the machine
  * has more than one core, the time-stepped engine runs in a thread of its own
- * (sim/stepped-thread.ts) while this one runs the event-driven engine of the same sample; the next
+ * (sim/stepped-thread.ts; started with the verify when the graph is large, so that it has loaded
+ * its modules when the model is built) while this one runs the event-driven engine of the same sample; the next
  * sample's time-stepped run starts as soon as this one's is back. u and v are compared step by step
  * as the event-driven engine takes each step, the time-stepped run's streamed to it through a ring
  * of shared memory (sim/state-ring.ts), so that neither engine keeps them. The float reference needs only
@@ -46,7 +47,7 @@ import { checkInputs } from "./sim/input-fixed.ts";
 import { eventEngine } from "./sim/run-event.ts";
 import { runFixedStepped } from "./sim/run-stepped.ts";
 import { type StateTally, stateRing, stepStates, tallyStep } from "./sim/state-ring.ts";
-import { startSteppedThread } from "./sim/stepped-thread.ts";
+import { type OpeningSteppedThread, openSteppedThread, startSteppedThread } from "./sim/stepped-thread.ts";
 import { judgeTie, tieContext } from "./ties/judge-tie.ts";
 
 export interface LoihiVerifyOptions extends VerifyOptions {
@@ -61,12 +62,17 @@ export async function verifyLoihi(g: Graph, opts: LoihiVerifyOptions, fault: Fix
   if (opts.inputs.length === 0) throw new SnncError("E_USAGE", "verify needs at least one input sample");
   const T = opts.timesteps ?? g.meta.timesteps;
   const inputs = opts.inputs;
+  const shaped = g.nodes.every((n) => n.shape) ? g : inferShapes(g);
+  const large = availableParallelism() > 1 && stepOps(shaped) * T >= FLOAT_THREADS_FROM;
   // The float reference needs only the graph: on a second core, it runs while this thread builds.
-  const early = startEarlyReference(g, T, inputs, opts.referenceThread);
+  const early = startEarlyReference(g, T, inputs, opts.referenceThread ?? large);
+  // The time-stepped engine's thread loads its modules meanwhile; the model follows once built.
+  const stepped = (opts.steppedThread ?? large) ? openSteppedThread() : undefined;
   try {
-    return await verifyBuilt(g, opts, T, fault, early);
+    return await verifyBuilt(g, opts, T, fault, early, stepped);
   } finally {
     early?.thread.close();
+    stepped?.close();
   }
 }
 
@@ -76,6 +82,7 @@ async function verifyBuilt(
   T: number,
   fault: FixedFault | undefined,
   early: EarlyReference | undefined,
+  opening: OpeningSteppedThread | undefined,
 ) {
   // the same integer model compile writes (no calibration: the verify inputs do not choose the input scale)
   const buildOpts = {
@@ -91,7 +98,8 @@ async function verifyBuilt(
   const m = withTimesteps(b.quant.model, T);
   const inputs = opts.inputs;
   const threaded = opts.steppedThread ?? (availableParallelism() > 1 && sampleWork(m) >= THREADS_FROM);
-  const stepped = startSteppedThread(m, { inThread: !threaded });
+  if (!threaded) opening?.close();
+  const stepped = threaded ? (opening ?? openSteppedThread()).ready(m) : startSteppedThread(m, { inThread: true });
   try {
     // A run still out when this thread fails (an input either engine refuses, say) must not
     // become an unhandled rejection: its failure is this one's, reported once.
@@ -106,7 +114,7 @@ async function verifyBuilt(
     // In a thread, the first run starts at once; placement (whose only product here is its
     // verdict: a model that does not fit the board is an error) runs meanwhile.
     let next = threaded ? ahead(inputs[0]!) : undefined;
-    placeBuild(b, buildOpts);
+    placeBuild(b, buildOpts, false);
     checkInputs(m.input, inputs, m.timesteps); // before any run here: a refusal names its sample
     next ??= ahead(inputs[0]!);
     const comps: TraceComparison[] = [];
@@ -199,10 +207,8 @@ function startEarlyReference(
   g: Graph,
   T: number,
   inputs: readonly StepInput[],
-  asked: boolean | undefined,
+  wanted: boolean,
 ): EarlyReference | undefined {
-  const shaped = g.nodes.every((n) => n.shape) ? g : inferShapes(g);
-  const wanted = asked ?? (availableParallelism() > 1 && stepOps(shaped) * T >= FLOAT_THREADS_FROM);
   if (!wanted || !referenceThreadAvailable) return undefined;
   const trace = g.nodes.filter((n) => n.op === "maxpool").map((n) => n.id);
   const thread = startReferenceThread(g, { timesteps: T, trace });

@@ -11,6 +11,7 @@
  * the runs are made in this thread then, when asked for (as they are with `inThread`).
  */
 import { parentPort, type ResourceLimits, Worker } from "node:worker_threads";
+import { announceLoaded, WORKER_LOADED } from "./worker-loaded.ts";
 
 /**
  * How an error crosses between threads as data (a thrown error loses its class on the way): the
@@ -42,6 +43,15 @@ export const requestThreadsAvailable = !import.meta.url.endsWith(".ts");
 type Message<S, I> = { setup: S } | { input: I };
 type Reply<O> = { result: O } | { error: unknown };
 
+/**
+ * A thread started before its set-up is known (its module loads meanwhile, on another core): `ready`
+ * gives it the set-up and returns its runs; `close` stops it unused.
+ */
+export interface OpeningThread<S, I, O> {
+  ready(setup: S, here: (x: I) => O): RequestThread<I, O>;
+  close(): void;
+}
+
 /** Runs of `here`'s function in the thread of module `worker`, started with `setup`. */
 export function startRequestThread<S, I, O, E>(
   worker: URL,
@@ -50,24 +60,46 @@ export function startRequestThread<S, I, O, E>(
   errors: ErrorCodec<E>,
   opts: RequestThreadOptions = {},
 ): RequestThread<I, O> {
-  const local = async (x: I) => here(x);
-  if (opts.inThread || !requestThreadsAvailable)
-    return { run: local, inThisThread: () => true, close: () => undefined };
+  return openRequestThread<S, I, O, E>(worker, errors, opts).ready(setup, here);
+}
+
+/**
+ * The thread of module `worker`, started now; its set-up follows with `ready`. It is never stopped
+ * while it is still loading its module (Node.js 20 can abort the process then, src/util/worker-loaded.ts):
+ * a close before the module has said it loaded stops the thread once it has.
+ */
+export function openRequestThread<S, I, O, E>(
+  worker: URL,
+  errors: ErrorCodec<E>,
+  opts: RequestThreadOptions = {},
+): OpeningThread<S, I, O> {
+  if (opts.inThread || !requestThreadsAvailable) return inThisThread();
   const thread = new Worker(worker, { resourceLimits: opts.resourceLimits });
-  thread.unref();
   const waiting: { x: I; resolve: (r: O) => void; reject: (e: unknown) => void }[] = [];
+  let here: ((x: I) => Promise<O>) | undefined;
   let lost = false;
   let closed = false;
+  let loaded = false;
+  const stop = () => {
+    // a thread still loading is stopped once it has loaded (kept referenced until then)
+    if (loaded || lost) void thread.terminate();
+  };
   const handBack = () => {
     if (lost) return;
     lost = true;
     thread.unref();
     for (const w of waiting.splice(0)) {
-      if (closed) w.reject(new Error("closed"));
-      else local(w.x).then(w.resolve, w.reject);
+      if (closed || !here) w.reject(new Error("closed"));
+      else here(w.x).then(w.resolve, w.reject);
     }
   };
-  thread.on("message", (r: Reply<O>) => {
+  thread.on("message", (r: Reply<O> | typeof WORKER_LOADED) => {
+    if (r === WORKER_LOADED) {
+      loaded = true;
+      if (closed) stop();
+      else if (waiting.length === 0) thread.unref();
+      return;
+    }
     const w = waiting.shift()!;
     if (waiting.length === 0) thread.unref();
     if ("error" in r) w.reject(errors.fromData(r.error as E));
@@ -75,21 +107,37 @@ export function startRequestThread<S, I, O, E>(
   });
   thread.on("error", handBack);
   thread.on("exit", handBack);
-  thread.postMessage({ setup } satisfies Message<S, I>);
+  const close = () => {
+    closed = true;
+    stop();
+  };
   return {
-    run(x) {
-      if (lost) return local(x);
-      const reply = new Promise<O>((resolve, reject) => waiting.push({ x, resolve, reject }));
-      reply.catch(() => undefined); // a run asked for ahead and never awaited (the caller failed first)
-      thread.ref();
-      thread.postMessage({ input: x } satisfies Message<S, I>);
-      return reply;
+    ready(setup, fn) {
+      const local = async (x: I) => fn(x);
+      here = local;
+      if (!lost) thread.postMessage({ setup } satisfies Message<S, I>);
+      return {
+        run(x) {
+          if (lost) return local(x);
+          const reply = new Promise<O>((resolve, reject) => waiting.push({ x, resolve, reject }));
+          reply.catch(() => undefined); // a run asked for ahead and never awaited (the caller failed first)
+          thread.ref();
+          thread.postMessage({ input: x } satisfies Message<S, I>);
+          return reply;
+        },
+        inThisThread: () => lost,
+        close,
+      };
     },
-    inThisThread: () => lost,
-    close() {
-      closed = true;
-      void thread.terminate();
-    },
+    close,
+  };
+}
+
+/** The runs made in this thread. */
+function inThisThread<S, I, O>(): OpeningThread<S, I, O> {
+  return {
+    ready: (_setup, fn) => ({ run: async (x: I) => fn(x), inThisThread: () => true, close: () => undefined }),
+    close: () => undefined,
   };
 }
 
@@ -104,6 +152,8 @@ export function serveRequests<S, I, O, E>(
 ): void {
   const port = parentPort!;
   let fn: ((x: I) => O) | undefined;
+  // the module has loaded: it may be stopped from now on
+  announceLoaded();
   port.on("message", (msg: Message<S, I>) => {
     if ("setup" in msg) {
       fn = prepare(msg.setup);

@@ -152,23 +152,28 @@ function convFanIn(s: Synapse<"conv">, n: number): SynapseFanIn {
   const taps = KH * KW;
   // nz[t·CO + co]: nonzero kernel entries of tap t into output channel co
   const nz = new Int32Array(taps * CO);
-  // on: bit co of row t·KI + k (rows of CW words) set where K[t, k, co] ≠ 0 (1/32 of the kernel's size)
-  const CW = (CO + 31) >>> 5;
-  const on = new Int32Array(taps * KI * CW);
-  for (let t = 0; t < taps; t++) {
+  for (let t = 0; t < taps; t++)
     for (let k = 0; k < KI; k++) {
       const p = (t * KI + k) * CO;
-      const r = (t * KI + k) * CW;
-      for (let co = 0; co < CO; co++) {
-        if (K[p + co] === 0) continue;
-        nz[t * CO + co]!++;
-        on[r + (co >>> 5)] = on[r + (co >>> 5)]! | (1 << (co & 31));
-      }
+      for (let co = 0; co < CO; co++) if (K[p + co] !== 0) nz[t * CO + co]!++;
     }
-  }
+  // on: bit co of row t·KI + k (rows of CW words) set where K[t, k, co] ≠ 0 (1/32 of the kernel's
+  // size); made when axons are first counted (a placement that needs only synapses never does)
+  const CW = (CO + 31) >>> 5;
+  let onBits: Int32Array | undefined;
+  const onOf = (): Int32Array => {
+    if (onBits) return onBits;
+    const on = new Int32Array(taps * KI * CW);
+    for (let r = 0; r < taps * KI; r++)
+      for (let co = 0; co < CO; co++)
+        if (K[r * CO + co] !== 0) on[r * CW + (co >>> 5)] = on[r * CW + (co >>> 5)]! | (1 << (co & 31));
+    onBits = on;
+    return on;
+  };
   /** Does tap t from input channel k reach any output channel of [a, b)? */
   const anyIn = (t: number, k: number, a: number, b: number) => {
     if (b <= a) return false;
+    const on = onOf();
     const r = (t * KI + k) * CW;
     const wa = a >>> 5;
     const wb = (b - 1) >>> 5;
@@ -216,7 +221,11 @@ function convFanIn(s: Synapse<"conv">, n: number): SynapseFanIn {
     }
     return out;
   };
-  const full = Array.from({ length: taps }, (_, t) => chans(t, 0, CO, new Int32Array(words)));
+  let fullBits: Int32Array[] | undefined;
+  const full = (t: number): Int32Array => {
+    fullBits ??= Array.from({ length: taps }, (_, u) => chans(u, 0, CO, new Int32Array(words)));
+    return fullBits[t]!;
+  };
   const part = new Int32Array(words);
   const ys = axisPairs(H, OH, KH, s.strides[0], s.dilation[0], s.pads[0]);
   const xs = axisPairs(W, OW, KW, s.strides[1], s.dilation[1], s.pads[2]);
@@ -245,7 +254,7 @@ function convFanIn(s: Synapse<"conv">, n: number): SynapseFanIn {
         const ox = pix % OW;
         const oy = (pix - ox) / OW;
         eachTap(oy, ox, (t, iy, ix) =>
-          orBits(bits, (iy * W + ix) * C, lo === 0 && hi === CO ? full[t]! : chans(t, lo, hi, part)),
+          orBits(bits, (iy * W + ix) * C, lo === 0 && hi === CO ? full(t) : chans(t, lo, hi, part)),
         );
       }
     },

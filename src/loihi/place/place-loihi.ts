@@ -17,53 +17,24 @@ import { populationSize, type CoreUse, type FixedModel, type Placement } from ".
 
 export type { CoreUse, Placement };
 import { boardOf, type TargetBoard, type TargetSpec } from "../../target/target.ts";
-import { connectionFanIn, popcount, type ConnectionFanIn } from "./fan-in.ts";
-import { planesOf } from "../model/weight-planes.ts";
-
-/** Per target neuron of a population: its stored synapses, and its incoming connections' fan-in. */
-interface FanIn {
-  synapses: Int32Array;
-  sources: (ConnectionFanIn & { key: number })[];
-}
-
-/**
- * Each synapse process counts: both weight planes of a connection that has two (weight-planes.ts);
- * a relayed high plane reads other neurons than its source's (the relay's), so other input axons.
- */
-function fanIn(m: FixedModel, popId: string, keyOf: Map<string, number>): FanIn {
-  const pop = m.populations.find((p) => p.id === popId)!;
-  const n = populationSize(pop);
-  const synapses = new Int32Array(n);
-  const sources: FanIn["sources"] = [];
-  for (const c of m.connections) {
-    if (c.to !== popId) continue;
-    for (const pl of planesOf(c)) {
-      const f = connectionFanIn(pl.connection, n);
-      for (let o = 0; o < n; o++) synapses[o] += f.synapses[o]!;
-      let key = keyOf.get(c.from)!;
-      if (pl.relay) {
-        key = keyOf.get(`relay of ${c.id}`) ?? keyOf.size;
-        keyOf.set(`relay of ${c.id}`, key);
-      }
-      sources.push(Object.assign(f, { key }));
-    }
-  }
-  return { synapses, sources };
-}
-
-/** Relay neurons (Lava Delta + Sigma: two per source neuron) of the relayed weight planes that read each population. */
-function relaysFrom(m: FixedModel): Map<string, number> {
-  const r = new Map<string, number>();
-  for (const c of m.connections)
-    if (c.planes && c.synapse.kind === "conv" && c.from !== m.input.id) r.set(c.from, (r.get(c.from) ?? 0) + 2);
-  return r;
-}
+import { type ConnectionFanIn, popcount } from "./fan-in.ts";
+import { fanIn, relaysFrom } from "./population-fan-in.ts";
 
 function limitOf(v: number | undefined): number {
   return v ?? Infinity;
 }
 
-export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string } = {}): Placement {
+export interface PlaceOptions {
+  board?: string;
+  /**
+   * Count every core's input and output axons (default). false leaves them at 0 where the target
+   * sets no limit on them: the verdict and every core's neurons, synapses and slices are the same
+   * (axons only ever decide a placement through their limits), for a caller that needs only those.
+   */
+  axons?: boolean;
+}
+
+export function placeLoihi(m: FixedModel, t: TargetSpec, opts: PlaceOptions = {}): Placement {
   let board: TargetBoard;
   try {
     board = boardOf(t, opts.board);
@@ -77,6 +48,8 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
   const inAx = limitOf(L.inputAxons);
   const outAx = limitOf(L.outputAxons);
   const profiles = limitOf(L.thresholdProfiles);
+  const countIn = opts.axons !== false || inAx !== Infinity;
+  const countOut = opts.axons !== false || outAx !== Infinity;
   const keyOf = new Map<string, number>([
     [m.input.id, 0],
     ...m.populations.map((p, i) => [p.id, i + 1] as [string, number]),
@@ -230,8 +203,8 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: { board?: string 
         where[i] = c.core;
       }
     }
-    if (!perNeuron) for (const c of cores) c.inputAxons = inputAxonsOf(c);
-    const outAxOf = outputAxons(cores, coreOf);
+    if (!perNeuron && countIn) for (const c of cores) c.inputAxons = inputAxonsOf(c);
+    const outAxOf = countOut ? outputAxons(cores, coreOf) : new Map<string, Int32Array>();
     for (const c of cores) c.synapseMemoryBytes = Math.ceil((c.synapses * L.synapseBits) / 8);
     return { cores, coreOf, outAx: outAxOf };
   }

@@ -2,11 +2,11 @@
  * The state one quantisation shares between its steps: the synaptic form and target it works on,
  * the input as the integers will see it, the connections made so far and the report's lines.
  */
-import type { FixedConnection, FixedInput } from "../model/integer-model.ts";
+import type { FixedConnection, FixedInput, Synapse } from "../model/integer-model.ts";
 import { PLANE_SHIFT } from "../model/weight-planes.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { QuantizeOptions } from "./quantize-types.ts";
-import type { RealConnection, SynapticForm } from "./synaptic-form.ts";
+import type { RealConnection, RealSynapse, SynapticForm } from "./synaptic-form.ts";
 
 export interface QuantContext {
   sf: SynapticForm;
@@ -22,6 +22,26 @@ export interface QuantContext {
   connections: FixedConnection[];
   warnings: string[];
   notes: string[];
+  /**
+   * Weights already made integers, by their real weights: readers of a population split by scale
+   * read each copy through the same synapse at the same scale, and get the same integers (one array).
+   */
+  integers?: WeakMap<Float64Array, QuantizedWeights[]>;
+}
+
+/** One real weight array's integers at one scale g, payload scale·2^e k and plane shift P, with their statistics. */
+export interface QuantizedWeights {
+  g: number;
+  k: number;
+  P: number;
+  q: Int32Array;
+  /** The integer synapse made of q for each real synapse over the weights. */
+  synapses: Map<RealSynapse, Synapse>;
+  clipped: number;
+  maxAbsInt: number;
+  errMax: number;
+  nz: number;
+  outsideOne: boolean;
 }
 
 /** Integer payload per unit of the source's activation (the input's scale; 1 for spikes). */

@@ -9,7 +9,14 @@
 import { size } from "../../ir/tensor.ts";
 import { fmt } from "../../passes/support/rewrite.ts";
 import { roundHalfAway, type FixedConnection, type Synapse } from "../model/integer-model.ts";
-import { biasMantissaMax, fixedExponent, payloadScale, planeShift, type QuantContext } from "./quantize-context.ts";
+import {
+  biasMantissaMax,
+  fixedExponent,
+  payloadScale,
+  planeShift,
+  type QuantContext,
+  type QuantizedWeights,
+} from "./quantize-context.ts";
 import type { ConnectionQuant } from "./quantize-types.ts";
 import { minMax, gLimit, rangeFor, weightsOf } from "./scales.ts";
 import type { RealConnection, RealPopulation, RealSynapse } from "./synaptic-form.ts";
@@ -38,6 +45,71 @@ function withWeights(cs: RealSynapse, q: Int32Array): Synapse {
       : { ...cs, kernel: q };
 }
 
+/**
+ * w's integers at scale g (w_int = round(g·w / k), clipped to `range`, P the plane shift) and their
+ * statistics; made once per quantisation for the same weights, g, k and P (QuantContext.integers).
+ */
+function integersOf(
+  ctx: QuantContext,
+  w: Float64Array,
+  g: number,
+  k: number,
+  P: number,
+  one: [number, number],
+): QuantizedWeights {
+  ctx.integers ??= new WeakMap();
+  const known = ctx.integers.get(w)?.find((m) => m.g === g && m.k === k && m.P === P);
+  if (known) return known;
+  const range = [one[0] * 2 ** P, one[1] * 2 ** P];
+  // in shared memory: a thread given the model (verify's time-stepped engine, compile's agreement
+  // pool) then reads these weights where they are instead of receiving a copy
+  const q = new Int32Array(new SharedArrayBuffer(w.length * 4));
+  const [rlo, rhi] = range;
+  // dividing by a power of two is multiplying by its (exact) inverse: the same rounding, no division
+  const inv = k > 0 && k === 2 ** Math.round(Math.log2(k)) ? 1 / k : 0;
+  let clipped = 0;
+  let vMin = 0;
+  let vMax = 0;
+  let errMax = 0;
+  let nz = 0;
+  const errs = g > 0;
+  for (let i = 0; i < w.length; i++) {
+    const wi = w[i]!;
+    // roundHalfAway without a branch on the sign (random signs make it mispredict); ±0 alike
+    const x = inv ? g * wi * inv : (g * wi) / k;
+    let v = Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+    if (v < rlo || v > rhi) {
+      v = v < rlo ? rlo : rhi;
+      clipped++;
+    }
+    q[i] = v;
+    if (v < vMin) vMin = v;
+    else if (v > vMax) vMax = v;
+    if (v !== 0) nz++;
+    if (errs) {
+      const e = Math.abs((v * k) / g - wi);
+      if (e > errMax) errMax = e;
+    }
+  }
+  // the extremes give the rest: the largest |integer|, whether one plane holds them all
+  const made: QuantizedWeights = {
+    g,
+    k,
+    P,
+    q,
+    synapses: new Map(),
+    clipped,
+    maxAbsInt: Math.max(-vMin, vMax),
+    errMax,
+    nz,
+    outsideOne: vMin < one[0] || vMax > one[1],
+  };
+  const list = ctx.integers.get(w);
+  if (list) list.push(made);
+  else ctx.integers.set(w, [made]);
+  return made;
+}
+
 /** One connection into p at scale g → integers (clip warnings into ctx) and its report line. */
 export function quantizeConnection(
   ctx: QuantContext,
@@ -52,39 +124,19 @@ export function quantizeConnection(
   const range: [number, number] = [one[0] * 2 ** P, one[1] * 2 ** P];
   const e = weightExponent(ctx, c, g, lo, hi, P);
   const k = payloadScale(ctx, c.from) * 2 ** e;
-  // in shared memory: a thread given the model (verify's time-stepped engine, compile's agreement
-  // pool) then reads these weights where they are instead of receiving a copy
-  const q = new Int32Array(new SharedArrayBuffer(w.length * 4));
-  const [rlo, rhi] = range;
-  let outsideOne = false;
-  // dividing by a power of two is multiplying by its (exact) inverse: the same rounding, no division
-  const inv = k > 0 && k === 2 ** Math.round(Math.log2(k)) ? 1 / k : 0;
-  let clipped = 0;
-  let maxAbsInt = 0;
-  let errMax = 0;
-  let wAbsMax = 0;
-  let nz = 0;
-  for (let i = 0; i < w.length; i++) {
-    const wi = w[i]!;
-    // roundHalfAway without a branch on the sign (random signs make it mispredict); ±0 alike
-    const x = inv ? g * wi * inv : (g * wi) / k;
-    let v = Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-    if (v < rlo || v > rhi) {
-      v = v < rlo ? rlo : rhi;
-      clipped++;
-    }
-    q[i] = v;
-    if (v < one[0] || v > one[1]) outsideOne = true;
-    nz += (q[i]! | -q[i]!) >>> 31;
-    maxAbsInt = Math.max(maxAbsInt, Math.abs(v));
-    wAbsMax = Math.max(wAbsMax, Math.abs(wi));
-    if (g > 0) errMax = Math.max(errMax, Math.abs((v * k) / g - wi));
-  }
+  const made = integersOf(ctx, w, g, k, P, one);
+  const { q, clipped, maxAbsInt, errMax, outsideOne, nz } = made;
+  const wAbsMax = Math.max(Math.abs(lo), Math.abs(hi));
   if (clipped)
     ctx.warnings.push(
       `layer '${p.id}': ${clipped} weight${clipped > 1 ? "s" : ""} of '${c.id}' clipped to [${range.join(", ")}]`,
     );
-  const synapse = withWeights(c.synapse, q);
+  // one integer synapse for one real one: the engines then hold its kernel once
+  let synapse = made.synapses.get(c.synapse);
+  if (!synapse) {
+    synapse = withWeights(c.synapse, q);
+    made.synapses.set(c.synapse, synapse);
+  }
   // weights that one plane holds need no second one
   const planes = P && outsideOne ? { planes: P } : {};
   return {

@@ -11,7 +11,7 @@
  * place this arithmetic is written.
  */
 import { LAVA, populationSize, type FixedPopulation } from "../model/integer-model.ts";
-import { decayTrunc, scaledBias, wrap32 } from "./fixed-arith.ts";
+import { scaledBias } from "./fixed-arith.ts";
 
 /** Per-population constants, computed once per run. */
 export interface LifParams {
@@ -71,16 +71,23 @@ export function lifFixedStep(
   const vf = p.vFactor;
   const vth = p.vthEff;
   const bias = p.bias;
-  const act = 2 ** LAVA.actShift;
+  const shift = LAVA.actShift;
   const W = LAVA.uWrap;
   const VM = LAVA.vMax;
   let count = 0;
+  // Int32 arithmetic as JavaScript's bitwise operators do it (ToInt32: modulo 2^32, exact on the
+  // integers here): x | 0 is wrap32(x); a << 6 is wrap32(wrap32(a)·64); and for |x| < 2^31 and a
+  // factor in 0..4096, (x·f) / 4096 | 0 is the truncation toward zero of decayTrunc (the product and
+  // the division by 2^12 are exact in float64). The factors are 4096 − (du + 1) and 4096 − dv, du
+  // and dv in 0..4095 (checkFixedModel).
   for (let i = 0; i < p.n; i++) {
-    let u = wrap32(decayTrunc(U[i]!, uf) + wrap32(wrap32(a[i]!) * act));
+    let u = (((U[i]! * uf) / 4096) | 0) + (a[i]! << shift);
+    u |= 0;
     if (u > W) u -= 2 * W;
     else if (u <= -W) u += 2 * W;
     U[i] = u;
-    let v = wrap32(wrap32(decayTrunc(V[i]!, vf) + u) + bias[i]!);
+    let v = ((((V[i]! * vf) / 4096) | 0) + u) | 0;
+    v = (v + bias[i]!) | 0;
     if (v > VM) v = VM;
     else if (v < -VM) v = -VM;
     if (v > vth) {

@@ -9,10 +9,10 @@
 import { workerErrors } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
+  openRequestThread,
   type RequestThread,
   type RequestThreadOptions,
   requestThreadsAvailable,
-  startRequestThread,
 } from "../../util/request-thread.ts";
 import type { FixedModel } from "../model/integer-model.ts";
 import type { FixedRun } from "./engine-common.ts";
@@ -30,14 +30,27 @@ export type SteppedThread = RequestThread<SteppedRequest, FixedRun>;
 /** Whether runs can be made in another thread (compiled JavaScript). */
 export const steppedThreadAvailable = requestThreadsAvailable;
 
-/** Runs for `m`, in another thread unless `inThread` (or run from the sources). */
-export function startSteppedThread(m: FixedModel, opts: RequestThreadOptions = {}): SteppedThread {
-  return startRequestThread(
+/** The thread started before the model is built (its module loads meanwhile); `ready` sends the model. */
+export interface OpeningSteppedThread {
+  ready(m: FixedModel): SteppedThread;
+  close(): void;
+}
+
+/** A thread for the runs of a model still to come, in another thread unless `inThread` (or run from the sources). */
+export function openSteppedThread(opts: RequestThreadOptions = {}): OpeningSteppedThread {
+  const t = openRequestThread<FixedModel, SteppedRequest, FixedRun, ReturnType<typeof workerErrors.toData>>(
     new URL("./stepped-worker.js", import.meta.url),
-    m,
-    // made here, a run keeps its states: nothing would read a ring while it runs
-    (r: SteppedRequest) => runFixedStepped(m, r.x, { state: true }),
     workerErrors,
     opts,
   );
+  return {
+    // made here, a run keeps its states: nothing would read a ring while it runs
+    ready: (m) => t.ready(m, (r: SteppedRequest) => runFixedStepped(m, r.x, { state: true })),
+    close: () => t.close(),
+  };
+}
+
+/** Runs for `m`, in another thread unless `inThread` (or run from the sources). */
+export function startSteppedThread(m: FixedModel, opts: RequestThreadOptions = {}): SteppedThread {
+  return openSteppedThread(opts).ready(m);
 }

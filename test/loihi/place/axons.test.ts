@@ -97,6 +97,23 @@ test("property: input and output axons and synapses per core are those of the sy
         `synapses (seed ${seed})`,
       );
       assert.deepEqual(placeLoihi(m, SMALL_LIMITED).cores, p.cores, `per-neuron counting (seed ${seed})`);
+      // without axon counts: the same cores, slices, neurons and synapses, axons 0 (no limit on them)
+      const bare = placeLoihi(m, SMALL, { axons: false });
+      const noAxons = p.cores.map((c) => ({ ...c, inputAxons: 0, outputAxons: 0 }));
+      assert.deepEqual(bare.cores, noAxons, `without axons (seed ${seed})`);
+      assert.deepEqual(bare.totals, p.totals);
+      // a limit is a verdict's part: input axons counted whatever is asked (output axons have none here)
+      assert.deepEqual(
+        placeLoihi(m, SMALL_LIMITED, { axons: false }).cores,
+        p.cores.map((c) => ({ ...c, outputAxons: 0 })),
+        `input axons limited, axons false (seed ${seed})`,
+      );
+      const outLimited = { ...SMALL, core: { ...SMALL.core, outputAxons: 1e9 } };
+      assert.deepEqual(
+        placeLoihi(m, outLimited, { axons: false }).cores,
+        p.cores.map((c) => ({ ...c, inputAxons: 0 })),
+        `output axons limited, axons false (seed ${seed})`,
+      );
       cores += p.cores.length;
     }),
     { numRuns: 150, seed: 3 },
