@@ -64,10 +64,10 @@ for (const [title, limits] of [
 ] as const) {
   test(title, async () => {
     const { startSteppedThread } = (await dist("loihi/sim/stepped-thread.js")) as typeof Stepped;
-    const { stateRing, stepStates } = (await dist("loihi/sim/state-ring.js")) as typeof Ring;
+    const { stateRing, stepStates, RING_STEPS } = (await dist("loihi/sim/state-ring.js")) as typeof Ring;
     const g = await loadModel("fixtures/digits-tdbn-mt/model.onnx");
     const m = withTimesteps(buildLoihi(g, { target: "loihi2" }).quant.model, 12);
-    assert.ok(m.runSteps > 8, `${m.runSteps} steps: the ring (8 steps) must wrap`);
+    assert.ok(m.runSteps > 2 * RING_STEPS, `${m.runSteps} steps: the ring (${RING_STEPS} steps) must wrap, twice`);
     const inputs = randomInputs(g, 3, 5);
     const thread = startSteppedThread(m, limits && { resourceLimits: limits });
     try {

@@ -96,6 +96,7 @@ export function avgIntoDense(a: PoolNode, inShape: readonly number[], d: DenseNo
   const O = d.kernel.shape[1]!;
   const k = d.kernel.data;
   const out = new Float64Array(H * W * C * O);
+  const share = new Float64Array(C * O);
   for (let py = 0; py < outH; py++) {
     for (let px = 0; px < outW; px++) {
       const cells: [number, number][] = [];
@@ -107,12 +108,13 @@ export function avgIntoDense(a: PoolNode, inShape: readonly number[], d: DenseNo
           if (ix >= 0 && ix < W) cells.push([iy, ix]);
         }
       }
-      // the window's C·O weights, each divided by its cell count, into every cell's C·O rows
+      // the window's C·O weights, each divided by its cell count (once), into every cell's C·O rows
       const n = cells.length;
       const from = (py * outW + px) * C * O;
+      for (let j = 0; j < C * O; j++) share[j] = k[from + j]! / n;
       for (const [iy, ix] of cells) {
         const to = (iy * W + ix) * C * O;
-        for (let j = 0; j < C * O; j++) out[to + j] += k[from + j]! / n;
+        for (let j = 0; j < C * O; j++) out[to + j] += share[j]!;
       }
     }
   }

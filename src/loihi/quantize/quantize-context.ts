@@ -6,7 +6,7 @@ import type { FixedConnection, FixedInput, Synapse } from "../model/integer-mode
 import { PLANE_SHIFT } from "../model/weight-planes.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { QuantizeOptions } from "./quantize-types.ts";
-import type { RealConnection, RealSynapse, SynapticForm } from "./synaptic-form.ts";
+import type { RealConnection, RealPopulation, RealSynapse, SynapticForm } from "./synaptic-form.ts";
 
 export interface QuantContext {
   sf: SynapticForm;
@@ -27,6 +27,11 @@ export interface QuantContext {
    * read each copy through the same synapse at the same scale, and get the same integers (one array).
    */
   integers?: WeakMap<Float64Array, QuantizedWeights[]>;
+  /**
+   * A population's largest one-step |input| per unit of g over these connections, as threshold
+   * precision measured it before the scale is chosen (split-scales.ts, scales.ts).
+   */
+  stepInputs?: WeakMap<RealPopulation, { conns: readonly RealConnection[]; value: number }>;
 }
 
 /** One real weight array's integers at one scale g, payload scale·2^e k and plane shift P, with their statistics. */

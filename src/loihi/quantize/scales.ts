@@ -25,7 +25,18 @@ import { maxOf, minOf, rowSums, rowSumsOver } from "./row-sums.ts";
 import { silentSteps, type RealConnection, type RealPopulation, type RealSynapse } from "./synaptic-form.ts";
 import { currentFactor } from "./weights-biases.ts";
 
-export function minMax(a: Float64Array): [number, number] {
+/** The smallest and largest value (0, 0 when empty); made once per array (weights are not written once made). */
+export function minMax(a: Float64Array): readonly [number, number] {
+  const known = extremes.get(a);
+  if (known) return known;
+  const r = extremesOf(a);
+  extremes.set(a, r);
+  return r;
+}
+
+const extremes = new WeakMap<Float64Array, readonly [number, number]>();
+
+function extremesOf(a: Float64Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < a.length; i++) {
@@ -92,12 +103,25 @@ function biasLimit(ctx: QuantContext, bmax: number): Limit {
  * a gain stage's current counts at its largest gain.
  */
 function stepInput(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]): number {
+  const known = ctx.stepInputs?.get(p);
+  if (known && known.conns.length === conns.length && known.conns.every((c, i) => c === conns[i])) return known.value;
   const a = rowSumsOver(
     conns,
     size(p.shape),
     (c) => ((c.port === "gated" ? p.gainMax! : 1) * payloadMax(ctx, c.from)) / payloadScale(ctx, c.from),
   );
   return Math.max(maxOf(a.pos), -minOf(a.neg));
+}
+
+/** stepInput's value for p over `conns`, measured elsewhere with the same sums (split-scales.ts). */
+export function rememberStepInput(
+  ctx: QuantContext,
+  p: RealPopulation,
+  conns: readonly RealConnection[],
+  value: number,
+) {
+  ctx.stepInputs ??= new WeakMap();
+  ctx.stepInputs.set(p, { conns, value });
 }
 
 /**

@@ -80,6 +80,9 @@ export interface PreparedPopulation {
   readoutV?: Int32Array;
   /** Lava step whose v is the readout value. */
   readoutStep: number;
+  /** The output of every step without a spike (never written), and the array the next step is made in. */
+  silent?: Uint8Array;
+  spare?: Uint8Array;
 }
 
 export interface Prepared {
@@ -213,10 +216,22 @@ export function finishInputs(pp: PreparedPopulation): void {
   if (pp.pop.gainStage) addGainStage(pp.gated!, pp.gain!, pp.pop.gainStage.exp, pp.a);
 }
 
-/** One population's neuron step of Lava step n (after finishInputs): its output vector and nonzero count. */
+/**
+ * One population's neuron step of Lava step n (after finishInputs): its output vector and nonzero
+ * count. Every step's output is an array of its own, never written again, except that the steps
+ * without a spike share one (most steps of a deep network's populations: fresh memory costs a page
+ * fault per 4 KB); the step is then made again in the same array.
+ */
 export function stepPopulation(pp: PreparedPopulation, n: number): { out: Uint8Array; count: number } {
-  const out = new Uint8Array(pp.stepper.n);
-  return { out, count: pp.stepper.step(pp.a, n, out) };
+  const out = pp.spare ?? new Uint8Array(pp.stepper.n);
+  const count = pp.stepper.step(pp.a, n, out);
+  if (count) {
+    pp.spare = undefined;
+    return { out, count };
+  }
+  pp.spare = out; // all 0: the next step overwrites every value
+  pp.silent ??= new Uint8Array(pp.stepper.n);
+  return { out: pp.silent, count };
 }
 
 /** Accumulated synaptic sum after a connection's own post-processing (exponent or 24-bit wrap). */

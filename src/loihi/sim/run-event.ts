@@ -22,6 +22,7 @@ import {
   portBuffer,
   prepareRun,
   recordStep,
+  stepPopulation,
   weightExpShift,
   type FixedRun,
   type FixedRunOptions,
@@ -146,7 +147,7 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
       return w;
     }),
   );
-  const outs = pops.map((pp) => new Uint8Array(populationSize(pp.pop)));
+  const outs: Uint8Array[] = pops.map((pp) => new Uint8Array(populationSize(pp.pop)));
 
   /** Deliver `ev` through w into `dst`; returns the synaptic events. */
   const deliver = (w: Wired, ev: Events, dst: Float64Array): number => {
@@ -213,9 +214,14 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
     }
     for (let k = 0; k < pops.length; k++) {
       const pp = pops[k]!;
-      const out = prep.record ? new Uint8Array(pp.stepper.n) : outs[k]!;
+      let out: Uint8Array;
+      let count: number;
+      if (prep.record) ({ out, count } = stepPopulation(pp, n));
+      else {
+        out = outs[k]!;
+        count = pp.stepper.step(pp.a, n, out);
+      }
       outs[k] = out;
-      const count = pp.stepper.step(pp.a, n, out);
       stats.spikes += count;
       const ring = sources.get(pp.pop.id)!.ring;
       const slot = ring[n % ring.length]!;

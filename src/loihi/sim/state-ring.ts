@@ -13,8 +13,9 @@ import { populationSize, type FixedModel } from "../model/integer-model.ts";
 import type { FixedRun } from "./engine-common.ts";
 import type { PopulationStepper } from "./population-step.ts";
 
-/** Steps the ring holds. */
-const SLOTS = 8;
+/** Steps the ring holds (4: the run in its thread keeps ahead; each slot is fresh memory, 13 MB for ResNet-19). */
+export const RING_STEPS = 4;
+const SLOTS = RING_STEPS;
 /** Header words: steps written, steps read (freed), then the slots. */
 const WRITTEN = 0;
 const READ = 1;

@@ -353,3 +353,59 @@ test("initial v and a self-recurrent one-to-one synapse by hand, on both engines
     );
   }
 });
+
+test("steps without a spike share one recorded array (all 0, never written); steps with spikes have their own", () => {
+  // x fires at Lava steps 2 and 4 (input at steps 1 and 3, one step of synaptic latency; vth 1, a = 128 per event)
+  const N = 6;
+  const m = fixedModel(
+    binaryInput([2]),
+    [pop("x", [2], { depth: 0 }, N), pop("y", [2], { depth: 1 }, N)],
+    [
+      conn(
+        "c",
+        "in",
+        "x",
+        denseSynapse([
+          [128, 0],
+          [0, 128],
+        ]),
+      ),
+      conn(
+        "d",
+        "x",
+        "y",
+        denseSynapse([
+          [128, 0],
+          [0, 128],
+        ]),
+      ),
+    ],
+    4,
+    N,
+  );
+  const x = [Float64Array.of(1, 0), Float64Array.of(0, 0), Float64Array.of(0, 1), Float64Array.of(0, 0)];
+  for (const run of [runFixedStepped(m, x), runFixedEvent(m, x)]) {
+    const steps = run.spikes.get("x")!;
+    assert.deepEqual(
+      steps.map((s) => Array.from(s)),
+      [
+        [0, 0],
+        [1, 0],
+        [0, 0],
+        [0, 1],
+        [0, 0],
+        [0, 0],
+      ],
+    );
+    const silent = [0, 2, 4, 5].map((k) => steps[k]!);
+    assert.ok(
+      silent.every((s) => s === silent[0]),
+      "the silent steps share one array",
+    );
+    assert.notEqual(steps[1], steps[3]);
+    assert.ok(steps[1] !== silent[0] && steps[3] !== silent[0]);
+    // each population has its own (y is silent at step 1 too)
+    assert.notEqual(run.spikes.get("y")![0], silent[0]);
+    assert.deepEqual(Array.from(run.spikes.get("y")![2]!), [1, 0]);
+  }
+});
