@@ -168,22 +168,23 @@ export function placeLoihi(m: FixedModel, t: TargetSpec, opts: PlaceOptions = {}
       // a gain stage (Lava ProdNeuron) is one more neuron per neuron, beside it on its core; so are relays
       const w = (p.gainStage ? 2 : 1) + (relays.get(p.id) ?? 0);
       let onThis = 0;
+      /** Whether neuron i fits core c (made once per population, not per neuron). */
+      const fits = (c: CoreUse, i: number): boolean => {
+        const newProfile = c.slices.length === 0 || c.slices[c.slices.length - 1]!.population !== p.id;
+        if (c.neurons + w > maxNeurons) return false;
+        if (chipNeurons + w > chipN || chipSynapses + f.synapses[i]! > chipS) return false;
+        if (c.synapses + f.synapses[i]! > synPerCore) return false;
+        if (newProfile && c.profiles + 1 > profiles) return false;
+        if (!newProfile && onThis + 1 > cap) return false;
+        if (perNeuron) {
+          let add = 0;
+          for (const s of f.sources) add += s.newSources(i, bitsOf(s), false);
+          if (c.inputAxons + add > inAx) return false;
+        }
+        return true;
+      };
       for (let i = 0; i < n; i++) {
-        const fits = (c: CoreUse): boolean => {
-          const newProfile = c.slices.length === 0 || c.slices[c.slices.length - 1]!.population !== p.id;
-          if (c.neurons + w > maxNeurons) return false;
-          if (chipNeurons + w > chipN || chipSynapses + f.synapses[i]! > chipS) return false;
-          if (c.synapses + f.synapses[i]! > synPerCore) return false;
-          if (newProfile && c.profiles + 1 > profiles) return false;
-          if (!newProfile && onThis + 1 > cap) return false;
-          if (perNeuron) {
-            let add = 0;
-            for (const s of f.sources) add += s.newSources(i, bitsOf(s), false);
-            if (c.inputAxons + add > inAx) return false;
-          }
-          return true;
-        };
-        if (!cur || !fits(cur)) {
+        if (!cur || !fits(cur, i)) {
           cur = open(w, f.synapses[i]!);
           onThis = 0;
         }

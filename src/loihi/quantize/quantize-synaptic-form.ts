@@ -6,7 +6,7 @@
  * at step depth + 1, the first step its input carries the model's step 1 (Lava's LIFReset), so the
  * bias of the warm-up steps leaves nothing behind; readouts decode as v / (64g).
  */
-import { size } from "../../ir/tensor.ts";
+import { floatArray, size } from "../../ir/tensor.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import { LAVA, roundHalfAway, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
 import { checkBounds } from "./bounds.ts";
@@ -71,7 +71,7 @@ function quantizePopulation(
     depth: p.depth,
     resetInterval: ctx.runSteps,
     resetOffset: p.depth + 1,
-    vScale: new Float64Array(n).fill(2 ** A.activationShift * g),
+    vScale: floatArray(n).fill(2 ** A.activationShift * g),
     source: p.source ?? p.id,
     ...(p.readout ? { readout: p.readout } : {}),
     ...kindFields(ctx, p, g, dv),

@@ -185,7 +185,8 @@ export function quantizeBias(
     for (let i = 0; i < biasV.length; i++) bvMax = Math.max(bvMax, Math.abs(biasV[i]!));
     while (biasExp < A.biasExponentRange[1] && roundHalfAway(bvMax / 2 ** biasExp) > mantMax) biasExp++;
   }
-  const biasMant = new Int32Array(size(p.shape));
+  // in shared memory, as the weights (a thread given the model reads it where it is)
+  const biasMant = new Int32Array(new SharedArrayBuffer(size(p.shape) * 4));
   let clipped = 0;
   let maxAbsErr = 0;
   const e2 = 2 ** biasExp;
