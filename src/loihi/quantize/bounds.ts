@@ -8,7 +8,7 @@
 import { LAVA, type FixedConnection, type FixedPopulation } from "../model/integer-model.ts";
 import { payloadMax, type QuantContext } from "./quantize-context.ts";
 import { contextSources, stepInputRange } from "./atrlif-range.ts";
-import { maxOf, minOf, rowSumsOver, type RowSums } from "./row-sums.ts";
+import { largestAbs, maxOf, minOf, rowSumsOver } from "./row-sums.ts";
 
 /** Exact per-neuron Σ positive / negative of w_int·2^e·payload_max over these connections. */
 function integerRowSums(ctx: QuantContext, conns: FixedConnection[], n: number) {
@@ -30,13 +30,12 @@ export function checkBounds(
   const gainOf = (c: FixedConnection) => (c.port === "gated" ? (gainFactor ?? 1) : 1);
   // a conv's own sums (without a gain) bound its 24-bit accumulator: kept from the total where they are the same
   const convMax = new Map<FixedConnection, number>();
-  const largest = (r: RowSums) => Math.max(maxOf(r.pos), -minOf(r.neg));
   const qa = rowSumsOver(
     incoming,
     n,
     (c) => gainOf(c) * payloadMax(ctx, c.from) * 2 ** c.weightExp,
     (c, r) => {
-      if (c.synapse.kind === "conv" && gainOf(c) === 1) convMax.set(c, largest(r));
+      if (c.synapse.kind === "conv" && gainOf(c) === 1) convMax.set(c, largestAbs(r));
     },
   );
   let aMax = maxOf(qa.pos);
@@ -59,7 +58,7 @@ export function checkBounds(
     );
   }
   for (const c of incoming.filter((x) => x.synapse.kind === "conv")) {
-    const m = convMax.get(c) ?? largest(integerRowSums(ctx, [c], n));
+    const m = convMax.get(c) ?? largestAbs(integerRowSums(ctx, [c], n));
     if (m >= 2 ** 23)
       ctx.warnings.push(`layer '${fp.id}': the conv sum of '${c.id}' could wrap at 24 bit (up to ${m})`);
   }

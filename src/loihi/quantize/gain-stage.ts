@@ -15,7 +15,7 @@
 import { roundHalfAway, type DenseSynapse, type FixedConnection } from "../model/integer-model.ts";
 import { fixedExponent, payloadMax, payloadScale, type QuantContext } from "./quantize-context.ts";
 import type { ConnectionQuant } from "./quantize-types.ts";
-import { maxOf, minOf, rowSumsOver } from "./row-sums.ts";
+import { largestAbs, maxOf, minOf, rowSumsOver } from "./row-sums.ts";
 import { gLimit, minMax, rangeFor, weightsOf } from "./scales.ts";
 import type { RealConnection, RealPopulation } from "./synaptic-form.ts";
 
@@ -51,7 +51,7 @@ export function gatedShift(ctx: QuantContext, p: RealPopulation, gated: RealConn
   }
   const n = p.bias.length;
   const r = rowSumsOver(gated, n, (c) => payloadMax(ctx, c.from) / payloadScale(ctx, c.from));
-  const cReal = Math.max(maxOf(r.pos), -minOf(r.neg));
+  const cReal = largestAbs(r);
   // a little room for the weights' rounding (E is then chosen from the integer current itself)
   const cLim = 2 ** (31 - GAIN_BITS) * 0.99;
   let s = 0;

@@ -99,6 +99,11 @@ export function rowSumsOver<C extends { synapse: Synapse<ArrayLike<number>> }>(
   return { pos, neg };
 }
 
+/** The largest |sum| of either sign: the bound on one step's |input| the row sums give. */
+export function largestAbs(r: RowSums): number {
+  return Math.max(maxOf(r.pos), -minOf(r.neg));
+}
+
 /** The largest value, or 0 when none is positive. */
 export function maxOf(a: ArrayLike<number>): number {
   let m = 0;

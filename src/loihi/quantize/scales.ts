@@ -21,7 +21,7 @@ import {
   type QuantContext,
 } from "./quantize-context.ts";
 import { atrlifRealRange } from "./atrlif-range.ts";
-import { maxOf, minOf, rowSums, rowSumsOver } from "./row-sums.ts";
+import { largestAbs, maxOf, rowSums, rowSumsOver } from "./row-sums.ts";
 import { silentSteps, type RealConnection, type RealPopulation, type RealSynapse } from "./synaptic-form.ts";
 import { currentFactor } from "./weights-biases.ts";
 
@@ -110,7 +110,7 @@ function stepInput(ctx: QuantContext, p: RealPopulation, conns: RealConnection[]
     size(p.shape),
     (c) => ((c.port === "gated" ? p.gainMax! : 1) * payloadMax(ctx, c.from)) / payloadScale(ctx, c.from),
   );
-  return Math.max(maxOf(a.pos), -minOf(a.neg));
+  return largestAbs(a);
 }
 
 /** stepInput's value for p over `conns`, measured elsewhere with the same sums (split-scales.ts). */

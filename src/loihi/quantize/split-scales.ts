@@ -25,7 +25,7 @@ import {
   planeShift,
   type QuantContext,
 } from "./quantize-context.ts";
-import { maxOf, minOf, rowSumsOver } from "./row-sums.ts";
+import { largestAbs, rowSumsOver } from "./row-sums.ts";
 import { gLimit, minMax, rangeFor, rememberStepInput, weightsOf } from "./scales.ts";
 import { currentFactor } from "./weights-biases.ts";
 import type { RealConnection, RealPopulation, RealSynapse, SynapticForm } from "./synaptic-form.ts";
@@ -92,7 +92,7 @@ export function neuronScales(ctx: QuantContext, p: RealPopulation, all: RealConn
     n,
     (c) => ((c.port === "gated" ? p.gainMax! : 1) * payloadMax(ctx, c.from)) / payloadScale(ctx, c.from),
   );
-  rememberStepInput(ctx, p, conns, Math.max(maxOf(a.pos), -minOf(a.neg)));
+  rememberStepInput(ctx, p, conns, largestAbs(a));
   for (let i = 0; i < n; i++) {
     const b = Math.abs(p.bias[i]!);
     if (b > 0) g[i] = Math.min(g[i]!, bMax / b);

@@ -19,7 +19,10 @@ export interface PopulationState {
 export interface PopulationStepper {
   n: number;
   state: PopulationState;
-  /** One Lava step (1-based) with input `a`: outputs into `out`, returns how many are not 0. */
+  /**
+   * One Lava step (1-based) with input `a`: writes every output into `out` (0 where none), returns
+   * how many are not 0 (a step that returns 0 leaves `out` all 0: engine-common.ts reuses it).
+   */
   step(a: ArrayLike<number>, n: number, out: Uint8Array): number;
 }
 

@@ -6,7 +6,7 @@
  * happens when the thread stops). A request with a ring (state-ring.ts) streams each step's u and v
  * through it instead of keeping them in the run; a run made in this thread keeps them.
  */
-import { workerErrors } from "../../ir/worker-errors.ts";
+import { type WorkerError, workerErrors } from "../../ir/worker-errors.ts";
 import type { StepInput } from "../../sim/reference.ts";
 import {
   openRequestThread,
@@ -38,7 +38,7 @@ export interface OpeningSteppedThread {
 
 /** A thread for the runs of a model still to come, in another thread unless `inThread` (or run from the sources). */
 export function openSteppedThread(opts: RequestThreadOptions = {}): OpeningSteppedThread {
-  const t = openRequestThread<FixedModel, SteppedRequest, FixedRun, ReturnType<typeof workerErrors.toData>>(
+  const t = openRequestThread<FixedModel, SteppedRequest, FixedRun, WorkerError>(
     new URL("./stepped-worker.js", import.meta.url),
     workerErrors,
     opts,
