@@ -14,8 +14,9 @@ import { SnncError } from "../ir/errors.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
 import { bnttEarlyExit, type EarlyExit } from "../passes/temporal/bntt-early-exit.ts";
-import { simulate, type StepInput } from "../sim/reference.ts";
-import { argmax, summarizeRun } from "../sim/run-summary.ts";
+import type { StepInput } from "../sim/reference.ts";
+import { argmax } from "../sim/run-summary.ts";
+import { runSummary } from "../sim/summarize.ts";
 import { type Classification, classify, predictionMismatches } from "../verify/accuracy.ts";
 import { floatDriver } from "./float.ts";
 import { checkSample } from "./simulate/runner.ts";
@@ -76,7 +77,7 @@ export async function evaluate(
   if (folded.meta.timesteps !== Tx)
     throw new Error(`the folded model runs ${folded.meta.timesteps} steps, the early-exit analysis says ${Tx}`);
   // The classes: one per readout value (one short run tells how many), each label one of them.
-  const probe = summarizeRun(g, simulate(g, data.samples[0]!, { timesteps: 1 })).readout;
+  const probe = runSummary(g, data.samples[0]!, 1).readout;
   const classes = classCount(probe.length, data.labels, data.labelsFile, opts.file);
   const hardware = opts.target === "float" ? undefined : driverFor(opts.target);
   if (hardware && !hardware.prepareRun)
@@ -93,8 +94,7 @@ export async function evaluate(
     }
     return out;
   };
-  const floatRun = (m: Graph, steps: number) =>
-    eachSample((x) => summarizeRun(m, simulate(m, x, { timesteps: steps })).readout);
+  const floatRun = (m: Graph, steps: number) => eachSample((x) => runSummary(m, x, steps).readout);
 
   const runs: { model: string; description: string; timesteps: number; readouts: number[][] }[] = [];
   runs.push({

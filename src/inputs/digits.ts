@@ -34,16 +34,47 @@ export function readDigits(path = DIGITS_FILE): Digits {
   }
   const images: Float64Array[] = [];
   const labels: number[] = [];
-  text.split("\n").forEach((line, row) => {
-    if (line.trim() === "") return;
-    const cells = line.split(",").map(Number);
-    const ok = cells.length === PIXELS + 1 && cells.every((v) => Number.isInteger(v) && v >= 0 && v <= 16);
-    if (!ok || cells[PIXELS]! > 9)
+  const cells = new Float64Array(PIXELS + 1);
+  for (let start = 0, row = 0; start < text.length; row++) {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === "") continue;
+    if (!parseRow(line, cells))
       throw new SnncError("E_FORMAT", `row ${row}: expected 64 pixels 0..16 and a label 0..9`, { file: path });
-    images.push(Float64Array.from(cells.slice(0, PIXELS), (v) => v / 16));
+    const image = new Float64Array(PIXELS);
+    for (let i = 0; i < PIXELS; i++) image[i] = cells[i]! / 16;
+    images.push(image);
     labels.push(cells[PIXELS]!);
-  });
+  }
   return { images, labels };
+}
+
+/**
+ * A row's 64 pixels (integers 0..16) and label (0..9) into `cells`, read character by character
+ * (spaces and a carriage return around a value allowed); false when the row is not that.
+ */
+function parseRow(line: string, cells: Float64Array): boolean {
+  let k = 0;
+  let v = 0;
+  let digits = 0;
+  let closed = false; // a space after the value's digits: only a comma may follow
+  for (let i = 0; i <= line.length; i++) {
+    const ch = i < line.length ? line.charCodeAt(i) : 44; // the end closes the last value as a comma does
+    if (ch >= 48 && ch <= 57 && !closed) {
+      v = v * 10 + (ch - 48);
+      digits++;
+    } else if (ch === 44) {
+      if (digits === 0 || k > PIXELS || v > (k < PIXELS ? 16 : 9)) return false;
+      cells[k++] = v;
+      v = 0;
+      digits = 0;
+      closed = false;
+    } else if (ch === 32 || ch === 13 || ch === 9) closed = digits > 0;
+    else return false;
+  }
+  return k === PIXELS + 1;
 }
 
 /** The first row of the test split of `rows` rows: the last 20 % are the test split. */

@@ -9,7 +9,7 @@ import type { PreparedRun, TargetRun } from "../driver/types.ts";
 import type { Graph } from "../ir/nodes.ts";
 import { size } from "../ir/tensor.ts";
 import type { StepInput } from "../sim/reference.ts";
-import { rasterOf, type SampleRun } from "../sim/run-summary.ts";
+import { rasterOf, type SampleRun, sum } from "../sim/run-summary.ts";
 import type { FixedPointRuns } from "../verify/agreement.ts";
 import { agreementLayout } from "./agreement.ts";
 import { buildLoihi } from "./build.ts";
@@ -42,11 +42,11 @@ export function prepareLoihiRun(
     const run = runFixedEvent(m, x);
     const layers = pops.map((p) => {
       const steps = run.spikes.get(p.id)!;
-      const per = steps.map((s) => s.reduce((a, b) => a + b, 0));
+      const per = steps.map(sum);
       return {
         name: name(p),
         spikes_per_step: per,
-        total: per.reduce((a, b) => a + b, 0),
+        total: sum(per),
         latency: p.depth,
         ...(raster ? { raster: steps.map((s) => rasterOf(Float64Array.from(s))) } : {}),
       };

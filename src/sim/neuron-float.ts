@@ -85,6 +85,7 @@ export function initNeuronState(p: NeuronParams): NeuronState {
 
 /**
  * One step at 0-based step index t with input current c. Mutates state.v (and state.s).
+ * The output is written into `into` when given (every value of it), else into a new array.
  * `force` (neuron → output) overrides the output of some neurons, and their reset follows it:
  * the planes crossed are taken to be the `output` lowest thresholds (verify replays a fixed-point
  * model's decisions in the float model this way, src/verify/ties.ts).
@@ -105,8 +106,10 @@ export function neuronStep(
     /** Called for each neuron whose imposed output differs from its own (`own`). */
     onForced?: (i: number, own: number) => void;
   } = {},
+  into?: Float64Array,
 ): NeuronStepOut {
-  const out = new Float64Array(p.n);
+  if (plain(p, want)) return { out: plainStep(p, st.v, c, into ?? new Float64Array(p.n)) };
+  const out = into ?? new Float64Array(p.n);
   const hOut = want.h ? new Float64Array(p.n) : undefined;
   const margin = want.margin ? new Float64Array(p.n) : undefined;
   const planesOut = want.planes ? Array.from({ length: p.planes.length + 1 }, () => new Float64Array(p.n)) : undefined;
@@ -154,6 +157,34 @@ export function neuronStep(
     if (prev) prev[i] = s0 ? 1 : 0;
   }
   return { out, h: hOut, margin, planes: planesOut };
+}
+
+/** A step with one threshold, no schedule, no self-recurrence and nothing asked but the output. */
+function plain(p: NeuronParams, want: { h?: boolean; margin?: boolean; planes?: boolean; force?: unknown }): boolean {
+  return (
+    !p.schedule && !p.selfWeight && p.planes.length === 0 && !want.h && !want.margin && !want.planes && !want.force
+  );
+}
+
+/**
+ * neuronStep's loop for a plain step: the same operations in the same order, without the factors
+ * that are 1 there (×1 changes no float64), so the same bits. Mutates v.
+ */
+function plainStep(p: NeuronParams, v: Float64Array, c: Float64Array, out: Float64Array): Float64Array {
+  const { n, decay, gain, bias, threshold, fireGe, soft, resetAmount, vReset, mpbn } = p;
+  for (let i = 0; i < n; i++) {
+    const h = decay * v[i]! + gain[i]! * c[i]! + bias[i]!;
+    const m = mpbn ? mpbn.k[i]! * (h - mpbn.mean[i]!) + mpbn.beta[i]! : h;
+    const thr = threshold[i]!;
+    if (fireGe ? m >= thr : m > thr) {
+      out[i] = 1;
+      v[i] = soft ? h - resetAmount[i]! : vReset[i]!;
+    } else {
+      out[i] = 0;
+      v[i] = h;
+    }
+  }
+  return out;
 }
 
 /** Which of neuron i's thresholds ([0] the base, then the planes) are its `count` lowest (ties: base first). */

@@ -9,8 +9,9 @@ import { broadcastTo, size } from "../ir/tensor.ts";
 import { addAll, conv2d, dense, pad2d, pool } from "./float-ops.ts";
 import type { ConvF64 } from "./wasm/conv-f64.ts";
 import { expandNeuron, initNeuronState, neuronStep } from "./neuron-float.ts";
-import { normStep } from "./norm-float.ts";
+import { normStepper } from "./norm-float.ts";
 import type { NodeTrace, RunOptions, StepInput } from "./reference.ts";
+import type { RunWorkspace } from "./run-workspace.ts";
 import { delayOutput, liStep, type DelayState, type LiState } from "./stateful-float.ts";
 
 /** What the steps of one run share. */
@@ -25,6 +26,8 @@ export interface StepContext {
   planeSources: ReadonlySet<string>;
   /** The large convs in WebAssembly SIMD (wasm/conv-f64.ts: the same sums in the same order, the same bits). */
   simdConvs: ReadonlyMap<IRNode, ConvF64>;
+  /** The arrays runs of this graph share (run-workspace.ts); none: the run makes its own. */
+  workspace?: RunWorkspace;
 }
 
 /** A node's output at step t, from the outputs of the nodes before it in this step. */
@@ -41,13 +44,14 @@ export function planeSourcesOf(g: Graph): Set<string> {
 /**
  * The array a node writes its output into at every step, or none (a new one each step). A value
  * that nobody keeps past its step can be overwritten at the next: the outputs of every node but
- * the neurons and the nodes whose outputs are traced (every node with `all`). Values
- * read across steps are copied by their readers (delays, `onStep`). Flatten and reshape hand on
- * their input's array and have none of their own.
+ * the nodes whose outputs are traced (every node with `all`; the neurons unless nothing is
+ * recorded). Values read across steps are copied by their readers (delays, `onStep`). Flatten and
+ * reshape hand on their input's array and have none of their own.
  */
 function outputBuffer(n: IRNode, ctx: StepContext): Float64Array | undefined {
-  const own = !ctx.opts.all && !ctx.traces.has(n.id) && n.op !== "neuron" && n.op !== "flatten" && n.op !== "reshape";
-  return own ? new Float64Array(size(n.shape!)) : undefined;
+  const own = !ctx.opts.all && !ctx.traces.has(n.id) && n.op !== "flatten" && n.op !== "reshape";
+  if (!own) return undefined;
+  return ctx.workspace?.buffer(n) ?? new Float64Array(size(n.shape!));
 }
 
 export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeStep {
@@ -95,7 +99,8 @@ export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeSt
       if (isNormNode(n)) {
         const C = inShape[inShape.length - 1]!;
         const out = outputBuffer(n, ctx);
-        return (t, vals) => normStep(n, vals.get(src)!, C, t, out);
+        const norm = normStepper(n, C);
+        return (t, vals) => norm(vals.get(src)!, t, out);
       }
       return linearNodeStep(n, inShape, outputBuffer(n, ctx), ctx.simdConvs);
   }
@@ -103,19 +108,28 @@ export function nodeStep(n: IRNode, inShape: number[], ctx: StepContext): NodeSt
 
 function neuronNodeStep(n: NeuronNode, ctx: StepContext): NodeStep {
   const { opts } = ctx;
-  const p = expandNeuron(n, n.shape!);
-  const st = initNeuronState(p);
+  const kept = ctx.workspace?.neuron(n);
+  const p = kept?.params ?? expandNeuron(n, n.shape!);
+  const st = kept?.state ?? initNeuronState(p);
   const src = n.inputs[0]!;
   const planes = ctx.planeSources.has(n.id);
   const tr = ctx.traces.get(n.id);
+  const out = outputBuffer(n, ctx);
   return (t, vals, planeVals) => {
-    const r = neuronStep(p, st, vals.get(src)!, t, {
-      h: opts.membrane,
-      margin: opts.margin,
-      planes,
-      force: opts.force?.(n.id, t),
-      onForced: opts.onForced && ((i, own) => opts.onForced!(n.id, t, i, own)),
-    });
+    const r = neuronStep(
+      p,
+      st,
+      vals.get(src)!,
+      t,
+      {
+        h: opts.membrane,
+        margin: opts.margin,
+        planes,
+        force: opts.force?.(n.id, t),
+        onForced: opts.onForced && ((i, own) => opts.onForced!(n.id, t, i, own)),
+      },
+      out,
+    );
     if (r.planes) planeVals.set(n.id, r.planes);
     if (tr?.h) tr.h.push(r.h!);
     if (tr?.margin) tr.margin.push(r.margin!);

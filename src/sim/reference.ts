@@ -8,6 +8,7 @@ import type { Graph, IRNode } from "../ir/nodes.ts";
 import { inferShapes } from "../ir/shapes.ts";
 import { size } from "../ir/tensor.ts";
 import { nodeStep, planeSourcesOf, type StepContext } from "./node-steps.ts";
+import { openWorkspace, type RunWorkspace } from "./run-workspace.ts";
 import { graphConvs } from "./wasm/conv-f64.ts";
 import { delayRecord, initDelay, initLi, type DelayState, type LiState } from "./stateful-float.ts";
 
@@ -87,6 +88,15 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
       );
   }
 
+  const workspace = openWorkspace(g.nodes);
+  try {
+    return run(g, T, input, opts, workspace.space);
+  } finally {
+    workspace.close();
+  }
+}
+
+function run(g: Graph, T: number, input: StepInput, opts: RunOptions, workspace?: RunWorkspace): RunResult {
   const readoutAcc = new Map<string, Float64Array>();
   const traces = new Map<string, NodeTrace>();
   const lis = new Map<string, LiState>();
@@ -108,7 +118,17 @@ export function simulate(graph: Graph, input: StepInput, opts: RunOptions = {}):
   // step apart); the loop over steps and nodes stays small.
   const shapeOf = new Map(g.nodes.map((n) => [n.id, n.shape!] as const));
   const simdConvs = graphConvs(g.nodes, (n) => shapeOf.get(n.inputs[0]!)!);
-  const ctx: StepContext = { input, opts, traces, readoutAcc, lis, delays, planeSources: planeSourcesOf(g), simdConvs };
+  const ctx: StepContext = {
+    input,
+    opts,
+    traces,
+    readoutAcc,
+    lis,
+    delays,
+    planeSources: planeSourcesOf(g),
+    simdConvs,
+    workspace,
+  };
   const steps = g.nodes.map((n) => ({
     id: n.id,
     step: nodeStep(n, n.inputs.length ? shapeOf.get(n.inputs[0]!)! : [], ctx),

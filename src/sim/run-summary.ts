@@ -2,7 +2,7 @@
  * The result of running a model on samples, in the shape of FORMATS.md §5 (`snnc run --json`).
  */
 import type { Graph } from "../ir/nodes.ts";
-import type { RunResult } from "./reference.ts";
+import type { RunOptions, RunResult } from "./reference.ts";
 
 export interface LayerRun {
   name: string;
@@ -24,8 +24,8 @@ export function rasterOf(out: ArrayLike<number>): number[] {
   return idx;
 }
 
-/** The sum from the first value on (a loop: a typed array's `reduce` calls a function per value). */
-function sum(o: ArrayLike<number>): number {
+/** The sum of the values (a loop: a typed array's `reduce` calls a function per value). */
+export function sum(o: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < o.length; i++) s += o[i]!;
   return s;
@@ -36,7 +36,7 @@ export function summarizeRun(g: Graph, r: RunResult, raster = false): SampleRun 
   for (const tr of r.traces.values()) {
     if (tr.op !== "neuron") continue;
     const per = tr.out.map(sum);
-    const row: LayerRun = { name: tr.id, spikes_per_step: per, total: per.reduce((a, b) => a + b, 0) };
+    const row: LayerRun = { name: tr.id, spikes_per_step: per, total: sum(per) };
     if (raster) row.raster = tr.out.map(rasterOf);
     layers.push(row);
   }
@@ -53,6 +53,37 @@ export function summarizeRun(g: Graph, r: RunResult, raster = false): SampleRun 
     }
   }
   return { readout, layers };
+}
+
+/**
+ * summarizeRun's result built as the run goes, without keeping its steps: `options` for
+ * `simulate` (nothing recorded; each step's spikes counted in `onStep`), then `finish` with the
+ * run's readouts. The same SampleRun as summarizeRun without a raster, to the bit.
+ */
+export function stepSummary(g: Graph): {
+  options: Pick<RunOptions, "record" | "onStep">;
+  finish(readouts: ReadonlyMap<string, Float64Array>): SampleRun;
+} {
+  const neurons = g.nodes.filter((n) => n.op === "neuron").map((n) => ({ name: n.id, per: [] as number[] }));
+  // Without a readout the readout is the output layer's spike count per neuron (a neuron layer).
+  const last = g.nodes.find((n) => n.id === g.outputs[0] && n.op === "neuron");
+  let acc: Float64Array | undefined;
+  const onStep = (_t: number, values: ReadonlyMap<string, Float64Array>) => {
+    for (const l of neurons) l.per.push(sum(values.get(l.name)!));
+    if (!last) return;
+    const o = values.get(last.id)!;
+    acc ??= new Float64Array(o.length);
+    for (let i = 0; i < acc.length; i++) acc[i] += o[i]!;
+  };
+  return {
+    options: { record: false, onStep },
+    finish(readouts) {
+      const layers = neurons.map(({ name, per }) => ({ name, spikes_per_step: per, total: sum(per) }));
+      const out = g.outputs.find((o) => readouts.has(o)) ?? [...readouts.keys()][0];
+      const readout = out !== undefined ? Array.from(readouts.get(out)!) : acc ? Array.from(acc) : [];
+      return { readout, layers };
+    },
+  };
 }
 
 export function argmax(xs: ArrayLike<number>): number {

@@ -1,7 +1,7 @@
 /** `snnc run <model> --input <file>`: run the float64 reference and report readout and spikes. */
 import type { Command } from "commander";
 import { SnncError } from "../../ir/errors.ts";
-import { argmax, summarizeRun, type SampleRun } from "../../sim/run-summary.ts";
+import { argmax, type SampleRun } from "../../sim/run-summary.ts";
 import { checkNeuronSteps, neuronElements } from "../../ir/limits.ts";
 import {
   collectOption,
@@ -71,10 +71,8 @@ export function registerRunCommand(program: Command): void {
       }
       const T = steps ?? g.meta.timesteps;
       checkNeuronSteps(T, neuronElements(g.nodes));
-      const { simulate } = await import("../../sim/reference.ts");
-      const samples = await inFile(model, () =>
-        inputs.map((x) => summarizeRun(g, simulate(g, x, { timesteps: T }), opts.raster)),
-      );
+      const { runSummary } = await import("../../sim/summarize.ts");
+      const samples = await inFile(model, () => inputs.map((x) => runSummary(g, x, T, opts.raster)));
       print(T, samples, opts, `T=${T}`);
     });
 }

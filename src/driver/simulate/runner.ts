@@ -9,8 +9,8 @@ import { checkNeuronSteps, neuronElements } from "../../ir/limits.ts";
 import type { Graph } from "../../ir/nodes.ts";
 import { inferShapes } from "../../ir/shapes.ts";
 import { size } from "../../ir/tensor.ts";
-import { type StepInput, simulate } from "../../sim/reference.ts";
-import { summarizeRun } from "../../sim/run-summary.ts";
+import type { StepInput } from "../../sim/reference.ts";
+import { runSummary } from "../../sim/summarize.ts";
 import type { PreparedRun } from "../types.ts";
 
 /** What the result file says about the run, the same for every sample. */
@@ -44,7 +44,7 @@ export function floatRun(graph: Graph): PreparedRun {
     timesteps: T,
     runSteps: T,
     layers,
-    run: (x, raster) => summarizeRun(g, simulate(g, x, { timesteps: T }), raster),
+    run: (x, raster) => runSummary(g, x, T, raster),
   };
 }
 
