@@ -4,7 +4,8 @@
  * `--workers 2`, in turn, under /usr/bin/time; the wall-time ratio is the acceptance figure (≤ 0.6).
  * Everything the command does is inside the timing: start-up, reading the model and the inputs,
  * the pool, each worker's model build, the result file. The model is a synthetic digits-shaped SNN
- * (8×8×1 input; bench/models.ts) written to a `.snnc.json` file. The two runs must write the same
+ * (8×8×1 input; bench/models.ts) written to a `.snnc.json` file, and the same at twice the width
+ * and steps. The two runs must write the same
  * result file. Results go in docs/BENCHMARKS.md ("snnc simulate across cores").
  * Usage: tsx bench/simulate.ts [--quick] [--json]   (after `npm run build`)
  */
@@ -23,12 +24,30 @@ const quick = process.argv.includes("--quick");
 const asJson = process.argv.includes("--json");
 const reps = quick ? 1 : 3;
 
-const spec = { name: "digits-8x8", size: 8, inChannels: 1, channels: [32, 64] as [number, number], classes: 10 };
+/**
+ * The acceptance's model, and the same network at twice the width and twice the steps (about eight
+ * times the work per sample), which shows how the samples' part scales when it is most of a run.
+ * With --quick, the first only.
+ */
+const specs = [
+  { name: "digits-8x8", size: 8, inChannels: 1, channels: [32, 64] as [number, number], classes: 10, timesteps: 16 },
+  {
+    name: "digits-8x8-wide",
+    size: 8,
+    inChannels: 1,
+    channels: [64, 128] as [number, number],
+    classes: 10,
+    timesteps: 32,
+  },
+].slice(0, quick ? 1 : 2);
 const dir = mkdtempSync(join(tmpdir(), "snnc-bench-simulate-"));
-const model = join(dir, "digits-8x8.snnc.json");
-writeFileSync(model, graphToJson(inferShapes(benchModel({ ...spec, timesteps: 16, theta: 1 }))));
+const modelFile = (name: string) => join(dir, `${name}.snnc.json`);
+for (const spec of specs)
+  writeFileSync(modelFile(spec.name), graphToJson(inferShapes(benchModel({ ...spec, theta: 1 }))));
+let model = "";
 
 interface Row {
+  model: string;
   /** One worker pinned to each core in turn (ms), and the two-worker ratio those cores allow at best. */
   pinnedMs?: number[];
   bound?: number;
@@ -123,50 +142,56 @@ function busyCores(target: string): number[] | undefined {
 }
 
 const rows: Row[] = [];
-for (const target of ["float", "loihi2"]) {
-  let samples = 0;
-  const one: { ms: number; cpu: number }[] = [];
-  const two: { ms: number; cpu: number }[] = [];
-  for (let i = 0; i < reps; i++) {
-    const a = run(target, 1);
-    const b = run(target, 2);
-    if (a.result !== b.result) throw new Error(`${target}: one and two workers wrote different result files`);
-    samples = (JSON.parse(a.result) as { samples: unknown[] }).samples.length;
-    one.push(a);
-    two.push(b);
+for (const spec of specs)
+  for (const target of ["float", "loihi2"]) {
+    model = modelFile(spec.name);
+    let samples = 0;
+    const one: { ms: number; cpu: number }[] = [];
+    const two: { ms: number; cpu: number }[] = [];
+    for (let i = 0; i < reps; i++) {
+      const a = run(target, 1);
+      const b = run(target, 2);
+      if (a.result !== b.result) throw new Error(`${target}: one and two workers wrote different result files`);
+      samples = (JSON.parse(a.result) as { samples: unknown[] }).samples.length;
+      one.push(a);
+      two.push(b);
+    }
+    const oneWorkerMs = median(one.map((r) => r.ms));
+    const pinnedMs = pinnedCores(target);
+    const bound = pinnedMs && 1 / pinnedMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
+    const twoWorkersMs = median(two.map((r) => r.ms));
+    const busyMs = busyCores(target);
+    const busyBound = busyMs && 1 / busyMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
+    rows.push({
+      model: spec.name,
+      target,
+      samples,
+      oneWorkerMs,
+      twoWorkersMs,
+      ratio: twoWorkersMs / oneWorkerMs,
+      coresBusyOne: median(one.map((r) => r.cpu / r.ms)),
+      coresBusyTwo: median(two.map((r) => r.cpu / r.ms)),
+      pinnedMs,
+      bound,
+      busyMs,
+      busyBound,
+    });
   }
-  const oneWorkerMs = median(one.map((r) => r.ms));
-  const pinnedMs = pinnedCores(target);
-  const bound = pinnedMs && 1 / pinnedMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
-  const twoWorkersMs = median(two.map((r) => r.ms));
-  const busyMs = busyCores(target);
-  const busyBound = busyMs && 1 / busyMs.reduce((a, t) => a + 1 / t, 0) / oneWorkerMs;
-  rows.push({
-    target,
-    samples,
-    oneWorkerMs,
-    twoWorkersMs,
-    ratio: twoWorkersMs / oneWorkerMs,
-    coresBusyOne: median(one.map((r) => r.cpu / r.ms)),
-    coresBusyTwo: median(two.map((r) => r.cpu / r.ms)),
-    pinnedMs,
-    bound,
-    busyMs,
-    busyBound,
-  });
-}
 rmSync(dir, { recursive: true, force: true });
 
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ model: spec, cores: availableParallelism(), rows }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ models: specs, cores: availableParallelism(), rows }, null, 2)}\n`);
 } else {
   process.stdout.write(
-    `simulate: ${spec.name} (8×8×1 → conv ${spec.channels[0]} → conv ${spec.channels[1]} stride 2 → dense ${spec.classes}, T = 16), ` +
-      `digits test split, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), median of ${reps}\n`,
+    `simulate: digits test split, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), median of ${reps}\n`,
   );
+  for (const spec of specs)
+    process.stdout.write(
+      `  ${spec.name}: 8×8×1 → conv ${spec.channels[0]} → conv ${spec.channels[1]} stride 2 → dense ${spec.classes}, T = ${spec.timesteps}\n`,
+    );
   for (const r of rows)
     process.stdout.write(
-      `${r.target.padEnd(7)} ${r.samples} samples: 1 worker ${r.oneWorkerMs.toFixed(0)} ms (${r.coresBusyOne.toFixed(2)} cores busy), ` +
+      `${r.model.padEnd(16)} ${r.target.padEnd(7)} ${r.samples} samples: 1 worker ${r.oneWorkerMs.toFixed(0)} ms (${r.coresBusyOne.toFixed(2)} cores busy), ` +
         `2 workers ${r.twoWorkersMs.toFixed(0)} ms (${r.coresBusyTwo.toFixed(2)} cores busy), ratio ${r.ratio.toFixed(2)}` +
         (r.pinnedMs
           ? `; 1 worker pinned to each core: ${r.pinnedMs.map((t) => t.toFixed(0)).join(", ")} ms, best 2-worker ratio they allow ${r.bound!.toFixed(2)}`

@@ -9,7 +9,7 @@ import { shippedValidator } from "../util/json-schema.ts";
 import { SnncError } from "./errors.ts";
 import type { Graph } from "./nodes.ts";
 import { inferShapes } from "./shapes.ts";
-import type { Tensor } from "./tensor.ts";
+import { floatArray, type Tensor } from "./tensor.ts";
 
 export const GRAPH_FORMAT = "snnc-graph";
 export const GRAPH_VERSION = 1;
@@ -71,6 +71,16 @@ export function graphToJson(g: Graph): string {
   return `${text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => blobs[Number(i)]!)}\n`;
 }
 
+/** A tensor's values as written (numbers, "Infinity", "-Infinity": the schema has checked them). */
+function decodeData(values: readonly (number | string)[]): Float64Array {
+  const data = floatArray(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const d = values[i]!;
+    data[i] = typeof d === "number" ? d : d === "Infinity" ? Infinity : -Infinity;
+  }
+  return data;
+}
+
 /** Parse, validate against the schema, decode tensors, infer shapes. `file` names the source in errors. */
 export function graphFromJson(text: string, file = "<graph>"): Graph {
   if (text.trim() === "") throw new SnncError("E_IO", "file is empty", { file });
@@ -96,10 +106,7 @@ export function graphFromJson(text: string, file = "<graph>"): Graph {
       const o = x as Record<string, unknown>;
       const keys = Object.keys(o);
       if (keys.length === 2 && Array.isArray(o.shape) && Array.isArray(o.data)) {
-        const data = Float64Array.from(o.data as (number | string)[], (d) =>
-          typeof d === "number" ? d : d === "Infinity" ? Infinity : -Infinity,
-        );
-        return { shape: o.shape as number[], data } satisfies Tensor;
+        return { shape: o.shape as number[], data: decodeData(o.data as (number | string)[]) } satisfies Tensor;
       }
       const r: Record<string, unknown> = {};
       for (const [k, y] of Object.entries(o)) r[k] = dec(y);

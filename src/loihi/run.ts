@@ -12,11 +12,11 @@ import type { StepInput } from "../sim/reference.ts";
 import { rasterOf, type SampleRun, sum } from "../sim/run-summary.ts";
 import type { FixedPointRuns } from "../verify/agreement.ts";
 import { agreementLayout } from "./agreement.ts";
-import { buildLoihi } from "./build.ts";
+import { buildLoihiModel, placeBuild } from "./build.ts";
 import type { FixedModel } from "./model/integer-model.ts";
 import { fixedRunAsRunResult, type FixedRun } from "./sim/engine-common.ts";
 import { checkInputs, inputColumns } from "./sim/input-fixed.ts";
-import { runFixedEvent } from "./sim/run-event.ts";
+import { eventEngine } from "./sim/run-event.ts";
 import { runFixedStepped } from "./sim/run-stepped.ts";
 
 export function runLoihi(
@@ -34,21 +34,31 @@ export function prepareLoihiRun(
   g: Graph,
   opts: { target: string; file?: string },
 ): PreparedRun & { model: FixedModel } {
-  const { quant } = buildLoihi(g, { target: opts.target, file: opts.file });
+  // Placement only says whether the model fits: its axons are counted only where they are limited.
+  const buildOpts = { target: opts.target, file: opts.file };
+  const { quant } = placeBuild(buildLoihiModel(g, buildOpts), buildOpts, false);
   const m = quant.model;
   const pops = m.populations.filter((p) => p.kind !== "integrator");
   const name = (p: (typeof pops)[number]) => (p.source === p.id ? p.id : `${p.source}`);
+  const at = new Map(m.populations.map((p, k) => [p.id, k] as const));
   const run = (x: StepInput, raster?: boolean): SampleRun => {
-    const run = runFixedEvent(m, x);
-    const layers = pops.map((p) => {
-      const steps = run.spikes.get(p.id)!;
-      const per = steps.map(sum);
+    // Without a raster the steps' spikes are counted as the engine takes them, not kept.
+    const engine = eventEngine(m, x, { record: !!raster });
+    const counts = pops.map((): number[] => []);
+    while (engine.done < engine.prep.steps) {
+      engine.step();
+      if (!raster) for (let k = 0; k < pops.length; k++) counts[k]!.push(sum(engine.output(at.get(pops[k]!.id)!)));
+    }
+    const run = engine.finish();
+    const layers = pops.map((p, k) => {
+      const steps = raster ? run.spikes.get(p.id)! : undefined;
+      const per = steps ? steps.map(sum) : counts[k]!;
       return {
         name: name(p),
         spikes_per_step: per,
         total: sum(per),
         latency: p.depth,
-        ...(raster ? { raster: steps.map((s) => rasterOf(Float64Array.from(s))) } : {}),
+        ...(steps ? { raster: steps.map((s) => rasterOf(Float64Array.from(s))) } : {}),
       };
     });
     const out = m.outputs.find((o) => run.readouts.has(o)) ?? [...run.readouts.keys()][0];

@@ -169,6 +169,20 @@ test("run --target loihi reports the integer model in hardware steps with each l
   // same classification as the float model as written on this sample
   const am = (xs: number[]) => xs.indexOf(Math.max(...xs));
   assert.equal(am(doc.samples[0].readout), am(ref.samples[0].readout));
+  // Without a raster the steps' spikes are counted as the engine takes them: the same counts.
+  const counted = JSON.parse(
+    snnc(["run", "fixtures/tdbn/model.json", "--input", "fixtures/tdbn/input.json", "--target", "loihi", "--json"])
+      .stdout,
+  );
+  assert.ok(
+    layers.some((l: { total: number }) => l.total > 0),
+    "some layer fires",
+  );
+  assert.deepEqual(
+    counted.samples[0].layers,
+    layers.map(({ raster: _, ...l }: { raster: number[][] }) => l),
+  );
+  assert.deepEqual(counted.samples[0].readout, doc.samples[0].readout);
   const bad = snnc([
     "run",
     "fixtures/tdbn/model.json",

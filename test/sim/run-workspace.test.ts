@@ -87,7 +87,10 @@ test("the neuron step's plain loop: the outputs, membranes and readouts of its g
   let layers = 0;
   // The exact tier's dyadic values put membranes on their thresholds (the ties of `ge` and `gt`);
   // its models are the folds' (the NIR-shaped ones are drawn in the float tier only).
-  for (const [tier, count] of [["exact", 6], ["float", makers.length]] as const)
+  for (const [tier, count] of [
+    ["exact", 6],
+    ["float", makers.length],
+  ] as const)
     checkProperty(tier, (s) => {
       const g = makers[s.int(0, count - 1)]!(s);
       for (const x of s.inputs(g, 1)) {

@@ -84,21 +84,26 @@ export function registerSimulateCommand(program: Command): void {
       const { isDirectory } = await import("../../inputs/input-set.ts");
       const dir = opts.inputs !== "digits" && isDirectory(opts.inputs);
       const sources = sampleSources(opts.inputs, dir, set.names.slice(first, end));
+      const r = await import("../../driver/simulate/result.ts");
+      // The model's digest is taken while the workers run, if there are any.
+      let digest: ResultHeader["model"] | undefined;
       const { meta, outcomes } = await inFileAndInputs(path, sources, () =>
         runSamples(g, set.samples.slice(first, end), {
           target: opts.target,
           workers,
           file: path,
           onProgress: (done) => progress.update(done),
+          onStarted: () => {
+            digest = r.modelDigest(g);
+          },
         }),
       ).finally(() => progress.stop());
       const seconds = (performance.now() - t0) / 1000;
 
-      const r = await import("../../driver/simulate/result.ts");
       const header: ResultHeader = {
         format: r.RESULT_FORMAT,
         version: r.RESULT_VERSION,
-        model: r.modelDigest(g),
+        model: digest ?? r.modelDigest(g),
         target: meta.target,
         timesteps: meta.timesteps,
         run_steps: meta.runSteps,

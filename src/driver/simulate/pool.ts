@@ -3,7 +3,8 @@
  * thread (`workers` 0). Each worker receives the graph once and builds the target's model once
  * (worker.ts); the samples go out in chunks, and the outcomes come back in the order of the samples
  * whatever thread ran them, so the result does not depend on the number of workers. The first
- * error stops the other tasks.
+ * error stops the other tasks. The calling thread is free while the workers run (`onStarted`), and
+ * the result comes back as the threads stop.
  */
 import { setMaxListeners } from "node:events";
 import type { Graph } from "../../ir/nodes.ts";
@@ -22,6 +23,11 @@ export interface PoolOptions {
   file?: string;
   /** Called after each chunk with the samples done so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once the samples have gone out to the worker threads (never when they run in the
+   * calling thread): this thread has nothing to do until the first chunk comes back.
+   */
+  onStarted?: () => void;
 }
 
 /** The worker module for `target`: the .js in a build, the .ts when run from the sources. */
@@ -89,7 +95,7 @@ export async function runSamples(
   // aborted while it ran): the first one fails the run, later ones follow a failure already known.
   pool.on("error", fail);
   try {
-    const replies = await Promise.allSettled(
+    const settled = Promise.allSettled(
       chunks.map(async (c) => {
         try {
           const reply = await pool.run(c, { signal: abort.signal });
@@ -103,11 +109,20 @@ export async function runSamples(
         }
       }),
     );
+    try {
+      opts.onStarted?.();
+    } catch (e) {
+      fail(e);
+    }
+    const replies = await settled;
     if (failure) throw failure.error;
     const ok = replies.map((r) => (r.status === "fulfilled" && !("error" in r.value) ? r.value : undefined));
     return { meta: ok[0]!.meta, outcomes: ok.flatMap((r) => r!.outcomes) };
   } finally {
-    await stopping;
-    await pool.destroy();
+    // The threads are stopped once none is still loading its module. A failed run ends when they
+    // have; a run that succeeded hands its result on while they stop.
+    const closed = (stopping ?? loaded.wait(5_000)).then(() => pool.destroy());
+    if (failure) await closed;
+    else closed.catch(() => {});
   }
 }

@@ -87,6 +87,27 @@ function fillEvents(x: ArrayLike<number>, ev: Events): Events {
   return ev;
 }
 
+// The engine's loops over a population, each a small function of its own: the engine compiles
+// a small hot function to machine code sooner than a loop inside a large one (a worker's first
+// samples ran in the interpreter for longer).
+
+/** dst += each nonzero of `sums` wrapped to 24 bits (a conv kernel's sums). */
+function addWrapped24(dst: Float64Array, sums: Int32Array): void {
+  for (let o = 0; o < sums.length; o++) if (sums[o] !== 0) dst[o] += wrapSigned(sums[o]!, 24);
+}
+
+/** dst += src. */
+function addInto(dst: Float64Array, src: Float64Array): void {
+  for (let o = 0; o < dst.length; o++) dst[o] += src[o]!;
+}
+
+/** The synaptic events of events first..count−1: the sum of their sources' fan-outs. */
+function fanSum(fan: Int32Array, idx: Int32Array, first: number, count: number): number {
+  let syn = 0;
+  for (let k = first; k < count; k++) syn += fan[idx[k]!]!;
+  return syn;
+}
+
 function newEvents(n: number): Events {
   return { idx: new Int32Array(n), val: new Int32Array(n), count: 0, maxAbs: 0 };
 }
@@ -154,10 +175,8 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
     const { idx, val, count } = ev;
     const e = w.c.weightExp;
     const bound = ev.maxAbs * w.syn.maxAbsIn;
-    if (w.simd) {
-      const sums = w.simd.scatter(idx, val, first, count);
-      for (let o = 0; o < sums.length; o++) if (sums[o] !== 0) dst[o] += wrapSigned(sums[o]!, 24);
-    } else if (e === 0 && bound < (w.conv ? WRAP24 : WRAP32)) {
+    if (w.simd) addWrapped24(dst, w.simd.scatter(idx, val, first, count));
+    else if (e === 0 && bound < (w.conv ? WRAP24 : WRAP32)) {
       w.syn.scatter(idx, val, first, count, dst);
     } else {
       w.acc ??= new Float64Array(dst.length);
@@ -170,10 +189,7 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
         for (let o = 0; o < acc.length; o++) if (acc[o] !== 0) dst[o] += wrap32(weightExpShift(acc[o]!, e));
       }
     }
-    let syn = 0;
-    const fan = w.fan;
-    for (let k = first; k < count; k++) syn += fan[idx[k]!]!;
-    return syn;
+    return fanSum(w.fan, idx, first, count);
   };
 
   let n = 0;
@@ -202,9 +218,7 @@ export function eventEngine(model: FixedModel, input: StepInput, opts: FixedRunO
             cache.synaptic = deliver(w, e, cache.contrib);
             cache.of = e;
           }
-          const { contrib } = cache;
-          const dst = w.dst;
-          for (let o = 0; o < dst.length; o++) dst[o] += contrib[o]!;
+          addInto(w.dst, cache.contrib);
           syn = cache.synaptic;
         } else syn = deliver(w, e, w.dst);
         stats.synapticEvents += syn;

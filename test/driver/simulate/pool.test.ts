@@ -34,6 +34,39 @@ describe("runSamples", () => {
     });
   }
 
+  test("onStarted: once the samples have gone out to the workers, before any comes back; never in this thread", async () => {
+    let calls = 0;
+    let doneAtStart = -1;
+    let done = 0;
+    const r = await runSamples(g, inputs, {
+      target: "float",
+      workers: 2,
+      onProgress: (d) => {
+        done = d;
+      },
+      onStarted: () => {
+        calls++;
+        doneAtStart = done;
+      },
+    });
+    assert.equal(r.outcomes.length, inputs.length);
+    assert.equal(calls, 1);
+    assert.equal(doneAtStart, 0);
+    await runSamples(g, inputs.slice(0, 2), { target: "float", workers: 0, onStarted: () => calls++ });
+    assert.equal(calls, 1);
+    // what onStarted throws fails the run
+    await assert.rejects(
+      runSamples(g, inputs, {
+        target: "float",
+        workers: 2,
+        onStarted: () => {
+          throw new SnncError("E_VALUE", "stop here");
+        },
+      }),
+      (e: unknown) => e instanceof SnncError && e.detail === "stop here",
+    );
+  });
+
   test("loihi reports its hardware steps and the model's T", async () => {
     const { meta } = await runSamples(g, inputs.slice(0, 2), { target: "loihi", workers: 1 });
     assert.equal(meta.target, "loihi2");
