@@ -39,7 +39,8 @@ export function splitWeights(w: ArrayLike<number>, shift: number): { high: Int32
   const low = new Int32Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const x = w[i]!;
-    const h = Math.sign(x) * Math.floor(Math.abs(x) / k + 0.5);
+    // the sign as two comparisons, not Math.sign (compiled to branches that random signs mispredict)
+    const h = (+(x > 0) - +(x < 0)) * Math.floor(Math.abs(x) / k + 0.5);
     high[i] = h;
     low[i] = x - h * k;
   }

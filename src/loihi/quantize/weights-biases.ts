@@ -75,9 +75,10 @@ function integersOf(
   const errs = g > 0;
   for (let i = 0; i < w.length; i++) {
     const wi = w[i]!;
-    // roundHalfAway without a branch on the sign (random signs make it mispredict); ±0 alike
+    // roundHalfAway without a branch on the sign (random signs make it mispredict; so does
+    // Math.sign, which the engine compiles to branches: the sign here is two comparisons as numbers)
     const x = inv ? g * wi * inv : (g * wi) / k;
-    let v = Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+    let v = (+(x > 0) - +(x < 0)) * Math.floor(Math.abs(x) + 0.5);
     if (v < rlo || v > rhi) {
       v = v < rlo ? rlo : rhi;
       clipped++;
@@ -85,7 +86,7 @@ function integersOf(
     q[i] = v;
     if (v < vMin) vMin = v;
     else if (v > vMax) vMax = v;
-    if (v !== 0) nz++;
+    nz += +(v !== 0);
     if (errs) {
       const e = Math.abs((v * k) / g - wi);
       if (e > errMax) errMax = e;
