@@ -77,7 +77,7 @@ export function registerSimulateCommand(program: Command): void {
       const { worthThreads } = await import("../../sim/work.ts");
       const workers = asked ?? (worthThreads(g, end - first) ? Math.min(availableParallelism(), MAX_WORKERS) : 0);
 
-      const { chunkSize, runSamples } = await import("../../driver/simulate/pool.ts");
+      const { chunkSizes, runSamples } = await import("../../driver/simulate/pool.ts");
       const { progressBar } = await import("../progress.ts");
       const progress = progressBar(end - first, "simulate");
       const t0 = performance.now();
@@ -124,7 +124,7 @@ export function registerSimulateCommand(program: Command): void {
       const n = end - first;
       const range = n ? `samples ${first}..${end - 1}` : "no samples";
       const part = shard ? ` (shard ${shard.index}/${shard.count}: ${range} of ${total})` : "";
-      const threads = n && workers ? Math.min(workers, Math.ceil(n / chunkSize(n, workers))) : 0;
+      const threads = n && workers ? Math.min(workers, chunkSizes(n, workers).length) : 0;
       const where = threads ? `on ${threads} worker(s)` : "in this thread";
       process.stdout.write(`${n} samples${part} ${where} in ${seconds.toFixed(2)} s\n`);
       if (opts.output) process.stdout.write(`wrote ${opts.output}\n`);

@@ -36,9 +36,29 @@ function workerFile(target: string): string {
   return new URL(`./worker-${target === "float" ? "float" : "target"}.${ext}`, import.meta.url).href;
 }
 
-/** Samples per task: several tasks per worker for balance and progress, at most 32 samples each. */
-export function chunkSize(samples: number, workers: number): number {
-  return Math.max(1, Math.min(32, Math.ceil(samples / (workers * 8))));
+/**
+ * The samples of each task, in order: at most 32 (progress after each), and each at most half the
+ * samples still to go over the workers, so that the last tasks are small and the workers end
+ * together (a worker that takes the last large task leaves the other idle for as long).
+ */
+export function chunkSizes(samples: number, workers: number): number[] {
+  const sizes: number[] = [];
+  for (let left = samples; left > 0; ) {
+    const k = Math.max(1, Math.min(32, Math.ceil(left / (2 * workers))));
+    sizes.push(k);
+    left -= k;
+  }
+  return sizes;
+}
+
+/** `inputs` cut into chunks of `sizes`, each with the index of its first sample. */
+function chunksOf(inputs: readonly StepInput[], sizes: readonly number[]): { first: number; inputs: StepInput[] }[] {
+  let first = 0;
+  return sizes.map((k) => {
+    const c = { first, inputs: inputs.slice(first, first + k) };
+    first += k;
+    return c;
+  });
 }
 
 /** The samples run here, chunk by chunk as a pool would (progress after each; timers may run between). */
@@ -48,10 +68,9 @@ async function inThisThread(
   opts: PoolOptions,
 ): Promise<{ meta: RunMeta; outcomes: SampleOutcome[] }> {
   const runner = sampleRunner(await prepareRun(g, opts.target, opts.file));
-  const size = chunkSize(inputs.length, 1);
   const outcomes: SampleOutcome[] = [];
-  for (let i = 0; i < inputs.length; i += size) {
-    for (const x of inputs.slice(i, i + size)) outcomes.push(runner.run(x, outcomes.length));
+  for (const chunk of chunksOf(inputs, chunkSizes(inputs.length, 1))) {
+    for (const x of chunk.inputs) outcomes.push(runner.run(x, outcomes.length));
     opts.onProgress?.(outcomes.length, inputs.length);
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -67,9 +86,7 @@ export async function runSamples(
   if (inputs.length === 0)
     return { meta: sampleRunner(await prepareRun(g, opts.target, opts.file)).meta, outcomes: [] };
   if (opts.workers === 0) return inThisThread(g, inputs, opts);
-  const size = chunkSize(inputs.length, opts.workers);
-  const chunks: { first: number; inputs: StepInput[] }[] = [];
-  for (let i = 0; i < inputs.length; i += size) chunks.push({ first: i, inputs: inputs.slice(i, i + size) });
+  const chunks = chunksOf(inputs, chunkSizes(inputs.length, opts.workers));
   const threads = Math.max(1, Math.min(opts.workers, chunks.length));
   const { Piscina } = await import("piscina");
   const setup: WorkerSetup = { graph: g, target: opts.target, file: opts.file };

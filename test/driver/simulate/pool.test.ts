@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { chunkSize, runSamples } from "../../../src/driver/simulate/pool.ts";
+import { chunkSizes, runSamples } from "../../../src/driver/simulate/pool.ts";
 import { prepareRun } from "../../../src/driver/simulate/prepare.ts";
 import { floatRun, sampleRunner } from "../../../src/driver/simulate/runner.ts";
 import { taskHandler } from "../../../src/driver/simulate/worker.ts";
@@ -115,9 +115,29 @@ describe("runSamples", () => {
     assert.ok(!("error" in a) && a.outcomes.length === 3 && !("error" in b) && b.outcomes.length === 3);
   });
 
-  test("chunks: at least one sample, at most 32, several per worker when there are enough", () => {
-    assert.equal(chunkSize(1, 2), 1);
-    assert.equal(chunkSize(360, 2), 23);
-    assert.equal(chunkSize(100_000, 2), 32);
+  test("chunks: every sample once, in order; at most 32 each; each at most half of what is left per worker", () => {
+    assert.deepEqual(chunkSizes(0, 2), []);
+    assert.deepEqual(chunkSizes(1, 2), [1]);
+    assert.deepEqual(chunkSizes(3, 2), [1, 1, 1]);
+    for (const [n, w] of [
+      [360, 2],
+      [360, 1],
+      [97, 3],
+      [100_000, 2],
+    ] as const) {
+      const sizes = chunkSizes(n, w);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        n,
+      );
+      let left = n;
+      for (const k of sizes) {
+        assert.ok(k >= 1 && k <= 32 && k <= Math.max(1, Math.ceil(left / (2 * w))), `${k} of ${left} left`);
+        left -= k;
+      }
+      assert.ok(sizes.length >= 2 * w, "several per worker");
+      assert.ok(sizes.at(-1)! <= 2, "the last ones small");
+    }
+    assert.equal(chunkSizes(100_000, 2)[0], 32);
   });
 });
