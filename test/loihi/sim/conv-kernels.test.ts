@@ -28,7 +28,7 @@ function randomSynapse(r: Rng): ConvSynapse {
   const pads: [number, number, number, number] = [r.int(0, 2), r.int(0, 2), r.int(0, 2), r.int(0, 2)];
   const OH = Math.floor((H + pads[0] + pads[1] - (kh - 1) * dilation[0] - 1) / strides[0]) + 1;
   const OW = Math.floor((W + pads[2] + pads[3] - (kw - 1) * dilation[1] - 1) / strides[1]) + 1;
-  const wmax = r.pick([127, 40000, 2 ** 31 - 1]);
+  const wmax = r.pick([127, 32767, 32768, 40000, 2 ** 31 - 1]); // kernels held as int16 up to 32767
   return {
     kind: "conv",
     inShape: [H, W, C],
@@ -99,6 +99,7 @@ test("one memory serves every conv of a model; a model with no conv has none to 
 
 test("a model whose kernels need more than 4 GB gets no kernels (the engines keep their loops)", () => {
   const s = randomSynapse(new Rng(9));
-  const huge = { ...s, kernel: { length: 2 ** 30 } as unknown as Int32Array };
+  // 2^30 weights, the first beyond int16, so all held as int32: 4 GB
+  const huge = { ...s, kernel: { length: 2 ** 30, 0: 40000 } as unknown as Int32Array };
   assert.equal(convKernels(modelOf([huge])), undefined);
 });

@@ -1,9 +1,11 @@
 /**
  * The conv synapses of an integer model run by the WebAssembly SIMD kernels of conv-kernels.wat.
- * One memory per model (and thread) holds every conv kernel of the model, copied in once, each
- * synapse's int32 sums and geometry, and the scratch of one call (its events, or its nonzero
- * inputs). A call returns the synapse's sums, wrapped modulo 2^32: exact modulo 2^24, which is
- * all the 24-bit wrap of a conv's sum reads, whatever the payloads.
+ * One memory per model (and thread) holds every conv kernel of the model, copied in once (as int16
+ * when every weight fits, as Loihi's 9-bit ones do: half the fresh memory to copy them into, and a
+ * first write to a page costs more than the copy; else as int32), each synapse's int32 sums and
+ * geometry, and the scratch of one call (its events, or its nonzero inputs). A call returns the
+ * synapse's sums, wrapped modulo 2^32: exact modulo 2^24, which is all the 24-bit wrap of a conv's
+ * sum reads, whatever the payloads.
  *
  * The model is not changed once built (as the event-driven engine's compiled synapses assume): its
  * kernels are read when its memory is made. A model whose memory cannot be had (over 4 GB, or
@@ -31,6 +33,8 @@ const kernelModule = lazyModule(CONV_KERNELS_WASM);
 
 interface Placed {
   s: ConvSynapse;
+  /** The kernel is held as int16. */
+  narrow: boolean;
   K: number;
   acc: number;
   scatterGeom: number;
@@ -39,7 +43,14 @@ interface Placed {
   tableAt: number[];
 }
 
+/** Whether every weight is an int16. */
+function fitsInt16(k: Int32Array): boolean {
+  for (let i = 0; i < k.length; i++) if (k[i]! < -32768 || k[i]! > 32767) return false;
+  return true;
+}
+
 function place(s: ConvSynapse, lay: WasmLayout): Placed {
+  const narrow = fitsInt16(s.kernel);
   const [H, W] = s.inShape;
   const [OH, OW] = s.outShape;
   const [KH, KW] = s.kernelShape;
@@ -49,10 +60,11 @@ function place(s: ConvSynapse, lay: WasmLayout): Placed {
   const tables = [ys.start, ys.out.map((o) => o * OW), ys.tap.map((k) => k * KW), xs.start, xs.out, xs.tap];
   return {
     s,
-    K: lay.take(s.kernel.length),
+    narrow,
+    K: lay.take(s.kernel.length, narrow ? 2 : 4),
     acc: lay.take(OH * OW * s.outShape[2]),
-    scatterGeom: lay.take(11),
-    gatherGeom: lay.take(15),
+    scatterGeom: lay.take(12),
+    gatherGeom: lay.take(16),
     tables,
     tableAt: tables.map((t) => lay.take(t.length)),
   };
@@ -85,12 +97,13 @@ function kernelsOf(model: FixedModel): Map<ConvSynapse, ConvKernel> | undefined 
     const [OH, OW, CO] = s.outShape;
     const [KH, KW, KI] = s.kernelShape;
     const coPerG = CO / s.groups;
-    words(p.K, s.kernel.length).set(s.kernel);
+    (p.narrow ? new Int16Array(buf, p.K, s.kernel.length) : words(p.K, s.kernel.length)).set(s.kernel);
+    const ks = p.narrow ? 1 : 2;
     for (const [i, t] of p.tables.entries()) words(p.tableAt[i]!, t.length).set(t);
-    words(p.scatterGeom, 11).set([C, W, CO, KI, coPerG, ...p.tableAt]);
+    words(p.scatterGeom, 12).set([C, W, CO, KI, coPerG, ...p.tableAt, ks]);
     const [sh, sw] = s.strides;
     const [dh, dw] = s.dilation;
-    words(p.gatherGeom, 15).set([H, W, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, s.pads[0], s.pads[2], coPerG]);
+    words(p.gatherGeom, 16).set([H, W, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, s.pads[0], s.pads[2], coPerG, ks]);
     const acc = words(p.acc, OH * OW * CO);
     out.set(s, {
       scatter(idx, val, first, count) {

@@ -1,13 +1,52 @@
 ;; The conv synapses of both integer engines, four int32 lanes at a time (WebAssembly SIMD).
 ;; Each function adds into an int32 sum per target: products and sums wrap modulo 2^32, which
 ;; keeps every sum exact modulo 2^24, all that the 24-bit wrap of a conv's sum looks at.
-;; Every address is a byte offset into the memory the caller provides; every array is int32.
+;; Every address is a byte offset into the memory the caller provides; every array is int32 but
+;; a kernel, which is int16 (each weight sign-extended as it is read) or int32, as its synapse's
+;; geometry block says (the log2 of its weights' bytes: 1 or 2).
 ;; Compiled by scripts/gen-wasm.ts into conv-kernels-wasm.ts.
 (module
   (import "env" "memory" (memory 1))
 
-  ;; acc[0 .. n) += p · k[0 .. n): a binary spike (p = 1) adds the row as it is.
-  (func $row (param $acc i32) (param $k i32) (param $n i32) (param $p i32)
+  ;; acc[0 .. n) += p · k[0 .. n) (k: int16): a binary spike (p = 1) adds the row as it is.
+  (func $row16 (param $acc i32) (param $k i32) (param $n i32) (param $p i32)
+    (local $end4 i32) (local $end i32) (local $pv v128)
+    (local.set $end (i32.add (local.get $acc) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $acc) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (if (i32.eq (local.get $p) (i32.const 1))
+      (then
+        (block $done (loop $lanes
+          (br_if $done (i32.ge_u (local.get $acc) (local.get $end4)))
+          (v128.store (local.get $acc)
+            (i32x4.add (v128.load (local.get $acc)) (v128.load16x4_s (local.get $k))))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
+          (local.set $k (i32.add (local.get $k) (i32.const 8)))
+          (br $lanes)))
+        (block $done (loop $tail
+          (br_if $done (i32.ge_u (local.get $acc) (local.get $end)))
+          (i32.store (local.get $acc) (i32.add (i32.load (local.get $acc)) (i32.load16_s (local.get $k))))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 4)))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $tail))))
+      (else
+        (local.set $pv (i32x4.splat (local.get $p)))
+        (block $done (loop $lanes
+          (br_if $done (i32.ge_u (local.get $acc) (local.get $end4)))
+          (v128.store (local.get $acc)
+            (i32x4.add (v128.load (local.get $acc)) (i32x4.mul (local.get $pv) (v128.load16x4_s (local.get $k)))))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
+          (local.set $k (i32.add (local.get $k) (i32.const 8)))
+          (br $lanes)))
+        (block $done (loop $tail
+          (br_if $done (i32.ge_u (local.get $acc) (local.get $end)))
+          (i32.store (local.get $acc)
+            (i32.add (i32.load (local.get $acc)) (i32.mul (local.get $p) (i32.load16_s (local.get $k)))))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 4)))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $tail))))))
+
+  ;; acc[0 .. n) += p · k[0 .. n) (k: int32): a binary spike (p = 1) adds the row as it is.
+  (func $row32 (param $acc i32) (param $k i32) (param $n i32) (param $p i32)
     (local $end4 i32) (local $end i32) (local $pv v128)
     (local.set $end (i32.add (local.get $acc) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $end4 (i32.add (local.get $acc) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
@@ -43,10 +82,16 @@
           (local.set $k (i32.add (local.get $k) (i32.const 4)))
           (br $tail))))))
 
+  ;; The row of a kernel whose weights take 2^ks bytes.
+  (func $row (param $acc i32) (param $k i32) (param $n i32) (param $p i32) (param $ks i32)
+    (if (i32.eq (local.get $ks) (i32.const 1))
+      (then (call $row16 (local.get $acc) (local.get $k) (local.get $n) (local.get $p)))
+      (else (call $row32 (local.get $acc) (local.get $k) (local.get $n) (local.get $p)))))
+
   ;; The event-driven form. Events idx[0 .. count), payloads val[..), in neuron order (so the
   ;; channels of one input pixel are consecutive); the geometry block $g holds, as int32 words:
   ;; C, W, CO, KI, coPerG, then the addresses of the axis tables yStart, yRow (output row · OW),
-  ;; yTap (kernel row · KW), xStart, xOut, xTap. Each window of a pixel is visited once for all
+  ;; yTap (kernel row · KW), xStart, xOut, xTap, then ks (log2 of the kernel's bytes per weight). Each window of a pixel is visited once for all
   ;; the pixel's events, each event adding its kernel slice to that window's outputs of its group.
   (func (export "convScatter") (param $g i32) (param $idx i32) (param $val i32) (param $count i32)
     (param $acc i32) (param $K i32)
@@ -55,8 +100,9 @@
     (local $e i32) (local $end i32) (local $pix i32) (local $c0 i32) (local $lim i32)
     (local $iy i32) (local $ix i32) (local $a i32) (local $y1 i32) (local $b i32) (local $x0 i32)
     (local $x1 i32) (local $rowO i32) (local $rowK i32) (local $ob i32) (local $tb i32)
-    (local $q i32) (local $ci i32) (local $gr i32) (local $co0 i32)
+    (local $q i32) (local $ci i32) (local $gr i32) (local $co0 i32) (local $ks i32)
     (local.set $C (i32.load offset=0 (local.get $g)))
+    (local.set $ks (i32.load offset=44 (local.get $g)))
     (local.set $W (i32.load offset=4 (local.get $g)))
     (local.set $CO (i32.load offset=8 (local.get $g)))
     (local.set $KI (i32.load offset=12 (local.get $g)))
@@ -110,9 +156,10 @@
               (i32.add (local.get $K) (i32.shl
                 (i32.add (local.get $co0) (i32.mul (local.get $CO)
                   (i32.add (local.get $tb) (i32.sub (local.get $ci) (i32.mul (local.get $gr) (local.get $KI))))))
-                (i32.const 2)))
+                (local.get $ks)))
               (local.get $cpg)
-              (i32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2)))))
+              (i32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))
+              (local.get $ks))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $ev)))
           (local.set $b (i32.add (local.get $b) (i32.const 1)))
@@ -125,7 +172,7 @@
   ;; The time-stepped form, gathered per output pixel: for each kernel tap inside the input, the
   ;; nonzero channels of the input pixel (nz[first[p] .. first[p + 1]), their values nzv[..]) each
   ;; add their kernel row over the output channels of their group. The geometry block $g holds:
-  ;; H, W, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, pt, pl, coPerG.
+  ;; H, W, OH, OW, CO, KH, KW, KI, sh, sw, dh, dw, pt, pl, coPerG, ks.
   (func (export "convGather") (param $g i32) (param $first i32) (param $nz i32) (param $nzv i32)
     (param $acc i32) (param $K i32)
     (local $H i32) (local $W i32) (local $OH i32) (local $OW i32) (local $CO i32) (local $KH i32)
@@ -133,8 +180,9 @@
     (local $pt i32) (local $pl i32) (local $cpg i32)
     (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $iy i32) (local $ix i32)
     (local $ob i32) (local $p i32) (local $tap i32) (local $j i32) (local $jEnd i32) (local $c i32)
-    (local $gr i32) (local $co0 i32)
+    (local $gr i32) (local $co0 i32) (local $ks i32)
     (local.set $H (i32.load offset=0 (local.get $g)))
+    (local.set $ks (i32.load offset=60 (local.get $g)))
     (local.set $W (i32.load offset=4 (local.get $g)))
     (local.set $OH (i32.load offset=8 (local.get $g)))
     (local.set $OW (i32.load offset=12 (local.get $g)))
@@ -184,9 +232,10 @@
                         (i32.add (local.get $K) (i32.shl
                           (i32.add (local.get $co0) (i32.mul (local.get $CO)
                             (i32.add (local.get $tap) (i32.sub (local.get $c) (i32.mul (local.get $gr) (local.get $KI))))))
-                          (i32.const 2)))
+                          (local.get $ks)))
                         (local.get $cpg)
-                        (i32.load (i32.add (local.get $nzv) (i32.shl (local.get $j) (i32.const 2)))))
+                        (i32.load (i32.add (local.get $nzv) (i32.shl (local.get $j) (i32.const 2))))
+                        (local.get $ks))
                       (local.set $j (i32.add (local.get $j) (i32.const 1)))
                       (br $jLoop)))))
                 (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
