@@ -2,7 +2,7 @@
  * The result of running a model on samples, in the shape of FORMATS.md §5 (`snnc run --json`).
  */
 import type { Graph } from "../ir/nodes.ts";
-import type { RunOptions, RunResult } from "./reference.ts";
+import type { RunResult } from "./reference.ts";
 
 export interface LayerRun {
   name: string;
@@ -31,44 +31,31 @@ export function sum(o: ArrayLike<number>): number {
   return s;
 }
 
+/** A run kept whole, summarised: its neuron layers' steps passed through stepSummary (and their raster). */
 export function summarizeRun(g: Graph, r: RunResult, raster = false): SampleRun {
-  const layers: LayerRun[] = [];
-  for (const tr of r.traces.values()) {
-    if (tr.op !== "neuron") continue;
-    const per = tr.out.map(sum);
-    const row: LayerRun = { name: tr.id, spikes_per_step: per, total: sum(per) };
-    if (raster) row.raster = tr.out.map(rasterOf);
-    layers.push(row);
-  }
-  const out = g.outputs.find((o) => r.readouts.has(o)) ?? [...r.readouts.keys()][0];
-  let readout: number[] = [];
-  if (out !== undefined) readout = Array.from(r.readouts.get(out)!);
-  else {
-    // No readout: the output layer's spike counts per neuron.
-    const last = r.traces.get(g.outputs[0] ?? "");
-    if (last) {
-      const acc = new Float64Array(last.out[0]?.length ?? 0);
-      for (const o of last.out) for (let i = 0; i < acc.length; i++) acc[i] += o[i]!;
-      readout = Array.from(acc);
-    }
-  }
-  return { readout, layers };
+  const summary = stepSummary(g);
+  const neurons = [...r.traces.values()].filter((tr) => tr.op === "neuron");
+  for (let t = 0; t < r.timesteps; t++) summary.options.onStep(t, new Map(neurons.map((tr) => [tr.id, tr.out[t]!])));
+  const run = summary.finish(r.readouts);
+  if (raster) for (const row of run.layers) row.raster = r.traces.get(row.name)!.out.map(rasterOf);
+  return run;
 }
 
 /**
- * summarizeRun's result built as the run goes, without keeping its steps: `options` for
- * `simulate` (nothing recorded; each step's spikes counted in `onStep`), then `finish` with the
- * run's readouts. The same SampleRun as summarizeRun without a raster, to the bit.
+ * A run's summary built as it goes, without keeping its steps: `options` for `simulate` (nothing
+ * recorded; each neuron layer's spikes counted in `onStep`), then `finish` with the run's readouts.
+ * The readout is the run's (an output's, else the first), or without one the output layer's spike
+ * count per neuron.
  */
 export function stepSummary(g: Graph): {
-  options: Pick<RunOptions, "record" | "onStep">;
+  options: { record: false; onStep(t: number, values: ReadonlyMap<string, ArrayLike<number>>): void };
   finish(readouts: ReadonlyMap<string, Float64Array>): SampleRun;
 } {
   const neurons = g.nodes.filter((n) => n.op === "neuron").map((n) => ({ name: n.id, per: [] as number[] }));
   // Without a readout the readout is the output layer's spike count per neuron (a neuron layer).
   const last = g.nodes.find((n) => n.id === g.outputs[0] && n.op === "neuron");
   let acc: Float64Array | undefined;
-  const onStep = (_t: number, values: ReadonlyMap<string, Float64Array>) => {
+  const onStep = (_t: number, values: ReadonlyMap<string, ArrayLike<number>>) => {
     for (const l of neurons) l.per.push(sum(values.get(l.name)!));
     if (!last) return;
     const o = values.get(last.id)!;
@@ -76,7 +63,7 @@ export function stepSummary(g: Graph): {
     for (let i = 0; i < acc.length; i++) acc[i] += o[i]!;
   };
   return {
-    options: { record: false, onStep },
+    options: { record: false as const, onStep },
     finish(readouts) {
       const layers = neurons.map(({ name, per }) => ({ name, spikes_per_step: per, total: sum(per) }));
       const out = g.outputs.find((o) => readouts.has(o)) ?? [...readouts.keys()][0];

@@ -66,73 +66,30 @@ const arbNorm = fc
     let k = 0;
     const vals = (n: number) => Array.from({ length: n }, () => seed[k++ % seed.length]! + k / 64);
     const poss = (n: number) => Array.from({ length: n }, () => pos[k++ % pos.length]!);
-    const base = { id: "n", inputs: ["x"] };
+    const base = { id: "n", inputs: ["x"], epsilon: eps };
     const c = (data: number[]) => tensorOf([C], data);
     const tc = (data: number[]) => tensorOf([T, C], data);
-    switch (op) {
-      case "bn":
-        return {
-          node: {
-            ...base,
-            op,
-            gamma: c(vals(C)),
-            beta: c(vals(C)),
-            mean: c(vals(C)),
-            variance: c(poss(C)),
-            epsilon: eps,
-          },
-          C,
-          T,
-        };
-      case "tdbn":
-        return {
-          node: {
-            ...base,
-            op,
-            alpha: seed[0]!,
-            vth: pos[0]!,
-            gamma: c(vals(C)),
-            beta: c(vals(C)),
-            mean: c(vals(C)),
-            variance: c(poss(C)),
-            epsilon: eps,
-          },
-          C,
-          T,
-        };
-      case "bntt":
-        return {
-          node: {
+    // the per-channel statistics of bn, tdBN and TEBN
+    const stats = () => ({ gamma: c(vals(C)), beta: c(vals(C)), mean: c(vals(C)), variance: c(poss(C)) });
+    const node = ((): NormNode => {
+      switch (op) {
+        case "bn":
+          return { ...base, op, ...stats() };
+        case "tdbn":
+          return { ...base, op, alpha: seed[0]!, vth: pos[0]!, ...stats() };
+        case "bntt":
+          return {
             ...base,
             op,
             timesteps: T,
             gamma: tc(vals(T * C)),
             mean: tc(vals(T * C)),
             variance: tc(poss(T * C)),
-            epsilon: eps,
-          },
-          C,
-          T,
-        };
-      case "tebn":
-        return {
-          node: {
-            ...base,
-            op,
-            timesteps: T,
-            gamma: c(vals(C)),
-            beta: c(vals(C)),
-            mean: c(vals(C)),
-            variance: c(poss(C)),
-            p: perChannelP ? tc(vals(T * C)) : tensorOf([T], vals(T)),
-            epsilon: eps,
-          },
-          C,
-          T,
-        };
-      case "tab":
-        return {
-          node: {
+          };
+        case "tebn":
+          return { ...base, op, timesteps: T, ...stats(), p: perChannelP ? tc(vals(T * C)) : tensorOf([T], vals(T)) };
+        case "tab":
+          return {
             ...base,
             op,
             timesteps: T,
@@ -140,18 +97,14 @@ const arbNorm = fc
             betaHat: tc(vals(T * C)),
             meanAcc: tc(vals(T * C)),
             varAcc: tc(poss(T * C)),
-            epsilon: eps,
-          },
-          C,
-          T,
-        };
-      default:
-        return {
-          node: { ...base, op: "pspnorm", mode: "bn", lambda: eps, gamma: c(vals(C)), sqMean: c(poss(C)) },
-          C,
-          T,
-        };
-    }
+          };
+        default: {
+          const { epsilon: _, ...rest } = base;
+          return { ...rest, op: "pspnorm", mode: "bn", lambda: eps, gamma: c(vals(C)), sqMean: c(poss(C)) };
+        }
+      }
+    })();
+    return { node, C, T };
   });
 
 test("each norm's step: the spec's formula at every value, bit for bit, at every step, into a given array or a new one", () => {

@@ -7,23 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Graph } from "../../src/ir/nodes.ts";
 import { simulate } from "../../src/sim/reference.ts";
-import type { Src } from "../support/gen.ts";
-import { affineModel, fullModel, gainModel, mpbnModel, plifModel, pspModel } from "../support/models.ts";
+import { assertSteps, floatModels as makers, stepRecorder } from "../support/step-values.ts";
 import { checkProperty } from "../support/property.ts";
-import { randomGraph, recurrentGraph } from "../nir/random-graphs.ts";
-
-const makers: [string, (s: Src) => Graph][] = [
-  ["full", fullModel],
-  ["mpbn", mpbnModel],
-  ["plif", plifModel],
-  ["psp", pspModel],
-  ["affine", affineModel],
-  ["gain", gainModel],
-  ["residual, pooling, li (NIR-shaped)", randomGraph],
-  ["recurrent, delays", recurrentGraph],
-];
 
 test("reused output arrays: the same neuron outputs, membranes, readouts and per-step values as fresh ones", () => {
   let models = 0;
@@ -31,11 +17,8 @@ test("reused output arrays: the same neuron outputs, membranes, readouts and per
     const [, make] = makers[s.int(0, makers.length - 1)]!;
     const g = make(s);
     for (const x of s.inputs(g, 1)) {
-      const seen: Map<string, Float64Array>[] = [];
-      const reused = simulate(g, x, {
-        membrane: true,
-        onStep: (_t, values) => seen.push(new Map([...values].map(([k, v]) => [k, new Float64Array(v)]))),
-      });
+      const { seen, onStep } = stepRecorder();
+      const reused = simulate(g, x, { membrane: true, onStep });
       const fresh = simulate(g, x, { membrane: true, all: true });
       for (const [id, tr] of reused.traces) {
         const f = fresh.traces.get(id)!;
@@ -43,8 +26,7 @@ test("reused output arrays: the same neuron outputs, membranes, readouts and per
         assert.deepEqual(tr.h, f.h, `${id}: membranes`);
       }
       assert.deepEqual(reused.readouts, fresh.readouts, "readouts");
-      for (const [id, f] of fresh.traces)
-        for (let t = 0; t < f.out.length; t++) assert.deepEqual(seen[t]!.get(id), f.out[t], `${id} at step ${t}`);
+      assertSteps(seen, fresh);
     }
     models++;
   });

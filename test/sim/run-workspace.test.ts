@@ -12,21 +12,10 @@ import type { Graph } from "../../src/ir/nodes.ts";
 import { simulate, type RunResult } from "../../src/sim/reference.ts";
 import { summarizeRun } from "../../src/sim/run-summary.ts";
 import { runSummary } from "../../src/sim/summarize.ts";
-import type { Src } from "../support/gen.ts";
-import { affineModel, fullModel, gainModel, mpbnModel, plifModel, pspModel } from "../support/models.ts";
 import { checkProperty } from "../support/property.ts";
-import { randomGraph, recurrentGraph } from "../nir/random-graphs.ts";
+import { assertSteps, floatModels, stepRecorder } from "../support/step-values.ts";
 
-const makers: ((s: Src) => Graph)[] = [
-  fullModel,
-  mpbnModel,
-  plifModel,
-  pspModel,
-  affineModel,
-  gainModel,
-  randomGraph,
-  recurrentGraph,
-];
+const makers = floatModels.map(([, make]) => make);
 
 /** The same graph made of new node objects: none of the original's shared arrays reach it. */
 const copyOf = (g: Graph): Graph => ({ ...g, nodes: g.nodes.map((n) => ({ ...n })) });
@@ -50,11 +39,9 @@ test("runs one after another on one graph: each the run of a fresh copy, whateve
     for (const x of xs) {
       simulate(g, x, { record: false });
       sameRun(simulate(g, x, { membrane: true }), simulate(copyOf(g), x, { membrane: true }), "recorded");
-      const seen: Map<string, Float64Array>[] = [];
-      simulate(g, x, { record: false, onStep: (_t, v) => seen.push(new Map([...v].map(([k, a]) => [k, a.slice()]))) });
-      const all = simulate(copyOf(g), x, { all: true });
-      for (const [id, tr] of all.traces)
-        for (let t = 0; t < tr.out.length; t++) assert.deepEqual(seen[t]!.get(id), tr.out[t], `${id} at step ${t}`);
+      const { seen, onStep } = stepRecorder();
+      simulate(g, x, { record: false, onStep });
+      assertSteps(seen, simulate(copyOf(g), x, { all: true }));
       runs++;
     }
   });
