@@ -66,7 +66,7 @@ export function lavaIndex(shape: readonly number[], i: number): number {
 }
 
 /** Per-neuron values (NHWC order) in Lava order, as an array of the same type (the same one when flat). */
-function toLavaOrder<T extends Int32Array | Float64Array>(shape: readonly number[], data: T): T {
+function toLavaOrder<T extends Int32Array | Int16Array | Float64Array>(shape: readonly number[], data: T): T {
   if (shape.length !== 3) return data;
   const [H, W, C] = shape as [number, number, number];
   const out = data.slice() as T;

@@ -114,10 +114,16 @@ export interface FixedPopulation {
 }
 
 /**
- * The synapse forms, generic in the array that holds their weights: `Int32Array` (the default) in
+ * An integer model's weights: int16 when every weight of the synapse fits (Loihi's have 9 bits: half
+ * the memory), else int32.
+ */
+export type IntWeights = Int16Array | Int32Array;
+
+/**
+ * The synapse forms, generic in the array that holds their weights: `IntWeights` (the default) in
  * the integer model, `Float64Array` in the quantiser's real-valued synaptic form.
  */
-export interface DenseSynapse<W extends ArrayLike<number> = Int32Array> {
+export interface DenseSynapse<W extends ArrayLike<number> = IntWeights> {
   kind: "dense";
   inSize: number;
   outSize: number;
@@ -126,13 +132,13 @@ export interface DenseSynapse<W extends ArrayLike<number> = Int32Array> {
 }
 
 /** One synapse from neuron i of the source to neuron i of the target: acc_i = weights[i]·s_i. */
-export interface DiagonalSynapse<W extends ArrayLike<number> = Int32Array> {
+export interface DiagonalSynapse<W extends ArrayLike<number> = IntWeights> {
   kind: "diagonal";
   size: number;
   weights: W;
 }
 
-export interface ConvSynapse<W extends ArrayLike<number> = Int32Array> {
+export interface ConvSynapse<W extends ArrayLike<number> = IntWeights> {
   kind: "conv";
   /** Source shape [H, W, C] and target shape [H', W', C']. */
   inShape: [number, number, number];
@@ -147,7 +153,7 @@ export interface ConvSynapse<W extends ArrayLike<number> = Int32Array> {
   groups: number;
 }
 
-export type Synapse<W extends ArrayLike<number> = Int32Array> = DenseSynapse<W> | ConvSynapse<W> | DiagonalSynapse<W>;
+export type Synapse<W extends ArrayLike<number> = IntWeights> = DenseSynapse<W> | ConvSynapse<W> | DiagonalSynapse<W>;
 
 export interface FixedConnection {
   id: string;

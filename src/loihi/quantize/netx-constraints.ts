@@ -4,7 +4,7 @@
  * constraints: weight exponent 0 on dense synapses, bias exponent 6) and the network.net writer,
  * whose `netxCheck` adds the parameters netx reproduces exactly (docs/LAVA-FIXED-POINT.md).
  */
-import type { FixedModel, Synapse } from "../model/integer-model.ts";
+import type { FixedModel, IntWeights, Synapse } from "../model/integer-model.ts";
 import type { SynapticForm } from "./synaptic-form.ts";
 
 export type NetxCheck = { ok: true } | { ok: false; reason: string };
@@ -131,7 +131,7 @@ export function netxStructure(m: NetxNetwork): NetxCheck {
 }
 
 /** The dense weight ranges reproduced exactly by netx's weight-bit optimisation + Lava's Dense. */
-export function netxDenseRangeProblem(w: Int32Array): string | undefined {
+export function netxDenseRangeProblem(w: IntWeights): string | undefined {
   let lo = Infinity;
   let hi = -Infinity;
   let zero = false;

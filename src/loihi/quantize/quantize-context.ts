@@ -2,7 +2,7 @@
  * The state one quantisation shares between its steps: the synaptic form and target it works on,
  * the input as the integers will see it, the connections made so far and the report's lines.
  */
-import type { FixedConnection, FixedInput, Synapse } from "../model/integer-model.ts";
+import type { FixedConnection, FixedInput, IntWeights, Synapse } from "../model/integer-model.ts";
 import { PLANE_SHIFT } from "../model/weight-planes.ts";
 import type { TargetSpec } from "../../target/target.ts";
 import type { QuantizeOptions } from "./quantize-types.ts";
@@ -39,7 +39,7 @@ export interface QuantizedWeights {
   g: number;
   k: number;
   P: number;
-  q: Int32Array;
+  q: IntWeights;
   /** The integer synapse made of q for each real synapse over the weights. */
   synapses: Map<RealSynapse, Synapse>;
   clipped: number;

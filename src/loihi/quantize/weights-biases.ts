@@ -8,7 +8,7 @@
  */
 import { size } from "../../ir/tensor.ts";
 import { fmt } from "../../passes/support/rewrite.ts";
-import { roundHalfAway, type FixedConnection, type Synapse } from "../model/integer-model.ts";
+import { roundHalfAway, type FixedConnection, type IntWeights, type Synapse } from "../model/integer-model.ts";
 import {
   biasMantissaMax,
   fixedExponent,
@@ -37,7 +37,7 @@ function weightExponent(ctx: QuantContext, c: RealConnection, g: number, lo: num
 }
 
 /** The real synapse with integer weights in place of its real ones. */
-function withWeights(cs: RealSynapse, q: Int32Array): Synapse {
+function withWeights(cs: RealSynapse, q: IntWeights): Synapse {
   return cs.kind === "dense"
     ? { kind: "dense", inSize: cs.inSize, outSize: cs.outSize, weights: q }
     : cs.kind === "diagonal"
@@ -60,11 +60,14 @@ function integersOf(
   ctx.integers ??= new WeakMap();
   const known = ctx.integers.get(w)?.find((m) => m.g === g && m.k === k && m.P === P);
   if (known) return known;
-  const range = [one[0] * 2 ** P, one[1] * 2 ** P];
+  const [rlo, rhi] = [one[0] * 2 ** P, one[1] * 2 ** P];
   // in shared memory: a thread given the model (verify's time-stepped engine, compile's agreement
-  // pool) then reads these weights where they are instead of receiving a copy
-  const q = new Int32Array(new SharedArrayBuffer(w.length * 4));
-  const [rlo, rhi] = range;
+  // pool) then reads these weights where they are instead of receiving a copy; as int16 when the
+  // clipping range fits (half the fresh memory, which costs more to touch than to fill)
+  const narrow = rlo > -(2 ** 15) && rhi < 2 ** 15; // |w| too: -2^15 is left out
+  const q = narrow
+    ? new Int16Array(new SharedArrayBuffer(w.length * 2))
+    : new Int32Array(new SharedArrayBuffer(w.length * 4));
   // dividing by a power of two is multiplying by its (exact) inverse: the same rounding, no division
   const inv = k > 0 && k === 2 ** Math.round(Math.log2(k)) ? 1 / k : 0;
   let clipped = 0;

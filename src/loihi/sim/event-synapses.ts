@@ -6,7 +6,7 @@
  * geometry (per input row: the (output row, kernel row) pairs that reach it; the same per column),
  * so no position is tested per event. No allocation happens per event or per step.
  */
-import type { ConvSynapse, DenseSynapse, DiagonalSynapse, Synapse } from "../model/integer-model.ts";
+import type { ConvSynapse, DenseSynapse, DiagonalSynapse, IntWeights, Synapse } from "../model/integer-model.ts";
 import { axisPairs } from "./fan-out.ts";
 
 /** acc[o] += Σ_{e in [first, count)} val[e] · W[idx[e] → o]. */
@@ -34,6 +34,12 @@ function denseScatter(s: DenseSynapse): EventSynapse {
   return { scatter, maxAbsIn: colAbs.reduce((a, b) => Math.max(a, b), 0) };
 }
 
+function maxAbs(w: IntWeights): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]!));
+  return m;
+}
+
 function diagonalScatter(s: DiagonalSynapse): EventSynapse {
   const W = s.weights;
   const scatter: Scatter = (idx, val, first, count, acc) => {
@@ -42,7 +48,7 @@ function diagonalScatter(s: DiagonalSynapse): EventSynapse {
       acc[i] += val[e]! * W[i]!;
     }
   };
-  return { scatter, maxAbsIn: W.reduce((a, b) => Math.max(a, Math.abs(b)), 0) };
+  return { scatter, maxAbsIn: maxAbs(W) };
 }
 
 function convScatter(s: ConvSynapse): EventSynapse {

@@ -24,6 +24,15 @@ export function wrapSigned(x: number, bits: number): number {
   return r - half;
 }
 
+/**
+ * dst[o] += sums[o] wrapped to signed 24 bit, for a conv kernel's int32 sums (exact modulo 2^32):
+ * the wrap of an int32 is the sign extension of its low 24 bits, (s << 8) >> 8, which is
+ * wrapSigned(s, 24) without its branches.
+ */
+export function addWrapped24(dst: Float64Array, sums: Int32Array): void {
+  for (let o = 0; o < sums.length; o++) dst[o] += (sums[o]! << 8) >> 8;
+}
+
 /** The bias of `n` neurons (default: one per mantissa), biasMant << biasExp wrapped to int32. */
 export function scaledBias(biasMant: ArrayLike<number>, biasExp: number, n = biasMant.length): Int32Array {
   const bias = new Int32Array(n);

@@ -30,7 +30,7 @@ import {
 } from "./engine-common.ts";
 import { eventSynapse, type EventSynapse } from "./event-synapses.ts";
 import { fanOut } from "./fan-out.ts";
-import { wrap32, wrapSigned } from "./fixed-arith.ts";
+import { addWrapped24, wrap32, wrapSigned } from "./fixed-arith.ts";
 import { type ConvKernel, convKernels } from "./wasm/conv-kernels.ts";
 
 /** The events of one source at one step: indices and payloads of its nonzero outputs. */
@@ -68,19 +68,21 @@ interface Wired {
 const WRAP24 = 2 ** 23;
 const WRAP32 = 2 ** 31;
 
-/** Events of a dense vector into `ev` (its arrays hold the vector's length). */
+/**
+ * Events of a dense vector into `ev` (its arrays hold the vector's length). Every entry is written
+ * at the next free place, which moves on only past one that is not 0: no branch on the value
+ * (spikes are random: it would mispredict).
+ */
 function fillEvents(x: ArrayLike<number>, ev: Events): Events {
   let k = 0;
   let m = 0;
   const { idx, val } = ev;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (v !== 0) {
-      idx[k] = i;
-      val[k++] = v;
-      const a = v < 0 ? -v : v;
-      if (a > m) m = a;
-    }
+    idx[k] = i;
+    val[k] = v;
+    k += +(v !== 0);
+    m = Math.max(m, Math.abs(v));
   }
   ev.count = k;
   ev.maxAbs = m;
@@ -90,11 +92,6 @@ function fillEvents(x: ArrayLike<number>, ev: Events): Events {
 // The engine's loops over a population, each a small function of its own: the engine compiles
 // a small hot function to machine code sooner than a loop inside a large one (a worker's first
 // samples ran in the interpreter for longer).
-
-/** dst += each nonzero of `sums` wrapped to 24 bits (a conv kernel's sums). */
-function addWrapped24(dst: Float64Array, sums: Int32Array): void {
-  for (let o = 0; o < sums.length; o++) if (sums[o] !== 0) dst[o] += wrapSigned(sums[o]!, 24);
-}
 
 /** dst += src. */
 function addInto(dst: Float64Array, src: Float64Array): void {

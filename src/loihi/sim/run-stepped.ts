@@ -34,7 +34,7 @@ import {
 } from "./engine-common.ts";
 import { fanOut } from "./fan-out.ts";
 import type { PopulationStepper } from "./population-step.ts";
-import { wrap32, wrapSigned } from "./fixed-arith.ts";
+import { addWrapped24, wrap32, wrapSigned } from "./fixed-arith.ts";
 import { convKernels } from "./wasm/conv-kernels.ts";
 
 /** acc[o] = Σ_i x[i]·W[i][o]. */
@@ -185,22 +185,21 @@ export function runFixedStepped(model: FixedModel, input: StepInput, opts: Stepp
         if (src < 1) continue;
         const x = outputs.get(c.from)![src % R]!;
         const fan = fans.get(c.id)!;
+        // without a branch on each input (spikes are random: it would mispredict)
         let syn = 0;
-        let active = false;
+        let nonzero = 0;
         for (let i = 0; i < x.length; i++) {
-          if (x[i] !== 0) {
-            active = true;
-            syn += fan[i]!;
-          }
+          const on = +(x[i] !== 0);
+          nonzero += on;
+          syn += on * fan[i]!;
         }
-        if (!active && !opts.dense) continue;
+        if (nonzero === 0 && !opts.dense) continue;
         stats.synapticEvents += syn;
         if (c.from === model.input.id) stats.inputSynapticEvents += syn;
         const dst = portBuffer(pp, c);
         const kernel = c.synapse.kind === "conv" ? simd?.get(c.synapse) : undefined;
         if (kernel) {
-          const sums = kernel.gather(x);
-          for (let o = 0; o < sums.length; o++) if (sums[o] !== 0) dst[o] += wrapSigned(sums[o]!, 24);
+          addWrapped24(dst, kernel.gather(x));
           continue;
         }
         const acc = scratch.get(c.id)!;

@@ -52,6 +52,33 @@ test("quantisation by hand: g from the weight range, vth = g·θ, w = g·w, bias
   assert.deepEqual([ro.du, ro.dv, ro.vth], [4095, 0, 131071]);
 });
 
+test("integer weights are int16 when their clipping range fits, int32 when it reaches −2^15 (two planes)", () => {
+  const weights = (planes: boolean) =>
+    quantizeLoihi(tiny("gt"), L2, { weightPlanes: planes }).model.connections.map(
+      (c) => (c.synapse as { weights: Int16Array | Int32Array }).weights,
+    );
+  // one plane: clipped to [−256, 255]
+  const one = weights(false);
+  assert.ok(one.every((w) => w instanceof Int16Array));
+  assert.deepEqual(
+    one.map((w) => Array.from(w)),
+    [
+      [254, -127],
+      [128, -256],
+    ],
+  );
+  // two planes 2^7 apart: clipped to [−32768, 32640], whose −2^15 has no int16 absolute value
+  const two = weights(true);
+  assert.ok(two.every((w) => w instanceof Int32Array));
+  assert.deepEqual(
+    two.map((w) => Array.from(w)),
+    [
+      [16384, -8192],
+      [10923, -21845],
+    ],
+  );
+});
+
 test("≥ firing is mapped exactly: h reaching θ exactly fires with ≥ and not with >", () => {
   // IF, w = 0.5, θ = 1, no bias: after two input spikes h = 1.0 exactly
   const x = [Float64Array.of(1, 0), Float64Array.of(1, 0), Float64Array.of(0, 0), Float64Array.of(0, 0)];

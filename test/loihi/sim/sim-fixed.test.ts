@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import { wrap32, wrapSigned } from "../../../src/loihi/sim/fixed-arith.ts";
+import { addWrapped24, wrap32, wrapSigned } from "../../../src/loihi/sim/fixed-arith.ts";
 import { initLifState, lifFixedStep, lifParams } from "../../../src/loihi/sim/lif-fixed.ts";
 import { runFixedStepped } from "../../../src/loihi/sim/run-stepped.ts";
 import { runFixedEvent } from "../../../src/loihi/sim/run-event.ts";
@@ -131,6 +131,26 @@ test("u wraps once to signed 24 bit; v saturates at ±(2^23 − 1)", () => {
   assert.equal(wrap32(-(2 ** 31) - 1), 2 ** 31 - 1);
   assert.equal(wrapSigned(2 ** 23, 24), -(2 ** 23));
   assert.equal(wrapSigned(-(2 ** 23) - 5, 24), 2 ** 23 - 5);
+});
+
+test("addWrapped24 adds each int32 sum wrapped as wrapSigned(s, 24) does, at the edges too", () => {
+  const edges = [0, 1, -1, 2 ** 23 - 1, 2 ** 23, -(2 ** 23), -(2 ** 23) - 1, 2 ** 24, 2 ** 31 - 1, -(2 ** 31)];
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(...edges)), {
+        minLength: 1,
+      }),
+      fc.integer({ min: -(2 ** 30), max: 2 ** 30 }),
+      (sums, start) => {
+        const dst = new Float64Array(sums.length).fill(start);
+        addWrapped24(dst, Int32Array.from(sums));
+        assert.deepEqual(
+          Array.from(dst),
+          sums.map((x) => start + wrapSigned(x, 24)),
+        );
+      },
+    ),
+  );
 });
 
 test("spike is strict: v = vth << 6 does not fire, one more does", () => {

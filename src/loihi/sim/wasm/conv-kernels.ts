@@ -11,7 +11,7 @@
  * kernels are read when its memory is made. A model whose memory cannot be had (over 4 GB, or
  * refused) gets none, and the engines keep their JavaScript loops for it.
  */
-import type { ConvSynapse, FixedModel } from "../../model/integer-model.ts";
+import type { ConvSynapse, FixedModel, IntWeights } from "../../model/integer-model.ts";
 import { axisPairs } from "../fan-out.ts";
 import { CONV_KERNELS_WASM } from "./conv-kernels-wasm.ts";
 import { instantiate, lazyModule, WasmLayout } from "../../../util/wasm-memory.ts";
@@ -43,8 +43,9 @@ interface Placed {
   tableAt: number[];
 }
 
-/** Whether every weight is an int16. */
-function fitsInt16(k: Int32Array): boolean {
+/** Whether every weight is an int16 (an Int16Array's are). */
+function fitsInt16(k: IntWeights): boolean {
+  if (k instanceof Int16Array) return true;
   for (let i = 0; i < k.length; i++) if (k[i]! < -32768 || k[i]! > 32767) return false;
   return true;
 }
