@@ -18,7 +18,7 @@
  *
  * The engines run the connection as one synapse of weights W: the planes only change how Lava holds it.
  */
-import type { FixedConnection, Synapse } from "./integer-model.ts";
+import { roundHalfUpAbs, type FixedConnection, type Synapse } from "./integer-model.ts";
 
 /** The exponent P between the planes: Delta's spike_exp is a 3-bit field (0..7). */
 export const PLANE_SHIFT = 7;
@@ -40,7 +40,7 @@ export function splitWeights(w: ArrayLike<number>, shift: number): { high: Int32
   for (let i = 0; i < w.length; i++) {
     const x = w[i]!;
     // the sign as two comparisons, not Math.sign (compiled to branches that random signs mispredict)
-    const h = (+(x > 0) - +(x < 0)) * Math.floor(Math.abs(x) / k + 0.5);
+    const h = (+(x > 0) - +(x < 0)) * roundHalfUpAbs(Math.abs(x) / k);
     high[i] = h;
     low[i] = x - h * k;
   }

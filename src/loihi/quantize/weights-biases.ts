@@ -8,7 +8,13 @@
  */
 import { size } from "../../ir/tensor.ts";
 import { fmt } from "../../passes/support/rewrite.ts";
-import { roundHalfAway, type FixedConnection, type IntWeights, type Synapse } from "../model/integer-model.ts";
+import {
+  roundHalfAway,
+  roundHalfUpAbs,
+  type FixedConnection,
+  type IntWeights,
+  type Synapse,
+} from "../model/integer-model.ts";
 import {
   biasMantissaMax,
   fixedExponent,
@@ -81,7 +87,7 @@ function integersOf(
     // roundHalfAway without a branch on the sign (random signs make it mispredict; so does
     // Math.sign, which the engine compiles to branches: the sign here is two comparisons as numbers)
     const x = inv ? g * wi * inv : (g * wi) / k;
-    let v = (+(x > 0) - +(x < 0)) * Math.floor(Math.abs(x) + 0.5);
+    let v = (+(x > 0) - +(x < 0)) * roundHalfUpAbs(Math.abs(x));
     if (v < rlo || v > rhi) {
       v = v < rlo ? rlo : rhi;
       clipped++;
