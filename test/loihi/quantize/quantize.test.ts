@@ -53,30 +53,39 @@ test("quantisation by hand: g from the weight range, vth = g·θ, w = g·w, bias
 });
 
 test("integer weights are int16 when their clipping range fits, int32 when it reaches −2^15 (two planes)", () => {
-  const weights = (planes: boolean) =>
-    quantizeLoihi(tiny("gt"), L2, { weightPlanes: planes }).model.connections.map(
+  // one plane: clipped to [−256, 255]; two planes 2^7 apart: to [−32768, 32640], whose −2^15 has no
+  // int16 absolute value
+  const cases = [
+    {
+      planes: false,
+      type: Int16Array,
+      want: [
+        [254, -127],
+        [128, -256],
+      ],
+    },
+    {
+      planes: true,
+      type: Int32Array,
+      want: [
+        [16384, -8192],
+        [10923, -21845],
+      ],
+    },
+  ];
+  for (const { planes, type, want } of cases) {
+    const weights = quantizeLoihi(tiny("gt"), L2, { weightPlanes: planes }).model.connections.map(
       (c) => (c.synapse as { weights: Int16Array | Int32Array }).weights,
     );
-  // one plane: clipped to [−256, 255]
-  const one = weights(false);
-  assert.ok(one.every((w) => w instanceof Int16Array));
-  assert.deepEqual(
-    one.map((w) => Array.from(w)),
-    [
-      [254, -127],
-      [128, -256],
-    ],
-  );
-  // two planes 2^7 apart: clipped to [−32768, 32640], whose −2^15 has no int16 absolute value
-  const two = weights(true);
-  assert.ok(two.every((w) => w instanceof Int32Array));
-  assert.deepEqual(
-    two.map((w) => Array.from(w)),
-    [
-      [16384, -8192],
-      [10923, -21845],
-    ],
-  );
+    assert.ok(
+      weights.every((w) => w instanceof type),
+      `weight planes ${planes}: ${type.name}`,
+    );
+    assert.deepEqual(
+      weights.map((w) => Array.from(w)),
+      want,
+    );
+  }
 });
 
 test("≥ firing is mapped exactly: h reaching θ exactly fires with ≥ and not with >", () => {
