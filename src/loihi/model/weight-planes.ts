@@ -18,7 +18,8 @@
  *
  * The engines run the connection as one synapse of weights W: the planes only change how Lava holds it.
  */
-import { roundHalfUpAbs, type FixedConnection, type Synapse } from "./integer-model.ts";
+import type { FixedConnection, Synapse } from "./integer-model.ts";
+import { roundHalfUpAbs } from "./rounding.ts";
 
 /** The exponent P between the planes: Delta's spike_exp is a 3-bit field (0..7). */
 export const PLANE_SHIFT = 7;

@@ -12,7 +12,8 @@
  * conv's weights fill their 8-bit range (instead of the few levels g alone leaves them), as long
  * as the largest gated current times 2^12 stays within int32 (A_t keeps 12 bits or more).
  */
-import { roundHalfAway, type DenseSynapse, type FixedConnection } from "../model/integer-model.ts";
+import type { DenseSynapse, FixedConnection } from "../model/integer-model.ts";
+import { roundHalfAway } from "../model/rounding.ts";
 import { fixedExponent, payloadMax, payloadScale, type QuantContext } from "./quantize-context.ts";
 import type { ConnectionQuant } from "./quantize-types.ts";
 import { largestAbs, maxOf, minOf, rowSumsOver } from "./row-sums.ts";

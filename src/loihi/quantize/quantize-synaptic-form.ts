@@ -8,7 +8,8 @@
  */
 import { floatArray, size } from "../../ir/tensor.ts";
 import type { TargetSpec } from "../../target/target.ts";
-import { LAVA, roundHalfAway, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import { LAVA, type FixedModel, type FixedPopulation } from "../model/integer-model.ts";
+import { roundHalfAway } from "../model/rounding.ts";
 import { checkBounds } from "./bounds.ts";
 import { analogInputNote, balanceAnalogInput, fixedInput } from "./input-encoding.ts";
 import type { QuantContext } from "./quantize-context.ts";

@@ -8,13 +8,8 @@
  */
 import { size } from "../../ir/tensor.ts";
 import { fmt } from "../../passes/support/rewrite.ts";
-import {
-  roundHalfAway,
-  roundHalfUpAbs,
-  type FixedConnection,
-  type IntWeights,
-  type Synapse,
-} from "../model/integer-model.ts";
+import { roundHalfAway, roundHalfUpAbs } from "../model/rounding.ts";
+import type { FixedConnection, IntWeights, Synapse } from "../model/integer-model.ts";
 import {
   biasMantissaMax,
   fixedExponent,

@@ -4,7 +4,8 @@
  * clipped to the payload range (Lava's graded-spike rounding).
  */
 import { SnncError } from "../../ir/errors.ts";
-import { roundHalfAway, type FixedInput } from "../model/integer-model.ts";
+import type { FixedInput } from "../model/integer-model.ts";
+import { roundHalfAway } from "../model/rounding.ts";
 import type { StepInput } from "../../sim/reference.ts";
 
 /** One float vector → payloads. */

@@ -1,12 +1,12 @@
 /**
- * The integer model's rounding (src/loihi/model/integer-model.ts): half away from zero for every
+ * The integer model's rounding (src/loihi/model/rounding.ts): half away from zero for every
  * double, the one just below 1/2 included (floor(|x| + 0.5) rounded it up: the sum itself rounds
  * to 1), against Math.round of |x| (ties up: away from zero for |x|) as the reference.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { roundHalfAway, roundHalfUpAbs } from "../../../src/loihi/model/integer-model.ts";
+import { roundHalfAway, roundHalfUpAbs } from "../../../src/loihi/model/rounding.ts";
 import { splitWeights } from "../../../src/loihi/model/weight-planes.ts";
 
 const reference = (x: number) => (x < 0 ? -Math.round(-x) : Math.round(x));
