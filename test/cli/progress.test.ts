@@ -5,22 +5,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
 import { progressBar } from "../../src/cli/progress.ts";
-
-/** A stand-in for process.stderr that records what is written to it. */
-function fakeStream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
-  const s = {
-    isTTY,
-    columns: 80,
-    text: "",
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-    on: () => s,
-    removeListener: () => s,
-  };
-  return s as unknown as NodeJS.WriteStream & { text: string };
-}
+import { fakeStream } from "../support/fake-stream.ts";
 
 test("a terminal sees the bar after a second, not before; a pipe never", async () => {
   const tty = fakeStream(true);

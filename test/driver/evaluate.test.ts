@@ -12,28 +12,14 @@ import { loadModel } from "../../src/frontends/index.ts";
 import { digitsTestSet } from "../../src/inputs/digits.ts";
 import { brokenFloatDriver } from "../support/broken-fold.ts";
 import { ROOT } from "../support/cli.ts";
+import { fakeStream } from "../support/fake-stream.ts";
 
 const MODEL = join(ROOT, "fixtures/digits-conv-bn-mpbn/model.onnx");
-
-function fakeTty(): NodeJS.WriteStream & { text: string } {
-  const s = {
-    isTTY: true,
-    columns: 80,
-    text: "",
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-    on: () => s,
-    removeListener: () => s,
-  };
-  return s as unknown as NodeJS.WriteStream & { text: string };
-}
 
 test("float target: the model as written and the folded model, same classes, a progress bar drawn while it runs", async () => {
   const g = await loadModel(MODEL);
   const set = digitsTestSet(g);
-  const tty = fakeTty();
+  const tty = fakeStream(true);
   let bar: ReturnType<typeof progressBar> | undefined;
   const calls: number[] = [];
   const t0 = Date.now();
